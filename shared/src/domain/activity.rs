@@ -1,0 +1,49 @@
+//! Any other promised activity: a school visit, a themed evening for
+//! guardians, information to pupils, an enforcement action.
+
+use autosurgeon::{Hydrate, Reconcile, Text};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Reconcile, Hydrate)]
+pub enum ActivityKind {
+    SchoolVisit,
+    InformationMeeting,
+    ThemedEvening,
+    Enforcement,
+    Outreach,
+    Other,
+}
+
+impl ActivityKind {
+    pub const ALL: [ActivityKind; 6] = [
+        ActivityKind::SchoolVisit,
+        ActivityKind::InformationMeeting,
+        ActivityKind::ThemedEvening,
+        ActivityKind::Enforcement,
+        ActivityKind::Outreach,
+        ActivityKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityKind::SchoolVisit => "school_visit",
+            ActivityKind::InformationMeeting => "information_meeting",
+            ActivityKind::ThemedEvening => "themed_evening",
+            ActivityKind::Enforcement => "enforcement",
+            ActivityKind::Outreach => "outreach",
+            ActivityKind::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Activity {
+    pub initiative_id: Uuid,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub kind: ActivityKind,
+    /// How many people were reached: a count, never who.
+    pub people_reached: u64,
+    pub participants: Vec<Uuid>,
+    pub notes: Text,
+}

@@ -1,0 +1,19 @@
+//! The pure core of Trygghetslogg: domain types, their Automerge document
+//! schemas, validation, the follow-up projection and the sync protocol's
+//! wire format and decisions.
+//!
+//! Nothing here does IO. The server and the app are shells that turn HTTP
+//! requests, SQLite rows and clicks into calls of these functions, so every
+//! business rule can be read, and tested, in this crate alone.
+
+pub mod access;
+pub mod domain;
+pub mod ids;
+pub mod projection;
+pub mod record;
+pub mod rollup;
+pub mod sync;
+pub mod validation;
+
+pub use ids::{ActorKey, DocId, OfficerId};
+pub use record::{DocKind, Record, RecordError};

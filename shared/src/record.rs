@@ -1,0 +1,285 @@
+//! One record is one Automerge document. This module names the kinds of
+//! document, and reads and writes a whole record from and to a document.
+//!
+//! A document's root map holds the record's fields (mapped by autosurgeon)
+//! plus two keys of our own: `record_kind`, which says what the record is, and
+//! `schema_version`, so that a later version of the app can migrate.
+
+use automerge::{transaction::Transactable, AutoCommit, ScalarValue, Value, ROOT};
+use autosurgeon::{hydrate, reconcile, ReadDoc};
+
+use crate::domain::{Activity, Hotspot, Inspection, PatrolVisit, PromisePlan, Venue};
+
+pub const KIND_KEY: &str = "record_kind";
+pub const SCHEMA_VERSION_KEY: &str = "schema_version";
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocKind {
+    Hotspot,
+    Venue,
+    PromisePlan,
+    PatrolVisit,
+    Inspection,
+    Activity,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 6] = [
+        DocKind::Hotspot,
+        DocKind::Venue,
+        DocKind::PromisePlan,
+        DocKind::PatrolVisit,
+        DocKind::Inspection,
+        DocKind::Activity,
+    ];
+
+    /// The name stored in documents, in the database and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Hotspot => "hotspot",
+            DocKind::Venue => "venue",
+            DocKind::PromisePlan => "plan",
+            DocKind::PatrolVisit => "visit",
+            DocKind::Inspection => "inspection",
+            DocKind::Activity => "activity",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Reference data is kept by coordinators; officers' devices only read it.
+    pub fn is_reference(self) -> bool {
+        matches!(self, DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan)
+    }
+}
+
+/// A whole record of any kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Hotspot(Hotspot),
+    Venue(Venue),
+    PromisePlan(PromisePlan),
+    PatrolVisit(PatrolVisit),
+    Inspection(Inspection),
+    Activity(Activity),
+}
+
+impl Record {
+    pub fn kind(&self) -> DocKind {
+        match self {
+            Record::Hotspot(_) => DocKind::Hotspot,
+            Record::Venue(_) => DocKind::Venue,
+            Record::PromisePlan(_) => DocKind::PromisePlan,
+            Record::PatrolVisit(_) => DocKind::PatrolVisit,
+            Record::Inspection(_) => DocKind::Inspection,
+            Record::Activity(_) => DocKind::Activity,
+        }
+    }
+
+    /// The officers named as taking part, who may see and amend the record
+    /// besides the one who created it.
+    pub fn participants(&self) -> Vec<uuid::Uuid> {
+        let mut ids = match self {
+            Record::PatrolVisit(v) => v.participants.clone(),
+            Record::Inspection(i) => i.participants.iter().map(|p| p.officer_id).collect(),
+            Record::Activity(a) => a.participants.clone(),
+            _ => Vec::new(),
+        };
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("the document has no record kind; it was not made by Trygghetslogg")]
+    MissingKind,
+    #[error("the document is of an unknown kind {0:?}")]
+    UnknownKind(String),
+    #[error("the document was written by a newer schema (version {0}); update the app")]
+    NewerSchema(u64),
+    #[error("the document does not match the {kind} schema: {source}")]
+    Schema {
+        kind: &'static str,
+        #[source]
+        source: autosurgeon::HydrateError,
+    },
+    #[error("could not write the record into its document: {0}")]
+    Write(#[from] autosurgeon::ReconcileError),
+    #[error("automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}
+
+/// Reads the kind of a document without reading the whole record.
+pub fn read_kind<D: ReadDoc>(doc: &D) -> Result<DocKind, RecordError> {
+    match doc.get(&ROOT, KIND_KEY)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(k) => {
+                DocKind::parse(k).ok_or_else(|| RecordError::UnknownKind(k.to_string()))
+            }
+            _ => Err(RecordError::MissingKind),
+        },
+        _ => Err(RecordError::MissingKind),
+    }
+}
+
+fn read_schema_version<D: ReadDoc>(doc: &D) -> Result<u64, RecordError> {
+    Ok(match doc.get(&ROOT, SCHEMA_VERSION_KEY)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Uint(v) => *v,
+            ScalarValue::Int(v) => (*v).max(0) as u64,
+            _ => 0,
+        },
+        _ => 0,
+    })
+}
+
+/// Reads a whole record out of a document.
+pub fn read_record<D: ReadDoc>(doc: &D) -> Result<Record, RecordError> {
+    let kind = read_kind(doc)?;
+    let version = read_schema_version(doc)?;
+    if version > SCHEMA_VERSION {
+        return Err(RecordError::NewerSchema(version));
+    }
+    let schema = |source| RecordError::Schema { kind: kind.as_str(), source };
+    Ok(match kind {
+        DocKind::Hotspot => Record::Hotspot(hydrate(doc).map_err(schema)?),
+        DocKind::Venue => Record::Venue(hydrate(doc).map_err(schema)?),
+        DocKind::PromisePlan => Record::PromisePlan(hydrate(doc).map_err(schema)?),
+        DocKind::PatrolVisit => Record::PatrolVisit(hydrate(doc).map_err(schema)?),
+        DocKind::Inspection => Record::Inspection(hydrate(doc).map_err(schema)?),
+        DocKind::Activity => Record::Activity(hydrate(doc).map_err(schema)?),
+    })
+}
+
+/// Writes a record into a document as the smallest set of operations that
+/// turns the document's current content into `record` (autosurgeon's
+/// reconcile). Does not commit: the caller decides the change's time.
+pub fn write_record(doc: &mut AutoCommit, record: &Record) -> Result<(), RecordError> {
+    match record {
+        Record::Hotspot(r) => reconcile(doc, r)?,
+        Record::Venue(r) => reconcile(doc, r)?,
+        Record::PromisePlan(r) => reconcile(doc, r)?,
+        Record::PatrolVisit(r) => reconcile(doc, r)?,
+        Record::Inspection(r) => reconcile(doc, r)?,
+        Record::Activity(r) => reconcile(doc, r)?,
+    }
+    // Written only when different, so that an edit that changes nothing
+    // else makes no operations at all.
+    if read_kind(doc).ok() != Some(record.kind()) {
+        doc.put(ROOT, KIND_KEY, record.kind().as_str())?;
+    }
+    if read_schema_version(doc)? != SCHEMA_VERSION {
+        doc.put(ROOT, SCHEMA_VERSION_KEY, ScalarValue::Uint(SCHEMA_VERSION))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::*;
+    use uuid::Uuid;
+
+    pub fn sample_visit() -> PatrolVisit {
+        let mut v = PatrolVisit::new(Uuid::new_v4(), Uuid::new_v4(), 1_732_000_000_000);
+        v.ended_at = Some(1_732_000_720_000);
+        v.contacts.increment(3);
+        v.problems.insert(SafetyProblem::PoorLighting.key().into(), true);
+        v.notes = "Trasig belysning vid busshållplatsen".into();
+        v
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_a_document() {
+        let plan = PromisePlan {
+            municipality: "Oskarshamn".into(),
+            period_start: "2024-01-01".into(),
+            period_end: "2025-12-31".into(),
+            focus_areas: vec![FocusArea {
+                id: Uuid::new_v4(),
+                name: "Trafiksäkerhet".into(),
+                initiatives: vec![Initiative {
+                    id: Uuid::new_v4(),
+                    title: "Hastighetskontroller".into(),
+                    owner: Owner::Police,
+                    target: Some(OutputTarget { at_least: 52, unit: "kontroller".into(), per: TargetPeriod::Year }),
+                    counts: Counts::Activities,
+                }],
+            }],
+            demo: true,
+        };
+        let records = vec![
+            Record::PromisePlan(plan),
+            Record::Hotspot(Hotspot {
+                name: "Lilla torget".into(),
+                centre: GeoPoint { lat: 57.26, lon: 16.45 },
+                radius_m: 80,
+                active_from: "2025-01-01".into(),
+                active_to: None,
+                dosage: Dosage { visits_per_week: 5, minutes_per_week: 60 },
+                initiative_id: Uuid::new_v4(),
+                demo: true,
+            }),
+            Record::Venue(Venue {
+                name: "Krogen".into(),
+                licensee: "Krogen AB".into(),
+                serving_hours: ServingHours { opens: "11:00".into(), closes: "02:00".into() },
+                conditions: LicenceConditions { security_staff_required: true, ..Default::default() },
+                risk: RiskLevel::High,
+                demo: true,
+            }),
+            Record::PatrolVisit(sample_visit()),
+            Record::Inspection(Inspection::new(Uuid::new_v4(), Uuid::new_v4(), 1)),
+            Record::Activity(Activity {
+                initiative_id: Uuid::new_v4(),
+                date: "2025-03-04".into(),
+                kind: ActivityKind::SchoolVisit,
+                people_reached: 54,
+                participants: vec![],
+                notes: "Åk 8".into(),
+            }),
+        ];
+        for r in records {
+            let mut doc = AutoCommit::new();
+            write_record(&mut doc, &r).expect("write");
+            doc.commit();
+            let bytes = doc.save();
+            let loaded = AutoCommit::load(&bytes).expect("load");
+            assert_eq!(read_record(&loaded).expect("read"), r, "{:?}", r.kind());
+        }
+    }
+
+    #[test]
+    fn a_document_without_kind_is_refused_with_a_reason() {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "name", "x").expect("put");
+        assert!(matches!(read_record(&doc), Err(RecordError::MissingKind)));
+        doc.put(ROOT, KIND_KEY, "spaceship").expect("put");
+        assert!(matches!(read_record(&doc), Err(RecordError::UnknownKind(_))));
+    }
+
+    #[test]
+    fn a_visit_missing_a_field_is_a_schema_error() {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, KIND_KEY, "visit").expect("put");
+        let err = read_record(&doc).expect_err("must fail");
+        assert!(err.to_string().contains("visit schema"), "{err}");
+    }
+
+    #[test]
+    fn rewriting_an_unchanged_record_makes_no_change() {
+        let mut doc = AutoCommit::new();
+        let r = Record::PatrolVisit(sample_visit());
+        write_record(&mut doc, &r).expect("write");
+        doc.commit();
+        let again = read_record(&doc).expect("read");
+        write_record(&mut doc, &again).expect("write");
+        assert!(doc.commit().is_none(), "no-op edit produced a change");
+    }
+}
