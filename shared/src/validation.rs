@@ -1,1 +1,481 @@
-//! validation
+//! Validation of records, with messages an officer or coordinator can act
+//! on. It never fails: it returns the list of problems, each naming the
+//! field, so that the app can show them at the field and the server can
+//! decide whether to accept the document.
+//!
+//! Errors make the server refuse a document (it goes to the quarantine);
+//! warnings are shown to the user but do not stop a record. A possible
+//! personal identity number in free text is a warning, not an error:
+//! refusing the document would keep the text in the quarantine, which is
+//! exactly what we want to avoid, so the app asks the user to remove it.
+
+use uuid::Uuid;
+
+use crate::domain::{
+    ChecklistItem, Hotspot, Inspection, PatrolVisit, PromisePlan, SafetyProblem, Venue,
+};
+use crate::domain::{Activity, Millis};
+use crate::record::Record;
+
+/// The longest free text kept in one field.
+pub const MAX_TEXT_CHARS: usize = 4_000;
+/// The longest name, title or label.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Most officers on one patrol visit or participants on one record.
+pub const MAX_PARTICIPANTS: usize = 20;
+/// A visit longer than this is almost surely a forgotten "end visit".
+pub const LONGEST_PLAUSIBLE_VISIT_MS: Millis = 12 * 60 * 60 * 1000;
+/// Records before 2000 or after 2100 come from a broken clock.
+const EARLIEST_MS: Millis = 946_684_800_000;
+const LATEST_MS: Millis = 4_102_444_800_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProblemKind {
+    #[error("is required")]
+    Required,
+    #[error("ends before it starts; correct the end time")]
+    EndBeforeStart,
+    #[error("lasts more than 12 hours; was the visit ended?")]
+    VeryLong,
+    #[error("is not a plausible time (before 2000 or after 2100); check the phone's clock")]
+    ImplausibleTime,
+    #[error("names a hotspot the coordinators have not set up; pick one from the list")]
+    UnknownHotspot,
+    #[error("names a venue the coordinators have not set up; pick one from the list")]
+    UnknownVenue,
+    #[error("names an initiative that is not in the promise plan; pick one from the list")]
+    UnknownInitiative,
+    #[error("is too long: at most {max} characters")]
+    TooLong { max: usize },
+    #[error("must be between {min} and {max}")]
+    OutOfRange { min: i64, max: i64 },
+    #[error("is not a date; write it as YYYY-MM-DD")]
+    BadDate,
+    #[error("is not a time of day; write it as HH:MM")]
+    BadTimeOfDay,
+    #[error("has an unknown item {0:?}")]
+    UnknownItem(String),
+    #[error("comes after the period's end")]
+    PeriodInverted,
+    #[error("may contain a personal identity number; records must not hold one, remove it")]
+    PersonalIdentityNumber,
+}
+
+impl ProblemKind {
+    pub fn severity(&self) -> Severity {
+        match self {
+            ProblemKind::VeryLong | ProblemKind::PersonalIdentityNumber => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// A stable code for the wire and for the app's message catalogue.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProblemKind::Required => "required",
+            ProblemKind::EndBeforeStart => "end_before_start",
+            ProblemKind::VeryLong => "very_long",
+            ProblemKind::ImplausibleTime => "implausible_time",
+            ProblemKind::UnknownHotspot => "unknown_hotspot",
+            ProblemKind::UnknownVenue => "unknown_venue",
+            ProblemKind::UnknownInitiative => "unknown_initiative",
+            ProblemKind::TooLong { .. } => "too_long",
+            ProblemKind::OutOfRange { .. } => "out_of_range",
+            ProblemKind::BadDate => "bad_date",
+            ProblemKind::BadTimeOfDay => "bad_time_of_day",
+            ProblemKind::UnknownItem(_) => "unknown_item",
+            ProblemKind::PeriodInverted => "period_inverted",
+            ProblemKind::PersonalIdentityNumber => "personal_identity_number",
+        }
+    }
+}
+
+/// One thing wrong with a record, at one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: &'static str,
+    pub kind: ProblemKind,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.field, self.kind)
+    }
+}
+
+/// What validation needs to know about the reference data: whether an id
+/// names something the coordinators have set up. The server answers from
+/// its tables, the app from its local documents, tests from sets.
+pub trait References {
+    fn has_hotspot(&self, id: Uuid) -> bool;
+    fn has_venue(&self, id: Uuid) -> bool;
+    fn has_initiative(&self, id: Uuid) -> bool;
+}
+
+/// Reference ids held in memory.
+#[derive(Debug, Default, Clone)]
+pub struct KnownReferences {
+    pub hotspots: std::collections::HashSet<Uuid>,
+    pub venues: std::collections::HashSet<Uuid>,
+    pub initiatives: std::collections::HashSet<Uuid>,
+}
+
+impl References for KnownReferences {
+    fn has_hotspot(&self, id: Uuid) -> bool {
+        self.hotspots.contains(&id)
+    }
+    fn has_venue(&self, id: Uuid) -> bool {
+        self.venues.contains(&id)
+    }
+    fn has_initiative(&self, id: Uuid) -> bool {
+        self.initiatives.contains(&id)
+    }
+}
+
+/// All problems of a record; empty when it is fine.
+pub fn validate(record: &Record, refs: &dyn References) -> Vec<Problem> {
+    let mut v = Checker::default();
+    match record {
+        Record::Hotspot(h) => v.hotspot(h, refs),
+        Record::Venue(x) => v.venue(x),
+        Record::PromisePlan(p) => v.plan(p),
+        Record::PatrolVisit(x) => v.visit(x, refs),
+        Record::Inspection(x) => v.inspection(x, refs),
+        Record::Activity(x) => v.activity(x, refs),
+    }
+    v.problems
+}
+
+/// Only the problems that make the server refuse the record.
+pub fn errors(problems: &[Problem]) -> impl Iterator<Item = &Problem> {
+    problems.iter().filter(|p| p.kind.severity() == Severity::Error)
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn push(&mut self, field: &'static str, kind: ProblemKind) {
+        self.problems.push(Problem { field, kind });
+    }
+
+    fn name(&mut self, field: &'static str, s: &str) {
+        if s.trim().is_empty() {
+            self.push(field, ProblemKind::Required);
+        } else if s.chars().count() > MAX_NAME_CHARS {
+            self.push(field, ProblemKind::TooLong { max: MAX_NAME_CHARS });
+        }
+    }
+
+    fn free_text(&mut self, field: &'static str, s: &str) {
+        if s.chars().count() > MAX_TEXT_CHARS {
+            self.push(field, ProblemKind::TooLong { max: MAX_TEXT_CHARS });
+        }
+        if contains_personal_identity_number(s) {
+            self.push(field, ProblemKind::PersonalIdentityNumber);
+        }
+    }
+
+    fn range(&mut self, field: &'static str, value: i64, min: i64, max: i64) {
+        if value < min || value > max {
+            self.push(field, ProblemKind::OutOfRange { min, max });
+        }
+    }
+
+    fn date(&mut self, field: &'static str, s: &str) -> Option<time::Date> {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        match time::Date::parse(s, &fmt) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.push(field, ProblemKind::BadDate);
+                None
+            }
+        }
+    }
+
+    fn time_of_day(&mut self, field: &'static str, s: &str) {
+        let fmt = time::macros::format_description!("[hour]:[minute]");
+        if time::Time::parse(s, &fmt).is_err() {
+            self.push(field, ProblemKind::BadTimeOfDay);
+        }
+    }
+
+    fn instant(&mut self, field: &'static str, t: Millis) {
+        if !(EARLIEST_MS..=LATEST_MS).contains(&t) {
+            self.push(field, ProblemKind::ImplausibleTime);
+        }
+    }
+
+    fn span(&mut self, start: Millis, end: Option<Millis>, warn_long: bool) {
+        self.instant("started_at", start);
+        if let Some(end) = end {
+            self.instant("ended_at", end);
+            if end < start {
+                self.push("ended_at", ProblemKind::EndBeforeStart);
+            } else if warn_long && end - start > LONGEST_PLAUSIBLE_VISIT_MS {
+                self.push("ended_at", ProblemKind::VeryLong);
+            }
+        }
+    }
+
+    fn participants(&mut self, n: usize) {
+        if n > MAX_PARTICIPANTS {
+            self.push("participants", ProblemKind::OutOfRange { min: 0, max: MAX_PARTICIPANTS as i64 });
+        }
+    }
+
+    fn hotspot(&mut self, h: &Hotspot, refs: &dyn References) {
+        self.name("name", &h.name);
+        if !(-90.0..=90.0).contains(&h.centre.lat) || !(-180.0..=180.0).contains(&h.centre.lon) {
+            self.push("centre", ProblemKind::OutOfRange { min: -180, max: 180 });
+        }
+        self.range("radius_m", h.radius_m as i64, 10, 5_000);
+        self.range("dosage.visits_per_week", h.dosage.visits_per_week as i64, 0, 1_000);
+        self.range("dosage.minutes_per_week", h.dosage.minutes_per_week as i64, 0, 10_080);
+        let from = self.date("active_from", &h.active_from);
+        if let Some(to) = &h.active_to {
+            if let (Some(from), Some(to)) = (from, self.date("active_to", to)) {
+                if to < from {
+                    self.push("active_to", ProblemKind::PeriodInverted);
+                }
+            }
+        }
+        if !refs.has_initiative(h.initiative_id) {
+            self.push("initiative_id", ProblemKind::UnknownInitiative);
+        }
+    }
+
+    fn venue(&mut self, v: &Venue) {
+        self.name("name", &v.name);
+        self.name("licensee", &v.licensee);
+        self.time_of_day("serving_hours.opens", &v.serving_hours.opens);
+        self.time_of_day("serving_hours.closes", &v.serving_hours.closes);
+    }
+
+    fn plan(&mut self, p: &PromisePlan) {
+        self.name("municipality", &p.municipality);
+        let start = self.date("period_start", &p.period_start);
+        let end = self.date("period_end", &p.period_end);
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                self.push("period_end", ProblemKind::PeriodInverted);
+            }
+        }
+        for f in &p.focus_areas {
+            self.name("focus_areas.name", &f.name);
+            for i in &f.initiatives {
+                self.name("initiatives.title", &i.title);
+                if let Some(t) = &i.target {
+                    self.name("initiatives.target.unit", &t.unit);
+                    self.range("initiatives.target.at_least", t.at_least as i64, 1, 1_000_000);
+                }
+            }
+        }
+    }
+
+    fn visit(&mut self, v: &PatrolVisit, refs: &dyn References) {
+        if !refs.has_hotspot(v.hotspot_id) {
+            self.push("hotspot_id", ProblemKind::UnknownHotspot);
+        }
+        if !refs.has_initiative(v.initiative_id) {
+            self.push("initiative_id", ProblemKind::UnknownInitiative);
+        }
+        self.span(v.started_at, v.ended_at, true);
+        self.range("officers_count", v.officers_count as i64, 1, MAX_PARTICIPANTS as i64);
+        self.participants(v.participants.len());
+        self.range("contacts", v.contacts.value(), 0, 10_000);
+        self.range("interventions", v.interventions.value(), 0, 10_000);
+        for tag in v.problems.keys() {
+            if SafetyProblem::from_key(tag).is_none() {
+                self.push("problems", ProblemKind::UnknownItem(tag.clone()));
+            }
+        }
+        self.free_text("notes", v.notes.as_str());
+    }
+
+    fn inspection(&mut self, i: &Inspection, refs: &dyn References) {
+        if !refs.has_venue(i.venue_id) {
+            self.push("venue_id", ProblemKind::UnknownVenue);
+        }
+        if !refs.has_initiative(i.initiative_id) {
+            self.push("initiative_id", ProblemKind::UnknownInitiative);
+        }
+        self.span(i.started_at, i.ended_at, true);
+        self.participants(i.participants.len());
+        for (key, entry) in &i.checklist {
+            if ChecklistItem::from_key(key).is_none() {
+                self.push("checklist", ProblemKind::UnknownItem(key.clone()));
+            }
+            self.free_text("checklist.comment", entry.comment.as_str());
+        }
+        self.free_text("findings", i.findings.as_str());
+    }
+
+    fn activity(&mut self, a: &Activity, refs: &dyn References) {
+        if !refs.has_initiative(a.initiative_id) {
+            self.push("initiative_id", ProblemKind::UnknownInitiative);
+        }
+        self.date("date", &a.date);
+        self.range("people_reached", a.people_reached as i64, 0, 1_000_000);
+        self.participants(a.participants.len());
+        self.free_text("notes", a.notes.as_str());
+    }
+}
+
+/// Whether text holds something shaped like a Swedish personal identity
+/// number (personnummer or samordningsnummer): `YYMMDD-NNNN`, `YYMMDDNNNN`
+/// or with a four-digit year, whose last digit passes the Luhn check. The
+/// check keeps phone numbers and times from raising false alarms most of
+/// the time; the cost of a false alarm is only a warning.
+pub fn contains_personal_identity_number(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        // Collect a run of digits with at most one '-' or '+' inside.
+        let mut digits = Vec::with_capacity(12);
+        let mut j = i;
+        let mut separators = 0;
+        while j < bytes.len() {
+            let c = bytes[j];
+            if c.is_ascii_digit() {
+                digits.push(c - b'0');
+            } else if (c == b'-' || c == b'+') && separators == 0 && j + 1 < bytes.len() && bytes[j + 1].is_ascii_digit() {
+                separators += 1;
+            } else {
+                break;
+            }
+            j += 1;
+        }
+        let ten = match digits.len() {
+            10 => Some(&digits[..]),
+            12 => Some(&digits[2..]),
+            _ => None,
+        };
+        if let Some(d) = ten {
+            let month = d[2] * 10 + d[3];
+            let day = (d[4] * 10 + d[5]) % 60; // samordningsnummer add 60 to the day
+            if (1..=12).contains(&month) && (1..=31).contains(&day) && luhn_ok(d) {
+                return true;
+            }
+        }
+        i = j.max(i + 1);
+    }
+    false
+}
+
+fn luhn_ok(d: &[u8]) -> bool {
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(k, &x)| {
+            let v = if k % 2 == 0 { x as u32 * 2 } else { x as u32 };
+            if v > 9 { v - 9 } else { v }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::*;
+
+    fn refs_with(v: &PatrolVisit) -> KnownReferences {
+        let mut r = KnownReferences::default();
+        r.hotspots.insert(v.hotspot_id);
+        r.initiatives.insert(v.initiative_id);
+        r
+    }
+
+    fn visit() -> PatrolVisit {
+        PatrolVisit::new(Uuid::new_v4(), Uuid::new_v4(), 1_732_000_000_000)
+    }
+
+    #[test]
+    fn a_complete_visit_has_no_problems() {
+        let mut v = visit();
+        v.ended_at = Some(v.started_at + 12 * 60_000);
+        let refs = refs_with(&v);
+        assert_eq!(validate(&Record::PatrolVisit(v), &refs), vec![]);
+    }
+
+    #[test]
+    fn end_before_start_is_an_error_at_the_end_field() {
+        let mut v = visit();
+        v.ended_at = Some(v.started_at - 1);
+        let refs = refs_with(&v);
+        let p = validate(&Record::PatrolVisit(v), &refs);
+        assert_eq!(p, vec![Problem { field: "ended_at", kind: ProblemKind::EndBeforeStart }]);
+        assert_eq!(p[0].to_string(), "ended_at ends before it starts; correct the end time");
+        assert_eq!(errors(&p).count(), 1);
+    }
+
+    #[test]
+    fn unknown_hotspot_and_initiative_are_errors() {
+        let v = visit();
+        let p = validate(&Record::PatrolVisit(v), &KnownReferences::default());
+        let kinds: Vec<_> = p.iter().map(|p| p.kind.code()).collect();
+        assert_eq!(kinds, vec!["unknown_hotspot", "unknown_initiative"]);
+    }
+
+    #[test]
+    fn a_long_visit_and_an_id_number_are_warnings_only() {
+        let mut v = visit();
+        v.ended_at = Some(v.started_at + 13 * 3_600_000);
+        v.notes = "Pratade med 811228-9874 vid kiosken".into();
+        let refs = refs_with(&v);
+        let p = validate(&Record::PatrolVisit(v), &refs);
+        assert_eq!(p.len(), 2);
+        assert_eq!(errors(&p).count(), 0);
+    }
+
+    #[test]
+    fn bounded_counts_and_strings() {
+        let mut v = visit();
+        v.officers_count = 0;
+        v.notes = "x".repeat(MAX_TEXT_CHARS + 1).into();
+        v.problems.insert("aliens".into(), true);
+        let refs = refs_with(&v);
+        let codes: Vec<_> = validate(&Record::PatrolVisit(v), &refs).iter().map(|p| p.kind.code()).collect();
+        assert_eq!(codes, vec!["out_of_range", "unknown_item", "too_long"]);
+    }
+
+    #[test]
+    fn personal_identity_numbers_are_recognised_but_not_phone_numbers() {
+        assert!(contains_personal_identity_number("pnr 811228-9874."));
+        assert!(contains_personal_identity_number("19811228-9874"));
+        assert!(contains_personal_identity_number("8112289874"));
+        assert!(!contains_personal_identity_number("ring 0701234567"));
+        assert!(!contains_personal_identity_number("kl 22:15-22:30, 3 kontakter"));
+        assert!(!contains_personal_identity_number("811228-9875"));
+    }
+
+    #[test]
+    fn venue_times_and_plan_dates_are_checked() {
+        let venue = Venue {
+            name: "".into(),
+            licensee: "AB".into(),
+            serving_hours: ServingHours { opens: "25:00".into(), closes: "01:00".into() },
+            conditions: Default::default(),
+            risk: RiskLevel::Low,
+            demo: false,
+        };
+        let codes: Vec<_> = validate(&Record::Venue(venue), &KnownReferences::default())
+            .iter()
+            .map(|p| (p.field, p.kind.code()))
+            .collect();
+        assert_eq!(codes, vec![("name", "required"), ("serving_hours.opens", "bad_time_of_day")]);
+    }
+}

@@ -1,0 +1,230 @@
+//! The sync messages as they travel: CBOR (RFC 8949) maps with the field
+//! names below, byte strings for ids, hashes and Automerge changes. Parsed
+//! once at the boundary into checked values (`IncomingSync`); nothing past
+//! the parser sees raw wire types.
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use super::cursor::{Cursor, CHECK_LEN};
+use crate::ids::DocId;
+
+pub const PROTOCOL_VERSION: u32 = 1;
+pub const CONTENT_TYPE: &str = "application/cbor";
+/// Most documents in one request; a device with more sends them over
+/// several syncs.
+pub const MAX_DOCS_PER_REQUEST: usize = 5_000;
+/// Most changes for one document in one request.
+pub const MAX_CHANGES_PER_DOC: usize = 10_000;
+
+/// `POST /v1/sync` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub v: u32,
+    pub cursor: Option<Cursor>,
+    pub docs: Vec<DocChanges>,
+}
+
+/// The changes a device sends for one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocChanges {
+    pub id: ByteBuf,
+    pub changes: Vec<ByteBuf>,
+}
+
+/// `POST /v1/sync` response body (status 200, or 422 when some document
+/// was rejected).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub v: u32,
+    /// One per document in the request, in the request's order.
+    pub results: Vec<DocResult>,
+    /// Changes the device lacks, grouped per document.
+    pub docs: Vec<DocUpdate>,
+    /// Where the device stands now; send it with the next sync.
+    pub cursor: Option<Cursor>,
+    /// The server's log is not the one the device saw (restored backup):
+    /// resend every own change and sync again from no cursor.
+    pub reset: bool,
+    /// The response was cut at the size limit: sync again at once.
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocResult {
+    pub id: ByteBuf,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<RejectCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocUpdate {
+    pub id: ByteBuf,
+    /// `DocKind::as_str`, so the device can index the record without
+    /// loading it.
+    pub kind: String,
+    pub changes: Vec<ByteBuf>,
+}
+
+/// Why one document was rejected. The document is kept in the server's
+/// quarantine, where coordinators see it with this reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// A change's bytes are not a valid Automerge change.
+    MalformedChange,
+    /// A change was made by an actor not bound to the sending device.
+    ForeignActor,
+    /// Officers' devices may not write reference data.
+    ReferenceReadOnly,
+    /// The officer neither created the record nor takes part in it.
+    NotPermitted,
+    /// The changes would turn the record into another kind.
+    KindChanged,
+    /// The document is not a record of any known kind and schema.
+    Schema,
+    /// The record fails validation; `message` says which field and why.
+    Invalid,
+}
+
+impl RejectCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectCode::MalformedChange => "malformed_change",
+            RejectCode::ForeignActor => "foreign_actor",
+            RejectCode::ReferenceReadOnly => "reference_read_only",
+            RejectCode::NotPermitted => "not_permitted",
+            RejectCode::KindChanged => "kind_changed",
+            RejectCode::Schema => "schema",
+            RejectCode::Invalid => "invalid",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum WireError {
+    #[error("the body is not a CBOR sync message: {0}")]
+    Decode(String),
+    #[error("protocol version {0} is not supported; this server speaks version 1")]
+    Version(u32),
+    #[error("a document id must be 16 bytes")]
+    BadDocId,
+    #[error("a cursor check must be {CHECK_LEN} bytes")]
+    BadCursor,
+    #[error("too many documents in one request (at most {MAX_DOCS_PER_REQUEST})")]
+    TooManyDocs,
+    #[error("too many changes for one document (at most {MAX_CHANGES_PER_DOC})")]
+    TooManyChanges,
+}
+
+impl WireError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            WireError::Decode(_) => "bad_body",
+            WireError::Version(_) => "unsupported_version",
+            WireError::BadDocId => "bad_doc_id",
+            WireError::BadCursor => "bad_cursor",
+            WireError::TooManyDocs => "too_many_docs",
+            WireError::TooManyChanges => "too_many_changes",
+        }
+    }
+}
+
+/// A sync request that passed the boundary checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingSync {
+    pub cursor: Option<Cursor>,
+    pub docs: Vec<IncomingDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingDoc {
+    pub id: DocId,
+    pub changes: Vec<Vec<u8>>,
+}
+
+pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail, and our types always serialise.
+    ciborium::into_writer(msg, &mut out).expect("CBOR encoding into memory");
+    out
+}
+
+pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
+    let r: SyncResponse = ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))?;
+    if r.v != PROTOCOL_VERSION {
+        return Err(WireError::Version(r.v));
+    }
+    Ok(r)
+}
+
+/// Parses a request body: CBOR, version, sizes, ids. Documents named twice
+/// are merged, so that each document is decided once.
+pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
+    let req: SyncRequest = ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))?;
+    if req.v != PROTOCOL_VERSION {
+        return Err(WireError::Version(req.v));
+    }
+    if let Some(c) = &req.cursor {
+        if c.check.len() != CHECK_LEN {
+            return Err(WireError::BadCursor);
+        }
+    }
+    if req.docs.len() > MAX_DOCS_PER_REQUEST {
+        return Err(WireError::TooManyDocs);
+    }
+    let mut docs: Vec<IncomingDoc> = Vec::with_capacity(req.docs.len());
+    for d in req.docs {
+        let id = DocId::from_slice(&d.id).ok_or(WireError::BadDocId)?;
+        if d.changes.len() > MAX_CHANGES_PER_DOC {
+            return Err(WireError::TooManyChanges);
+        }
+        let changes = d.changes.into_iter().map(ByteBuf::into_vec);
+        match docs.iter_mut().find(|x| x.id == id) {
+            Some(existing) => existing.changes.extend(changes),
+            None => docs.push(IncomingDoc { id, changes: changes.collect() }),
+        }
+    }
+    Ok(IncomingSync { cursor: req.cursor, docs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_round_trips_and_duplicates_merge() {
+        let id = DocId::random();
+        let req = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: Some(Cursor { seq: 7, check: vec![1; CHECK_LEN] }),
+            docs: vec![
+                DocChanges { id: ByteBuf::from(id.as_bytes().to_vec()), changes: vec![ByteBuf::from(vec![1, 2])] },
+                DocChanges { id: ByteBuf::from(id.as_bytes().to_vec()), changes: vec![ByteBuf::from(vec![3])] },
+            ],
+        };
+        let parsed = decode_request(&encode(&req)).expect("decode");
+        assert_eq!(parsed.docs, vec![IncomingDoc { id, changes: vec![vec![1, 2], vec![3]] }]);
+        assert_eq!(parsed.cursor.map(|c| c.seq), Some(7));
+    }
+
+    #[test]
+    fn garbage_wrong_version_and_bad_ids_are_refused() {
+        assert!(matches!(decode_request(b"\xff\x00garbage"), Err(WireError::Decode(_))));
+        let mut req = SyncRequest { v: 2, cursor: None, docs: vec![] };
+        assert_eq!(decode_request(&encode(&req)), Err(WireError::Version(2)));
+        req.v = 1;
+        req.docs.push(DocChanges { id: ByteBuf::from(vec![1, 2, 3]), changes: vec![] });
+        assert_eq!(decode_request(&encode(&req)), Err(WireError::BadDocId));
+    }
+
+    #[test]
+    fn reject_codes_travel_as_snake_case() {
+        let r = DocResult { id: ByteBuf::from(vec![0; 16]), ok: false, code: Some(RejectCode::ForeignActor), message: None };
+        let bytes = encode(&r);
+        assert!(bytes.windows(13).any(|w| w == b"foreign_actor"));
+    }
+}
