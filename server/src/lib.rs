@@ -1,1 +1,19 @@
-//! Server.
+//! Trygghetslogg's server: takes in the devices' changes, merges and stores
+//! them durably in SQLite, keeps the follow-up tables, and serves the sync
+//! protocol (see `docs/protocol.md`).
+//!
+//! - [`db`]: the store (writer thread, schema, documents, identity, the
+//!   per-document ingest decision, the outgoing updates, the projection).
+//! - [`sync`]: one sync request, start to end.
+//! - [`http`]: the axum shell: `router` for tests, `run` for a listener.
+//! - [`demo`]: the demo data set.
+
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod sync;
+
+pub use error::Error;
+pub use http::{router, run, AppState, Limits};

@@ -1,0 +1,256 @@
+//! The server's durable store: one SQLite file in the data directory, in
+//! WAL mode with `synchronous=FULL`, so that a commit has reached the disk
+//! before anyone is told it happened.
+//!
+//! All writes go through one writer thread ([`Db::write`]) that runs queued
+//! jobs in one transaction, each in its own savepoint, and commits once per
+//! batch (group commit): fifty devices syncing at once cost one fsync, not
+//! fifty, and a job that fails is rolled back alone. A job's result is
+//! handed back only after the commit, so an acknowledgement always means
+//! "on disk". Reads use separate connections ([`Db::read`]); both kinds of
+//! work run off the async runtime.
+
+pub mod documents;
+pub mod identity;
+pub mod ingest;
+pub mod outgoing;
+pub mod projection;
+pub mod quarantine;
+pub mod reference;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use crate::error::Error;
+
+/// Most jobs committed together.
+const MAX_BATCH: usize = 64;
+
+type Finish = Box<dyn FnOnce(Result<(), Error>) + Send>;
+/// A queued write. It is handed the connection, or the reason it cannot
+/// run (the transaction could not be opened), and returns whether it
+/// succeeded and how to answer its caller once the commit's outcome is known.
+type Job = Box<dyn FnOnce(Result<&Connection, Error>) -> (bool, Finish) + Send>;
+
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Option<mpsc::Sender<Job>>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("path", &self.inner.path).finish()
+    }
+}
+
+/// The database file inside a data directory.
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("trygghetslogg.sqlite3")
+}
+
+pub(crate) fn open_connection(path: &Path) -> Result<Connection, Error> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;",
+    )?;
+    Ok(conn)
+}
+
+impl Db {
+    /// Opens (creating if needed) the store in `data_dir` and brings its
+    /// schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Db, Error> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| Error::Unavailable(format!("cannot create data directory {}: {e}", data_dir.display())))?;
+        let path = db_path(data_dir);
+        let conn = open_connection(&path)?;
+        schema::migrate(&conn)?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(Error::internal)?;
+        Ok(Db {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(Some(tx)),
+                thread: Mutex::new(Some(thread)),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` in the writer's transaction and returns its result once the
+    /// transaction is committed. If `f` fails, only its own work is undone.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let rx = self.submit(f)?;
+        rx.await.map_err(|_| Error::Unavailable("the store is shutting down".into()))?
+    }
+
+    /// The blocking twin of [`Db::write`], for the command line.
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let rx = self.submit(f)?;
+        rx.blocking_recv().map_err(|_| Error::Unavailable("the store is shutting down".into()))?
+    }
+
+    fn submit<T, F>(&self, f: F) -> Result<oneshot::Receiver<Result<T, Error>>, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let result = conn.and_then(f);
+            let ok = result.is_ok();
+            let finish: Finish = Box::new(move |commit| {
+                let outcome = match (result, commit) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Ok(_), Err(e)) => Err(e),
+                    (Err(e), _) => Err(e),
+                };
+                // The caller may have gone away (client disconnected); the
+                // work is committed all the same, and the device will learn
+                // of it on its next sync.
+                let _ = tx.send(outcome);
+            });
+            (ok, finish)
+        });
+        let guard = self.inner.writer.lock().map_err(|_| Error::internal("writer lock poisoned"))?;
+        let sender = guard.as_ref().ok_or_else(|| Error::Unavailable("the store is closed".into()))?;
+        sender.send(job).map_err(|_| Error::Unavailable("the store is closed".into()))?;
+        Ok(rx)
+    }
+
+    /// Runs a read-only `f` on a reader connection, off the async runtime.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read_blocking(f)).await.map_err(Error::internal)?
+    }
+
+    pub fn read_blocking<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&Connection) -> Result<T, Error>,
+    {
+        let pooled = self.inner.readers.lock().map_err(|_| Error::internal("reader lock poisoned"))?.pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.inner.path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(std::time::Duration::from_secs(10))?;
+                c
+            }
+        };
+        let result = f(&conn);
+        if let Ok(mut pool) = self.inner.readers.lock() {
+            if pool.len() < 8 {
+                pool.push(conn);
+            }
+        }
+        result
+    }
+
+    /// Stops the writer after the jobs already queued, and waits for it.
+    pub fn close(&self) {
+        if let Ok(mut w) = self.inner.writer.lock() {
+            w.take();
+        }
+        if let Ok(mut t) = self.inner.thread.lock() {
+            if let Some(handle) = t.take() {
+                let _ = handle.join();
+            }
+        }
+    }
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(&conn, batch);
+    }
+}
+
+fn run_batch(conn: &Connection, batch: Vec<Job>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let err = Error::from(e);
+        for job in batch {
+            let (_, finish) = job(Err(err.clone()));
+            finish(Err(err.clone()));
+        }
+        return;
+    }
+    let mut finishers = Vec::with_capacity(batch.len());
+    // Set when SQLite itself rolled the whole transaction back (it does so
+    // on a full disk or an IO error): every job of the batch then fails,
+    // and no later job may run outside the transaction.
+    let mut aborted: Option<Error> = None;
+    for job in batch {
+        if let Some(err) = &aborted {
+            finishers.push(job(Err(err.clone())).1);
+            continue;
+        }
+        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+            let err = Error::from(e);
+            finishers.push(job(Err(err)).1);
+            continue;
+        }
+        let (ok, finish) = job(Ok(conn));
+        finishers.push(finish);
+        if conn.is_autocommit() {
+            aborted = Some(Error::Unavailable("the server could not write its data; nothing was stored, retry later".into()));
+            continue;
+        }
+        let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        if let Err(e) = conn.execute_batch(end) {
+            tracing::error!(error = %e, "savepoint could not be closed");
+        }
+    }
+    let commit = match aborted {
+        Some(err) => Err(err),
+        None => conn.execute_batch("COMMIT").map_err(Error::from),
+    };
+    if commit.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    for finish in finishers {
+        finish(commit.clone());
+    }
+}

@@ -1,0 +1,115 @@
+//! What a device receives: every change it lacks and may see, after its
+//! cursor, grouped per document, cut at a size limit.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, Connection};
+use serde_bytes::ByteBuf;
+use shared::sync::{Cursor, DocUpdate};
+use shared::DocKind;
+
+use super::documents;
+use super::identity::Device;
+use crate::error::Error;
+
+/// The response's content for one device.
+#[derive(Debug)]
+pub struct Outgoing {
+    pub docs: Vec<DocUpdate>,
+    pub cursor: Option<Cursor>,
+    pub reset: bool,
+    pub more: bool,
+}
+
+/// Collects the updates for `device` after `cursor`, at most about
+/// `max_bytes` of changes (always at least one document's worth).
+pub fn updates(conn: &Connection, device: &Device, cursor: Option<&Cursor>, max_bytes: usize) -> Result<Outgoing, Error> {
+    let from = match cursor {
+        None => 0,
+        Some(c) => match documents::check_at(conn, c.seq)? {
+            Some(check) if check == c.check => c.seq,
+            // The log is not the one this device saw: a restored backup.
+            _ => return Ok(Outgoing { docs: Vec::new(), cursor: None, reset: true, more: false }),
+        },
+    };
+    let (head, head_check) = documents::head(conn)?;
+    let me = device.officer.0.to_string();
+    let reference: Vec<&str> = DocKind::ALL.iter().filter(|k| k.is_reference()).map(|k| k.as_str()).collect();
+
+    // Documents this officer was given access to after the cursor: the
+    // device has none of their history, so it gets all of it.
+    let mut granted = Vec::<Vec<u8>>::new();
+    {
+        let mut stmt = conn.prepare_cached("SELECT doc_id FROM doc_access WHERE officer_id = ?1 AND granted_seq > ?2")?;
+        for id in stmt.query_map(params![me, from as i64], |r| r.get::<_, Vec<u8>>(0))? {
+            granted.push(id?);
+        }
+    }
+
+    let mut per_doc: BTreeMap<Vec<u8>, (String, Vec<(i64, Vec<u8>)>)> = BTreeMap::new();
+    let mut order: Vec<Vec<u8>> = Vec::new();
+    let mut bytes = 0usize;
+    let mut last_seq = from as i64;
+    let mut more = false;
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT c.seq, c.doc_id, c.bytes, COALESCE(d.kind, '') FROM changes c JOIN docs d ON d.id = c.doc_id
+              WHERE c.seq > ?1 AND c.actor != ?2
+                AND (d.kind IN (?3, ?4, ?5) OR d.owner = ?6
+                     OR EXISTS (SELECT 1 FROM doc_access a WHERE a.doc_id = c.doc_id AND a.officer_id = ?6))
+              ORDER BY c.seq",
+        )?;
+        let mut rows = stmt.query(params![from as i64, device.actor.0, reference[0], reference[1], reference[2], me])?;
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            if bytes >= max_bytes {
+                more = true;
+                break;
+            }
+            let doc: Vec<u8> = r.get(1)?;
+            let change: Vec<u8> = r.get(2)?;
+            let kind: String = r.get(3)?;
+            bytes += change.len();
+            last_seq = seq;
+            let entry = per_doc.entry(doc.clone()).or_insert_with(|| {
+                order.push(doc);
+                (kind, Vec::new())
+            });
+            entry.1.push((seq, change));
+        }
+    }
+    for doc in granted {
+        let kind: String = conn.query_row("SELECT COALESCE(kind, '') FROM docs WHERE id = ?1", [&doc], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached("SELECT seq, bytes FROM changes WHERE doc_id = ?1 AND actor != ?2 ORDER BY seq")?;
+        let all: Vec<(i64, Vec<u8>)> = stmt
+            .query_map(params![doc, device.actor.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let entry = per_doc.entry(doc.clone()).or_insert_with(|| {
+            order.push(doc);
+            (kind, Vec::new())
+        });
+        for (seq, change) in all {
+            if !entry.1.iter().any(|(s, _)| *s == seq) {
+                entry.1.push((seq, change));
+            }
+        }
+        entry.1.sort_by_key(|(s, _)| *s);
+    }
+    let docs = order
+        .into_iter()
+        .filter_map(|id| {
+            per_doc.remove(&id).map(|(kind, changes)| DocUpdate {
+                id: ByteBuf::from(id),
+                kind,
+                changes: changes.into_iter().map(|(_, c)| ByteBuf::from(c)).collect(),
+            })
+        })
+        .collect();
+    let cursor = if more {
+        let check = documents::check_at(conn, last_seq as u64)?.ok_or_else(|| Error::internal("log position vanished"))?;
+        Cursor { seq: last_seq as u64, check }
+    } else {
+        Cursor { seq: head, check: head_check }
+    };
+    Ok(Outgoing { docs, cursor: Some(cursor), reset: false, more })
+}

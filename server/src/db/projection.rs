@@ -1,0 +1,131 @@
+//! Writes the follow-up rows of one document (computed by
+//! `shared::projection`) into the follow-up tables, and rebuilds all of them
+//! from the documents.
+
+use rusqlite::{params, Connection};
+use shared::projection::{project, Projection, ServerMeta};
+use shared::record::read_record;
+use shared::DocId;
+
+use super::{documents, schema};
+use crate::error::Error;
+
+fn officer(o: Option<shared::OfficerId>) -> Option<String> {
+    o.map(|o| o.0.to_string())
+}
+
+/// Replaces the rows a document contributes.
+pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
+    match p {
+        Projection::Hotspot(h) => {
+            conn.execute(
+                "INSERT OR REPLACE INTO hotspots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![h.id.to_string(), h.name, h.lat, h.lon, h.radius_m, h.visits_per_week, h.minutes_per_week,
+                    h.initiative_id.to_string(), h.active_from, h.active_to, h.demo],
+            )?;
+        }
+        Projection::Venue(v) => {
+            conn.execute(
+                "INSERT OR REPLACE INTO venues VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![v.id.to_string(), v.name, v.licensee, v.opens, v.closes, v.security_staff_required,
+                    v.late_hours, v.dancing, v.outdoor_area, v.risk, v.demo],
+            )?;
+        }
+        Projection::Plan { plan, focus_areas, initiatives } => {
+            let id = plan.id.to_string();
+            conn.execute(
+                "INSERT OR REPLACE INTO plans VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, plan.municipality, plan.period_start, plan.period_end, plan.demo],
+            )?;
+            conn.execute("DELETE FROM focus_areas WHERE plan_id = ?1", [&id])?;
+            conn.execute("DELETE FROM initiatives WHERE plan_id = ?1", [&id])?;
+            for f in focus_areas {
+                conn.execute(
+                    "INSERT OR REPLACE INTO focus_areas VALUES (?1, ?2, ?3, ?4)",
+                    params![f.id.to_string(), id, f.name, f.position],
+                )?;
+            }
+            for i in initiatives {
+                conn.execute(
+                    "INSERT OR REPLACE INTO initiatives VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![i.id.to_string(), id, i.focus_area_id.to_string(), i.title, i.owner, i.target_at_least,
+                        i.target_unit, i.target_per, i.counts, i.position],
+                )?;
+            }
+        }
+        Projection::Visit(v) => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO patrol_visits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?
+            .execute(params![v.doc_id.to_string(), v.hotspot_id.to_string(), v.initiative_id.to_string(), officer(v.owner),
+                v.started_at, v.ended_at, v.duration_s, v.in_dosage_window, v.officers_count, v.contacts, v.interventions,
+                v.problems, v.inside_at_start, v.inside_at_end, v.received_at])?;
+        }
+        Projection::Inspection { row, findings } => {
+            let id = row.doc_id.to_string();
+            conn.prepare_cached("INSERT OR REPLACE INTO inspections VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?
+                .execute(params![id, row.venue_id.to_string(), row.initiative_id.to_string(), officer(row.owner),
+                    row.started_at, row.ended_at, row.follow_up, row.remarks, row.police_participants,
+                    row.municipal_participants, row.received_at])?;
+            conn.prepare_cached("DELETE FROM inspection_findings WHERE doc_id = ?1")?.execute([&id])?;
+            let mut ins = conn.prepare_cached("INSERT INTO inspection_findings VALUES (?1, ?2, ?3, ?4)")?;
+            for f in findings {
+                ins.execute(params![id, f.item, f.answer, f.has_comment])?;
+            }
+        }
+        Projection::Activity(a) => {
+            conn.prepare_cached("INSERT OR REPLACE INTO activities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+                .execute(params![a.doc_id.to_string(), a.initiative_id.to_string(), officer(a.owner), a.date,
+                    a.kind, a.people_reached, a.received_at])?;
+        }
+    }
+    Ok(())
+}
+
+/// Empties the follow-up tables and fills them again from the documents.
+/// Returns how many documents were projected.
+pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
+    for t in schema::FOLLOW_UP_TABLES {
+        conn.execute(&format!("DELETE FROM {t}"), [])?;
+    }
+    let ids: Vec<(Vec<u8>, Option<String>, i64)> = {
+        let mut stmt = conn.prepare("SELECT id, owner, first_received_at FROM docs WHERE complete = 1 AND kind IS NOT NULL ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut n = 0;
+    for (id, owner, first_received_at) in ids {
+        let id = DocId::from_slice(&id).ok_or_else(|| Error::internal("a stored document id is not 16 bytes"))?;
+        let doc = documents::load(conn, id)?;
+        // A stored document that no longer reads is left out of the
+        // follow-up rather than stopping the rebuild; it stays in the log.
+        let Ok(record) = read_record(&doc) else {
+            tracing::warn!(doc = %id, "stored document does not read as a record; left out of follow-up");
+            continue;
+        };
+        let owner = owner.map(|o| uuid::Uuid::parse_str(&o).map(shared::OfficerId)).transpose().map_err(Error::internal)?;
+        write(conn, &project(&ServerMeta { doc_id: id, owner, first_received_at }, &record))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Every follow-up row, as text, in a stable order: what a rebuild must
+/// reproduce exactly.
+pub fn dump(conn: &Connection) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    for t in schema::FOLLOW_UP_TABLES {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))?;
+        let cols = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let mut line = format!("{t}:");
+            for i in 0..cols {
+                let v: rusqlite::types::Value = r.get(i)?;
+                line.push_str(&format!(" {v:?}"));
+            }
+            out.push(line);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,217 @@
+//! The store's tables, created and upgraded by `PRAGMA user_version`.
+//!
+//! Two layers: the documents (`docs`, `changes`) are the truth; the
+//! follow-up tables (`hotspots` ... `activities`) are derived from them and
+//! can be rebuilt at any time (`trygghetslogg-server rebuild`). Identity
+//! (`officers`, `devices`, `enrolment_codes`), access and the quarantine are
+//! the server's own records.
+
+use rusqlite::Connection;
+
+use crate::error::Error;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE officers (
+    id           TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    organisation TEXT NOT NULL CHECK (organisation IN ('police', 'municipality')),
+    created_at   INTEGER NOT NULL
+) STRICT;
+
+-- A token is stored only as its SHA-256; the actor is the only Automerge
+-- actor the device may write with.
+CREATE TABLE devices (
+    id           TEXT PRIMARY KEY,
+    officer_id   TEXT NOT NULL REFERENCES officers(id),
+    name         TEXT NOT NULL,
+    token_hash   BLOB NOT NULL UNIQUE,
+    actor        BLOB NOT NULL UNIQUE,
+    enrolled_at  INTEGER NOT NULL,
+    revoked_at   INTEGER,
+    last_sync_at INTEGER
+) STRICT;
+
+CREATE TABLE enrolment_codes (
+    code_hash  BLOB PRIMARY KEY,
+    officer_id TEXT NOT NULL REFERENCES officers(id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+) STRICT;
+
+-- One row per document. owner is the officer whose device first sent it
+-- (NULL for coordinators' reference data).
+CREATE TABLE docs (
+    id                BLOB PRIMARY KEY,
+    kind              TEXT,
+    owner             TEXT,
+    first_received_at INTEGER NOT NULL,
+    last_changed_at   INTEGER NOT NULL,
+    complete          INTEGER NOT NULL DEFAULT 1
+) STRICT;
+
+-- Every Automerge change, in commit order. seq is the sync cursor's
+-- position; chain is the running check value of the log up to this row.
+CREATE TABLE changes (
+    seq         INTEGER PRIMARY KEY,
+    doc_id      BLOB NOT NULL,
+    hash        BLOB NOT NULL UNIQUE,
+    actor       BLOB NOT NULL,
+    bytes       BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    chain       BLOB NOT NULL
+) STRICT;
+CREATE INDEX changes_by_doc ON changes(doc_id, seq);
+
+-- Officers named as participants in a record. granted_seq is the log
+-- position when access was given: a device whose cursor is older gets the
+-- whole document, not only the changes after its cursor.
+CREATE TABLE doc_access (
+    doc_id      BLOB NOT NULL,
+    officer_id  TEXT NOT NULL,
+    granted_seq INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, officer_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX doc_access_by_officer ON doc_access(officer_id, granted_seq);
+
+-- Rejected documents, kept for coordinators with the reason.
+CREATE TABLE quarantine (
+    id          INTEGER PRIMARY KEY,
+    doc_id      BLOB NOT NULL,
+    device_id   TEXT NOT NULL,
+    officer_id  TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    code        TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    changes     BLOB NOT NULL
+) STRICT;
+
+-- Follow-up tables, derived from the documents.
+CREATE TABLE plans (
+    id           TEXT PRIMARY KEY,
+    municipality TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    period_end   TEXT NOT NULL,
+    demo         INTEGER NOT NULL
+) STRICT;
+CREATE TABLE focus_areas (
+    id       TEXT PRIMARY KEY,
+    plan_id  TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    position INTEGER NOT NULL
+) STRICT;
+CREATE TABLE initiatives (
+    id              TEXT PRIMARY KEY,
+    plan_id         TEXT NOT NULL,
+    focus_area_id   TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    owner           TEXT NOT NULL,
+    target_at_least INTEGER,
+    target_unit     TEXT,
+    target_per      TEXT,
+    counts          TEXT NOT NULL,
+    position        INTEGER NOT NULL
+) STRICT;
+CREATE TABLE hotspots (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    lat              REAL NOT NULL,
+    lon              REAL NOT NULL,
+    radius_m         INTEGER NOT NULL,
+    visits_per_week  INTEGER NOT NULL,
+    minutes_per_week INTEGER NOT NULL,
+    initiative_id    TEXT NOT NULL,
+    active_from      TEXT NOT NULL,
+    active_to        TEXT,
+    demo             INTEGER NOT NULL
+) STRICT;
+CREATE TABLE venues (
+    id                      TEXT PRIMARY KEY,
+    name                    TEXT NOT NULL,
+    licensee                TEXT NOT NULL,
+    opens                   TEXT NOT NULL,
+    closes                  TEXT NOT NULL,
+    security_staff_required INTEGER NOT NULL,
+    late_hours              INTEGER NOT NULL,
+    dancing                 INTEGER NOT NULL,
+    outdoor_area            INTEGER NOT NULL,
+    risk                    TEXT NOT NULL,
+    demo                    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE patrol_visits (
+    doc_id           TEXT PRIMARY KEY,
+    hotspot_id       TEXT NOT NULL,
+    initiative_id    TEXT NOT NULL,
+    owner            TEXT,
+    started_at       INTEGER NOT NULL,
+    ended_at         INTEGER,
+    duration_s       INTEGER,
+    in_dosage_window INTEGER,
+    officers_count   INTEGER NOT NULL,
+    contacts         INTEGER NOT NULL,
+    interventions    INTEGER NOT NULL,
+    problems         TEXT NOT NULL,
+    inside_at_start  INTEGER,
+    inside_at_end    INTEGER,
+    received_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX patrol_visits_by_hotspot ON patrol_visits(hotspot_id, started_at);
+CREATE TABLE inspections (
+    doc_id                 TEXT PRIMARY KEY,
+    venue_id               TEXT NOT NULL,
+    initiative_id          TEXT NOT NULL,
+    owner                  TEXT,
+    started_at             INTEGER NOT NULL,
+    ended_at               INTEGER,
+    follow_up              TEXT NOT NULL,
+    remarks                INTEGER NOT NULL,
+    police_participants    INTEGER NOT NULL,
+    municipal_participants INTEGER NOT NULL,
+    received_at            INTEGER NOT NULL
+) STRICT;
+CREATE TABLE inspection_findings (
+    doc_id      TEXT NOT NULL,
+    item        TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    has_comment INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, item)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE activities (
+    doc_id         TEXT PRIMARY KEY,
+    initiative_id  TEXT NOT NULL,
+    owner          TEXT,
+    date           TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    people_reached INTEGER NOT NULL,
+    received_at    INTEGER NOT NULL
+) STRICT;
+"#];
+
+/// The follow-up tables, in the order a rebuild empties and refills them.
+pub const FOLLOW_UP_TABLES: &[&str] = &[
+    "plans",
+    "focus_areas",
+    "initiatives",
+    "hotspots",
+    "venues",
+    "patrol_visits",
+    "inspections",
+    "inspection_findings",
+    "activities",
+];
+
+pub fn migrate(conn: &Connection) -> Result<(), Error> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! The demo data set: the example promise plan from `DOMAIN.md` (five focus
+//! areas, sixteen initiatives) and a dozen invented hotspots and venues,
+//! every one marked as demo and named so that nobody mistakes it for a
+//! real place.
+
+use rusqlite::Connection;
+use shared::domain::*;
+use shared::record::Record;
+use shared::DocId;
+use uuid::Uuid;
+
+use crate::db::reference;
+use crate::error::Error;
+
+fn initiative(title: &str, owner: Owner, counts: Counts, target: Option<(u64, &str, TargetPeriod)>) -> Initiative {
+    Initiative {
+        id: Uuid::new_v4(),
+        title: title.into(),
+        owner,
+        counts,
+        target: target.map(|(at_least, unit, per)| OutputTarget { at_least, unit: unit.into(), per }),
+    }
+}
+
+fn area(name: &str, initiatives: Vec<Initiative>) -> FocusArea {
+    FocusArea { id: Uuid::new_v4(), name: name.into(), initiatives }
+}
+
+/// The example plan (Oskarshamn 2024–2025, as summarised in `DOMAIN.md`).
+pub fn example_plan() -> PromisePlan {
+    use Counts::*;
+    use Owner::*;
+    use TargetPeriod::*;
+    PromisePlan {
+        municipality: "Demokommun (exempel: Oskarshamn)".into(),
+        period_start: "2024-01-01".into(),
+        period_end: "2025-12-31".into(),
+        demo: true,
+        focus_areas: vec![
+            area("Trafiksäkerhet", vec![
+                initiative("Informera vårdnadshavare om regler för A-traktorer", Municipality, Activities, Some((4, "informationsinsatser", Year))),
+                initiative("Arbeta med motorintresserade ungdomar", Joint, Activities, Some((6, "träffar", Year))),
+                initiative("Underrättelsestyrd trafikövervakning", Police, Activities, Some((52, "hastighetskontroller", Year))),
+            ]),
+            area("Brottsförebyggande arbete bland unga", vec![
+                initiative("Informera om brott på nätet", Police, Activities, Some((8, "informationstillfällen", Year))),
+                initiative("Temakvällar för vårdnadshavare", Joint, Activities, Some((4, "temakvällar", Year))),
+                initiative("Trygghetsarbete och polisnärvaro i skolor", Police, Activities, Some((40, "skolbesök", Year))),
+                initiative("Information till elever i årskurs 7–9", Joint, Activities, Some((12, "klassbesök", Year))),
+            ]),
+            area("Trygghet för unga kvinnor och i centrum", vec![
+                initiative("Samordnad tillsyn av alkoholservering", Joint, Inspections, Some((24, "tillsynsbesök", Year))),
+                initiative("Fokusgrupp med unga kvinnor", Municipality, Activities, Some((2, "fokusgrupper", Year))),
+                initiative("Polisnärvaro i krogmiljö och fotpatrull på utvalda platser", Police, PatrolVisits, Some((150, "besök", Quarter))),
+            ]),
+            area("Bedrägerier", vec![
+                initiative("Informera medborgare, särskilt de mest utsatta, om hur de skyddar sig", Joint, Activities, Some((10, "informationsinsatser", Year))),
+                initiative("Stöd till brottsutsatta tillsammans med civilsamhället", Municipality, Activities, None),
+                initiative("Löpande brottsförebyggande information", Police, Activities, Some((12, "utskick", Year))),
+            ]),
+            area("Narkotika", vec![
+                initiative("Erbjuda stöd till alla som anmälts för narkotikabrott", Joint, Activities, None),
+                initiative("Informera föräldrar om droger bland unga", Joint, Activities, Some((4, "föräldraträffar", Year))),
+                initiative("Fortsatt tillslag och uppföljning", Police, Activities, Some((20, "insatser", Year))),
+            ]),
+        ],
+    }
+}
+
+/// Invented hotspots around a town centre (coordinates near Oskarshamn).
+fn hotspots(patrol_initiative: Uuid) -> Vec<Hotspot> {
+    let places = [
+        ("Torget", 57.2646, 16.4484, 80, 7, 90),
+        ("Resecentrum", 57.2619, 16.4530, 100, 7, 90),
+        ("Hamnplanen", 57.2660, 16.4555, 120, 5, 60),
+        ("Stadsparken", 57.2668, 16.4430, 150, 5, 60),
+        ("Gästhamnen", 57.2683, 16.4570, 100, 3, 45),
+        ("Kulturhuset", 57.2638, 16.4459, 60, 3, 45),
+        ("Skolgården Norr", 57.2712, 16.4401, 100, 3, 30),
+        ("Idrottsplatsen", 57.2590, 16.4380, 150, 2, 30),
+        ("Köpcentrum Väst", 57.2605, 16.4250, 200, 3, 45),
+        ("Strandpromenaden", 57.2700, 16.4600, 200, 4, 60),
+        ("Busstorget", 57.2630, 16.4505, 60, 5, 60),
+        ("Krogstråket", 57.2651, 16.4500, 120, 7, 105),
+    ];
+    places
+        .iter()
+        .map(|(name, lat, lon, radius, visits, minutes)| Hotspot {
+            name: format!("Demo – {name}"),
+            centre: GeoPoint { lat: *lat, lon: *lon },
+            radius_m: *radius,
+            active_from: "2024-01-01".into(),
+            active_to: None,
+            dosage: Dosage { visits_per_week: *visits, minutes_per_week: *minutes },
+            initiative_id: patrol_initiative,
+            demo: true,
+        })
+        .collect()
+}
+
+fn venues() -> Vec<Venue> {
+    let list = [
+        ("Ankaret", "01:00", RiskLevel::High, true, true),
+        ("Sjöboden", "00:00", RiskLevel::Medium, false, false),
+        ("Kajutan", "02:00", RiskLevel::High, true, true),
+        ("Stadshotellets bar", "01:00", RiskLevel::Medium, true, false),
+        ("Pizzeria Milano", "23:00", RiskLevel::Low, false, false),
+        ("Bryggeriet", "01:00", RiskLevel::Medium, false, true),
+        ("Nattklubb Fyren", "03:00", RiskLevel::High, true, true),
+        ("Golfkrogen", "22:00", RiskLevel::Low, false, false),
+        ("Teaterkällaren", "00:00", RiskLevel::Low, false, false),
+        ("Hamnkrogen", "01:00", RiskLevel::Medium, false, true),
+        ("Sportbaren", "01:00", RiskLevel::Medium, true, false),
+        ("Vinbaren Kork", "00:00", RiskLevel::Low, false, false),
+    ];
+    list.iter()
+        .map(|(name, closes, risk, security, late)| Venue {
+            name: format!("Demo – {name}"),
+            licensee: format!("{name} Restaurang AB (demo)"),
+            serving_hours: ServingHours { opens: "11:00".into(), closes: (*closes).into() },
+            conditions: LicenceConditions {
+                security_staff_required: *security,
+                late_hours: *late,
+                dancing: *late,
+                outdoor_area: true,
+            },
+            risk: *risk,
+            demo: true,
+        })
+        .collect()
+}
+
+/// Seeds the demo data unless a plan exists already. Returns whether it
+/// seeded.
+pub fn seed(conn: &Connection, now: shared::domain::Millis) -> Result<bool, Error> {
+    let plans: i64 = conn.query_row("SELECT count(*) FROM plans", [], |r| r.get(0))?;
+    if plans > 0 {
+        return Ok(false);
+    }
+    let plan = example_plan();
+    let patrol = plan
+        .initiatives()
+        .find(|(_, i)| i.counts == Counts::PatrolVisits)
+        .map(|(_, i)| i.id)
+        .ok_or_else(|| Error::internal("the example plan has no patrol initiative"))?;
+    reference::save(conn, DocId::random(), now, |_| Record::PromisePlan(plan))?;
+    for h in hotspots(patrol) {
+        reference::save(conn, DocId::random(), now, |_| Record::Hotspot(h))?;
+    }
+    for v in venues() {
+        reference::save(conn, DocId::random(), now, |_| Record::Venue(v))?;
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_plan_has_five_focus_areas_and_sixteen_initiatives() {
+        let p = example_plan();
+        assert_eq!(p.focus_areas.len(), 5);
+        assert_eq!(p.initiatives().count(), 16);
+        assert_eq!(p.initiatives().filter(|(_, i)| i.counts == Counts::Inspections).count(), 1);
+    }
+}

@@ -1,0 +1,85 @@
+//! The server's one error type. Each case maps to the HTTP status a client
+//! can act on; the cause is logged, internals never reach the client, and
+//! record contents reach neither.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    #[error("missing, unknown or revoked device token")]
+    Unauthorized,
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("the enrolment code is unknown, used or expired; ask the coordinator for a new one")]
+    BadEnrolmentCode,
+    #[error("not found")]
+    NotFound,
+    /// The store cannot take writes now (disk full, read-only data
+    /// directory); nothing was applied, and the client should retry later.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        Error::Internal(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => Error::Unavailable("the server's disk is full; nothing was stored, retry later".into()),
+            Some(ErrorCode::ReadOnly) => Error::Unavailable("the server's data directory is read-only; nothing was stored, retry later".into()),
+            Some(ErrorCode::CannotOpen) | Some(ErrorCode::SystemIoFailure) => {
+                Error::Unavailable(format!("the server cannot write its data ({e}); nothing was stored, retry later"))
+            }
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
+                Error::Unavailable("the server's database is busy; retry".into())
+            }
+            _ => Error::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<shared::sync::WireError> for Error {
+    fn from(e: shared::sync::WireError) -> Self {
+        Error::BadRequest { code: e.code(), message: e.to_string() }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    message: String,
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self {
+            Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Error::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
+            Error::BadEnrolmentCode => (StatusCode::BAD_REQUEST, "bad_enrolment_code"),
+            Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        };
+        let message = match &self {
+            Error::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                "the server failed; the request was not applied".to_string()
+            }
+            Error::Unavailable(cause) => {
+                tracing::warn!(%cause, "store unavailable");
+                self.to_string()
+            }
+            other => other.to_string(),
+        };
+        (status, Json(Body { error: code, message })).into_response()
+    }
+}

@@ -1,0 +1,113 @@
+//! The HTTP shell: routes, limits and the mapping of requests to calls of
+//! the store. `router` is what tests drive without a socket; `run` serves
+//! it on a listener until `shutdown` resolves.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::db::{identity, Db};
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest request body accepted (413 above it).
+    pub max_body_bytes: usize,
+    /// Longest a request may take (408 after it).
+    pub request_timeout: Duration,
+    /// Where a sync response is cut (the device asks again).
+    pub max_response_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 8 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            max_response_bytes: crate::sync::DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub limits: Limits,
+}
+
+pub fn router(state: AppState) -> Router {
+    let limits = state.limits;
+    Router::new()
+        .route("/health", get(health))
+        .route("/v1/enrol", post(enrol))
+        .route("/v1/sync", post(sync))
+        .with_state(state)
+        // The tower-http limit answers 413 before the body is read; axum's
+        // own default limit is turned off so that there is one limit only.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        // Logs method, path, status and latency; never bodies or headers.
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves until `shutdown` resolves, then lets requests in flight finish.
+pub async fn run(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Error> {
+    let docs: i64 = state.db.read(|c| Ok(c.query_row("SELECT count(*) FROM docs", [], |r| r.get(0))?)).await?;
+    Ok(Json(serde_json::json!({ "status": "ok", "documents": docs })))
+}
+
+#[derive(serde::Deserialize)]
+struct EnrolRequest {
+    code: String,
+    device_name: String,
+}
+
+async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Json<identity::Enrolled>, Error> {
+    let req: EnrolRequest = serde_json::from_slice(&body).map_err(|e| Error::BadRequest {
+        code: "bad_body",
+        message: format!("expected JSON {{\"code\": ..., \"device_name\": ...}}: {e}"),
+    })?;
+    let now = state.clock.now_ms();
+    let enrolled = state.db.write(move |c| identity::enrol(c, &req.code, &req.device_name, now)).await?;
+    tracing::info!(device = %enrolled.device_id, "device enrolled");
+    Ok(Json(enrolled))
+}
+
+fn bearer(headers: &HeaderMap) -> Result<String, Error> {
+    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(Error::Unauthorized)?;
+    let token = value.strip_prefix("Bearer ").ok_or(Error::Unauthorized)?.trim();
+    if token.is_empty() || token.len() > 256 {
+        return Err(Error::Unauthorized);
+    }
+    Ok(token.to_string())
+}
+
+async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Error> {
+    let token = bearer(&headers)?;
+    let incoming = shared::sync::wire::decode_request(&body)?;
+    let now = state.clock.now_ms();
+    let max = state.limits.max_response_bytes;
+    let (response, rejected) = state.db.write(move |c| crate::sync::run(c, &token, &incoming, now, max)).await?;
+    // 422 tells a client at a glance that something was refused; the body
+    // is the same full response, with the accepted documents acknowledged.
+    let status = if rejected { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let bytes = shared::sync::wire::encode(&response);
+    Ok((status, [(header::CONTENT_TYPE, shared::sync::wire::CONTENT_TYPE)], bytes).into_response())
+}
