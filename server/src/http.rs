@@ -101,6 +101,11 @@ fn bearer(headers: &HeaderMap) -> Result<String, Error> {
 
 async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Error> {
     let token = bearer(&headers)?;
+    // Authenticate before reading the body, so that a stranger's bytes are
+    // never decoded. The writer checks the token again in its transaction,
+    // so a device revoked in between is still refused.
+    let check = token.clone();
+    state.db.read(move |c| identity::device_for_token(c, &check)).await?;
     let incoming = shared::sync::wire::decode_request(&body)?;
     let now = state.clock.now_ms();
     let max = state.limits.max_response_bytes;

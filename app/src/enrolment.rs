@@ -1,0 +1,41 @@
+//! Enrolling the device: once, online, with the one-time code the
+//! coordinator gave the officer.
+
+use crate::store::Enrolment;
+use crate::sync_client::{classify, SyncError};
+
+/// Spends `code` at the server and returns what the device must keep.
+pub async fn enrol(server_url: &str, code: &str, device_name: &str) -> Result<Enrolment, SyncError> {
+    let base = server_url.trim_end_matches('/');
+    let body = serde_json::json!({ "code": code, "device_name": device_name }).to_string();
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/v1/enrol"))
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .timeout(std::time::Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.map_err(|e| SyncError::Unreachable(e.to_string()))?.to_vec();
+    let bytes = if status == 200 { bytes } else { return Err(classify(status, bytes).err().unwrap_or(SyncError::Server { status })) };
+    #[derive(serde::Deserialize)]
+    struct Enrolled {
+        device_id: uuid::Uuid,
+        token: String,
+        actor: String,
+        officer_id: uuid::Uuid,
+        officer_name: String,
+        organisation: String,
+    }
+    let e: Enrolled = serde_json::from_slice(&bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+    Ok(Enrolment {
+        server_url: base.to_string(),
+        device_id: e.device_id,
+        token: e.token,
+        actor: e.actor,
+        officer_id: e.officer_id,
+        officer_name: e.officer_name,
+        organisation: e.organisation,
+    })
+}

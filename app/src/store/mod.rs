@@ -1,0 +1,444 @@
+//! The device's store: every record the phone has made or may see, as an
+//! Automerge document in one SQLite file, and the outbox of changes the
+//! server has not acknowledged.
+//!
+//! Every edit is one SQLite transaction with `synchronous=FULL`: when
+//! [`DeviceStore::create`] or [`DeviceStore::update`] returns, the change is
+//! on disk, in the document and in the outbox. Applying a sync response is
+//! also one transaction, so a crash at any moment leaves either the state
+//! before the sync or the state after it.
+//!
+//! Tests use [`DeviceStore::open_in_memory`]: the same code on SQLite's
+//! in-memory database, so there is no second implementation to drift.
+
+mod schema;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use automerge::{transaction::CommitOptions, AutoCommit, Automerge, Change, ReadDoc as _};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_bytes::ByteBuf;
+use shared::domain::Millis;
+use shared::record::{read_kind, read_record, write_record, Record};
+use shared::sync::wire::{DocChanges, PROTOCOL_VERSION};
+use shared::sync::{Cursor, SyncRequest, SyncResponse};
+use shared::{ActorKey, DocId, DocKind};
+
+/// A document with more chunks than this is compacted after a sync.
+const COMPACT_AFTER_CHUNKS: i64 = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the phone's storage is full; free some space, nothing was lost")]
+    DiskFull,
+    #[error("the local database cannot be written ({0}); nothing was lost")]
+    Io(String),
+    #[error("the local database failed: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("this device is not enrolled yet")]
+    NotEnrolled,
+    #[error("no record {0}")]
+    NoSuchRecord(DocId),
+    #[error("the record cannot be read: {0}")]
+    Record(#[from] shared::RecordError),
+    #[error("a stored document is damaged: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::ReadOnly) | Some(ErrorCode::SystemIoFailure) | Some(ErrorCode::CannotOpen) => {
+                StoreError::Io(e.to_string())
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What the device got when it enrolled.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Enrolment {
+    pub server_url: String,
+    pub device_id: uuid::Uuid,
+    pub token: String,
+    /// The Automerge actor bound to this device, hex.
+    pub actor: String,
+    pub officer_id: uuid::Uuid,
+    pub officer_name: String,
+    pub organisation: String,
+}
+
+/// A sync request ready to send, and what it carries, so that the response
+/// can acknowledge exactly those changes.
+#[derive(Debug, Clone)]
+pub struct OutgoingBatch {
+    pub request: SyncRequest,
+    /// Per document, the hashes of the changes sent.
+    pub sent: HashMap<DocId, Vec<Vec<u8>>>,
+    /// Some pending documents did not fit and wait for the next request.
+    pub truncated: bool,
+}
+
+/// What applying a response did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub acknowledged: usize,
+    pub rejected: usize,
+    pub received_docs: usize,
+    pub reset: bool,
+}
+
+/// How a record stands with the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordSync {
+    Synced,
+    Waiting(usize),
+    Rejected { code: String, reason: String },
+}
+
+pub struct DeviceStore {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for DeviceStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceStore").finish_non_exhaustive()
+    }
+}
+
+impl DeviceStore {
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::init(Connection::open(path)?)
+    }
+
+    pub fn open_in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+        schema::migrate(&conn)?;
+        Ok(DeviceStore { conn })
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    fn set_meta(conn: &Connection, key: &str, value: &[u8]) -> Result<()> {
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
+        Ok(())
+    }
+
+    pub fn enrolment(&self) -> Result<Option<Enrolment>> {
+        Ok(self.meta("enrolment")?.and_then(|b| serde_json::from_slice(&b).ok()))
+    }
+
+    pub fn save_enrolment(&mut self, e: &Enrolment) -> Result<()> {
+        let bytes = serde_json::to_vec(e).map_err(|e| StoreError::Io(e.to_string()))?;
+        Self::set_meta(&self.conn, "enrolment", &bytes)
+    }
+
+    fn actor(&self) -> Result<ActorKey> {
+        let e = self.enrolment()?.ok_or(StoreError::NotEnrolled)?;
+        hex::decode(&e.actor).map(ActorKey).map_err(|_| StoreError::NotEnrolled)
+    }
+
+    pub fn cursor(&self) -> Result<Option<Cursor>> {
+        Ok(self.meta("cursor")?.and_then(|b| ciborium::from_reader(b.as_slice()).ok()))
+    }
+
+    /// The document as stored, or none.
+    pub fn doc(&self, id: DocId) -> Result<Option<Automerge>> {
+        let (doc, chunks) = load_chunks(&self.conn, id)?;
+        Ok((chunks > 0).then_some(doc))
+    }
+
+    pub fn record(&self, id: DocId) -> Result<Option<Record>> {
+        match self.doc(id)? {
+            Some(doc) => Ok(Some(read_record(&doc)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Ids of the documents held, of one kind or all, newest edit first.
+    pub fn ids(&self, kind: Option<DocKind>) -> Result<Vec<DocId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM docs WHERE (?1 IS NULL OR kind = ?1) ORDER BY updated_at DESC, id",
+        )?;
+        let rows = stmt.query_map([kind.map(|k| k.as_str())], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(id) = DocId::from_slice(&r?) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Changes waiting to be sent (not counting refused ones).
+    pub fn pending_changes(&self) -> Result<usize> {
+        Ok(self.conn.query_row("SELECT count(*) FROM outbox WHERE state = 0", [], |r| r.get::<_, i64>(0))? as usize)
+    }
+
+    pub fn record_sync(&self, id: DocId) -> Result<RecordSync> {
+        let rejected: Option<(Option<String>, Option<String>)> = self
+            .conn
+            .query_row("SELECT rejected_code, rejected_reason FROM docs WHERE id = ?1", [id.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((Some(code), reason)) = rejected {
+            return Ok(RecordSync::Rejected { code, reason: reason.unwrap_or_default() });
+        }
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM outbox WHERE doc_id = ?1", [id.as_bytes()], |r| r.get(0))?;
+        Ok(if n == 0 { RecordSync::Synced } else { RecordSync::Waiting(n as usize) })
+    }
+
+    /// Creates a record as a new document; durable when this returns.
+    pub fn create(&mut self, record: &Record, now: Millis) -> Result<DocId> {
+        let id = DocId::random();
+        self.write(id, None, now, |_| Ok(record.clone()))?;
+        Ok(id)
+    }
+
+    /// Amends a record; durable when this returns. An edit that changes
+    /// nothing writes nothing.
+    pub fn update(&mut self, id: DocId, now: Millis, edit: impl FnOnce(&mut Record)) -> Result<Record> {
+        let doc = self.doc(id)?.ok_or(StoreError::NoSuchRecord(id))?;
+        self.write(id, Some(doc), now, |doc| {
+            let mut r = read_record(doc)?;
+            edit(&mut r);
+            Ok(r)
+        })
+    }
+
+    fn write(&mut self, id: DocId, existing: Option<Automerge>, now: Millis, make: impl FnOnce(&AutoCommit) -> Result<Record>) -> Result<Record> {
+        let actor = self.actor()?;
+        let mut doc = match existing {
+            // Re-reading through save/load gives an AutoCommit with our actor;
+            // documents are small, so this costs well under a millisecond.
+            Some(d) => AutoCommit::load(&d.save())?.with_actor(actor.to_actor()),
+            None => AutoCommit::new().with_actor(actor.to_actor()),
+        };
+        let record = make(&doc)?;
+        write_record(&mut doc, &record)?;
+        if doc.commit_with(CommitOptions::default().with_time(now / 1000)).is_none() {
+            return Ok(record);
+        }
+        let change = doc.get_last_local_change().ok_or(StoreError::NoSuchRecord(id))?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)", params![id.as_bytes(), change.raw_bytes()])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO outbox (hash, doc_id, bytes) VALUES (?1, ?2, ?3)",
+            params![&change.hash().0[..], id.as_bytes(), change.raw_bytes()],
+        )?;
+        // An amendment sends the refused changes again with it: the fix
+        // builds on them, and the server decides the document as a whole.
+        tx.execute("UPDATE outbox SET state = 0 WHERE doc_id = ?1", [id.as_bytes()])?;
+        tx.execute(
+            "INSERT INTO docs (id, kind, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at,
+                rejected_code = NULL, rejected_reason = NULL",
+            params![id.as_bytes(), record.kind().as_str(), now],
+        )?;
+        tx.commit()?;
+        Ok(record)
+    }
+
+    /// The next sync request: the cursor and every document with changes
+    /// to send, up to about `max_bytes` of changes (at least one document).
+    pub fn outgoing(&self, max_bytes: usize) -> Result<OutgoingBatch> {
+        let mut docs_stmt = self.conn.prepare_cached("SELECT DISTINCT doc_id FROM outbox WHERE state = 0 ORDER BY doc_id")?;
+        let doc_ids: Vec<Vec<u8>> = docs_stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut changes_stmt = self.conn.prepare_cached("SELECT hash, bytes FROM outbox WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut docs = Vec::new();
+        let mut sent = HashMap::new();
+        let mut bytes = 0usize;
+        let mut truncated = false;
+        for raw in doc_ids {
+            if bytes >= max_bytes && !docs.is_empty() {
+                truncated = true;
+                break;
+            }
+            let Some(id) = DocId::from_slice(&raw) else { continue };
+            let rows: Vec<(Vec<u8>, Vec<u8>)> = changes_stmt.query_map([&raw], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+            bytes += rows.iter().map(|(_, b)| b.len()).sum::<usize>();
+            sent.insert(id, rows.iter().map(|(h, _)| h.clone()).collect());
+            docs.push(DocChanges { id: ByteBuf::from(raw), changes: rows.into_iter().map(|(_, b)| ByteBuf::from(b)).collect() });
+        }
+        Ok(OutgoingBatch { request: SyncRequest { v: PROTOCOL_VERSION, cursor: self.cursor()?, docs }, sent, truncated })
+    }
+
+    /// Applies the server's response to `batch`, in one transaction.
+    pub fn apply(&mut self, batch: &OutgoingBatch, resp: &SyncResponse, now: Millis) -> Result<Applied> {
+        let mut applied = Applied::default();
+        let actor = self.actor()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if resp.reset {
+            // The server lost part of its log (restored backup): queue every
+            // change this device ever made, and start over from no cursor.
+            requeue_own_changes(&tx, &actor)?;
+            tx.execute("DELETE FROM meta WHERE key = 'cursor'", [])?;
+            tx.commit()?;
+            applied.reset = true;
+            return Ok(applied);
+        }
+        for result in &resp.results {
+            let Some(id) = DocId::from_slice(&result.id) else { continue };
+            let Some(hashes) = batch.sent.get(&id) else { continue };
+            if result.ok {
+                let mut del = tx.prepare_cached("DELETE FROM outbox WHERE hash = ?1")?;
+                for h in hashes {
+                    applied.acknowledged += del.execute([h])?;
+                }
+                tx.execute("UPDATE docs SET rejected_code = NULL, rejected_reason = NULL WHERE id = ?1", [id.as_bytes()])?;
+            } else {
+                applied.rejected += 1;
+                let mut mark = tx.prepare_cached("UPDATE outbox SET state = 1 WHERE hash = ?1")?;
+                for h in hashes {
+                    mark.execute([h])?;
+                }
+                tx.execute(
+                    "UPDATE docs SET rejected_code = ?2, rejected_reason = ?3 WHERE id = ?1",
+                    params![id.as_bytes(), result.code.map(|c| c.as_str()).unwrap_or("rejected"), result.message.clone().unwrap_or_default()],
+                )?;
+            }
+        }
+        for update in &resp.docs {
+            let Some(id) = DocId::from_slice(&update.id) else { continue };
+            if receive_doc(&tx, id, &update.kind, &update.changes, now)? {
+                applied.received_docs += 1;
+            }
+        }
+        if let Some(c) = &resp.cursor {
+            let mut bytes = Vec::new();
+            ciborium::into_writer(c, &mut bytes).map_err(|e| StoreError::Io(e.to_string()))?;
+            Self::set_meta(&tx, "cursor", &bytes)?;
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    /// Keeps the time and outcome of the last sync attempt, for the status
+    /// line; the error is in plain words.
+    pub fn note_sync_attempt(&mut self, now: Millis, error: Option<&str>) -> Result<()> {
+        Self::set_meta(&self.conn, "last_attempt_at", &now.to_le_bytes())?;
+        match error {
+            None => {
+                Self::set_meta(&self.conn, "last_success_at", &now.to_le_bytes())?;
+                self.conn.execute("DELETE FROM meta WHERE key = 'last_error'", [])?;
+            }
+            Some(e) => Self::set_meta(&self.conn, "last_error", e.as_bytes())?,
+        }
+        Ok(())
+    }
+
+    pub fn last_success_at(&self) -> Result<Option<Millis>> {
+        Ok(self.meta("last_success_at")?.and_then(|b| b.try_into().ok()).map(i64::from_le_bytes))
+    }
+
+    pub fn last_error(&self) -> Result<Option<String>> {
+        Ok(self.meta("last_error")?.map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    /// Folds a document's chunks into one saved chunk.
+    pub fn compact(&mut self, id: DocId) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        compact_doc(&tx, id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Bytes the database takes on disk (pages in use).
+    pub fn size_bytes(&self) -> Result<u64> {
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let free: i64 = self.conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok(((pages - free) * size) as u64)
+    }
+}
+
+fn load_chunks(conn: &Connection, id: DocId) -> Result<(Automerge, i64)> {
+    let mut stmt = conn.prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY id")?;
+    let mut rows = stmt.query([id.as_bytes()])?;
+    let mut all = Vec::new();
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        n += 1;
+        all.extend_from_slice(&r.get::<_, Vec<u8>>(0)?);
+    }
+    let doc = if n == 0 { Automerge::new() } else { Automerge::load(&all)? };
+    Ok((doc, n))
+}
+
+/// Stores the changes the server sent for one document, keeping only those
+/// the device lacks. Returns whether anything was new.
+fn receive_doc(conn: &Connection, id: DocId, kind: &str, changes: &[ByteBuf], now: Millis) -> Result<bool> {
+    let (mut doc, chunks) = load_chunks(conn, id)?;
+    let mut fresh = Vec::new();
+    let mut new_bytes = Vec::new();
+    for raw in changes {
+        // A change that does not parse came from a broken server; skip it
+        // rather than refuse the rest of the response.
+        let Ok(change) = Change::from_bytes(raw.to_vec()) else {
+            tracing::warn!(doc = %id, "server sent a change that does not parse; skipped");
+            continue;
+        };
+        if doc.get_change_by_hash(&change.hash()).is_none() && !fresh.iter().any(|c: &Change| c.hash() == change.hash()) {
+            new_bytes.extend_from_slice(raw);
+            fresh.push(change);
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(false);
+    }
+    doc.apply_changes(fresh)?;
+    conn.execute("INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)", params![id.as_bytes(), new_bytes])?;
+    let kind = DocKind::parse(kind).or_else(|| read_kind(&doc).ok()).map(|k| k.as_str());
+    conn.execute(
+        "INSERT INTO docs (id, kind, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET kind = COALESCE(excluded.kind, kind), updated_at = excluded.updated_at",
+        params![id.as_bytes(), kind, now],
+    )?;
+    if chunks + 1 > COMPACT_AFTER_CHUNKS {
+        compact_doc(conn, id)?;
+    }
+    Ok(true)
+}
+
+fn compact_doc(conn: &Connection, id: DocId) -> Result<()> {
+    let (doc, chunks) = load_chunks(conn, id)?;
+    // A document waiting for changes it depends on would lose them in a
+    // save; leave it as it is until they arrive.
+    if chunks <= 1 || !doc.get_missing_deps(&[]).is_empty() {
+        return Ok(());
+    }
+    let saved = doc.save();
+    conn.execute("DELETE FROM chunks WHERE doc_id = ?1", [id.as_bytes()])?;
+    conn.execute("INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)", params![id.as_bytes(), saved])?;
+    Ok(())
+}
+
+fn requeue_own_changes(conn: &Connection, actor: &ActorKey) -> Result<()> {
+    let ids: Vec<Vec<u8>> = conn.prepare("SELECT id FROM docs")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let me = actor.to_actor();
+    for raw in ids {
+        let Some(id) = DocId::from_slice(&raw) else { continue };
+        let (doc, _) = load_chunks(conn, id)?;
+        for change in doc.get_changes(&[]) {
+            if change.actor_id() == &me {
+                conn.execute(
+                    "INSERT OR IGNORE INTO outbox (hash, doc_id, bytes) VALUES (?1, ?2, ?3)",
+                    params![&change.hash().0[..], id.as_bytes(), change.raw_bytes()],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! The device database's tables.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) STRICT;
+
+-- One row per document the device holds. rejected_* say why the server
+-- refused the document's last changes, until the officer amends it.
+CREATE TABLE docs (
+    id              BLOB PRIMARY KEY,
+    kind            TEXT,
+    updated_at      INTEGER NOT NULL,
+    rejected_code   TEXT,
+    rejected_reason TEXT
+) STRICT;
+
+-- A document is the concatenation of its chunks: a saved document and the
+-- changes appended since. Compaction folds them into one saved chunk.
+CREATE TABLE chunks (
+    id     INTEGER PRIMARY KEY,
+    doc_id BLOB NOT NULL,
+    bytes  BLOB NOT NULL
+) STRICT;
+CREATE INDEX chunks_by_doc ON chunks(doc_id, id);
+
+-- Changes made here that the server has not acknowledged. state 0: to
+-- send; 1: refused by the server, sent again with the next amendment.
+CREATE TABLE outbox (
+    seq    INTEGER PRIMARY KEY,
+    hash   BLOB NOT NULL UNIQUE,
+    doc_id BLOB NOT NULL,
+    bytes  BLOB NOT NULL,
+    state  INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX outbox_by_doc ON outbox(doc_id);
+"#];
+
+pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}

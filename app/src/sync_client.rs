@@ -1,0 +1,138 @@
+//! The device's side of a sync: build the request from the store, send it
+//! over a [`Transport`], apply the response, and go again while the server
+//! says there is more. Runs by itself in the app; tests call it directly.
+
+use std::future::Future;
+use std::sync::Mutex;
+
+use shared::domain::Millis;
+use shared::sync::wire::{decode_response, encode};
+
+use crate::store::{Applied, DeviceStore, StoreError};
+
+/// Most changes in one request, in bytes; a device with more sends them in
+/// several rounds. Well under the server's default 8 MiB body limit.
+pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+/// Most rounds in one sync (a fresh device fetching a large store, or a
+/// backlog after days offline); the next sync goes on where this one ended.
+pub const MAX_ROUNDS: usize = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the server cannot be reached ({0}); your records are kept on the phone")]
+    Unreachable(String),
+    #[error("this device is no longer accepted by the server; ask the coordinator")]
+    Unauthorized,
+    #[error("the server refused the sync ({status}): {message}")]
+    Refused { status: u16, message: String },
+    #[error("the server had a problem ({status}); it will be tried again")]
+    Server { status: u16 },
+    #[error("the server's answer could not be read: {0}")]
+    BadResponse(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Carries one encoded sync request to the server and returns the body of a
+/// 200 or 422 answer.
+pub trait Transport {
+    fn sync(&self, token: &str, body: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, SyncError>> + Send;
+}
+
+/// The real transport: HTTP(S) with reqwest.
+#[derive(Debug, Clone)]
+pub struct HttpTransport {
+    client: reqwest::Client,
+    url: String,
+}
+
+impl HttpTransport {
+    pub fn new(server_url: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap_or_default();
+        HttpTransport { client, url: format!("{}/v1/sync", server_url.trim_end_matches('/')) }
+    }
+}
+
+impl Transport for HttpTransport {
+    async fn sync(&self, token: &str, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
+        let resp = self
+            .client
+            .post(&self.url)
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, shared::sync::wire::CONTENT_TYPE)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        classify(status, bytes.to_vec())
+    }
+}
+
+/// Maps an HTTP answer to the body of a sync response or an error.
+pub fn classify(status: u16, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
+    match status {
+        200 | 422 => Ok(body),
+        401 => Err(SyncError::Unauthorized),
+        408 | 429 | 502..=504 => Err(SyncError::Unreachable(format!("status {status}"))),
+        400..=499 => {
+            let message = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
+            Err(SyncError::Refused { status, message })
+        }
+        _ => Err(SyncError::Server { status }),
+    }
+}
+
+/// What a sync did, summed over its rounds.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub rounds: usize,
+    pub acknowledged: usize,
+    pub rejected: usize,
+    pub received_docs: usize,
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+}
+
+/// Syncs until the server has everything and the device is up to date (or
+/// `MAX_ROUNDS` is reached). The store's lock is never held across an await.
+pub async fn sync_once<T: Transport>(store: &Mutex<DeviceStore>, transport: &T, now: impl Fn() -> Millis) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let result = sync_rounds(store, transport, &now, &mut report).await;
+    let note = result.as_ref().err().map(|e| e.to_string());
+    if let Ok(mut s) = store.lock() {
+        // Failing to note the attempt must not hide the sync's own outcome.
+        let _ = s.note_sync_attempt(now(), note.as_deref());
+    }
+    result.map(|_| report)
+}
+
+async fn sync_rounds<T: Transport>(store: &Mutex<DeviceStore>, transport: &T, now: &impl Fn() -> Millis, report: &mut SyncReport) -> Result<(), SyncError> {
+    let lock = || store.lock().map_err(|_| SyncError::Store(StoreError::Io("store lock poisoned".into())));
+    let token = lock()?.enrolment()?.ok_or(StoreError::NotEnrolled)?.token;
+    for _ in 0..MAX_ROUNDS {
+        let batch = lock()?.outgoing(MAX_REQUEST_BYTES)?;
+        let body = encode(&batch.request);
+        report.bytes_sent += body.len();
+        let answer = transport.sync(&token, body).await?;
+        report.bytes_received += answer.len();
+        let resp = decode_response(&answer).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        let Applied { acknowledged, rejected, received_docs, reset } = lock()?.apply(&batch, &resp, now())?;
+        report.rounds += 1;
+        report.acknowledged += acknowledged;
+        report.rejected += rejected;
+        report.received_docs += received_docs;
+        if !(resp.more || reset || batch.truncated) {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
