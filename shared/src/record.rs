@@ -282,4 +282,21 @@ mod tests {
         write_record(&mut doc, &again).expect("write");
         assert!(doc.commit().is_none(), "no-op edit produced a change");
     }
+
+    /// Guards the `utf8-indexing` feature of automerge: without it,
+    /// autosurgeon's byte-counted text edits fail on å, ä and ö.
+    #[test]
+    fn amending_swedish_notes_works() {
+        let mut doc = AutoCommit::new();
+        let mut v = sample_visit();
+        v.notes = "Trasig belysning på gångvägen".into();
+        write_record(&mut doc, &Record::PatrolVisit(v)).expect("write");
+        doc.commit();
+        let Record::PatrolVisit(mut v) = read_record(&doc).expect("read") else { panic!("kind") };
+        v.notes.update("Trasig belysning på gångvägen, lagad i år");
+        write_record(&mut doc, &Record::PatrolVisit(v)).expect("amend");
+        doc.commit();
+        let Record::PatrolVisit(v) = read_record(&doc).expect("read") else { panic!("kind") };
+        assert_eq!(v.notes.as_str(), "Trasig belysning på gångvägen, lagad i år");
+    }
 }

@@ -1,1 +1,170 @@
-//! Test harness.
+//! Helpers for the end-to-end tests and benchmarks: a real server on a
+//! loopback port with its SQLite file in a temporary directory, devices
+//! with real device stores syncing over real HTTP, and builders for
+//! plausible records.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use app::store::Enrolment;
+use app::sync_client::{sync_once, HttpTransport, SyncError, SyncReport};
+use app::DeviceStore;
+use server::clock::{Clock, SystemClock};
+use server::db::{identity, Db};
+use server::{AppState, Limits};
+use shared::domain::{Inspection, Millis, Organisation, PatrolVisit, PromisePlan};
+use shared::record::Record;
+use shared::{DocId, DocKind};
+use tokio::sync::oneshot;
+
+pub fn now_ms() -> Millis {
+    SystemClock.now_ms()
+}
+
+/// A server running in this process on 127.0.0.1, port chosen by the OS.
+pub struct TestServer {
+    pub url: String,
+    pub db: Db,
+    pub dir: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start(dir: &Path) -> Result<TestServer> {
+        Self::start_with(dir, Limits::default()).await
+    }
+
+    pub async fn start_with(dir: &Path, limits: Limits) -> Result<TestServer> {
+        let db = Db::open(dir)?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = AppState { db: db.clone(), clock: Arc::new(SystemClock), limits };
+        let task = tokio::spawn(async move {
+            let _ = server::run(listener, state, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Ok(TestServer { url, db, dir: dir.to_path_buf(), stop: Some(tx), task: Some(task) })
+    }
+
+    /// Seeds the demo reference data (plan, hotspots, venues).
+    pub async fn seed_demo(&self) -> Result<()> {
+        let now = now_ms();
+        self.db.write(move |c| server::demo::seed(c, now)).await?;
+        Ok(())
+    }
+
+    pub async fn enrolment_code(&self, officer: &str, organisation: Organisation) -> Result<String> {
+        let (name, now) = (officer.to_string(), now_ms());
+        Ok(self
+            .db
+            .write(move |c| {
+                let id = identity::officer_by_name(c, &name, organisation, now)?;
+                identity::create_enrolment_code(c, id, now)
+            })
+            .await?)
+    }
+
+    /// Every follow-up row, as text.
+    pub async fn follow_up_rows(&self) -> Result<Vec<String>> {
+        Ok(self.db.read(server::db::projection::dump).await?)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+        self.db.close();
+    }
+}
+
+/// A device: a real store (in memory or on disk) and the HTTP transport.
+pub struct TestDevice {
+    pub store: Mutex<DeviceStore>,
+    pub transport: HttpTransport,
+    pub enrolment: Enrolment,
+}
+
+impl TestDevice {
+    /// Enrols a new device for `officer` against `server`.
+    pub async fn enrol(server: &TestServer, officer: &str, organisation: Organisation) -> Result<TestDevice> {
+        let code = server.enrolment_code(officer, organisation).await?;
+        Self::enrol_with_code(&server.url, &code, DeviceStore::open_in_memory()?).await
+    }
+
+    pub async fn enrol_with_code(url: &str, code: &str, mut store: DeviceStore) -> Result<TestDevice> {
+        let enrolment = app::enrolment::enrol(url, code, "test phone").await?;
+        store.save_enrolment(&enrolment)?;
+        Ok(TestDevice { store: Mutex::new(store), transport: HttpTransport::new(url), enrolment })
+    }
+
+    pub async fn sync(&self) -> Result<SyncReport, SyncError> {
+        sync_once(&self.store, &self.transport, now_ms).await
+    }
+
+    pub fn officer(&self) -> uuid::Uuid {
+        self.enrolment.officer_id
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, DeviceStore> {
+        self.store.lock().expect("device store lock")
+    }
+
+    pub fn create(&self, record: Record) -> Result<DocId> {
+        Ok(self.lock().create(&record, now_ms())?)
+    }
+
+    pub fn update(&self, id: DocId, edit: impl FnOnce(&mut Record)) -> Result<Record> {
+        Ok(self.lock().update(id, now_ms(), edit)?)
+    }
+
+    pub fn record(&self, id: DocId) -> Result<Record> {
+        self.lock().record(id)?.with_context(|| format!("device lacks {id}"))
+    }
+
+    /// The device's copy of the reference data it synced.
+    pub fn plan(&self) -> Result<PromisePlan> {
+        let id = *self.lock().ids(Some(DocKind::PromisePlan))?.first().context("no plan on the device")?;
+        match self.record(id)? {
+            Record::PromisePlan(p) => Ok(p),
+            _ => anyhow::bail!("not a plan"),
+        }
+    }
+
+    pub fn reference_ids(&self, kind: DocKind) -> Result<Vec<DocId>> {
+        Ok(self.lock().ids(Some(kind))?)
+    }
+
+    /// A new patrol visit at the device's first known hotspot.
+    pub fn new_visit(&self, started_at: Millis) -> Result<PatrolVisit> {
+        let hid = *self.reference_ids(DocKind::Hotspot)?.first().context("no hotspot")?;
+        let Record::Hotspot(h) = self.record(hid)? else { anyhow::bail!("not a hotspot") };
+        Ok(PatrolVisit::new(hid.0, shared::rollup::initiative_for_visit(&h), started_at))
+    }
+
+    /// A new inspection at the device's first known venue.
+    pub fn new_inspection(&self, started_at: Millis) -> Result<Inspection> {
+        let vid = *self.reference_ids(DocKind::Venue)?.first().context("no venue")?;
+        let plan = self.plan()?;
+        let initiative = shared::rollup::initiative_for_inspection(&plan).context("plan has no inspection initiative")?;
+        Ok(Inspection::new(vid.0, initiative, started_at))
+    }
+}
+
+/// The path of a binary built from this workspace (the test's own target
+/// directory), for tests that run the server as a separate process.
+pub fn workspace_binary(name: &str) -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    // target/<profile>/deps/<test> -> target/<profile>/<name>
+    let dir = exe.parent().and_then(Path::parent).context("test binary has no parent directory")?;
+    let path = dir.join(name);
+    anyhow::ensure!(path.exists(), "{} is missing: build it first (cargo build -p trygghetslogg-server)", path.display());
+    Ok(path)
+}
