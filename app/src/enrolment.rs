@@ -5,7 +5,11 @@ use crate::store::Enrolment;
 use crate::sync_client::{classify, SyncError};
 
 /// Spends `code` at the server and returns what the device must keep.
-pub async fn enrol(server_url: &str, code: &str, device_name: &str) -> Result<Enrolment, SyncError> {
+pub async fn enrol(
+    server_url: &str,
+    code: &str,
+    device_name: &str,
+) -> Result<Enrolment, SyncError> {
     let base = server_url.trim_end_matches('/');
     let body = serde_json::json!({ "code": code, "device_name": device_name }).to_string();
     let resp = reqwest::Client::new()
@@ -17,8 +21,18 @@ pub async fn enrol(server_url: &str, code: &str, device_name: &str) -> Result<En
         .await
         .map_err(|e| SyncError::Unreachable(e.to_string()))?;
     let status = resp.status().as_u16();
-    let bytes = resp.bytes().await.map_err(|e| SyncError::Unreachable(e.to_string()))?.to_vec();
-    let bytes = if status == 200 { bytes } else { return Err(classify(status, bytes).err().unwrap_or(SyncError::Server { status })) };
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| SyncError::Unreachable(e.to_string()))?
+        .to_vec();
+    let bytes = if status == 200 {
+        bytes
+    } else {
+        return Err(classify(status, bytes)
+            .err()
+            .unwrap_or(SyncError::Server { status }));
+    };
     #[derive(serde::Deserialize)]
     struct Enrolled {
         device_id: uuid::Uuid,
@@ -28,7 +42,8 @@ pub async fn enrol(server_url: &str, code: &str, device_name: &str) -> Result<En
         officer_name: String,
         organisation: String,
     }
-    let e: Enrolled = serde_json::from_slice(&bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+    let e: Enrolled =
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
     Ok(Enrolment {
         server_url: base.to_string(),
         device_id: e.device_id,

@@ -36,7 +36,11 @@ pub enum SyncError {
 /// Carries one encoded sync request to the server and returns the body of a
 /// 200 or 422 answer.
 pub trait Transport {
-    fn sync(&self, token: &str, body: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, SyncError>> + Send;
+    fn sync(
+        &self,
+        token: &str,
+        body: Vec<u8>,
+    ) -> impl Future<Output = Result<Vec<u8>, SyncError>> + Send;
 }
 
 /// The real transport: HTTP(S) with reqwest.
@@ -53,7 +57,10 @@ impl HttpTransport {
             .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap_or_default();
-        HttpTransport { client, url: format!("{}/v1/sync", server_url.trim_end_matches('/')) }
+        HttpTransport {
+            client,
+            url: format!("{}/v1/sync", server_url.trim_end_matches('/')),
+        }
     }
 }
 
@@ -63,13 +70,19 @@ impl Transport for HttpTransport {
             .client
             .post(&self.url)
             .bearer_auth(token)
-            .header(reqwest::header::CONTENT_TYPE, shared::sync::wire::CONTENT_TYPE)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                shared::sync::wire::CONTENT_TYPE,
+            )
             .body(body)
             .send()
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
         classify(status, bytes.to_vec())
     }
 }
@@ -83,7 +96,11 @@ pub fn classify(status: u16, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
         400..=499 => {
             let message = serde_json::from_slice::<serde_json::Value>(&body)
                 .ok()
-                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+                .and_then(|v| {
+                    v.get("message")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string)
+                })
                 .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
             Err(SyncError::Refused { status, message })
         }
@@ -104,7 +121,11 @@ pub struct SyncReport {
 
 /// Syncs until the server has everything and the device is up to date (or
 /// `MAX_ROUNDS` is reached). The store's lock is never held across an await.
-pub async fn sync_once<T: Transport>(store: &Mutex<DeviceStore>, transport: &T, now: impl Fn() -> Millis) -> Result<SyncReport, SyncError> {
+pub async fn sync_once<T: Transport>(
+    store: &Mutex<DeviceStore>,
+    transport: &T,
+    now: impl Fn() -> Millis,
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let result = sync_rounds(store, transport, &now, &mut report).await;
     let note = result.as_ref().err().map(|e| e.to_string());
@@ -115,8 +136,17 @@ pub async fn sync_once<T: Transport>(store: &Mutex<DeviceStore>, transport: &T, 
     result.map(|_| report)
 }
 
-async fn sync_rounds<T: Transport>(store: &Mutex<DeviceStore>, transport: &T, now: &impl Fn() -> Millis, report: &mut SyncReport) -> Result<(), SyncError> {
-    let lock = || store.lock().map_err(|_| SyncError::Store(StoreError::Io("store lock poisoned".into())));
+async fn sync_rounds<T: Transport>(
+    store: &Mutex<DeviceStore>,
+    transport: &T,
+    now: &impl Fn() -> Millis,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let lock = || {
+        store
+            .lock()
+            .map_err(|_| SyncError::Store(StoreError::Io("store lock poisoned".into())))
+    };
     let token = lock()?.enrolment()?.ok_or(StoreError::NotEnrolled)?.token;
     for _ in 0..MAX_ROUNDS {
         let batch = lock()?.outgoing(MAX_REQUEST_BYTES)?;
@@ -125,7 +155,12 @@ async fn sync_rounds<T: Transport>(store: &Mutex<DeviceStore>, transport: &T, no
         let answer = transport.sync(&token, body).await?;
         report.bytes_received += answer.len();
         let resp = decode_response(&answer).map_err(|e| SyncError::BadResponse(e.to_string()))?;
-        let Applied { acknowledged, rejected, received_docs, reset } = lock()?.apply(&batch, &resp, now())?;
+        let Applied {
+            acknowledged,
+            rejected,
+            received_docs,
+            reset,
+        } = lock()?.apply(&batch, &resp, now())?;
         report.rounds += 1;
         report.acknowledged += acknowledged;
         report.rejected += rejected;

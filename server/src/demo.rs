@@ -12,18 +12,31 @@ use uuid::Uuid;
 use crate::db::reference;
 use crate::error::Error;
 
-fn initiative(title: &str, owner: Owner, counts: Counts, target: Option<(u64, &str, TargetPeriod)>) -> Initiative {
+fn initiative(
+    title: &str,
+    owner: Owner,
+    counts: Counts,
+    target: Option<(u64, &str, TargetPeriod)>,
+) -> Initiative {
     Initiative {
         id: Uuid::new_v4(),
         title: title.into(),
         owner,
         counts,
-        target: target.map(|(at_least, unit, per)| OutputTarget { at_least, unit: unit.into(), per }),
+        target: target.map(|(at_least, unit, per)| OutputTarget {
+            at_least,
+            unit: unit.into(),
+            per,
+        }),
     }
 }
 
 fn area(name: &str, initiatives: Vec<Initiative>) -> FocusArea {
-    FocusArea { id: Uuid::new_v4(), name: name.into(), initiatives }
+    FocusArea {
+        id: Uuid::new_v4(),
+        name: name.into(),
+        initiatives,
+    }
 }
 
 /// The example plan (Oskarshamn 2024–2025, as summarised in `DOMAIN.md`).
@@ -37,32 +50,127 @@ pub fn example_plan() -> PromisePlan {
         period_end: "2025-12-31".into(),
         demo: true,
         focus_areas: vec![
-            area("Trafiksäkerhet", vec![
-                initiative("Informera vårdnadshavare om regler för A-traktorer", Municipality, Activities, Some((4, "informationsinsatser", Year))),
-                initiative("Arbeta med motorintresserade ungdomar", Joint, Activities, Some((6, "träffar", Year))),
-                initiative("Underrättelsestyrd trafikövervakning", Police, Activities, Some((52, "hastighetskontroller", Year))),
-            ]),
-            area("Brottsförebyggande arbete bland unga", vec![
-                initiative("Informera om brott på nätet", Police, Activities, Some((8, "informationstillfällen", Year))),
-                initiative("Temakvällar för vårdnadshavare", Joint, Activities, Some((4, "temakvällar", Year))),
-                initiative("Trygghetsarbete och polisnärvaro i skolor", Police, Activities, Some((40, "skolbesök", Year))),
-                initiative("Information till elever i årskurs 7–9", Joint, Activities, Some((12, "klassbesök", Year))),
-            ]),
-            area("Trygghet för unga kvinnor och i centrum", vec![
-                initiative("Samordnad tillsyn av alkoholservering", Joint, Inspections, Some((24, "tillsynsbesök", Year))),
-                initiative("Fokusgrupp med unga kvinnor", Municipality, Activities, Some((2, "fokusgrupper", Year))),
-                initiative("Polisnärvaro i krogmiljö och fotpatrull på utvalda platser", Police, PatrolVisits, Some((150, "besök", Quarter))),
-            ]),
-            area("Bedrägerier", vec![
-                initiative("Informera medborgare, särskilt de mest utsatta, om hur de skyddar sig", Joint, Activities, Some((10, "informationsinsatser", Year))),
-                initiative("Stöd till brottsutsatta tillsammans med civilsamhället", Municipality, Activities, None),
-                initiative("Löpande brottsförebyggande information", Police, Activities, Some((12, "utskick", Year))),
-            ]),
-            area("Narkotika", vec![
-                initiative("Erbjuda stöd till alla som anmälts för narkotikabrott", Joint, Activities, None),
-                initiative("Informera föräldrar om droger bland unga", Joint, Activities, Some((4, "föräldraträffar", Year))),
-                initiative("Fortsatt tillslag och uppföljning", Police, Activities, Some((20, "insatser", Year))),
-            ]),
+            area(
+                "Trafiksäkerhet",
+                vec![
+                    initiative(
+                        "Informera vårdnadshavare om regler för A-traktorer",
+                        Municipality,
+                        Activities,
+                        Some((4, "informationsinsatser", Year)),
+                    ),
+                    initiative(
+                        "Arbeta med motorintresserade ungdomar",
+                        Joint,
+                        Activities,
+                        Some((6, "träffar", Year)),
+                    ),
+                    initiative(
+                        "Underrättelsestyrd trafikövervakning",
+                        Police,
+                        Activities,
+                        Some((52, "hastighetskontroller", Year)),
+                    ),
+                ],
+            ),
+            area(
+                "Brottsförebyggande arbete bland unga",
+                vec![
+                    initiative(
+                        "Informera om brott på nätet",
+                        Police,
+                        Activities,
+                        Some((8, "informationstillfällen", Year)),
+                    ),
+                    initiative(
+                        "Temakvällar för vårdnadshavare",
+                        Joint,
+                        Activities,
+                        Some((4, "temakvällar", Year)),
+                    ),
+                    initiative(
+                        "Trygghetsarbete och polisnärvaro i skolor",
+                        Police,
+                        Activities,
+                        Some((40, "skolbesök", Year)),
+                    ),
+                    initiative(
+                        "Information till elever i årskurs 7–9",
+                        Joint,
+                        Activities,
+                        Some((12, "klassbesök", Year)),
+                    ),
+                ],
+            ),
+            area(
+                "Trygghet för unga kvinnor och i centrum",
+                vec![
+                    initiative(
+                        "Samordnad tillsyn av alkoholservering",
+                        Joint,
+                        Inspections,
+                        Some((24, "tillsynsbesök", Year)),
+                    ),
+                    initiative(
+                        "Fokusgrupp med unga kvinnor",
+                        Municipality,
+                        Activities,
+                        Some((2, "fokusgrupper", Year)),
+                    ),
+                    initiative(
+                        "Polisnärvaro i krogmiljö och fotpatrull på utvalda platser",
+                        Police,
+                        PatrolVisits,
+                        Some((150, "besök", Quarter)),
+                    ),
+                ],
+            ),
+            area(
+                "Bedrägerier",
+                vec![
+                    initiative(
+                        "Informera medborgare, särskilt de mest utsatta, om hur de skyddar sig",
+                        Joint,
+                        Activities,
+                        Some((10, "informationsinsatser", Year)),
+                    ),
+                    initiative(
+                        "Stöd till brottsutsatta tillsammans med civilsamhället",
+                        Municipality,
+                        Activities,
+                        None,
+                    ),
+                    initiative(
+                        "Löpande brottsförebyggande information",
+                        Police,
+                        Activities,
+                        Some((12, "utskick", Year)),
+                    ),
+                ],
+            ),
+            area(
+                "Narkotika",
+                vec![
+                    initiative(
+                        "Erbjuda stöd till alla som anmälts för narkotikabrott",
+                        Joint,
+                        Activities,
+                        None,
+                    ),
+                    initiative(
+                        "Informera föräldrar om droger bland unga",
+                        Joint,
+                        Activities,
+                        Some((4, "föräldraträffar", Year)),
+                    ),
+                    initiative(
+                        "Fortsatt tillslag och uppföljning",
+                        Police,
+                        Activities,
+                        Some((20, "insatser", Year)),
+                    ),
+                ],
+            ),
         ],
     }
 }
@@ -87,11 +195,17 @@ fn hotspots(patrol_initiative: Uuid) -> Vec<Hotspot> {
         .iter()
         .map(|(name, lat, lon, radius, visits, minutes)| Hotspot {
             name: format!("Demo – {name}"),
-            centre: GeoPoint { lat: *lat, lon: *lon },
+            centre: GeoPoint {
+                lat: *lat,
+                lon: *lon,
+            },
             radius_m: *radius,
             active_from: "2024-01-01".into(),
             active_to: None,
-            dosage: Dosage { visits_per_week: *visits, minutes_per_week: *minutes },
+            dosage: Dosage {
+                visits_per_week: *visits,
+                minutes_per_week: *minutes,
+            },
             initiative_id: patrol_initiative,
             demo: true,
         })
@@ -103,7 +217,13 @@ fn venues() -> Vec<Venue> {
         ("Ankaret", "01:00", RiskLevel::High, true, true),
         ("Sjöboden", "00:00", RiskLevel::Medium, false, false),
         ("Kajutan", "02:00", RiskLevel::High, true, true),
-        ("Stadshotellets bar", "01:00", RiskLevel::Medium, true, false),
+        (
+            "Stadshotellets bar",
+            "01:00",
+            RiskLevel::Medium,
+            true,
+            false,
+        ),
         ("Pizzeria Milano", "23:00", RiskLevel::Low, false, false),
         ("Bryggeriet", "01:00", RiskLevel::Medium, false, true),
         ("Nattklubb Fyren", "03:00", RiskLevel::High, true, true),
@@ -117,7 +237,10 @@ fn venues() -> Vec<Venue> {
         .map(|(name, closes, risk, security, late)| Venue {
             name: format!("Demo – {name}"),
             licensee: format!("{name} Restaurang AB (demo)"),
-            serving_hours: ServingHours { opens: "11:00".into(), closes: (*closes).into() },
+            serving_hours: ServingHours {
+                opens: "11:00".into(),
+                closes: (*closes).into(),
+            },
             conditions: LicenceConditions {
                 security_staff_required: *security,
                 late_hours: *late,
@@ -162,6 +285,11 @@ mod tests {
         let p = example_plan();
         assert_eq!(p.focus_areas.len(), 5);
         assert_eq!(p.initiatives().count(), 16);
-        assert_eq!(p.initiatives().filter(|(_, i)| i.counts == Counts::Inspections).count(), 1);
+        assert_eq!(
+            p.initiatives()
+                .filter(|(_, i)| i.counts == Counts::Inspections)
+                .count(),
+            1
+        );
     }
 }

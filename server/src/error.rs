@@ -34,11 +34,15 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
         match e.sqlite_error_code() {
-            Some(ErrorCode::DiskFull) => Error::Unavailable("the server's disk is full; nothing was stored, retry later".into()),
-            Some(ErrorCode::ReadOnly) => Error::Unavailable("the server's data directory is read-only; nothing was stored, retry later".into()),
-            Some(ErrorCode::CannotOpen) | Some(ErrorCode::SystemIoFailure) => {
-                Error::Unavailable(format!("the server cannot write its data ({e}); nothing was stored, retry later"))
-            }
+            Some(ErrorCode::DiskFull) => Error::Unavailable(
+                "the server's disk is full; nothing was stored, retry later".into(),
+            ),
+            Some(ErrorCode::ReadOnly) => Error::Unavailable(
+                "the server's data directory is read-only; nothing was stored, retry later".into(),
+            ),
+            Some(ErrorCode::CannotOpen) | Some(ErrorCode::SystemIoFailure) => Error::Unavailable(
+                format!("the server cannot write its data ({e}); nothing was stored, retry later"),
+            ),
             Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
                 Error::Unavailable("the server's database is busy; retry".into())
             }
@@ -49,7 +53,10 @@ impl From<rusqlite::Error> for Error {
 
 impl From<shared::sync::WireError> for Error {
     fn from(e: shared::sync::WireError) -> Self {
-        Error::BadRequest { code: e.code(), message: e.to_string() }
+        Error::BadRequest {
+            code: e.code(),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -80,6 +87,13 @@ impl IntoResponse for Error {
             }
             other => other.to_string(),
         };
-        (status, Json(Body { error: code, message })).into_response()
+        (
+            status,
+            Json(Body {
+                error: code,
+                message,
+            }),
+        )
+            .into_response()
     }
 }

@@ -58,19 +58,33 @@ pub fn router(state: AppState) -> Router {
         // own default limit is turned off so that there is one limit only.
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
         // Logs method, path, status and latency; never bodies or headers.
         .layer(TraceLayer::new_for_http())
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.
-pub async fn run(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Error> {
-    let docs: i64 = state.db.read(|c| Ok(c.query_row("SELECT count(*) FROM docs", [], |r| r.get(0))?)).await?;
-    Ok(Json(serde_json::json!({ "status": "ok", "documents": docs })))
+    let docs: i64 = state
+        .db
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM docs", [], |r| r.get(0))?))
+        .await?;
+    Ok(Json(
+        serde_json::json!({ "status": "ok", "documents": docs }),
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -79,40 +93,71 @@ struct EnrolRequest {
     device_name: String,
 }
 
-async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Json<identity::Enrolled>, Error> {
+async fn enrol(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<identity::Enrolled>, Error> {
     let req: EnrolRequest = serde_json::from_slice(&body).map_err(|e| Error::BadRequest {
         code: "bad_body",
         message: format!("expected JSON {{\"code\": ..., \"device_name\": ...}}: {e}"),
     })?;
     let now = state.clock.now_ms();
-    let enrolled = state.db.write(move |c| identity::enrol(c, &req.code, &req.device_name, now)).await?;
+    let enrolled = state
+        .db
+        .write(move |c| identity::enrol(c, &req.code, &req.device_name, now))
+        .await?;
     tracing::info!(device = %enrolled.device_id, "device enrolled");
     Ok(Json(enrolled))
 }
 
 fn bearer(headers: &HeaderMap) -> Result<String, Error> {
-    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(Error::Unauthorized)?;
-    let token = value.strip_prefix("Bearer ").ok_or(Error::Unauthorized)?.trim();
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(Error::Unauthorized)?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .ok_or(Error::Unauthorized)?
+        .trim();
     if token.is_empty() || token.len() > 256 {
         return Err(Error::Unauthorized);
     }
     Ok(token.to_string())
 }
 
-async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Error> {
+async fn sync(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Error> {
     let token = bearer(&headers)?;
     // Authenticate before reading the body, so that a stranger's bytes are
     // never decoded. The writer checks the token again in its transaction,
     // so a device revoked in between is still refused.
     let check = token.clone();
-    state.db.read(move |c| identity::device_for_token(c, &check)).await?;
+    state
+        .db
+        .read(move |c| identity::device_for_token(c, &check))
+        .await?;
     let incoming = shared::sync::wire::decode_request(&body)?;
     let now = state.clock.now_ms();
     let max = state.limits.max_response_bytes;
-    let (response, rejected) = state.db.write(move |c| crate::sync::run(c, &token, &incoming, now, max)).await?;
+    let (response, rejected) = state
+        .db
+        .write(move |c| crate::sync::run(c, &token, &incoming, now, max))
+        .await?;
     // 422 tells a client at a glance that something was refused; the body
     // is the same full response, with the accepted documents acknowledged.
-    let status = if rejected { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if rejected {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let bytes = shared::sync::wire::encode(&response);
-    Ok((status, [(header::CONTENT_TYPE, shared::sync::wire::CONTENT_TYPE)], bytes).into_response())
+    Ok((
+        status,
+        [(header::CONTENT_TYPE, shared::sync::wire::CONTENT_TYPE)],
+        bytes,
+    )
+        .into_response())
 }

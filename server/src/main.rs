@@ -13,10 +13,19 @@ use server::{AppState, Limits};
 use shared::domain::Organisation;
 
 #[derive(Parser)]
-#[command(name = "trygghetslogg-server", version, about = "Trygghetslogg's sync and follow-up server")]
+#[command(
+    name = "trygghetslogg-server",
+    version,
+    about = "Trygghetslogg's sync and follow-up server"
+)]
 struct Cli {
     /// Directory holding the database (created if missing).
-    #[arg(long, env = "TRYGGHETSLOGG_DATA_DIR", default_value = "data", global = true)]
+    #[arg(
+        long,
+        env = "TRYGGHETSLOGG_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -64,41 +73,66 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let db = Db::open(&cli.data_dir).with_context(|| format!("opening the store in {}", cli.data_dir.display()))?;
+    let db = Db::open(&cli.data_dir)
+        .with_context(|| format!("opening the store in {}", cli.data_dir.display()))?;
     let now = SystemClock.now_ms();
     match cli.command {
-        Command::Serve { listen, demo, max_body_bytes } => {
+        Command::Serve {
+            listen,
+            demo,
+            max_body_bytes,
+        } => {
             if demo {
-                let seeded = db.write_blocking(move |c| server::demo::seed(c, now)).context("seeding demo data")?;
+                let seeded = db
+                    .write_blocking(move |c| server::demo::seed(c, now))
+                    .context("seeding demo data")?;
                 if seeded {
                     tracing::info!("demo data seeded");
                 }
                 let code = db
                     .write_blocking(move |c| {
-                        let officer = identity::officer_by_name(c, "Demo Polis", Organisation::Police, now)?;
+                        let officer =
+                            identity::officer_by_name(c, "Demo Polis", Organisation::Police, now)?;
                         identity::create_enrolment_code(c, officer, now)
                     })
                     .context("creating a demo enrolment code")?;
                 println!("Demo enrolment code for officer \"Demo Polis\": {code}");
             }
-            let limits = Limits { max_body_bytes, ..Limits::default() };
-            let state = AppState { db: db.clone(), clock: Arc::new(SystemClock), limits };
+            let limits = Limits {
+                max_body_bytes,
+                ..Limits::default()
+            };
+            let state = AppState {
+                db: db.clone(),
+                clock: Arc::new(SystemClock),
+                limits,
+            };
             let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .with_context(|| format!("binding {listen}"))?;
                 let addr = listener.local_addr()?;
                 println!("Trygghetslogg server listening on http://{addr}");
                 tracing::info!(%addr, data_dir = %cli.data_dir.display(), "serving");
-                server::run(listener, state, shutdown_signal()).await.context("serving")?;
+                server::run(listener, state, shutdown_signal())
+                    .await
+                    .context("serving")?;
                 anyhow::Ok(())
             })?;
             db.close();
         }
-        Command::EnrolCode { officer, organisation } => {
+        Command::EnrolCode {
+            officer,
+            organisation,
+        } => {
             let Some(org) = Organisation::parse(&organisation) else {
                 bail!("--organisation must be police or municipality");
             };
@@ -112,8 +146,15 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Devices => {
             for d in db.read_blocking(identity::list_devices)? {
-                let state = if d.revoked_at.is_some() { "revoked" } else { "active" };
-                println!("{}\t{}\t{}\t{}\tlast sync {:?}", d.id, d.officer_name, d.name, state, d.last_sync_at);
+                let state = if d.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\tlast sync {:?}",
+                    d.id, d.officer_name, d.name, state, d.last_sync_at
+                );
             }
         }
         Command::Revoke { device } => {
@@ -128,11 +169,15 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Quarantine => {
             for q in db.read_blocking(quarantine::list)? {
-                println!("{}\t{}\t{}\t{}\t{}", q.id, q.doc_id, q.received_at, q.code, q.reason);
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    q.id, q.doc_id, q.received_at, q.code, q.reason
+                );
             }
         }
         Command::Check => {
-            let result: String = db.read_blocking(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))?;
+            let result: String =
+                db.read_blocking(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))?;
             println!("{result}");
             if result != "ok" {
                 bail!("integrity check failed");

@@ -19,17 +19,33 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Runs a sync for the device holding `token`. Returns the response and
 /// whether any document was rejected.
-pub fn run(conn: &Connection, token: &str, incoming: &IncomingSync, now: Millis, max_response_bytes: usize) -> Result<(SyncResponse, bool), Error> {
+pub fn run(
+    conn: &Connection,
+    token: &str,
+    incoming: &IncomingSync,
+    now: Millis,
+    max_response_bytes: usize,
+) -> Result<(SyncResponse, bool), Error> {
     let device = identity::device_for_token(conn, token)?;
     let mut results = Vec::with_capacity(incoming.docs.len());
     let mut rejected = false;
     for doc in &incoming.docs {
         let id = ByteBuf::from(doc.id.as_bytes().to_vec());
         match ingest::ingest_doc(conn, &device, doc, now)? {
-            Ok(()) => results.push(DocResult { id, ok: true, code: None, message: None }),
+            Ok(()) => results.push(DocResult {
+                id,
+                ok: true,
+                code: None,
+                message: None,
+            }),
             Err(r) => {
                 rejected = true;
-                results.push(DocResult { id, ok: false, code: Some(r.code), message: Some(r.message) });
+                results.push(DocResult {
+                    id,
+                    ok: false,
+                    code: Some(r.code),
+                    message: Some(r.message),
+                });
             }
         }
     }
@@ -37,7 +53,14 @@ pub fn run(conn: &Connection, token: &str, incoming: &IncomingSync, now: Millis,
     let out = outgoing::updates(conn, &device, incoming.cursor.as_ref(), max_response_bytes)?;
     tracing::debug!(device = %device.id, sent = incoming.docs.len(), received = out.docs.len(), more = out.more, reset = out.reset, "synced");
     Ok((
-        SyncResponse { v: PROTOCOL_VERSION, results, docs: out.docs, cursor: out.cursor, reset: out.reset, more: out.more },
+        SyncResponse {
+            v: PROTOCOL_VERSION,
+            results,
+            docs: out.docs,
+            cursor: out.cursor,
+            reset: out.reset,
+            more: out.more,
+        },
         rejected,
     ))
 }

@@ -73,27 +73,50 @@ mod tests {
     #[test]
     fn officers_never_write_reference_data() {
         let me = officer();
-        assert_eq!(may_write(None, DocKind::Hotspot, me), Err(RejectCode::ReferenceReadOnly));
-        let plan = DocState { kind: DocKind::PromisePlan, owner: None, participants: vec![] };
-        assert_eq!(may_write(Some(&plan), DocKind::PromisePlan, me), Err(RejectCode::ReferenceReadOnly));
+        assert_eq!(
+            may_write(None, DocKind::Hotspot, me),
+            Err(RejectCode::ReferenceReadOnly)
+        );
+        let plan = DocState {
+            kind: DocKind::PromisePlan,
+            owner: None,
+            participants: vec![],
+        };
+        assert_eq!(
+            may_write(Some(&plan), DocKind::PromisePlan, me),
+            Err(RejectCode::ReferenceReadOnly)
+        );
         assert!(may_see(&plan, me));
     }
 
     #[test]
     fn owners_and_participants_may_amend_others_may_not() {
         let (owner, colleague, stranger) = (officer(), officer(), officer());
-        let s = DocState { kind: DocKind::Inspection, owner: Some(owner), participants: vec![colleague.0] };
+        let s = DocState {
+            kind: DocKind::Inspection,
+            owner: Some(owner),
+            participants: vec![colleague.0],
+        };
         assert_eq!(may_write(Some(&s), DocKind::Inspection, owner), Ok(()));
         assert_eq!(may_write(Some(&s), DocKind::Inspection, colleague), Ok(()));
-        assert_eq!(may_write(Some(&s), DocKind::Inspection, stranger), Err(RejectCode::NotPermitted));
+        assert_eq!(
+            may_write(Some(&s), DocKind::Inspection, stranger),
+            Err(RejectCode::NotPermitted)
+        );
         assert!(!may_see(&s, stranger));
-        assert_eq!(may_write(Some(&s), DocKind::Activity, owner), Err(RejectCode::KindChanged));
+        assert_eq!(
+            may_write(Some(&s), DocKind::Activity, owner),
+            Err(RejectCode::KindChanged)
+        );
     }
 
     #[test]
     fn a_change_by_another_actor_is_refused() {
         let (mine, theirs) = (ActorKey::random(), ActorKey::random());
         assert_eq!(check_actors([&mine, &mine], &mine), Ok(()));
-        assert_eq!(check_actors([&mine, &theirs], &mine), Err(RejectCode::ForeignActor));
+        assert_eq!(
+            check_actors([&mine, &theirs], &mine),
+            Err(RejectCode::ForeignActor)
+        );
     }
 }

@@ -143,9 +143,16 @@ pub struct ActivityRow {
 pub enum Projection {
     Hotspot(HotspotRow),
     Venue(VenueRow),
-    Plan { plan: PlanRow, focus_areas: Vec<FocusAreaRow>, initiatives: Vec<InitiativeRow> },
+    Plan {
+        plan: PlanRow,
+        focus_areas: Vec<FocusAreaRow>,
+        initiatives: Vec<InitiativeRow>,
+    },
     Visit(VisitRow),
-    Inspection { row: InspectionRow, findings: Vec<FindingRow> },
+    Inspection {
+        row: InspectionRow,
+        findings: Vec<FindingRow>,
+    },
     Activity(ActivityRow),
 }
 
@@ -182,7 +189,12 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
             let mut focus_areas = Vec::new();
             let mut initiatives = Vec::new();
             for (fpos, f) in p.focus_areas.iter().enumerate() {
-                focus_areas.push(FocusAreaRow { id: f.id, plan_id: id, name: f.name.clone(), position: fpos as i64 });
+                focus_areas.push(FocusAreaRow {
+                    id: f.id,
+                    plan_id: id,
+                    name: f.name.clone(),
+                    position: fpos as i64,
+                });
                 for (ipos, i) in f.initiatives.iter().enumerate() {
                     initiatives.push(InitiativeRow {
                         id: i.id,
@@ -242,7 +254,12 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
                     has_comment: !e.comment.as_str().trim().is_empty(),
                 })
                 .collect();
-            let count = |o| i.participants.iter().filter(|p| p.organisation == o).count() as i64;
+            let count = |o| {
+                i.participants
+                    .iter()
+                    .filter(|p| p.organisation == o)
+                    .count() as i64
+            };
             Projection::Inspection {
                 row: InspectionRow {
                     doc_id: id,
@@ -252,7 +269,11 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
                     started_at: i.started_at,
                     ended_at: i.ended_at,
                     follow_up: i.follow_up.as_str(),
-                    remarks: i.checklist.values().filter(|e| e.answer == Answer::Remark).count() as i64,
+                    remarks: i
+                        .checklist
+                        .values()
+                        .filter(|e| e.answer == Answer::Remark)
+                        .count() as i64,
                     police_participants: count(Organisation::Police),
                     municipal_participants: count(Organisation::Municipality),
                     received_at: meta.first_received_at,
@@ -279,7 +300,11 @@ mod tests {
 
     #[test]
     fn visit_row_marks_the_dosage_window() {
-        let meta = ServerMeta { doc_id: DocId::random(), owner: None, first_received_at: 5 };
+        let meta = ServerMeta {
+            doc_id: DocId::random(),
+            owner: None,
+            first_received_at: 5,
+        };
         let mut v = PatrolVisit::new(uuid::Uuid::nil(), uuid::Uuid::nil(), 0);
         for (minutes, inside) in [(9, false), (10, true), (16, true), (17, false)] {
             v.ended_at = Some(minutes * 60_000);

@@ -53,7 +53,10 @@ impl DocKind {
 
     /// Reference data is kept by coordinators; officers' devices only read it.
     pub fn is_reference(self) -> bool {
-        matches!(self, DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan)
+        matches!(
+            self,
+            DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan
+        )
     }
 }
 
@@ -146,7 +149,10 @@ pub fn read_record<D: ReadDoc>(doc: &D) -> Result<Record, RecordError> {
     if version > SCHEMA_VERSION {
         return Err(RecordError::NewerSchema(version));
     }
-    let schema = |source| RecordError::Schema { kind: kind.as_str(), source };
+    let schema = |source| RecordError::Schema {
+        kind: kind.as_str(),
+        source,
+    };
     Ok(match kind {
         DocKind::Hotspot => Record::Hotspot(hydrate(doc).map_err(schema)?),
         DocKind::Venue => Record::Venue(hydrate(doc).map_err(schema)?),
@@ -190,7 +196,8 @@ mod tests {
         let mut v = PatrolVisit::new(Uuid::new_v4(), Uuid::new_v4(), 1_732_000_000_000);
         v.ended_at = Some(1_732_000_720_000);
         v.contacts.increment(3);
-        v.problems.insert(SafetyProblem::PoorLighting.key().into(), true);
+        v.problems
+            .insert(SafetyProblem::PoorLighting.key().into(), true);
         v.notes = "Trasig belysning vid busshållplatsen".into();
         v
     }
@@ -208,7 +215,11 @@ mod tests {
                     id: Uuid::new_v4(),
                     title: "Hastighetskontroller".into(),
                     owner: Owner::Police,
-                    target: Some(OutputTarget { at_least: 52, unit: "kontroller".into(), per: TargetPeriod::Year }),
+                    target: Some(OutputTarget {
+                        at_least: 52,
+                        unit: "kontroller".into(),
+                        per: TargetPeriod::Year,
+                    }),
                     counts: Counts::Activities,
                 }],
             }],
@@ -218,19 +229,31 @@ mod tests {
             Record::PromisePlan(plan),
             Record::Hotspot(Hotspot {
                 name: "Lilla torget".into(),
-                centre: GeoPoint { lat: 57.26, lon: 16.45 },
+                centre: GeoPoint {
+                    lat: 57.26,
+                    lon: 16.45,
+                },
                 radius_m: 80,
                 active_from: "2025-01-01".into(),
                 active_to: None,
-                dosage: Dosage { visits_per_week: 5, minutes_per_week: 60 },
+                dosage: Dosage {
+                    visits_per_week: 5,
+                    minutes_per_week: 60,
+                },
                 initiative_id: Uuid::new_v4(),
                 demo: true,
             }),
             Record::Venue(Venue {
                 name: "Krogen".into(),
                 licensee: "Krogen AB".into(),
-                serving_hours: ServingHours { opens: "11:00".into(), closes: "02:00".into() },
-                conditions: LicenceConditions { security_staff_required: true, ..Default::default() },
+                serving_hours: ServingHours {
+                    opens: "11:00".into(),
+                    closes: "02:00".into(),
+                },
+                conditions: LicenceConditions {
+                    security_staff_required: true,
+                    ..Default::default()
+                },
                 risk: RiskLevel::High,
                 demo: true,
             }),
@@ -261,7 +284,10 @@ mod tests {
         doc.put(ROOT, "name", "x").expect("put");
         assert!(matches!(read_record(&doc), Err(RecordError::MissingKind)));
         doc.put(ROOT, KIND_KEY, "spaceship").expect("put");
-        assert!(matches!(read_record(&doc), Err(RecordError::UnknownKind(_))));
+        assert!(matches!(
+            read_record(&doc),
+            Err(RecordError::UnknownKind(_))
+        ));
     }
 
     #[test]
@@ -292,11 +318,18 @@ mod tests {
         v.notes = "Trasig belysning på gångvägen".into();
         write_record(&mut doc, &Record::PatrolVisit(v)).expect("write");
         doc.commit();
-        let Record::PatrolVisit(mut v) = read_record(&doc).expect("read") else { panic!("kind") };
+        let Record::PatrolVisit(mut v) = read_record(&doc).expect("read") else {
+            panic!("kind")
+        };
         v.notes.update("Trasig belysning på gångvägen, lagad i år");
         write_record(&mut doc, &Record::PatrolVisit(v)).expect("amend");
         doc.commit();
-        let Record::PatrolVisit(v) = read_record(&doc).expect("read") else { panic!("kind") };
-        assert_eq!(v.notes.as_str(), "Trasig belysning på gångvägen, lagad i år");
+        let Record::PatrolVisit(v) = read_record(&doc).expect("read") else {
+            panic!("kind")
+        };
+        assert_eq!(
+            v.notes.as_str(),
+            "Trasig belysning på gångvägen, lagad i år"
+        );
     }
 }

@@ -11,10 +11,10 @@
 
 use uuid::Uuid;
 
+use crate::domain::{Activity, Millis};
 use crate::domain::{
     ChecklistItem, Hotspot, Inspection, PatrolVisit, PromisePlan, SafetyProblem, Venue,
 };
-use crate::domain::{Activity, Millis};
 use crate::record::Record;
 
 /// The longest free text kept in one field.
@@ -154,7 +154,9 @@ pub fn validate(record: &Record, refs: &dyn References) -> Vec<Problem> {
 
 /// Only the problems that make the server refuse the record.
 pub fn errors(problems: &[Problem]) -> impl Iterator<Item = &Problem> {
-    problems.iter().filter(|p| p.kind.severity() == Severity::Error)
+    problems
+        .iter()
+        .filter(|p| p.kind.severity() == Severity::Error)
 }
 
 #[derive(Default)]
@@ -171,13 +173,23 @@ impl Checker {
         if s.trim().is_empty() {
             self.push(field, ProblemKind::Required);
         } else if s.chars().count() > MAX_NAME_CHARS {
-            self.push(field, ProblemKind::TooLong { max: MAX_NAME_CHARS });
+            self.push(
+                field,
+                ProblemKind::TooLong {
+                    max: MAX_NAME_CHARS,
+                },
+            );
         }
     }
 
     fn free_text(&mut self, field: &'static str, s: &str) {
         if s.chars().count() > MAX_TEXT_CHARS {
-            self.push(field, ProblemKind::TooLong { max: MAX_TEXT_CHARS });
+            self.push(
+                field,
+                ProblemKind::TooLong {
+                    max: MAX_TEXT_CHARS,
+                },
+            );
         }
         if contains_personal_identity_number(s) {
             self.push(field, ProblemKind::PersonalIdentityNumber);
@@ -228,18 +240,40 @@ impl Checker {
 
     fn participants(&mut self, n: usize) {
         if n > MAX_PARTICIPANTS {
-            self.push("participants", ProblemKind::OutOfRange { min: 0, max: MAX_PARTICIPANTS as i64 });
+            self.push(
+                "participants",
+                ProblemKind::OutOfRange {
+                    min: 0,
+                    max: MAX_PARTICIPANTS as i64,
+                },
+            );
         }
     }
 
     fn hotspot(&mut self, h: &Hotspot, refs: &dyn References) {
         self.name("name", &h.name);
         if !(-90.0..=90.0).contains(&h.centre.lat) || !(-180.0..=180.0).contains(&h.centre.lon) {
-            self.push("centre", ProblemKind::OutOfRange { min: -180, max: 180 });
+            self.push(
+                "centre",
+                ProblemKind::OutOfRange {
+                    min: -180,
+                    max: 180,
+                },
+            );
         }
         self.range("radius_m", h.radius_m as i64, 10, 5_000);
-        self.range("dosage.visits_per_week", h.dosage.visits_per_week as i64, 0, 1_000);
-        self.range("dosage.minutes_per_week", h.dosage.minutes_per_week as i64, 0, 10_080);
+        self.range(
+            "dosage.visits_per_week",
+            h.dosage.visits_per_week as i64,
+            0,
+            1_000,
+        );
+        self.range(
+            "dosage.minutes_per_week",
+            h.dosage.minutes_per_week as i64,
+            0,
+            10_080,
+        );
         let from = self.date("active_from", &h.active_from);
         if let Some(to) = &h.active_to {
             if let (Some(from), Some(to)) = (from, self.date("active_to", to)) {
@@ -275,7 +309,12 @@ impl Checker {
                 self.name("initiatives.title", &i.title);
                 if let Some(t) = &i.target {
                     self.name("initiatives.target.unit", &t.unit);
-                    self.range("initiatives.target.at_least", t.at_least as i64, 1, 1_000_000);
+                    self.range(
+                        "initiatives.target.at_least",
+                        t.at_least as i64,
+                        1,
+                        1_000_000,
+                    );
                 }
             }
         }
@@ -289,7 +328,12 @@ impl Checker {
             self.push("initiative_id", ProblemKind::UnknownInitiative);
         }
         self.span(v.started_at, v.ended_at, true);
-        self.range("officers_count", v.officers_count as i64, 1, MAX_PARTICIPANTS as i64);
+        self.range(
+            "officers_count",
+            v.officers_count as i64,
+            1,
+            MAX_PARTICIPANTS as i64,
+        );
         self.participants(v.participants.len());
         self.range("contacts", v.contacts.value(), 0, 10_000);
         self.range("interventions", v.interventions.value(), 0, 10_000);
@@ -351,7 +395,11 @@ pub fn contains_personal_identity_number(text: &str) -> bool {
             let c = bytes[j];
             if c.is_ascii_digit() {
                 digits.push(c - b'0');
-            } else if (c == b'-' || c == b'+') && separators == 0 && j + 1 < bytes.len() && bytes[j + 1].is_ascii_digit() {
+            } else if (c == b'-' || c == b'+')
+                && separators == 0
+                && j + 1 < bytes.len()
+                && bytes[j + 1].is_ascii_digit()
+            {
                 separators += 1;
             } else {
                 break;
@@ -381,7 +429,11 @@ fn luhn_ok(d: &[u8]) -> bool {
         .enumerate()
         .map(|(k, &x)| {
             let v = if k % 2 == 0 { x as u32 * 2 } else { x as u32 };
-            if v > 9 { v - 9 } else { v }
+            if v > 9 {
+                v - 9
+            } else {
+                v
+            }
         })
         .sum();
     sum % 10 == 0
@@ -417,8 +469,17 @@ mod tests {
         v.ended_at = Some(v.started_at - 1);
         let refs = refs_with(&v);
         let p = validate(&Record::PatrolVisit(v), &refs);
-        assert_eq!(p, vec![Problem { field: "ended_at", kind: ProblemKind::EndBeforeStart }]);
-        assert_eq!(p[0].to_string(), "ended_at ends before it starts; correct the end time");
+        assert_eq!(
+            p,
+            vec![Problem {
+                field: "ended_at",
+                kind: ProblemKind::EndBeforeStart
+            }]
+        );
+        assert_eq!(
+            p[0].to_string(),
+            "ended_at ends before it starts; correct the end time"
+        );
         assert_eq!(errors(&p).count(), 1);
     }
 
@@ -448,7 +509,10 @@ mod tests {
         v.notes = "x".repeat(MAX_TEXT_CHARS + 1).into();
         v.problems.insert("aliens".into(), true);
         let refs = refs_with(&v);
-        let codes: Vec<_> = validate(&Record::PatrolVisit(v), &refs).iter().map(|p| p.kind.code()).collect();
+        let codes: Vec<_> = validate(&Record::PatrolVisit(v), &refs)
+            .iter()
+            .map(|p| p.kind.code())
+            .collect();
         assert_eq!(codes, vec!["out_of_range", "unknown_item", "too_long"]);
     }
 
@@ -458,7 +522,9 @@ mod tests {
         assert!(contains_personal_identity_number("19811228-9874"));
         assert!(contains_personal_identity_number("8112289874"));
         assert!(!contains_personal_identity_number("ring 0701234567"));
-        assert!(!contains_personal_identity_number("kl 22:15-22:30, 3 kontakter"));
+        assert!(!contains_personal_identity_number(
+            "kl 22:15-22:30, 3 kontakter"
+        ));
         assert!(!contains_personal_identity_number("811228-9875"));
     }
 
@@ -467,7 +533,10 @@ mod tests {
         let venue = Venue {
             name: "".into(),
             licensee: "AB".into(),
-            serving_hours: ServingHours { opens: "25:00".into(), closes: "01:00".into() },
+            serving_hours: ServingHours {
+                opens: "25:00".into(),
+                closes: "01:00".into(),
+            },
             conditions: Default::default(),
             risk: RiskLevel::Low,
             demo: false,
@@ -476,6 +545,12 @@ mod tests {
             .iter()
             .map(|p| (p.field, p.kind.code()))
             .collect();
-        assert_eq!(codes, vec![("name", "required"), ("serving_hours.opens", "bad_time_of_day")]);
+        assert_eq!(
+            codes,
+            vec![
+                ("name", "required"),
+                ("serving_hours.opens", "bad_time_of_day")
+            ]
+        );
     }
 }

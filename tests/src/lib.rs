@@ -41,14 +41,24 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let (tx, rx) = oneshot::channel::<()>();
-        let state = AppState { db: db.clone(), clock: Arc::new(SystemClock), limits };
+        let state = AppState {
+            db: db.clone(),
+            clock: Arc::new(SystemClock),
+            limits,
+        };
         let task = tokio::spawn(async move {
             let _ = server::run(listener, state, async {
                 let _ = rx.await;
             })
             .await;
         });
-        Ok(TestServer { url, db, dir: dir.to_path_buf(), stop: Some(tx), task: Some(task) })
+        Ok(TestServer {
+            url,
+            db,
+            dir: dir.to_path_buf(),
+            stop: Some(tx),
+            task: Some(task),
+        })
     }
 
     /// Seeds the demo reference data (plan, hotspots, venues).
@@ -58,7 +68,11 @@ impl TestServer {
         Ok(())
     }
 
-    pub async fn enrolment_code(&self, officer: &str, organisation: Organisation) -> Result<String> {
+    pub async fn enrolment_code(
+        &self,
+        officer: &str,
+        organisation: Organisation,
+    ) -> Result<String> {
         let (name, now) = (officer.to_string(), now_ms());
         Ok(self
             .db
@@ -94,15 +108,27 @@ pub struct TestDevice {
 
 impl TestDevice {
     /// Enrols a new device for `officer` against `server`.
-    pub async fn enrol(server: &TestServer, officer: &str, organisation: Organisation) -> Result<TestDevice> {
+    pub async fn enrol(
+        server: &TestServer,
+        officer: &str,
+        organisation: Organisation,
+    ) -> Result<TestDevice> {
         let code = server.enrolment_code(officer, organisation).await?;
         Self::enrol_with_code(&server.url, &code, DeviceStore::open_in_memory()?).await
     }
 
-    pub async fn enrol_with_code(url: &str, code: &str, mut store: DeviceStore) -> Result<TestDevice> {
+    pub async fn enrol_with_code(
+        url: &str,
+        code: &str,
+        mut store: DeviceStore,
+    ) -> Result<TestDevice> {
         let enrolment = app::enrolment::enrol(url, code, "test phone").await?;
         store.save_enrolment(&enrolment)?;
-        Ok(TestDevice { store: Mutex::new(store), transport: HttpTransport::new(url), enrolment })
+        Ok(TestDevice {
+            store: Mutex::new(store),
+            transport: HttpTransport::new(url),
+            enrolment,
+        })
     }
 
     pub async fn sync(&self) -> Result<SyncReport, SyncError> {
@@ -126,12 +152,18 @@ impl TestDevice {
     }
 
     pub fn record(&self, id: DocId) -> Result<Record> {
-        self.lock().record(id)?.with_context(|| format!("device lacks {id}"))
+        self.lock()
+            .record(id)?
+            .with_context(|| format!("device lacks {id}"))
     }
 
     /// The device's copy of the reference data it synced.
     pub fn plan(&self) -> Result<PromisePlan> {
-        let id = *self.lock().ids(Some(DocKind::PromisePlan))?.first().context("no plan on the device")?;
+        let id = *self
+            .lock()
+            .ids(Some(DocKind::PromisePlan))?
+            .first()
+            .context("no plan on the device")?;
         match self.record(id)? {
             Record::PromisePlan(p) => Ok(p),
             _ => anyhow::bail!("not a plan"),
@@ -144,16 +176,29 @@ impl TestDevice {
 
     /// A new patrol visit at the device's first known hotspot.
     pub fn new_visit(&self, started_at: Millis) -> Result<PatrolVisit> {
-        let hid = *self.reference_ids(DocKind::Hotspot)?.first().context("no hotspot")?;
-        let Record::Hotspot(h) = self.record(hid)? else { anyhow::bail!("not a hotspot") };
-        Ok(PatrolVisit::new(hid.0, shared::rollup::initiative_for_visit(&h), started_at))
+        let hid = *self
+            .reference_ids(DocKind::Hotspot)?
+            .first()
+            .context("no hotspot")?;
+        let Record::Hotspot(h) = self.record(hid)? else {
+            anyhow::bail!("not a hotspot")
+        };
+        Ok(PatrolVisit::new(
+            hid.0,
+            shared::rollup::initiative_for_visit(&h),
+            started_at,
+        ))
     }
 
     /// A new inspection at the device's first known venue.
     pub fn new_inspection(&self, started_at: Millis) -> Result<Inspection> {
-        let vid = *self.reference_ids(DocKind::Venue)?.first().context("no venue")?;
+        let vid = *self
+            .reference_ids(DocKind::Venue)?
+            .first()
+            .context("no venue")?;
         let plan = self.plan()?;
-        let initiative = shared::rollup::initiative_for_inspection(&plan).context("plan has no inspection initiative")?;
+        let initiative = shared::rollup::initiative_for_inspection(&plan)
+            .context("plan has no inspection initiative")?;
         Ok(Inspection::new(vid.0, initiative, started_at))
     }
 }
@@ -163,8 +208,15 @@ impl TestDevice {
 pub fn workspace_binary(name: &str) -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
     // target/<profile>/deps/<test> -> target/<profile>/<name>
-    let dir = exe.parent().and_then(Path::parent).context("test binary has no parent directory")?;
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .context("test binary has no parent directory")?;
     let path = dir.join(name);
-    anyhow::ensure!(path.exists(), "{} is missing: build it first (cargo build -p trygghetslogg-server)", path.display());
+    anyhow::ensure!(
+        path.exists(),
+        "{} is missing: build it first (cargo build -p trygghetslogg-server)",
+        path.display()
+    );
     Ok(path)
 }

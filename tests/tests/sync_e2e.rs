@@ -21,7 +21,11 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
     let lisa = TestDevice::enrol(&server, "Lisa Holm", Organisation::Municipality).await?;
     for d in [&anna, &omar, &lisa] {
         d.sync().await?;
-        assert_eq!(d.reference_ids(DocKind::Hotspot)?.len(), 12, "reference data reached the device");
+        assert_eq!(
+            d.reference_ids(DocKind::Hotspot)?.len(),
+            12,
+            "reference data reached the device"
+        );
     }
 
     // Offline: each creates and amends records.
@@ -44,13 +48,25 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
 
     // Anna starts a joint inspection with Lisa (municipality) taking part.
     let mut insp = anna.new_inspection(t0)?;
-    insp.participants.push(Participant { officer_id: anna.officer(), organisation: Organisation::Police });
-    insp.participants.push(Participant { officer_id: lisa.officer(), organisation: Organisation::Municipality });
+    insp.participants.push(Participant {
+        officer_id: anna.officer(),
+        organisation: Organisation::Police,
+    });
+    insp.participants.push(Participant {
+        officer_id: lisa.officer(),
+        organisation: Organisation::Municipality,
+    });
     let joint = anna.create(Record::Inspection(insp))?;
     anna.sync().await?;
     lisa.sync().await?;
-    assert!(lisa.lock().record(joint)?.is_some(), "a participant receives the joint inspection");
-    assert!(omar.lock().record(joint)?.is_none(), "an officer not taking part does not");
+    assert!(
+        lisa.lock().record(joint)?.is_some(),
+        "a participant receives the joint inspection"
+    );
+    assert!(
+        omar.lock().record(joint)?.is_none(),
+        "an officer not taking part does not"
+    );
 
     // Concurrently, offline: different checklist items and the same notes.
     anna.update(joint, |r| {
@@ -62,7 +78,9 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
     lisa.update(joint, |r| {
         if let Record::Inspection(i) = r {
             i.entry_mut(ChecklistItem::NoServingToMinors).answer = Answer::Remark;
-            i.entry_mut(ChecklistItem::NoServingToMinors).comment.update("Leg. kontrollerades inte i baren");
+            i.entry_mut(ChecklistItem::NoServingToMinors)
+                .comment
+                .update("Leg. kontrollerades inte i baren");
             i.findings.update("Anmärkning om legitimationskontroll.");
             i.follow_up = FollowUp::Revisit;
         }
@@ -84,10 +102,23 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
     let a = anna.record(joint)?;
     let l = lisa.record(joint)?;
     assert_eq!(a, l);
-    let Record::Inspection(i) = a else { panic!("not an inspection") };
-    assert_eq!(i.entry(ChecklistItem::ResponsibleManagerPresent).map(|e| e.answer), Some(Answer::Fine));
-    assert_eq!(i.entry(ChecklistItem::NoServingToMinors).map(|e| e.answer), Some(Answer::Remark));
-    assert!(i.findings.as_str().contains("ordning") && i.findings.as_str().contains("legitimation"), "{}", i.findings.as_str());
+    let Record::Inspection(i) = a else {
+        panic!("not an inspection")
+    };
+    assert_eq!(
+        i.entry(ChecklistItem::ResponsibleManagerPresent)
+            .map(|e| e.answer),
+        Some(Answer::Fine)
+    );
+    assert_eq!(
+        i.entry(ChecklistItem::NoServingToMinors).map(|e| e.answer),
+        Some(Answer::Remark)
+    );
+    assert!(
+        i.findings.as_str().contains("ordning") && i.findings.as_str().contains("legitimation"),
+        "{}",
+        i.findings.as_str()
+    );
     assert_eq!(i.follow_up, FollowUp::Revisit);
 
     for d in devices {
@@ -97,23 +128,44 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
     // The server's rows: nine visits with their durations and contacts, one
     // inspection with its findings.
     let rows = server.follow_up_rows().await?;
-    let visit_rows: Vec<_> = rows.iter().filter(|r| r.starts_with("patrol_visits:")).collect();
+    let visit_rows: Vec<_> = rows
+        .iter()
+        .filter(|r| r.starts_with("patrol_visits:"))
+        .collect();
     assert_eq!(visit_rows.len(), 9);
     let n_in_window = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM patrol_visits WHERE in_dosage_window = 1 AND contacts = 2", [], |r| r.get::<_, i64>(0))?))
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM patrol_visits WHERE in_dosage_window = 1 AND contacts = 2",
+                [],
+                |r| r.get::<_, i64>(0),
+            )?)
+        })
         .await?;
-    assert_eq!(n_in_window, 6, "visits of 11 and 14 minutes are in the window, 8 minutes is not");
+    assert_eq!(
+        n_in_window, 6,
+        "visits of 11 and 14 minutes are in the window, 8 minutes is not"
+    );
     let findings: BTreeMap<String, String> = server
         .db
         .read(move |c| {
-            let mut s = c.prepare("SELECT item, answer FROM inspection_findings WHERE doc_id = ?1")?;
+            let mut s =
+                c.prepare("SELECT item, answer FROM inspection_findings WHERE doc_id = ?1")?;
             let rows = s.query_map([joint.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<Result<_, _>>()?)
         })
         .await?;
-    assert_eq!(findings.get("responsible_manager_present").map(String::as_str), Some("fine"));
-    assert_eq!(findings.get("no_serving_to_minors").map(String::as_str), Some("remark"));
+    assert_eq!(
+        findings
+            .get("responsible_manager_present")
+            .map(String::as_str),
+        Some("fine")
+    );
+    assert_eq!(
+        findings.get("no_serving_to_minors").map(String::as_str),
+        Some("remark")
+    );
     let (remarks, follow_up, municipal): (i64, String, i64) = server
         .db
         .read(move |c| {
@@ -127,7 +179,10 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
     assert_eq!((remarks, follow_up.as_str(), municipal), (1, "revisit", 1));
 
     // A rebuild from the documents gives identical rows.
-    server.db.write(|c| server::db::projection::rebuild(c)).await?;
+    server
+        .db
+        .write(|c| server::db::projection::rebuild(c))
+        .await?;
     assert_eq!(server.follow_up_rows().await?, rows);
 
     // Replaying a sync changes nothing.

@@ -51,9 +51,9 @@ impl From<rusqlite::Error> for StoreError {
         use rusqlite::ErrorCode;
         match e.sqlite_error_code() {
             Some(ErrorCode::DiskFull) => StoreError::DiskFull,
-            Some(ErrorCode::ReadOnly) | Some(ErrorCode::SystemIoFailure) | Some(ErrorCode::CannotOpen) => {
-                StoreError::Io(e.to_string())
-            }
+            Some(ErrorCode::ReadOnly)
+            | Some(ErrorCode::SystemIoFailure)
+            | Some(ErrorCode::CannotOpen) => StoreError::Io(e.to_string()),
             _ => StoreError::Sqlite(e),
         }
     }
@@ -129,16 +129,24 @@ impl DeviceStore {
     }
 
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
     }
 
     fn set_meta(conn: &Connection, key: &str, value: &[u8]) -> Result<()> {
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
         Ok(())
     }
 
     pub fn enrolment(&self) -> Result<Option<Enrolment>> {
-        Ok(self.meta("enrolment")?.and_then(|b| serde_json::from_slice(&b).ok()))
+        Ok(self
+            .meta("enrolment")?
+            .and_then(|b| serde_json::from_slice(&b).ok()))
     }
 
     pub fn save_enrolment(&mut self, e: &Enrolment) -> Result<()> {
@@ -148,11 +156,15 @@ impl DeviceStore {
 
     fn actor(&self) -> Result<ActorKey> {
         let e = self.enrolment()?.ok_or(StoreError::NotEnrolled)?;
-        hex::decode(&e.actor).map(ActorKey).map_err(|_| StoreError::NotEnrolled)
+        hex::decode(&e.actor)
+            .map(ActorKey)
+            .map_err(|_| StoreError::NotEnrolled)
     }
 
     pub fn cursor(&self) -> Result<Option<Cursor>> {
-        Ok(self.meta("cursor")?.and_then(|b| ciborium::from_reader(b.as_slice()).ok()))
+        Ok(self
+            .meta("cursor")?
+            .and_then(|b| ciborium::from_reader(b.as_slice()).ok()))
     }
 
     /// The document as stored, or none.
@@ -185,19 +197,38 @@ impl DeviceStore {
 
     /// Changes waiting to be sent (not counting refused ones).
     pub fn pending_changes(&self) -> Result<usize> {
-        Ok(self.conn.query_row("SELECT count(*) FROM outbox WHERE state = 0", [], |r| r.get::<_, i64>(0))? as usize)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM outbox WHERE state = 0", [], |r| {
+                r.get::<_, i64>(0)
+            })? as usize)
     }
 
     pub fn record_sync(&self, id: DocId) -> Result<RecordSync> {
         let rejected: Option<(Option<String>, Option<String>)> = self
             .conn
-            .query_row("SELECT rejected_code, rejected_reason FROM docs WHERE id = ?1", [id.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT rejected_code, rejected_reason FROM docs WHERE id = ?1",
+                [id.as_bytes()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         if let Some((Some(code), reason)) = rejected {
-            return Ok(RecordSync::Rejected { code, reason: reason.unwrap_or_default() });
+            return Ok(RecordSync::Rejected {
+                code,
+                reason: reason.unwrap_or_default(),
+            });
         }
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM outbox WHERE doc_id = ?1", [id.as_bytes()], |r| r.get(0))?;
-        Ok(if n == 0 { RecordSync::Synced } else { RecordSync::Waiting(n as usize) })
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE doc_id = ?1",
+            [id.as_bytes()],
+            |r| r.get(0),
+        )?;
+        Ok(if n == 0 {
+            RecordSync::Synced
+        } else {
+            RecordSync::Waiting(n as usize)
+        })
     }
 
     /// Creates a record as a new document; durable when this returns.
@@ -209,7 +240,12 @@ impl DeviceStore {
 
     /// Amends a record; durable when this returns. An edit that changes
     /// nothing writes nothing.
-    pub fn update(&mut self, id: DocId, now: Millis, edit: impl FnOnce(&mut Record)) -> Result<Record> {
+    pub fn update(
+        &mut self,
+        id: DocId,
+        now: Millis,
+        edit: impl FnOnce(&mut Record),
+    ) -> Result<Record> {
         let doc = self.doc(id)?.ok_or(StoreError::NoSuchRecord(id))?;
         self.write(id, Some(doc), now, |doc| {
             let mut r = read_record(doc)?;
@@ -218,7 +254,13 @@ impl DeviceStore {
         })
     }
 
-    fn write(&mut self, id: DocId, existing: Option<Automerge>, now: Millis, make: impl FnOnce(&AutoCommit) -> Result<Record>) -> Result<Record> {
+    fn write(
+        &mut self,
+        id: DocId,
+        existing: Option<Automerge>,
+        now: Millis,
+        make: impl FnOnce(&AutoCommit) -> Result<Record>,
+    ) -> Result<Record> {
         let actor = self.actor()?;
         let mut doc = match existing {
             // Re-reading through save/load gives an AutoCommit with our actor;
@@ -228,19 +270,32 @@ impl DeviceStore {
         };
         let record = make(&doc)?;
         write_record(&mut doc, &record)?;
-        if doc.commit_with(CommitOptions::default().with_time(now / 1000)).is_none() {
+        if doc
+            .commit_with(CommitOptions::default().with_time(now / 1000))
+            .is_none()
+        {
             return Ok(record);
         }
-        let change = doc.get_last_local_change().ok_or(StoreError::NoSuchRecord(id))?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)", params![id.as_bytes(), change.raw_bytes()])?;
+        let change = doc
+            .get_last_local_change()
+            .ok_or(StoreError::NoSuchRecord(id))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)",
+            params![id.as_bytes(), change.raw_bytes()],
+        )?;
         tx.execute(
             "INSERT OR IGNORE INTO outbox (hash, doc_id, bytes) VALUES (?1, ?2, ?3)",
             params![&change.hash().0[..], id.as_bytes(), change.raw_bytes()],
         )?;
         // An amendment sends the refused changes again with it: the fix
         // builds on them, and the server decides the document as a whole.
-        tx.execute("UPDATE outbox SET state = 0 WHERE doc_id = ?1", [id.as_bytes()])?;
+        tx.execute(
+            "UPDATE outbox SET state = 0 WHERE doc_id = ?1",
+            [id.as_bytes()],
+        )?;
         tx.execute(
             "INSERT INTO docs (id, kind, updated_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at,
@@ -254,9 +309,15 @@ impl DeviceStore {
     /// The next sync request: the cursor and every document with changes
     /// to send, up to about `max_bytes` of changes (at least one document).
     pub fn outgoing(&self, max_bytes: usize) -> Result<OutgoingBatch> {
-        let mut docs_stmt = self.conn.prepare_cached("SELECT DISTINCT doc_id FROM outbox WHERE state = 0 ORDER BY doc_id")?;
-        let doc_ids: Vec<Vec<u8>> = docs_stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        let mut changes_stmt = self.conn.prepare_cached("SELECT hash, bytes FROM outbox WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut docs_stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT doc_id FROM outbox WHERE state = 0 ORDER BY doc_id")?;
+        let doc_ids: Vec<Vec<u8>> = docs_stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut changes_stmt = self
+            .conn
+            .prepare_cached("SELECT hash, bytes FROM outbox WHERE doc_id = ?1 ORDER BY seq")?;
         let mut docs = Vec::new();
         let mut sent = HashMap::new();
         let mut bytes = 0usize;
@@ -266,20 +327,42 @@ impl DeviceStore {
                 truncated = true;
                 break;
             }
-            let Some(id) = DocId::from_slice(&raw) else { continue };
-            let rows: Vec<(Vec<u8>, Vec<u8>)> = changes_stmt.query_map([&raw], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+            let Some(id) = DocId::from_slice(&raw) else {
+                continue;
+            };
+            let rows: Vec<(Vec<u8>, Vec<u8>)> = changes_stmt
+                .query_map([&raw], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
             bytes += rows.iter().map(|(_, b)| b.len()).sum::<usize>();
             sent.insert(id, rows.iter().map(|(h, _)| h.clone()).collect());
-            docs.push(DocChanges { id: ByteBuf::from(raw), changes: rows.into_iter().map(|(_, b)| ByteBuf::from(b)).collect() });
+            docs.push(DocChanges {
+                id: ByteBuf::from(raw),
+                changes: rows.into_iter().map(|(_, b)| ByteBuf::from(b)).collect(),
+            });
         }
-        Ok(OutgoingBatch { request: SyncRequest { v: PROTOCOL_VERSION, cursor: self.cursor()?, docs }, sent, truncated })
+        Ok(OutgoingBatch {
+            request: SyncRequest {
+                v: PROTOCOL_VERSION,
+                cursor: self.cursor()?,
+                docs,
+            },
+            sent,
+            truncated,
+        })
     }
 
     /// Applies the server's response to `batch`, in one transaction.
-    pub fn apply(&mut self, batch: &OutgoingBatch, resp: &SyncResponse, now: Millis) -> Result<Applied> {
+    pub fn apply(
+        &mut self,
+        batch: &OutgoingBatch,
+        resp: &SyncResponse,
+        now: Millis,
+    ) -> Result<Applied> {
         let mut applied = Applied::default();
         let actor = self.actor()?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         if resp.reset {
             // The server lost part of its log (restored backup): queue every
             // change this device ever made, and start over from no cursor.
@@ -290,14 +373,21 @@ impl DeviceStore {
             return Ok(applied);
         }
         for result in &resp.results {
-            let Some(id) = DocId::from_slice(&result.id) else { continue };
-            let Some(hashes) = batch.sent.get(&id) else { continue };
+            let Some(id) = DocId::from_slice(&result.id) else {
+                continue;
+            };
+            let Some(hashes) = batch.sent.get(&id) else {
+                continue;
+            };
             if result.ok {
                 let mut del = tx.prepare_cached("DELETE FROM outbox WHERE hash = ?1")?;
                 for h in hashes {
                     applied.acknowledged += del.execute([h])?;
                 }
-                tx.execute("UPDATE docs SET rejected_code = NULL, rejected_reason = NULL WHERE id = ?1", [id.as_bytes()])?;
+                tx.execute(
+                    "UPDATE docs SET rejected_code = NULL, rejected_reason = NULL WHERE id = ?1",
+                    [id.as_bytes()],
+                )?;
             } else {
                 applied.rejected += 1;
                 let mut mark = tx.prepare_cached("UPDATE outbox SET state = 1 WHERE hash = ?1")?;
@@ -306,12 +396,18 @@ impl DeviceStore {
                 }
                 tx.execute(
                     "UPDATE docs SET rejected_code = ?2, rejected_reason = ?3 WHERE id = ?1",
-                    params![id.as_bytes(), result.code.map(|c| c.as_str()).unwrap_or("rejected"), result.message.clone().unwrap_or_default()],
+                    params![
+                        id.as_bytes(),
+                        result.code.map(|c| c.as_str()).unwrap_or("rejected"),
+                        result.message.clone().unwrap_or_default()
+                    ],
                 )?;
             }
         }
         for update in &resp.docs {
-            let Some(id) = DocId::from_slice(&update.id) else { continue };
+            let Some(id) = DocId::from_slice(&update.id) else {
+                continue;
+            };
             if receive_doc(&tx, id, &update.kind, &update.changes, now)? {
                 applied.received_docs += 1;
             }
@@ -332,7 +428,8 @@ impl DeviceStore {
         match error {
             None => {
                 Self::set_meta(&self.conn, "last_success_at", &now.to_le_bytes())?;
-                self.conn.execute("DELETE FROM meta WHERE key = 'last_error'", [])?;
+                self.conn
+                    .execute("DELETE FROM meta WHERE key = 'last_error'", [])?;
             }
             Some(e) => Self::set_meta(&self.conn, "last_error", e.as_bytes())?,
         }
@@ -340,16 +437,23 @@ impl DeviceStore {
     }
 
     pub fn last_success_at(&self) -> Result<Option<Millis>> {
-        Ok(self.meta("last_success_at")?.and_then(|b| b.try_into().ok()).map(i64::from_le_bytes))
+        Ok(self
+            .meta("last_success_at")?
+            .and_then(|b| b.try_into().ok())
+            .map(i64::from_le_bytes))
     }
 
     pub fn last_error(&self) -> Result<Option<String>> {
-        Ok(self.meta("last_error")?.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        Ok(self
+            .meta("last_error")?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     /// Folds a document's chunks into one saved chunk.
     pub fn compact(&mut self, id: DocId) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         compact_doc(&tx, id)?;
         tx.commit()?;
         Ok(())
@@ -358,7 +462,9 @@ impl DeviceStore {
     /// Bytes the database takes on disk (pages in use).
     pub fn size_bytes(&self) -> Result<u64> {
         let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-        let free: i64 = self.conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let free: i64 = self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
         let size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         Ok(((pages - free) * size) as u64)
     }
@@ -373,13 +479,23 @@ fn load_chunks(conn: &Connection, id: DocId) -> Result<(Automerge, i64)> {
         n += 1;
         all.extend_from_slice(&r.get::<_, Vec<u8>>(0)?);
     }
-    let doc = if n == 0 { Automerge::new() } else { Automerge::load(&all)? };
+    let doc = if n == 0 {
+        Automerge::new()
+    } else {
+        Automerge::load(&all)?
+    };
     Ok((doc, n))
 }
 
 /// Stores the changes the server sent for one document, keeping only those
 /// the device lacks. Returns whether anything was new.
-fn receive_doc(conn: &Connection, id: DocId, kind: &str, changes: &[ByteBuf], now: Millis) -> Result<bool> {
+fn receive_doc(
+    conn: &Connection,
+    id: DocId,
+    kind: &str,
+    changes: &[ByteBuf],
+    now: Millis,
+) -> Result<bool> {
     let (mut doc, chunks) = load_chunks(conn, id)?;
     let mut fresh = Vec::new();
     let mut new_bytes = Vec::new();
@@ -390,7 +506,9 @@ fn receive_doc(conn: &Connection, id: DocId, kind: &str, changes: &[ByteBuf], no
             tracing::warn!(doc = %id, "server sent a change that does not parse; skipped");
             continue;
         };
-        if doc.get_change_by_hash(&change.hash()).is_none() && !fresh.iter().any(|c: &Change| c.hash() == change.hash()) {
+        if doc.get_change_by_hash(&change.hash()).is_none()
+            && !fresh.iter().any(|c: &Change| c.hash() == change.hash())
+        {
             new_bytes.extend_from_slice(raw);
             fresh.push(change);
         }
@@ -399,8 +517,13 @@ fn receive_doc(conn: &Connection, id: DocId, kind: &str, changes: &[ByteBuf], no
         return Ok(false);
     }
     doc.apply_changes(fresh)?;
-    conn.execute("INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)", params![id.as_bytes(), new_bytes])?;
-    let kind = DocKind::parse(kind).or_else(|| read_kind(&doc).ok()).map(|k| k.as_str());
+    conn.execute(
+        "INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)",
+        params![id.as_bytes(), new_bytes],
+    )?;
+    let kind = DocKind::parse(kind)
+        .or_else(|| read_kind(&doc).ok())
+        .map(|k| k.as_str());
     conn.execute(
         "INSERT INTO docs (id, kind, updated_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET kind = COALESCE(excluded.kind, kind), updated_at = excluded.updated_at",
@@ -421,15 +544,23 @@ fn compact_doc(conn: &Connection, id: DocId) -> Result<()> {
     }
     let saved = doc.save();
     conn.execute("DELETE FROM chunks WHERE doc_id = ?1", [id.as_bytes()])?;
-    conn.execute("INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)", params![id.as_bytes(), saved])?;
+    conn.execute(
+        "INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)",
+        params![id.as_bytes(), saved],
+    )?;
     Ok(())
 }
 
 fn requeue_own_changes(conn: &Connection, actor: &ActorKey) -> Result<()> {
-    let ids: Vec<Vec<u8>> = conn.prepare("SELECT id FROM docs")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let ids: Vec<Vec<u8>> = conn
+        .prepare("SELECT id FROM docs")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let me = actor.to_actor();
     for raw in ids {
-        let Some(id) = DocId::from_slice(&raw) else { continue };
+        let Some(id) = DocId::from_slice(&raw) else {
+            continue;
+        };
         let (doc, _) = load_chunks(conn, id)?;
         for change in doc.get_changes(&[]) {
             if change.actor_id() == &me {

@@ -24,7 +24,8 @@ pub struct StoredDoc {
 }
 
 fn parse_officer(s: Option<String>) -> Result<Option<OfficerId>, Error> {
-    s.map(|s| Uuid::parse_str(&s).map(OfficerId).map_err(Error::internal)).transpose()
+    s.map(|s| Uuid::parse_str(&s).map(OfficerId).map_err(Error::internal))
+        .transpose()
 }
 
 /// The server's knowledge of a document, or none if it has never seen it.
@@ -37,18 +38,30 @@ pub fn stored(conn: &Connection, id: DocId) -> Result<Option<StoredDoc>, Error> 
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let Some((kind, owner, first_received_at, complete)) = row else { return Ok(None) };
+    let Some((kind, owner, first_received_at, complete)) = row else {
+        return Ok(None);
+    };
     let owner = parse_officer(owner)?;
     let kind = kind.as_deref().and_then(DocKind::parse);
     let state = match (kind, complete) {
-        (Some(kind), true) => Some(DocState { kind, owner, participants: participants(conn, id)? }),
+        (Some(kind), true) => Some(DocState {
+            kind,
+            owner,
+            participants: participants(conn, id)?,
+        }),
         _ => None,
     };
-    Ok(Some(StoredDoc { state, owner, first_received_at }))
+    Ok(Some(StoredDoc {
+        state,
+        owner,
+        first_received_at,
+    }))
 }
 
 pub fn participants(conn: &Connection, id: DocId) -> Result<Vec<Uuid>, Error> {
-    let mut stmt = conn.prepare_cached("SELECT officer_id FROM doc_access WHERE doc_id = ?1 ORDER BY officer_id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT officer_id FROM doc_access WHERE doc_id = ?1 ORDER BY officer_id",
+    )?;
     let ids = stmt.query_map([id.as_bytes()], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
     for s in ids {
@@ -59,7 +72,8 @@ pub fn participants(conn: &Connection, id: DocId) -> Result<Vec<Uuid>, Error> {
 
 /// The raw changes of a document in log order.
 pub fn change_bytes(conn: &Connection, id: DocId) -> Result<Vec<Vec<u8>>, Error> {
-    let mut stmt = conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
     let rows = stmt.query_map([id.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?;
     rows.collect::<Result<_, _>>().map_err(Error::from)
 }
@@ -71,14 +85,22 @@ pub fn load(conn: &Connection, id: DocId) -> Result<Automerge, Error> {
     for bytes in change_bytes(conn, id)? {
         // These bytes parsed when they were accepted; failing now means the
         // file was damaged, which the operator must hear about.
-        changes.push(Change::from_bytes(bytes).map_err(|e| Error::Internal(format!("stored change of {id} does not parse: {e}")))?);
+        changes.push(
+            Change::from_bytes(bytes).map_err(|e| {
+                Error::Internal(format!("stored change of {id} does not parse: {e}"))
+            })?,
+        );
     }
-    doc.apply_changes(changes).map_err(|e| Error::Internal(format!("stored changes of {id} do not apply: {e}")))?;
+    doc.apply_changes(changes)
+        .map_err(|e| Error::Internal(format!("stored changes of {id} do not apply: {e}")))?;
     Ok(doc)
 }
 
 /// Which of these change hashes the server already holds.
-pub fn known_hashes<'a>(conn: &Connection, hashes: impl IntoIterator<Item = &'a [u8; 32]>) -> Result<HashSet<[u8; 32]>, Error> {
+pub fn known_hashes<'a>(
+    conn: &Connection,
+    hashes: impl IntoIterator<Item = &'a [u8; 32]>,
+) -> Result<HashSet<[u8; 32]>, Error> {
     let mut stmt = conn.prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?;
     let mut known = HashSet::new();
     for h in hashes {
@@ -92,9 +114,15 @@ pub fn known_hashes<'a>(conn: &Connection, hashes: impl IntoIterator<Item = &'a 
 /// The log's last position and check value.
 pub fn head(conn: &Connection) -> Result<(u64, Vec<u8>), Error> {
     let row: Option<(i64, Vec<u8>)> = conn
-        .query_row("SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
-    Ok(row.map(|(s, c)| (s as u64, c)).unwrap_or((0, GENESIS.to_vec())))
+    Ok(row
+        .map(|(s, c)| (s as u64, c))
+        .unwrap_or((0, GENESIS.to_vec())))
 }
 
 /// The check value at a position, if the log reaches that far.
@@ -103,26 +131,49 @@ pub fn check_at(conn: &Connection, seq: u64) -> Result<Option<Vec<u8>>, Error> {
         return Ok(Some(GENESIS.to_vec()));
     }
     Ok(conn
-        .query_row("SELECT chain FROM changes WHERE seq = ?1", [seq as i64], |r| r.get(0))
+        .query_row(
+            "SELECT chain FROM changes WHERE seq = ?1",
+            [seq as i64],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 
 /// Appends new changes to the log.
-pub fn append_changes(conn: &Connection, id: DocId, changes: &[CheckedChange], now: Millis) -> Result<(), Error> {
+pub fn append_changes(
+    conn: &Connection,
+    id: DocId,
+    changes: &[CheckedChange],
+    now: Millis,
+) -> Result<(), Error> {
     let (_, mut check) = head(conn)?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO changes (doc_id, hash, actor, bytes, received_at, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for c in changes {
         check = next_check(&check, &c.hash).to_vec();
-        stmt.execute(params![id.as_bytes(), &c.hash[..], &c.actor.0, c.change.raw_bytes(), now, &check])?;
+        stmt.execute(params![
+            id.as_bytes(),
+            &c.hash[..],
+            &c.actor.0,
+            c.change.raw_bytes(),
+            now,
+            &check
+        ])?;
     }
     Ok(())
 }
 
 /// Creates or updates the document's row. The owner and first-received
 /// time are set once, on first receipt, and never change.
-pub fn upsert(conn: &Connection, id: DocId, kind: Option<DocKind>, owner: Option<OfficerId>, complete: bool, now: Millis) -> Result<(), Error> {
+pub fn upsert(
+    conn: &Connection,
+    id: DocId,
+    kind: Option<DocKind>,
+    owner: Option<OfficerId>,
+    complete: bool,
+    now: Millis,
+) -> Result<(), Error> {
     conn.execute(
         "INSERT INTO docs (id, kind, owner, first_received_at, last_changed_at, complete) VALUES (?1, ?2, ?3, ?4, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET kind = COALESCE(excluded.kind, kind), last_changed_at = excluded.last_changed_at, complete = excluded.complete",
@@ -145,7 +196,10 @@ pub fn set_access(conn: &Connection, id: DocId, participants: &[Uuid]) -> Result
         )?;
     }
     for removed in current.difference(&wanted) {
-        conn.execute("DELETE FROM doc_access WHERE doc_id = ?1 AND officer_id = ?2", params![id.as_bytes(), removed.to_string()])?;
+        conn.execute(
+            "DELETE FROM doc_access WHERE doc_id = ?1 AND officer_id = ?2",
+            params![id.as_bytes(), removed.to_string()],
+        )?;
     }
     Ok(())
 }

@@ -57,17 +57,32 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
 
 /// Codes are typed by people: ignore case, spaces and dashes.
 fn normalise_code(code: &str) -> String {
-    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// Finds the officer with this display name, or adds one.
-pub fn officer_by_name(conn: &Connection, name: &str, organisation: Organisation, now: Millis) -> Result<OfficerId, Error> {
+pub fn officer_by_name(
+    conn: &Connection,
+    name: &str,
+    organisation: Organisation,
+    now: Millis,
+) -> Result<OfficerId, Error> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(Error::BadRequest { code: "bad_name", message: "an officer's name must be 1 to 200 characters".into() });
+        return Err(Error::BadRequest {
+            code: "bad_name",
+            message: "an officer's name must be 1 to 200 characters".into(),
+        });
     }
     let existing: Option<String> = conn
-        .query_row("SELECT id FROM officers WHERE display_name = ?1", [name], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM officers WHERE display_name = ?1",
+            [name],
+            |r| r.get(0),
+        )
         .optional()?;
     if let Some(id) = existing {
         return Uuid::parse_str(&id).map(OfficerId).map_err(Error::internal);
@@ -82,10 +97,17 @@ pub fn officer_by_name(conn: &Connection, name: &str, organisation: Organisation
 
 /// Creates a one-time enrolment code for an officer and returns it; only
 /// its hash is stored.
-pub fn create_enrolment_code(conn: &Connection, officer: OfficerId, now: Millis) -> Result<String, Error> {
+pub fn create_enrolment_code(
+    conn: &Connection,
+    officer: OfficerId,
+    now: Millis,
+) -> Result<String, Error> {
     let mut raw = [0u8; 12];
     OsRng.fill_bytes(&mut raw);
-    let chars: String = raw.iter().map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char).collect();
+    let chars: String = raw
+        .iter()
+        .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
+        .collect();
     let code = format!("{}-{}-{}", &chars[0..4], &chars[4..8], &chars[8..12]);
     conn.execute(
         "INSERT INTO enrolment_codes (code_hash, officer_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
@@ -95,10 +117,18 @@ pub fn create_enrolment_code(conn: &Connection, officer: OfficerId, now: Millis)
 }
 
 /// Spends an enrolment code: creates the device, its token and its actor.
-pub fn enrol(conn: &Connection, code: &str, device_name: &str, now: Millis) -> Result<Enrolled, Error> {
+pub fn enrol(
+    conn: &Connection,
+    code: &str,
+    device_name: &str,
+    now: Millis,
+) -> Result<Enrolled, Error> {
     let device_name = device_name.trim();
     if device_name.is_empty() || device_name.chars().count() > 100 {
-        return Err(Error::BadRequest { code: "bad_device_name", message: "the device name must be 1 to 100 characters".into() });
+        return Err(Error::BadRequest {
+            code: "bad_device_name",
+            message: "the device name must be 1 to 100 characters".into(),
+        });
     }
     let code_hash = hash_secret(&normalise_code(code));
     let row: Option<(String, Millis, Option<Millis>)> = conn
@@ -112,7 +142,10 @@ pub fn enrol(conn: &Connection, code: &str, device_name: &str, now: Millis) -> R
         Some((officer, expires, None)) if expires > now => officer,
         _ => return Err(Error::BadEnrolmentCode),
     };
-    conn.execute("UPDATE enrolment_codes SET used_at = ?1 WHERE code_hash = ?2", params![now, code_hash])?;
+    conn.execute(
+        "UPDATE enrolment_codes SET used_at = ?1 WHERE code_hash = ?2",
+        params![now, code_hash],
+    )?;
     let (officer_name, organisation): (String, String) = conn.query_row(
         "SELECT display_name, organisation FROM officers WHERE id = ?1",
         [&officer_id],
@@ -157,7 +190,10 @@ pub fn device_for_token(conn: &Connection, token: &str) -> Result<Device, Error>
 }
 
 pub fn touch(conn: &Connection, device: Uuid, now: Millis) -> Result<(), Error> {
-    conn.execute("UPDATE devices SET last_sync_at = ?1 WHERE id = ?2", params![now, device.to_string()])?;
+    conn.execute(
+        "UPDATE devices SET last_sync_at = ?1 WHERE id = ?2",
+        params![now, device.to_string()],
+    )?;
     Ok(())
 }
 
@@ -176,7 +212,14 @@ pub fn list_devices(conn: &Connection) -> Result<Vec<DeviceInfo>, Error> {
            FROM devices d JOIN officers o ON o.id = d.officer_id ORDER BY o.display_name, d.enrolled_at",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {

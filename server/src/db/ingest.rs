@@ -29,7 +29,10 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(code: RejectCode, message: impl Into<String>) -> Self {
-        Rejection { code, message: message.into() }
+        Rejection {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -40,7 +43,10 @@ impl SqlReferences<'_> {
     fn exists(&self, sql: &str, id: Uuid) -> bool {
         // A failing lookup counts as "unknown": the document is refused
         // and kept in the quarantine, never accepted unchecked.
-        self.0.prepare_cached(sql).and_then(|mut s| s.exists([id.to_string()])).unwrap_or(false)
+        self.0
+            .prepare_cached(sql)
+            .and_then(|mut s| s.exists([id.to_string()]))
+            .unwrap_or(false)
     }
 }
 
@@ -58,19 +64,42 @@ impl References for SqlReferences<'_> {
 
 /// Decides one document from an officer's device, stores it if accepted
 /// and quarantines it if not. `Err` only for failures of the store itself.
-pub fn ingest_doc(conn: &Connection, device: &Device, doc: &IncomingDoc, now: Millis) -> Result<Result<(), Rejection>, Error> {
+pub fn ingest_doc(
+    conn: &Connection,
+    device: &Device,
+    doc: &IncomingDoc,
+    now: Millis,
+) -> Result<Result<(), Rejection>, Error> {
     let decision = decide(conn, device, doc, now)?;
     if let Err(rejection) = &decision {
         tracing::info!(doc = %doc.id, device = %device.id, code = rejection.code.as_str(), "document rejected");
-        quarantine::put(conn, device, doc.id, rejection.code, &rejection.message, &doc.changes, now)?;
+        quarantine::put(
+            conn,
+            device,
+            doc.id,
+            rejection.code,
+            &rejection.message,
+            &doc.changes,
+            now,
+        )?;
     }
     Ok(decision)
 }
 
-fn decide(conn: &Connection, device: &Device, doc: &IncomingDoc, now: Millis) -> Result<Result<(), Rejection>, Error> {
+fn decide(
+    conn: &Connection,
+    device: &Device,
+    doc: &IncomingDoc,
+    now: Millis,
+) -> Result<Result<(), Rejection>, Error> {
     let parsed = match parse_changes(&doc.changes) {
         Ok(p) => p,
-        Err(code) => return Ok(Err(Rejection::new(code, "a change is not valid Automerge data"))),
+        Err(code) => {
+            return Ok(Err(Rejection::new(
+                code,
+                "a change is not valid Automerge data",
+            )))
+        }
     };
     let known = documents::known_hashes(conn, parsed.iter().map(|c| &c.hash))?;
     let mut new: Vec<CheckedChange> = Vec::new();
@@ -84,21 +113,40 @@ fn decide(conn: &Connection, device: &Device, doc: &IncomingDoc, now: Millis) ->
         return Ok(Ok(()));
     }
     if let Err(code) = check_actors(new.iter().map(|c| &c.actor), &device.actor) {
-        return Ok(Err(Rejection::new(code, "a change was made by an actor not bound to this device")));
+        return Ok(Err(Rejection::new(
+            code,
+            "a change was made by an actor not bound to this device",
+        )));
     }
     let stored = documents::stored(conn, doc.id)?;
     let mut am = documents::load(conn, doc.id)?;
-    if am.apply_changes(new.iter().map(|c| c.change.clone()).collect::<Vec<_>>()).is_err() {
-        return Ok(Err(Rejection::new(RejectCode::MalformedChange, "the changes do not apply to the document")));
+    if am
+        .apply_changes(new.iter().map(|c| c.change.clone()).collect::<Vec<_>>())
+        .is_err()
+    {
+        return Ok(Err(Rejection::new(
+            RejectCode::MalformedChange,
+            "the changes do not apply to the document",
+        )));
     }
-    let owner = stored.as_ref().and_then(|s| s.owner).or(Some(device.officer));
+    let owner = stored
+        .as_ref()
+        .and_then(|s| s.owner)
+        .or(Some(device.officer));
     if !am.get_missing_deps(&[]).is_empty() {
         // The device builds on changes the server does not have: it was
         // restored from an older backup, and another device will send the
         // rest. Keep the device's own changes (their author is checked);
         // the document is decided once it is complete.
-        if stored.as_ref().and_then(|s| s.state.as_ref()).is_some_and(|s| s.kind.is_reference()) {
-            return Ok(Err(Rejection::new(RejectCode::ReferenceReadOnly, "reference data is kept by coordinators")));
+        if stored
+            .as_ref()
+            .and_then(|s| s.state.as_ref())
+            .is_some_and(|s| s.kind.is_reference())
+        {
+            return Ok(Err(Rejection::new(
+                RejectCode::ReferenceReadOnly,
+                "reference data is kept by coordinators",
+            )));
         }
         documents::append_changes(conn, doc.id, &new, now)?;
         documents::upsert(conn, doc.id, None, owner, false, now)?;
@@ -108,7 +156,11 @@ fn decide(conn: &Connection, device: &Device, doc: &IncomingDoc, now: Millis) ->
         Ok(r) => r,
         Err(e) => return Ok(Err(Rejection::new(RejectCode::Schema, schema_message(&e)))),
     };
-    if let Err(code) = may_write(stored.as_ref().and_then(|s| s.state.as_ref()), record.kind(), device.officer) {
+    if let Err(code) = may_write(
+        stored.as_ref().and_then(|s| s.state.as_ref()),
+        record.kind(),
+        device.officer,
+    ) {
         let message = match code {
             RejectCode::ReferenceReadOnly => "reference data is kept by coordinators",
             RejectCode::KindChanged => "a record cannot change its kind",
@@ -128,10 +180,27 @@ fn decide(conn: &Connection, device: &Device, doc: &IncomingDoc, now: Millis) ->
 }
 
 /// Records an accepted document's row, access and follow-up rows.
-pub fn accept(conn: &Connection, id: DocId, record: &Record, owner: Option<shared::OfficerId>, first_received_at: Millis, now: Millis) -> Result<(), Error> {
+pub fn accept(
+    conn: &Connection,
+    id: DocId,
+    record: &Record,
+    owner: Option<shared::OfficerId>,
+    first_received_at: Millis,
+    now: Millis,
+) -> Result<(), Error> {
     documents::upsert(conn, id, Some(record.kind()), owner, true, now)?;
     documents::set_access(conn, id, &record.participants())?;
-    projection::write(conn, &project(&ServerMeta { doc_id: id, owner, first_received_at }, record))
+    projection::write(
+        conn,
+        &project(
+            &ServerMeta {
+                doc_id: id,
+                owner,
+                first_received_at,
+            },
+            record,
+        ),
+    )
 }
 
 /// The schema error without values from the document.

@@ -50,7 +50,9 @@ struct Inner {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("path", &self.inner.path).finish()
+        f.debug_struct("Db")
+            .field("path", &self.inner.path)
+            .finish()
     }
 }
 
@@ -74,8 +76,12 @@ impl Db {
     /// Opens (creating if needed) the store in `data_dir` and brings its
     /// schema up to date.
     pub fn open(data_dir: &Path) -> Result<Db, Error> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| Error::Unavailable(format!("cannot create data directory {}: {e}", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            Error::Unavailable(format!(
+                "cannot create data directory {}: {e}",
+                data_dir.display()
+            ))
+        })?;
         let path = db_path(data_dir);
         let conn = open_connection(&path)?;
         schema::migrate(&conn)?;
@@ -106,7 +112,8 @@ impl Db {
         F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
     {
         let rx = self.submit(f)?;
-        rx.await.map_err(|_| Error::Unavailable("the store is shutting down".into()))?
+        rx.await
+            .map_err(|_| Error::Unavailable("the store is shutting down".into()))?
     }
 
     /// The blocking twin of [`Db::write`], for the command line.
@@ -116,7 +123,8 @@ impl Db {
         F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
     {
         let rx = self.submit(f)?;
-        rx.blocking_recv().map_err(|_| Error::Unavailable("the store is shutting down".into()))?
+        rx.blocking_recv()
+            .map_err(|_| Error::Unavailable("the store is shutting down".into()))?
     }
 
     fn submit<T, F>(&self, f: F) -> Result<oneshot::Receiver<Result<T, Error>>, Error>
@@ -141,9 +149,17 @@ impl Db {
             });
             (ok, finish)
         });
-        let guard = self.inner.writer.lock().map_err(|_| Error::internal("writer lock poisoned"))?;
-        let sender = guard.as_ref().ok_or_else(|| Error::Unavailable("the store is closed".into()))?;
-        sender.send(job).map_err(|_| Error::Unavailable("the store is closed".into()))?;
+        let guard = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| Error::internal("writer lock poisoned"))?;
+        let sender = guard
+            .as_ref()
+            .ok_or_else(|| Error::Unavailable("the store is closed".into()))?;
+        sender
+            .send(job)
+            .map_err(|_| Error::Unavailable("the store is closed".into()))?;
         Ok(rx)
     }
 
@@ -154,20 +170,28 @@ impl Db {
         F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.read_blocking(f)).await.map_err(Error::internal)?
+        tokio::task::spawn_blocking(move || db.read_blocking(f))
+            .await
+            .map_err(Error::internal)?
     }
 
     pub fn read_blocking<T, F>(&self, f: F) -> Result<T, Error>
     where
         F: FnOnce(&Connection) -> Result<T, Error>,
     {
-        let pooled = self.inner.readers.lock().map_err(|_| Error::internal("reader lock poisoned"))?.pop();
+        let pooled = self
+            .inner
+            .readers
+            .lock()
+            .map_err(|_| Error::internal("reader lock poisoned"))?
+            .pop();
         let conn = match pooled {
             Some(c) => c,
             None => {
                 let c = Connection::open_with_flags(
                     &self.inner.path,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(10))?;
                 c
@@ -235,10 +259,16 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
         let (ok, finish) = job(Ok(conn));
         finishers.push(finish);
         if conn.is_autocommit() {
-            aborted = Some(Error::Unavailable("the server could not write its data; nothing was stored, retry later".into()));
+            aborted = Some(Error::Unavailable(
+                "the server could not write its data; nothing was stored, retry later".into(),
+            ));
             continue;
         }
-        let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        let end = if ok {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
         if let Err(e) = conn.execute_batch(end) {
             tracing::error!(error = %e, "savepoint could not be closed");
         }

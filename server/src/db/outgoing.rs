@@ -23,24 +23,42 @@ pub struct Outgoing {
 
 /// Collects the updates for `device` after `cursor`, at most about
 /// `max_bytes` of changes (always at least one document's worth).
-pub fn updates(conn: &Connection, device: &Device, cursor: Option<&Cursor>, max_bytes: usize) -> Result<Outgoing, Error> {
+pub fn updates(
+    conn: &Connection,
+    device: &Device,
+    cursor: Option<&Cursor>,
+    max_bytes: usize,
+) -> Result<Outgoing, Error> {
     let from = match cursor {
         None => 0,
         Some(c) => match documents::check_at(conn, c.seq)? {
             Some(check) if check == c.check => c.seq,
             // The log is not the one this device saw: a restored backup.
-            _ => return Ok(Outgoing { docs: Vec::new(), cursor: None, reset: true, more: false }),
+            _ => {
+                return Ok(Outgoing {
+                    docs: Vec::new(),
+                    cursor: None,
+                    reset: true,
+                    more: false,
+                })
+            }
         },
     };
     let (head, head_check) = documents::head(conn)?;
     let me = device.officer.0.to_string();
-    let reference: Vec<&str> = DocKind::ALL.iter().filter(|k| k.is_reference()).map(|k| k.as_str()).collect();
+    let reference: Vec<&str> = DocKind::ALL
+        .iter()
+        .filter(|k| k.is_reference())
+        .map(|k| k.as_str())
+        .collect();
 
     // Documents this officer was given access to after the cursor: the
     // device has none of their history, so it gets all of it.
     let mut granted = Vec::<Vec<u8>>::new();
     {
-        let mut stmt = conn.prepare_cached("SELECT doc_id FROM doc_access WHERE officer_id = ?1 AND granted_seq > ?2")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT doc_id FROM doc_access WHERE officer_id = ?1 AND granted_seq > ?2",
+        )?;
         for id in stmt.query_map(params![me, from as i64], |r| r.get::<_, Vec<u8>>(0))? {
             granted.push(id?);
         }
@@ -59,7 +77,14 @@ pub fn updates(conn: &Connection, device: &Device, cursor: Option<&Cursor>, max_
                      OR EXISTS (SELECT 1 FROM doc_access a WHERE a.doc_id = c.doc_id AND a.officer_id = ?6))
               ORDER BY c.seq",
         )?;
-        let mut rows = stmt.query(params![from as i64, device.actor.0, reference[0], reference[1], reference[2], me])?;
+        let mut rows = stmt.query(params![
+            from as i64,
+            device.actor.0,
+            reference[0],
+            reference[1],
+            reference[2],
+            me
+        ])?;
         while let Some(r) = rows.next()? {
             let seq: i64 = r.get(0)?;
             if bytes >= max_bytes {
@@ -79,8 +104,14 @@ pub fn updates(conn: &Connection, device: &Device, cursor: Option<&Cursor>, max_
         }
     }
     for doc in granted {
-        let kind: String = conn.query_row("SELECT COALESCE(kind, '') FROM docs WHERE id = ?1", [&doc], |r| r.get(0))?;
-        let mut stmt = conn.prepare_cached("SELECT seq, bytes FROM changes WHERE doc_id = ?1 AND actor != ?2 ORDER BY seq")?;
+        let kind: String = conn.query_row(
+            "SELECT COALESCE(kind, '') FROM docs WHERE id = ?1",
+            [&doc],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, bytes FROM changes WHERE doc_id = ?1 AND actor != ?2 ORDER BY seq",
+        )?;
         let all: Vec<(i64, Vec<u8>)> = stmt
             .query_map(params![doc, device.actor.0], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
@@ -106,10 +137,22 @@ pub fn updates(conn: &Connection, device: &Device, cursor: Option<&Cursor>, max_
         })
         .collect();
     let cursor = if more {
-        let check = documents::check_at(conn, last_seq as u64)?.ok_or_else(|| Error::internal("log position vanished"))?;
-        Cursor { seq: last_seq as u64, check }
+        let check = documents::check_at(conn, last_seq as u64)?
+            .ok_or_else(|| Error::internal("log position vanished"))?;
+        Cursor {
+            seq: last_seq as u64,
+            check,
+        }
     } else {
-        Cursor { seq: head, check: head_check }
+        Cursor {
+            seq: head,
+            check: head_check,
+        }
     };
-    Ok(Outgoing { docs, cursor: Some(cursor), reset: false, more })
+    Ok(Outgoing {
+        docs,
+        cursor: Some(cursor),
+        reset: false,
+        more,
+    })
 }

@@ -31,11 +31,21 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
                     v.late_hours, v.dancing, v.outdoor_area, v.risk, v.demo],
             )?;
         }
-        Projection::Plan { plan, focus_areas, initiatives } => {
+        Projection::Plan {
+            plan,
+            focus_areas,
+            initiatives,
+        } => {
             let id = plan.id.to_string();
             conn.execute(
                 "INSERT OR REPLACE INTO plans VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, plan.municipality, plan.period_start, plan.period_end, plan.demo],
+                params![
+                    id,
+                    plan.municipality,
+                    plan.period_start,
+                    plan.period_end,
+                    plan.demo
+                ],
             )?;
             conn.execute("DELETE FROM focus_areas WHERE plan_id = ?1", [&id])?;
             conn.execute("DELETE FROM initiatives WHERE plan_id = ?1", [&id])?;
@@ -67,16 +77,27 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
                 .execute(params![id, row.venue_id.to_string(), row.initiative_id.to_string(), officer(row.owner),
                     row.started_at, row.ended_at, row.follow_up, row.remarks, row.police_participants,
                     row.municipal_participants, row.received_at])?;
-            conn.prepare_cached("DELETE FROM inspection_findings WHERE doc_id = ?1")?.execute([&id])?;
-            let mut ins = conn.prepare_cached("INSERT INTO inspection_findings VALUES (?1, ?2, ?3, ?4)")?;
+            conn.prepare_cached("DELETE FROM inspection_findings WHERE doc_id = ?1")?
+                .execute([&id])?;
+            let mut ins =
+                conn.prepare_cached("INSERT INTO inspection_findings VALUES (?1, ?2, ?3, ?4)")?;
             for f in findings {
                 ins.execute(params![id, f.item, f.answer, f.has_comment])?;
             }
         }
         Projection::Activity(a) => {
-            conn.prepare_cached("INSERT OR REPLACE INTO activities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
-                .execute(params![a.doc_id.to_string(), a.initiative_id.to_string(), officer(a.owner), a.date,
-                    a.kind, a.people_reached, a.received_at])?;
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO activities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                a.doc_id.to_string(),
+                a.initiative_id.to_string(),
+                officer(a.owner),
+                a.date,
+                a.kind,
+                a.people_reached,
+                a.received_at
+            ])?;
         }
     }
     Ok(())
@@ -95,7 +116,8 @@ pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
     };
     let mut n = 0;
     for (id, owner, first_received_at) in ids {
-        let id = DocId::from_slice(&id).ok_or_else(|| Error::internal("a stored document id is not 16 bytes"))?;
+        let id = DocId::from_slice(&id)
+            .ok_or_else(|| Error::internal("a stored document id is not 16 bytes"))?;
         let doc = documents::load(conn, id)?;
         // A stored document that no longer reads is left out of the
         // follow-up rather than stopping the rebuild; it stays in the log.
@@ -103,8 +125,21 @@ pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
             tracing::warn!(doc = %id, "stored document does not read as a record; left out of follow-up");
             continue;
         };
-        let owner = owner.map(|o| uuid::Uuid::parse_str(&o).map(shared::OfficerId)).transpose().map_err(Error::internal)?;
-        write(conn, &project(&ServerMeta { doc_id: id, owner, first_received_at }, &record))?;
+        let owner = owner
+            .map(|o| uuid::Uuid::parse_str(&o).map(shared::OfficerId))
+            .transpose()
+            .map_err(Error::internal)?;
+        write(
+            conn,
+            &project(
+                &ServerMeta {
+                    doc_id: id,
+                    owner,
+                    first_received_at,
+                },
+                &record,
+            ),
+        )?;
         n += 1;
     }
     Ok(n)

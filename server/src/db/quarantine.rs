@@ -20,8 +20,21 @@ pub struct Quarantined {
     pub change_count: usize,
 }
 
-pub fn put(conn: &Connection, device: &Device, doc: DocId, code: RejectCode, reason: &str, changes: &[Vec<u8>], now: Millis) -> Result<(), Error> {
-    let blob = shared::sync::wire::encode(&changes.iter().map(|c| serde_bytes::ByteBuf::from(c.clone())).collect::<Vec<_>>());
+pub fn put(
+    conn: &Connection,
+    device: &Device,
+    doc: DocId,
+    code: RejectCode,
+    reason: &str,
+    changes: &[Vec<u8>],
+    now: Millis,
+) -> Result<(), Error> {
+    let blob = shared::sync::wire::encode(
+        &changes
+            .iter()
+            .map(|c| serde_bytes::ByteBuf::from(c.clone()))
+            .collect::<Vec<_>>(),
+    );
     conn.execute(
         "INSERT INTO quarantine (doc_id, device_id, officer_id, received_at, code, reason, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![doc.as_bytes(), device.id.to_string(), device.officer.0.to_string(), now, code.as_str(), reason, blob],
@@ -34,10 +47,14 @@ pub fn list(conn: &Connection) -> Result<Vec<Quarantined>, Error> {
     let rows = stmt.query_map([], |r| {
         let doc: Vec<u8> = r.get(1)?;
         let changes: Vec<u8> = r.get(6)?;
-        let count = ciborium::from_reader::<Vec<serde_bytes::ByteBuf>, _>(changes.as_slice()).map(|v| v.len()).unwrap_or(0);
+        let count = ciborium::from_reader::<Vec<serde_bytes::ByteBuf>, _>(changes.as_slice())
+            .map(|v| v.len())
+            .unwrap_or(0);
         Ok(Quarantined {
             id: r.get(0)?,
-            doc_id: DocId::from_slice(&doc).map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
+            doc_id: DocId::from_slice(&doc)
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "?".into()),
             device_id: r.get(2)?,
             received_at: r.get(3)?,
             code: r.get(4)?,

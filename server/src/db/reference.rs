@@ -11,43 +11,75 @@ use shared::sync::changes::CheckedChange;
 use shared::validation::{errors, validate};
 use shared::{ActorKey, DocId};
 
-use super::ingest::{accept, SqlReferences};
 use super::documents;
+use super::ingest::{accept, SqlReferences};
 use crate::error::Error;
 
 /// The server's actor for coordinators' edits, made on first use.
 pub fn server_actor(conn: &Connection) -> Result<ActorKey, Error> {
-    let existing: Option<Vec<u8>> = conn.query_row("SELECT value FROM meta WHERE key = 'server_actor'", [], |r| r.get(0)).optional()?;
+    let existing: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'server_actor'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
     if let Some(a) = existing {
         return Ok(ActorKey(a));
     }
     let mut a = vec![0u8; 16];
     OsRng.fill_bytes(&mut a);
-    conn.execute("INSERT INTO meta (key, value) VALUES ('server_actor', ?1)", params![a])?;
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('server_actor', ?1)",
+        params![a],
+    )?;
     Ok(ActorKey(a))
 }
 
 /// Creates or edits a record as a coordinator: `edit` gets the current
 /// record (none for a new document) and returns the new one. The record is
 /// validated like any other; a failing one is refused with the reasons.
-pub fn save(conn: &Connection, id: DocId, now: Millis, edit: impl FnOnce(Option<Record>) -> Record) -> Result<Record, Error> {
+pub fn save(
+    conn: &Connection,
+    id: DocId,
+    now: Millis,
+    edit: impl FnOnce(Option<Record>) -> Record,
+) -> Result<Record, Error> {
     let actor = server_actor(conn)?;
     let stored = documents::stored(conn, id)?;
     let existing = documents::load(conn, id)?;
-    let before = if stored.is_some() { read_record(&existing).ok() } else { None };
+    let before = if stored.is_some() {
+        read_record(&existing).ok()
+    } else {
+        None
+    };
     let record = edit(before);
     let problems = validate(&record, &SqlReferences(conn));
     let errs: Vec<String> = errors(&problems).map(|p| p.to_string()).collect();
     if !errs.is_empty() {
-        return Err(Error::BadRequest { code: "invalid", message: errs.join("; ") });
+        return Err(Error::BadRequest {
+            code: "invalid",
+            message: errs.join("; "),
+        });
     }
-    let mut doc = AutoCommit::load(&existing.save()).map_err(Error::internal)?.with_actor(actor.to_actor());
+    let mut doc = AutoCommit::load(&existing.save())
+        .map_err(Error::internal)?
+        .with_actor(actor.to_actor());
     write_record(&mut doc, &record).map_err(Error::internal)?;
-    if doc.commit_with(CommitOptions::default().with_time(now / 1000)).is_none() {
+    if doc
+        .commit_with(CommitOptions::default().with_time(now / 1000))
+        .is_none()
+    {
         return Ok(record); // Nothing changed.
     }
-    let change = doc.get_last_local_change().ok_or_else(|| Error::internal("commit made no change"))?;
-    let checked = CheckedChange { hash: change.hash().0, actor: actor.clone(), change };
+    let change = doc
+        .get_last_local_change()
+        .ok_or_else(|| Error::internal("commit made no change"))?;
+    let checked = CheckedChange {
+        hash: change.hash().0,
+        actor: actor.clone(),
+        change,
+    };
     documents::append_changes(conn, id, &[checked], now)?;
     let first = stored.map(|s| s.first_received_at).unwrap_or(now);
     accept(conn, id, &record, None, first, now)?;

@@ -59,7 +59,9 @@ impl ChecklistItem {
     /// The item in plain English; the app has its own Swedish catalogue.
     pub fn label_en(self) -> &'static str {
         match self {
-            ChecklistItem::ResponsibleManagerPresent => "A registered responsible manager is present",
+            ChecklistItem::ResponsibleManagerPresent => {
+                "A registered responsible manager is present"
+            }
             ChecklistItem::NoServingToMinors => "No serving to anyone under 18 (ID checks)",
             ChecklistItem::NoServingToIntoxicated => "No serving to visibly intoxicated guests",
             ChecklistItem::OrderAndSobriety => "Order and sobriety inside and outside",

@@ -65,16 +65,28 @@ mod tests {
     fn contains_uses_the_radius_in_metres() {
         let h = Hotspot {
             name: "Lilla torget".into(),
-            centre: GeoPoint { lat: 57.2646, lon: 16.4484 },
+            centre: GeoPoint {
+                lat: 57.2646,
+                lon: 16.4484,
+            },
             radius_m: 100,
             active_from: "2025-01-01".into(),
             active_to: None,
-            dosage: Dosage { visits_per_week: 5, minutes_per_week: 60 },
+            dosage: Dosage {
+                visits_per_week: 5,
+                minutes_per_week: 60,
+            },
             initiative_id: Uuid::nil(),
             demo: true,
         };
         // About 55 m north: inside. About 220 m north: outside.
-        assert!(h.contains(&GeoPoint { lat: 57.2651, lon: 16.4484 }));
-        assert!(!h.contains(&GeoPoint { lat: 57.2666, lon: 16.4484 }));
+        assert!(h.contains(&GeoPoint {
+            lat: 57.2651,
+            lon: 16.4484
+        }));
+        assert!(!h.contains(&GeoPoint {
+            lat: 57.2666,
+            lon: 16.4484
+        }));
     }
 }

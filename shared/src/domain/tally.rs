@@ -20,7 +20,11 @@ pub struct Tally {
 
 impl Tally {
     pub fn new(value: i64) -> Self {
-        Tally { original: value, pending: 0, fresh: true }
+        Tally {
+            original: value,
+            pending: 0,
+            fresh: true,
+        }
     }
     pub fn increment(&mut self, by: i64) {
         self.pending += by;
@@ -51,7 +55,11 @@ impl Reconcile for Tally {
 
 impl Hydrate for Tally {
     fn hydrate_counter(c: i64) -> Result<Self, HydrateError> {
-        Ok(Tally { original: c, pending: 0, fresh: false })
+        Ok(Tally {
+            original: c,
+            pending: 0,
+            fresh: false,
+        })
     }
 }
 

@@ -21,7 +21,8 @@ pub struct CheckedChange {
 pub fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<CheckedChange>, RejectCode> {
     raw.iter()
         .map(|bytes| {
-            let change = Change::from_bytes(bytes.clone()).map_err(|_| RejectCode::MalformedChange)?;
+            let change =
+                Change::from_bytes(bytes.clone()).map_err(|_| RejectCode::MalformedChange)?;
             Ok(CheckedChange {
                 hash: change.hash().0,
                 actor: ActorKey::from_actor(change.actor_id()),
@@ -41,10 +42,20 @@ mod tests {
         let mut doc = AutoCommit::new();
         doc.put(ROOT, "a", 1).expect("put");
         doc.commit();
-        let bytes = doc.get_last_local_change().expect("change").raw_bytes().to_vec();
+        let bytes = doc
+            .get_last_local_change()
+            .expect("change")
+            .raw_bytes()
+            .to_vec();
         assert!(parse_changes(std::slice::from_ref(&bytes)).is_ok());
         let cut = bytes[..bytes.len() - 3].to_vec();
-        assert_eq!(parse_changes(&[cut]).err(), Some(RejectCode::MalformedChange));
-        assert_eq!(parse_changes(&[b"garbage".to_vec()]).err(), Some(RejectCode::MalformedChange));
+        assert_eq!(
+            parse_changes(&[cut]).err(),
+            Some(RejectCode::MalformedChange)
+        );
+        assert_eq!(
+            parse_changes(&[b"garbage".to_vec()]).err(),
+            Some(RejectCode::MalformedChange)
+        );
     }
 }

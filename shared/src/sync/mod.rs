@@ -16,5 +16,6 @@ pub mod wire;
 
 pub use cursor::Cursor;
 pub use wire::{
-    DocResult, DocUpdate, IncomingDoc, IncomingSync, RejectCode, SyncRequest, SyncResponse, WireError,
+    DocResult, DocUpdate, IncomingDoc, IncomingSync, RejectCode, SyncRequest, SyncResponse,
+    WireError,
 };

@@ -154,7 +154,8 @@ pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
 }
 
 pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
-    let r: SyncResponse = ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))?;
+    let r: SyncResponse =
+        ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))?;
     if r.v != PROTOCOL_VERSION {
         return Err(WireError::Version(r.v));
     }
@@ -164,7 +165,8 @@ pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
 /// Parses a request body: CBOR, version, sizes, ids. Documents named twice
 /// are merged, so that each document is decided once.
 pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
-    let req: SyncRequest = ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))?;
+    let req: SyncRequest =
+        ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))?;
     if req.v != PROTOCOL_VERSION {
         return Err(WireError::Version(req.v));
     }
@@ -185,10 +187,16 @@ pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
         let changes = d.changes.into_iter().map(ByteBuf::into_vec);
         match docs.iter_mut().find(|x| x.id == id) {
             Some(existing) => existing.changes.extend(changes),
-            None => docs.push(IncomingDoc { id, changes: changes.collect() }),
+            None => docs.push(IncomingDoc {
+                id,
+                changes: changes.collect(),
+            }),
         }
     }
-    Ok(IncomingSync { cursor: req.cursor, docs })
+    Ok(IncomingSync {
+        cursor: req.cursor,
+        docs,
+    })
 }
 
 #[cfg(test)]
@@ -200,30 +208,60 @@ mod tests {
         let id = DocId::random();
         let req = SyncRequest {
             v: PROTOCOL_VERSION,
-            cursor: Some(Cursor { seq: 7, check: vec![1; CHECK_LEN] }),
+            cursor: Some(Cursor {
+                seq: 7,
+                check: vec![1; CHECK_LEN],
+            }),
             docs: vec![
-                DocChanges { id: ByteBuf::from(id.as_bytes().to_vec()), changes: vec![ByteBuf::from(vec![1, 2])] },
-                DocChanges { id: ByteBuf::from(id.as_bytes().to_vec()), changes: vec![ByteBuf::from(vec![3])] },
+                DocChanges {
+                    id: ByteBuf::from(id.as_bytes().to_vec()),
+                    changes: vec![ByteBuf::from(vec![1, 2])],
+                },
+                DocChanges {
+                    id: ByteBuf::from(id.as_bytes().to_vec()),
+                    changes: vec![ByteBuf::from(vec![3])],
+                },
             ],
         };
         let parsed = decode_request(&encode(&req)).expect("decode");
-        assert_eq!(parsed.docs, vec![IncomingDoc { id, changes: vec![vec![1, 2], vec![3]] }]);
+        assert_eq!(
+            parsed.docs,
+            vec![IncomingDoc {
+                id,
+                changes: vec![vec![1, 2], vec![3]]
+            }]
+        );
         assert_eq!(parsed.cursor.map(|c| c.seq), Some(7));
     }
 
     #[test]
     fn garbage_wrong_version_and_bad_ids_are_refused() {
-        assert!(matches!(decode_request(b"\xff\x00garbage"), Err(WireError::Decode(_))));
-        let mut req = SyncRequest { v: 2, cursor: None, docs: vec![] };
+        assert!(matches!(
+            decode_request(b"\xff\x00garbage"),
+            Err(WireError::Decode(_))
+        ));
+        let mut req = SyncRequest {
+            v: 2,
+            cursor: None,
+            docs: vec![],
+        };
         assert_eq!(decode_request(&encode(&req)), Err(WireError::Version(2)));
         req.v = 1;
-        req.docs.push(DocChanges { id: ByteBuf::from(vec![1, 2, 3]), changes: vec![] });
+        req.docs.push(DocChanges {
+            id: ByteBuf::from(vec![1, 2, 3]),
+            changes: vec![],
+        });
         assert_eq!(decode_request(&encode(&req)), Err(WireError::BadDocId));
     }
 
     #[test]
     fn reject_codes_travel_as_snake_case() {
-        let r = DocResult { id: ByteBuf::from(vec![0; 16]), ok: false, code: Some(RejectCode::ForeignActor), message: None };
+        let r = DocResult {
+            id: ByteBuf::from(vec![0; 16]),
+            ok: false,
+            code: Some(RejectCode::ForeignActor),
+            message: None,
+        };
         let bytes = encode(&r);
         assert!(bytes.windows(13).any(|w| w == b"foreign_actor"));
     }
