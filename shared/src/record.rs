@@ -110,10 +110,10 @@ pub enum RecordError {
     Schema {
         kind: &'static str,
         #[source]
-        source: autosurgeon::HydrateError,
+        source: Box<autosurgeon::HydrateError>,
     },
     #[error("could not write the record into its document: {0}")]
-    Write(#[from] autosurgeon::ReconcileError),
+    Write(Box<autosurgeon::ReconcileError>),
     #[error("automerge: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }
@@ -149,9 +149,9 @@ pub fn read_record<D: ReadDoc>(doc: &D) -> Result<Record, RecordError> {
     if version > SCHEMA_VERSION {
         return Err(RecordError::NewerSchema(version));
     }
-    let schema = |source| RecordError::Schema {
+    let schema = |source: autosurgeon::HydrateError| RecordError::Schema {
         kind: kind.as_str(),
-        source,
+        source: Box::new(source),
     };
     Ok(match kind {
         DocKind::Hotspot => Record::Hotspot(hydrate(doc).map_err(schema)?),
@@ -167,14 +167,15 @@ pub fn read_record<D: ReadDoc>(doc: &D) -> Result<Record, RecordError> {
 /// turns the document's current content into `record` (autosurgeon's
 /// reconcile). Does not commit: the caller decides the change's time.
 pub fn write_record(doc: &mut AutoCommit, record: &Record) -> Result<(), RecordError> {
-    match record {
-        Record::Hotspot(r) => reconcile(doc, r)?,
-        Record::Venue(r) => reconcile(doc, r)?,
-        Record::PromisePlan(r) => reconcile(doc, r)?,
-        Record::PatrolVisit(r) => reconcile(doc, r)?,
-        Record::Inspection(r) => reconcile(doc, r)?,
-        Record::Activity(r) => reconcile(doc, r)?,
-    }
+    let written = match record {
+        Record::Hotspot(r) => reconcile(doc, r),
+        Record::Venue(r) => reconcile(doc, r),
+        Record::PromisePlan(r) => reconcile(doc, r),
+        Record::PatrolVisit(r) => reconcile(doc, r),
+        Record::Inspection(r) => reconcile(doc, r),
+        Record::Activity(r) => reconcile(doc, r),
+    };
+    written.map_err(|e| RecordError::Write(Box::new(e)))?;
     // Written only when different, so that an edit that changes nothing
     // else makes no operations at all.
     if read_kind(doc).ok() != Some(record.kind()) {

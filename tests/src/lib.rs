@@ -37,8 +37,14 @@ impl TestServer {
     }
 
     pub async fn start_with(dir: &Path, limits: Limits) -> Result<TestServer> {
+        Self::start_at(dir, limits, "127.0.0.1:0").await
+    }
+
+    /// Starts on a given address, e.g. the one a stopped server had, so
+    /// that devices find it again.
+    pub async fn start_at(dir: &Path, limits: Limits, addr: &str) -> Result<TestServer> {
         let db = Db::open(dir)?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let url = format!("http://{}", listener.local_addr()?);
         let (tx, rx) = oneshot::channel::<()>();
         let state = AppState {
@@ -59,6 +65,11 @@ impl TestServer {
             stop: Some(tx),
             task: Some(task),
         })
+    }
+
+    /// `host:port` it listens on.
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://")
     }
 
     /// Seeds the demo reference data (plan, hotspots, venues).

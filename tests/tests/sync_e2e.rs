@@ -179,10 +179,7 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
     assert_eq!((remarks, follow_up.as_str(), municipal), (1, "revisit", 1));
 
     // A rebuild from the documents gives identical rows.
-    server
-        .db
-        .write(|c| server::db::projection::rebuild(c))
-        .await?;
+    server.db.write(server::db::projection::rebuild).await?;
     assert_eq!(server.follow_up_rows().await?, rows);
 
     // Replaying a sync changes nothing.

@@ -35,15 +35,27 @@ pub enum StoreError {
     #[error("the local database cannot be written ({0}); nothing was lost")]
     Io(String),
     #[error("the local database failed: {0}")]
-    Sqlite(rusqlite::Error),
+    Sqlite(Box<rusqlite::Error>),
     #[error("this device is not enrolled yet")]
     NotEnrolled,
     #[error("no record {0}")]
     NoSuchRecord(DocId),
     #[error("the record cannot be read: {0}")]
-    Record(#[from] shared::RecordError),
+    Record(Box<shared::RecordError>),
     #[error("a stored document is damaged: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(Box<automerge::AutomergeError>),
+}
+
+impl From<shared::RecordError> for StoreError {
+    fn from(e: shared::RecordError) -> Self {
+        StoreError::Record(Box::new(e))
+    }
+}
+
+impl From<automerge::AutomergeError> for StoreError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        StoreError::Automerge(Box::new(e))
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -54,7 +66,7 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::ReadOnly)
             | Some(ErrorCode::SystemIoFailure)
             | Some(ErrorCode::CannotOpen) => StoreError::Io(e.to_string()),
-            _ => StoreError::Sqlite(e),
+            _ => StoreError::Sqlite(Box::new(e)),
         }
     }
 }
@@ -572,4 +584,131 @@ fn requeue_own_changes(conn: &Connection, actor: &ActorKey) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::domain::PatrolVisit;
+    use shared::sync::wire::DocResult;
+
+    fn enrolled(store: &mut DeviceStore) {
+        store
+            .save_enrolment(&Enrolment {
+                server_url: "http://127.0.0.1:1".into(),
+                device_id: uuid::Uuid::new_v4(),
+                token: "t".into(),
+                actor: hex::encode(ActorKey::random().0),
+                officer_id: uuid::Uuid::new_v4(),
+                officer_name: "Anna".into(),
+                organisation: "police".into(),
+            })
+            .expect("enrol");
+    }
+
+    fn visit() -> Record {
+        Record::PatrolVisit(PatrolVisit::new(
+            uuid::Uuid::new_v4(),
+            uuid::Uuid::new_v4(),
+            1_732_000_000_000,
+        ))
+    }
+
+    fn ack(batch: &OutgoingBatch) -> SyncResponse {
+        SyncResponse {
+            v: 1,
+            results: batch
+                .request
+                .docs
+                .iter()
+                .map(|d| DocResult {
+                    id: d.id.clone(),
+                    ok: true,
+                    code: None,
+                    message: None,
+                })
+                .collect(),
+            docs: vec![],
+            cursor: Some(Cursor {
+                seq: 1,
+                check: vec![0; 8],
+            }),
+            reset: false,
+            more: false,
+        }
+    }
+
+    #[test]
+    fn an_edit_is_on_disk_when_the_call_returns() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("device.sqlite3");
+        let id = {
+            let mut s = DeviceStore::open(&path).expect("open");
+            enrolled(&mut s);
+            let id = s.create(&visit(), 1).expect("create");
+            s.update(id, 2, |r| {
+                if let Record::PatrolVisit(v) = r {
+                    v.notes.update("gatlyktan är trasig");
+                }
+            })
+            .expect("update");
+            id
+            // Dropped without any shutdown: like a killed app.
+        };
+        let s = DeviceStore::open(&path).expect("reopen");
+        let Some(Record::PatrolVisit(v)) = s.record(id).expect("read") else {
+            panic!("lost")
+        };
+        assert_eq!(v.notes.as_str(), "gatlyktan är trasig");
+        assert_eq!(s.pending_changes().expect("count"), 2);
+    }
+
+    #[test]
+    fn an_acknowledgement_clears_only_what_was_sent() {
+        let mut s = DeviceStore::open_in_memory().expect("open");
+        enrolled(&mut s);
+        let id = s.create(&visit(), 1).expect("create");
+        let batch = s.outgoing(1 << 20).expect("batch");
+        // An edit while the request is in flight must stay in the outbox.
+        s.update(id, 2, |r| {
+            if let Record::PatrolVisit(v) = r {
+                v.officers_count = 3;
+            }
+        })
+        .expect("update");
+        let applied = s.apply(&batch, &ack(&batch), 3).expect("apply");
+        assert_eq!(applied.acknowledged, 1);
+        assert_eq!(s.pending_changes().expect("count"), 1);
+        assert_eq!(s.record_sync(id).expect("state"), RecordSync::Waiting(1));
+        assert_eq!(s.cursor().expect("cursor").map(|c| c.seq), Some(1));
+    }
+
+    #[test]
+    fn a_no_op_edit_writes_nothing_and_compaction_keeps_the_record() {
+        let mut s = DeviceStore::open_in_memory().expect("open");
+        enrolled(&mut s);
+        let id = s.create(&visit(), 1).expect("create");
+        s.update(id, 2, |_| {}).expect("no-op");
+        assert_eq!(s.pending_changes().expect("count"), 1);
+        for n in 0..5 {
+            s.update(id, 3 + n, |r| {
+                if let Record::PatrolVisit(v) = r {
+                    v.contacts.increment(1);
+                }
+            })
+            .expect("tap");
+        }
+        let before = s.record(id).expect("read");
+        s.compact(id).expect("compact");
+        assert_eq!(s.record(id).expect("read"), before);
+    }
+
+    #[test]
+    fn editing_before_enrolment_is_refused() {
+        let mut s = DeviceStore::open_in_memory().expect("open");
+        assert!(matches!(
+            s.create(&visit(), 1),
+            Err(StoreError::NotEnrolled)
+        ));
+    }
 }

@@ -12,6 +12,9 @@ use super::documents;
 use super::identity::Device;
 use crate::error::Error;
 
+/// A change as read from the log: its position and bytes.
+type LoggedChange = (i64, Vec<u8>);
+
 /// The response's content for one device.
 #[derive(Debug)]
 pub struct Outgoing {
@@ -64,7 +67,7 @@ pub fn updates(
         }
     }
 
-    let mut per_doc: BTreeMap<Vec<u8>, (String, Vec<(i64, Vec<u8>)>)> = BTreeMap::new();
+    let mut per_doc: BTreeMap<Vec<u8>, (String, Vec<LoggedChange>)> = BTreeMap::new();
     let mut order: Vec<Vec<u8>> = Vec::new();
     let mut bytes = 0usize;
     let mut last_seq = from as i64;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every test of Trygghetslogg. The README's test command; CI runs it too.
+# Installs the system packages it needs first (idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-deps.sh
+
+# Build every binary first: the process-level tests start the real server
+# binary from the target directory.
+cargo build --workspace --all-targets --locked
+cargo test --workspace --locked
