@@ -154,6 +154,8 @@ pub enum Projection {
         findings: Vec<FindingRow>,
     },
     Activity(ActivityRow),
+    /// Documents with no follow-up rows (the directory).
+    Nothing,
 }
 
 pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
@@ -185,6 +187,7 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
             risk: v.risk.as_str(),
             demo: v.demo,
         }),
+        Record::Directory(_) => Projection::Nothing,
         Record::PromisePlan(p) => {
             let mut focus_areas = Vec::new();
             let mut initiatives = Vec::new();

@@ -8,7 +8,7 @@
 use automerge::{transaction::Transactable, AutoCommit, ScalarValue, Value, ROOT};
 use autosurgeon::{hydrate, reconcile, ReadDoc};
 
-use crate::domain::{Activity, Hotspot, Inspection, PatrolVisit, PromisePlan, Venue};
+use crate::domain::{Activity, Directory, Hotspot, Inspection, PatrolVisit, PromisePlan, Venue};
 
 pub const KIND_KEY: &str = "record_kind";
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
@@ -20,16 +20,18 @@ pub enum DocKind {
     Hotspot,
     Venue,
     PromisePlan,
+    Directory,
     PatrolVisit,
     Inspection,
     Activity,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 6] = [
+    pub const ALL: [DocKind; 7] = [
         DocKind::Hotspot,
         DocKind::Venue,
         DocKind::PromisePlan,
+        DocKind::Directory,
         DocKind::PatrolVisit,
         DocKind::Inspection,
         DocKind::Activity,
@@ -41,6 +43,7 @@ impl DocKind {
             DocKind::Hotspot => "hotspot",
             DocKind::Venue => "venue",
             DocKind::PromisePlan => "plan",
+            DocKind::Directory => "directory",
             DocKind::PatrolVisit => "visit",
             DocKind::Inspection => "inspection",
             DocKind::Activity => "activity",
@@ -66,6 +69,7 @@ pub enum Record {
     Hotspot(Hotspot),
     Venue(Venue),
     PromisePlan(PromisePlan),
+    Directory(Directory),
     PatrolVisit(PatrolVisit),
     Inspection(Inspection),
     Activity(Activity),
@@ -77,6 +81,7 @@ impl Record {
             Record::Hotspot(_) => DocKind::Hotspot,
             Record::Venue(_) => DocKind::Venue,
             Record::PromisePlan(_) => DocKind::PromisePlan,
+            Record::Directory(_) => DocKind::Directory,
             Record::PatrolVisit(_) => DocKind::PatrolVisit,
             Record::Inspection(_) => DocKind::Inspection,
             Record::Activity(_) => DocKind::Activity,
@@ -157,6 +162,7 @@ pub fn read_record<D: ReadDoc>(doc: &D) -> Result<Record, RecordError> {
         DocKind::Hotspot => Record::Hotspot(hydrate(doc).map_err(schema)?),
         DocKind::Venue => Record::Venue(hydrate(doc).map_err(schema)?),
         DocKind::PromisePlan => Record::PromisePlan(hydrate(doc).map_err(schema)?),
+        DocKind::Directory => Record::Directory(hydrate(doc).map_err(schema)?),
         DocKind::PatrolVisit => Record::PatrolVisit(hydrate(doc).map_err(schema)?),
         DocKind::Inspection => Record::Inspection(hydrate(doc).map_err(schema)?),
         DocKind::Activity => Record::Activity(hydrate(doc).map_err(schema)?),
@@ -171,6 +177,7 @@ pub fn write_record(doc: &mut AutoCommit, record: &Record) -> Result<(), RecordE
         Record::Hotspot(r) => reconcile(doc, r),
         Record::Venue(r) => reconcile(doc, r),
         Record::PromisePlan(r) => reconcile(doc, r),
+        Record::Directory(r) => reconcile(doc, r),
         Record::PatrolVisit(r) => reconcile(doc, r),
         Record::Inspection(r) => reconcile(doc, r),
         Record::Activity(r) => reconcile(doc, r),

@@ -145,6 +145,11 @@ pub fn validate(record: &Record, refs: &dyn References) -> Vec<Problem> {
         Record::Hotspot(h) => v.hotspot(h, refs),
         Record::Venue(x) => v.venue(x),
         Record::PromisePlan(p) => v.plan(p),
+        Record::Directory(d) => {
+            for o in &d.officers {
+                v.name("officers.name", &o.name);
+            }
+        }
         Record::PatrolVisit(x) => v.visit(x, refs),
         Record::Inspection(x) => v.inspection(x, refs),
         Record::Activity(x) => v.activity(x, refs),

@@ -92,6 +92,7 @@ pub fn officer_by_name(
         "INSERT INTO officers (id, display_name, organisation, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id.to_string(), name, organisation.as_str(), now],
     )?;
+    super::reference::publish_directory(conn, now)?;
     Ok(OfficerId(id))
 }
 
@@ -160,6 +161,7 @@ pub fn enrol(
         "INSERT INTO devices (id, officer_id, name, token_hash, actor, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![device_id.to_string(), officer_id, device_name, hash_secret(&token), actor.0, now],
     )?;
+    super::reference::publish_directory(conn, now)?;
     Ok(Enrolled {
         device_id,
         token,

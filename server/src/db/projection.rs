@@ -17,6 +17,7 @@ fn officer(o: Option<shared::OfficerId>) -> Option<String> {
 /// Replaces the rows a document contributes.
 pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
     match p {
+        Projection::Nothing => {}
         Projection::Hotspot(h) => {
             conn.execute(
                 "INSERT OR REPLACE INTO hotspots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",

@@ -14,6 +14,7 @@
 
 pub mod activity;
 pub mod checklist;
+pub mod directory;
 pub mod hotspot;
 pub mod inspection;
 pub mod patrol_visit;
@@ -23,6 +24,7 @@ pub mod venue;
 
 pub use activity::{Activity, ActivityKind};
 pub use checklist::{Answer, ChecklistEntry, ChecklistItem};
+pub use directory::{Directory, DirectoryEntry};
 pub use hotspot::{Dosage, GeoPoint, Hotspot};
 pub use inspection::{FollowUp, Inspection, Organisation, Participant};
 pub use patrol_visit::{AreaCheck, PatrolVisit, SafetyProblem};
