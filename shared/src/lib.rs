@@ -9,6 +9,8 @@
 pub mod access;
 pub mod domain;
 pub mod ids;
+pub mod local_time;
+pub mod patrol_plan;
 pub mod projection;
 pub mod record;
 pub mod rollup;

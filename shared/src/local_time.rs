@@ -1,0 +1,96 @@
+//! Swedish local time for display: dates and times as Swedes write them
+//! (`2025-03-01 21:15`), in Europe/Stockholm time (CET, and CEST from the
+//! last Sunday of March to the last Sunday of October, switching at 01:00
+//! UTC, the EU rule). Written here rather than pulling a time-zone database
+//! into the phone app: one zone, one rule.
+
+use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+
+use crate::domain::Millis;
+
+fn last_sunday(year: i32, month: Month) -> Option<Date> {
+    let next = if month == Month::December { Date::from_calendar_date(year + 1, Month::January, 1) } else { Date::from_calendar_date(year, month.next(), 1) };
+    let mut d = next.ok()?.previous_day()?;
+    while d.weekday() != Weekday::Sunday {
+        d = d.previous_day()?;
+    }
+    Some(d)
+}
+
+/// The Stockholm offset at a UTC instant.
+pub fn stockholm_offset(utc: OffsetDateTime) -> UtcOffset {
+    let year = utc.year();
+    let summer = match (last_sunday(year, Month::March), last_sunday(year, Month::October)) {
+        (Some(start), Some(end)) => {
+            let start = start.with_hms(1, 0, 0).map(|t| t.assume_utc());
+            let end = end.with_hms(1, 0, 0).map(|t| t.assume_utc());
+            matches!((start, end), (Ok(s), Ok(e)) if utc >= s && utc < e)
+        }
+        _ => false,
+    };
+    UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).unwrap_or(UtcOffset::UTC)
+}
+
+pub fn to_local(ms: Millis) -> OffsetDateTime {
+    let utc = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    utc.to_offset(stockholm_offset(utc))
+}
+
+/// `2025-03-01 21:15`
+pub fn format_date_time(ms: Millis) -> String {
+    let t = to_local(ms);
+    format!("{} {:02}:{:02}", format_date_of(t), t.hour(), t.minute())
+}
+
+/// `21:15`
+pub fn format_time(ms: Millis) -> String {
+    let t = to_local(ms);
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// `2025-03-01`
+pub fn format_date(ms: Millis) -> String {
+    format_date_of(to_local(ms))
+}
+
+fn format_date_of(t: OffsetDateTime) -> String {
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// Days since 1970-01-01 in Stockholm, for "today".
+pub fn local_day(ms: Millis) -> i64 {
+    let t = to_local(ms);
+    (t.date().to_julian_day() - Date::from_calendar_date(1970, Month::January, 1).map(|d| d.to_julian_day()).unwrap_or(0)) as i64
+}
+
+/// Minutes and seconds, `12:05`, for a running timer.
+pub fn format_duration(ms: Millis) -> String {
+    let s = ms.max(0) / 1000;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+    } else {
+        format!("{:02}:{:02}", s / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summer_and_winter_time() {
+        // 2025-07-01T19:15Z is 21:15 in Stockholm (CEST).
+        assert_eq!(format_date_time(1_751_397_300_000), "2025-07-01 21:15");
+        // 2025-01-15T20:15Z is 21:15 (CET).
+        assert_eq!(format_date_time(1_736_972_100_000), "2025-01-15 21:15");
+        // The switch: 2025-03-30T00:59Z is 01:59 CET, 01:00Z is 03:00 CEST.
+        assert_eq!(format_time(1_743_296_340_000), "01:59");
+        assert_eq!(format_time(1_743_296_400_000), "03:00");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(format_duration(605_000), "10:05");
+        assert_eq!(format_duration(3_725_000), "1:02:05");
+    }
+}
