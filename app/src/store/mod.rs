@@ -106,6 +106,14 @@ pub struct Applied {
     pub reset: bool,
 }
 
+/// One change in a record's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub at: Millis,
+    pub actor: String,
+    pub note: Option<String>,
+}
+
 /// How a record stands with the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordSync {
@@ -207,6 +215,88 @@ impl DeviceStore {
         Ok(out)
     }
 
+    /// Records of a kind that happened in `[from, to)`, newest first.
+    pub fn ids_between(&self, kind: DocKind, from: Millis, to: Millis) -> Result<Vec<DocId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM docs WHERE kind = ?1 AND happened_at >= ?2 AND happened_at < ?3 ORDER BY happened_at DESC",
+        )?;
+        let rows = stmt.query_map(params![kind.as_str(), from, to], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(id) = DocId::from_slice(&r?) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The latest visit per hotspot, for the picker's "recent" order.
+    pub fn last_visit_per_subject(&self) -> Result<HashMap<uuid::Uuid, Millis>> {
+        let mut stmt = self.conn.prepare_cached("SELECT subject, max(happened_at) FROM docs WHERE kind = 'visit' GROUP BY subject")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, Option<Vec<u8>>>(0)?, r.get::<_, Option<i64>>(1)?)))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            if let (Some(s), Some(t)) = row? {
+                if let Ok(id) = uuid::Uuid::from_slice(&s) {
+                    out.insert(id, t);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Field records, newest first: id, kind, when, subject.
+    pub fn field_records(&self, kind: Option<DocKind>, limit: usize) -> Result<Vec<(DocId, DocKind, Option<Millis>, Option<uuid::Uuid>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, happened_at, subject FROM docs WHERE kind IN ('visit', 'inspection', 'activity')
+               AND (?1 IS NULL OR kind = ?1) ORDER BY happened_at DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![kind.map(|k| k.as_str()), limit as i64], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, Option<Vec<u8>>>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, at, subject) = row?;
+            if let (Some(id), Some(kind)) = (DocId::from_slice(&id), DocKind::parse(&kind)) {
+                out.push((id, kind, at, subject.and_then(|s| uuid::Uuid::from_slice(&s).ok())));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The record's edit history, read from the document itself: when, by
+    /// which actor (hex), and the note of what changed.
+    pub fn history(&self, id: DocId) -> Result<Vec<HistoryEntry>> {
+        let Some(doc) = self.doc(id)? else { return Ok(Vec::new()) };
+        let mut out: Vec<HistoryEntry> = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| HistoryEntry { at: c.timestamp() * 1000, actor: c.actor_id().to_hex_string(), note: c.message().map(str::to_string) })
+            .collect();
+        out.sort_by_key(|h| h.at);
+        Ok(out)
+    }
+
+    /// The actor this device writes with, hex.
+    pub fn actor_hex(&self) -> Result<String> {
+        Ok(self.enrolment()?.ok_or(StoreError::NotEnrolled)?.actor)
+    }
+
+    /// A small value kept on the device (e.g. the screen to reopen).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.meta(&format!("setting:{key}"))?.map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(v) => Self::set_meta(&self.conn, &format!("setting:{key}"), v.as_bytes()),
+            None => {
+                self.conn.execute("DELETE FROM meta WHERE key = ?1", [format!("setting:{key}")])?;
+                Ok(())
+            }
+        }
+    }
+
     /// Changes waiting to be sent (not counting refused ones).
     pub fn pending_changes(&self) -> Result<usize> {
         Ok(self
@@ -246,7 +336,7 @@ impl DeviceStore {
     /// Creates a record as a new document; durable when this returns.
     pub fn create(&mut self, record: &Record, now: Millis) -> Result<DocId> {
         let id = DocId::random();
-        self.write(id, None, now, |_| Ok(record.clone()))?;
+        self.write(id, None, now, Some("created"), |_| Ok(record.clone()))?;
         Ok(id)
     }
 
@@ -258,8 +348,20 @@ impl DeviceStore {
         now: Millis,
         edit: impl FnOnce(&mut Record),
     ) -> Result<Record> {
+        self.update_noted(id, now, None, edit)
+    }
+
+    /// Like [`DeviceStore::update`], with a note of what was changed (a
+    /// field name), kept as the change's message for the record's history.
+    pub fn update_noted(
+        &mut self,
+        id: DocId,
+        now: Millis,
+        note: Option<&str>,
+        edit: impl FnOnce(&mut Record),
+    ) -> Result<Record> {
         let doc = self.doc(id)?.ok_or(StoreError::NoSuchRecord(id))?;
-        self.write(id, Some(doc), now, |doc| {
+        self.write(id, Some(doc), now, note, |doc| {
             let mut r = read_record(doc)?;
             edit(&mut r);
             Ok(r)
@@ -271,6 +373,7 @@ impl DeviceStore {
         id: DocId,
         existing: Option<Automerge>,
         now: Millis,
+        note: Option<&str>,
         make: impl FnOnce(&AutoCommit) -> Result<Record>,
     ) -> Result<Record> {
         let actor = self.actor()?;
@@ -282,10 +385,11 @@ impl DeviceStore {
         };
         let record = make(&doc)?;
         write_record(&mut doc, &record)?;
-        if doc
-            .commit_with(CommitOptions::default().with_time(now / 1000))
-            .is_none()
-        {
+        let mut options = CommitOptions::default().with_time(now / 1000);
+        if let Some(note) = note {
+            options = options.with_message(note);
+        }
+        if doc.commit_with(options).is_none() {
             return Ok(record);
         }
         let change = doc
@@ -308,11 +412,13 @@ impl DeviceStore {
             "UPDATE outbox SET state = 0 WHERE doc_id = ?1",
             [id.as_bytes()],
         )?;
+        let (happened_at, subject) = index_of(&record);
         tx.execute(
-            "INSERT INTO docs (id, kind, updated_at) VALUES (?1, ?2, ?3)
+            "INSERT INTO docs (id, kind, updated_at, happened_at, subject) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at,
+                happened_at = excluded.happened_at, subject = excluded.subject,
                 rejected_code = NULL, rejected_reason = NULL",
-            params![id.as_bytes(), record.kind().as_str(), now],
+            params![id.as_bytes(), record.kind().as_str(), now, happened_at, subject],
         )?;
         tx.commit()?;
         Ok(record)
@@ -482,6 +588,20 @@ impl DeviceStore {
     }
 }
 
+/// When a record happened and what it is about, for the `docs` index.
+fn index_of(record: &Record) -> (Option<Millis>, Option<Vec<u8>>) {
+    match record {
+        Record::PatrolVisit(v) => (Some(v.started_at), Some(v.hotspot_id.as_bytes().to_vec())),
+        Record::Inspection(i) => (Some(i.started_at), Some(i.venue_id.as_bytes().to_vec())),
+        Record::Activity(a) => {
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            let t = time::Date::parse(&a.date, &fmt).ok().map(|d| d.midnight().assume_utc().unix_timestamp() * 1000);
+            (t, Some(a.initiative_id.as_bytes().to_vec()))
+        }
+        _ => (None, None),
+    }
+}
+
 fn load_chunks(conn: &Connection, id: DocId) -> Result<(Automerge, i64)> {
     let mut stmt = conn.prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY id")?;
     let mut rows = stmt.query([id.as_bytes()])?;
@@ -536,10 +656,14 @@ fn receive_doc(
     let kind = DocKind::parse(kind)
         .or_else(|| read_kind(&doc).ok())
         .map(|k| k.as_str());
+    let (happened_at, subject) = read_record(&doc)
+        .map(|r| index_of(&r))
+        .unwrap_or((None, None));
     conn.execute(
-        "INSERT INTO docs (id, kind, updated_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (id) DO UPDATE SET kind = COALESCE(excluded.kind, kind), updated_at = excluded.updated_at",
-        params![id.as_bytes(), kind, now],
+        "INSERT INTO docs (id, kind, updated_at, happened_at, subject) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET kind = COALESCE(excluded.kind, kind), updated_at = excluded.updated_at,
+            happened_at = excluded.happened_at, subject = excluded.subject",
+        params![id.as_bytes(), kind, now, happened_at, subject],
     )?;
     if chunks + 1 > COMPACT_AFTER_CHUNKS {
         compact_doc(conn, id)?;

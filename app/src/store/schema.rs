@@ -37,6 +37,13 @@ CREATE TABLE outbox (
     state  INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX outbox_by_doc ON outbox(doc_id);
+"#, r#"
+-- When the record happened (start, or the activity's date), and what it
+-- is about (hotspot, venue or initiative): lists and today's plan read
+-- these instead of loading every document.
+ALTER TABLE docs ADD COLUMN happened_at INTEGER;
+ALTER TABLE docs ADD COLUMN subject BLOB;
+CREATE INDEX docs_by_kind_time ON docs(kind, happened_at);
 "#];
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
