@@ -9,7 +9,11 @@
 //! - [`enrolment`]: the one-time, online enrolment of the device.
 
 pub mod enrolment;
+pub mod keys;
+pub mod platform;
 pub mod store;
 pub mod sync_client;
+#[cfg(feature = "ui")]
+pub mod ui;
 
 pub use store::{DeviceStore, StoreError};

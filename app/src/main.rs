@@ -1,19 +1,73 @@
-//! The officer app's window. For now a placeholder that shows the device's
-//! enrolment and sync state; the screens come with the app's own issue.
+//! The officer app: opens the encrypted device store and shows the window
+//! (on Linux a desktop window of phone size, the tested stand-in for the
+//! Android and iOS builds).
+//!
+//! The data folder is `$TRYGGHETSLOGG_APP_DIR`, or
+//! `$XDG_DATA_HOME/trygghetslogg`, or `~/.local/share/trygghetslogg`.
 
-use dioxus::prelude::*;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
-fn main() {
-    dioxus::launch(App);
+use anyhow::Context;
+use app::keys::{KeyFile, KeyProvider};
+use app::ui::state::Services;
+use app::DeviceStore;
+use dioxus::desktop::{Config, LogicalSize, WindowBuilder};
+
+fn data_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("TRYGGHETSLOGG_APP_DIR") {
+        return PathBuf::from(d);
+    }
+    let base = std::env::var("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| ".".into())).join(".local/share")
+        });
+    base.join("trygghetslogg")
 }
 
-#[component]
-fn App() -> Element {
-    rsx! {
-        main {
-            style: "font-family: sans-serif; padding: 16px;",
-            h1 { "Trygghetslogg" }
-            p { "Fältlogg för medborgarlöften – under uppbyggnad." }
-        }
-    }
+fn main() -> anyhow::Result<()> {
+    let dir = data_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let db = dir.join("device.sqlite3");
+    let keys = Arc::new(KeyFile::new(dir.join("device.key")));
+    let store = DeviceStore::open_encrypted(&db, &keys.key()?)
+        .context("opening the encrypted device store")?;
+    let store = Arc::new(Mutex::new(store));
+
+    // Sign out: close the database, delete it and its key, start afresh.
+    let wipe = {
+        let (store, keys, db) = (store.clone(), keys.clone(), db.clone());
+        Arc::new(move || -> anyhow::Result<()> {
+            let mut guard = store
+                .lock()
+                .map_err(|_| anyhow::anyhow!("the store is locked"))?;
+            *guard = DeviceStore::open_in_memory()?;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+            }
+            keys.forget()?;
+            *guard = DeviceStore::open_encrypted(&db, &keys.key()?)?;
+            Ok(())
+        })
+    };
+    let services = Services {
+        store,
+        data_dir: dir.clone(),
+        kick: Arc::new(tokio::sync::Notify::new()),
+        wipe,
+    };
+    let window = WindowBuilder::new()
+        .with_title("Trygghetslogg")
+        .with_inner_size(LogicalSize::new(360.0, 800.0));
+    dioxus::LaunchBuilder::desktop()
+        .with_cfg(
+            Config::new()
+                .with_window(window)
+                .with_menu(None)
+                .with_data_directory(dir.join("webview")),
+        )
+        .with_context(services)
+        .launch(app::ui::App);
+    Ok(())
 }

@@ -9,7 +9,11 @@ use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
 use crate::domain::Millis;
 
 fn last_sunday(year: i32, month: Month) -> Option<Date> {
-    let next = if month == Month::December { Date::from_calendar_date(year + 1, Month::January, 1) } else { Date::from_calendar_date(year, month.next(), 1) };
+    let next = if month == Month::December {
+        Date::from_calendar_date(year + 1, Month::January, 1)
+    } else {
+        Date::from_calendar_date(year, month.next(), 1)
+    };
     let mut d = next.ok()?.previous_day()?;
     while d.weekday() != Weekday::Sunday {
         d = d.previous_day()?;
@@ -20,7 +24,10 @@ fn last_sunday(year: i32, month: Month) -> Option<Date> {
 /// The Stockholm offset at a UTC instant.
 pub fn stockholm_offset(utc: OffsetDateTime) -> UtcOffset {
     let year = utc.year();
-    let summer = match (last_sunday(year, Month::March), last_sunday(year, Month::October)) {
+    let summer = match (
+        last_sunday(year, Month::March),
+        last_sunday(year, Month::October),
+    ) {
         (Some(start), Some(end)) => {
             let start = start.with_hms(1, 0, 0).map(|t| t.assume_utc());
             let end = end.with_hms(1, 0, 0).map(|t| t.assume_utc());
@@ -32,7 +39,8 @@ pub fn stockholm_offset(utc: OffsetDateTime) -> UtcOffset {
 }
 
 pub fn to_local(ms: Millis) -> OffsetDateTime {
-    let utc = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let utc = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     utc.to_offset(stockholm_offset(utc))
 }
 
@@ -60,7 +68,10 @@ fn format_date_of(t: OffsetDateTime) -> String {
 /// Days since 1970-01-01 in Stockholm, for "today".
 pub fn local_day(ms: Millis) -> i64 {
     let t = to_local(ms);
-    (t.date().to_julian_day() - Date::from_calendar_date(1970, Month::January, 1).map(|d| d.to_julian_day()).unwrap_or(0)) as i64
+    (t.date().to_julian_day()
+        - Date::from_calendar_date(1970, Month::January, 1)
+            .map(|d| d.to_julian_day())
+            .unwrap_or(0)) as i64
 }
 
 /// Minutes and seconds, `12:05`, for a running timer.

@@ -30,23 +30,39 @@ impl PlanLine {
 /// The plan for the day `day` (any stable number for the day, e.g. days
 /// since the epoch) on the device `seed`: the same order all day on one
 /// phone, a different order tomorrow and on a colleague's phone.
-pub fn todays_plan(hotspots: &[(Uuid, Hotspot)], today_visits: &[PatrolVisit], day: i64, seed: u64, today: &str) -> Vec<PlanLine> {
+pub fn todays_plan(
+    hotspots: &[(Uuid, Hotspot)],
+    today_visits: &[PatrolVisit],
+    day: i64,
+    seed: u64,
+    today: &str,
+) -> Vec<PlanLine> {
     let mut lines: Vec<PlanLine> = hotspots
         .iter()
-        .filter(|(_, h)| h.active_from.as_str() <= today && h.active_to.as_deref().is_none_or(|to| today <= to))
+        .filter(|(_, h)| {
+            h.active_from.as_str() <= today && h.active_to.as_deref().is_none_or(|to| today <= to)
+        })
         .map(|(id, h)| {
             let mine = today_visits.iter().filter(|v| v.hotspot_id == *id);
             PlanLine {
                 hotspot_id: *id,
                 name: h.name.clone(),
                 visits_today: mine.clone().count() as u64,
-                minutes_today: mine.filter_map(|v| v.duration_s()).map(|s| (s.max(0) / 60) as u64).sum(),
+                minutes_today: mine
+                    .filter_map(|v| v.duration_s())
+                    .map(|s| (s.max(0) / 60) as u64)
+                    .sum(),
                 visits_prescribed: h.dosage.visits_per_week.div_ceil(7),
                 minutes_prescribed: h.dosage.minutes_per_week.div_ceil(7),
             }
         })
         .collect();
-    lines.sort_by_key(|l| (mix(seed ^ (day as u64), l.hotspot_id.as_u128() as u64), l.hotspot_id));
+    lines.sort_by_key(|l| {
+        (
+            mix(seed ^ (day as u64), l.hotspot_id.as_u128() as u64),
+            l.hotspot_id,
+        )
+    });
     lines
 }
 
@@ -61,10 +77,18 @@ fn mix(a: u64, b: u64) -> u64 {
 
 /// The hotspot picker's order: nearest first when the position is known,
 /// otherwise the most recently visited first, then by name.
-pub fn picker_order(hotspots: &[(Uuid, Hotspot)], position: Option<GeoPoint>, last_visit: &HashMap<Uuid, Millis>) -> Vec<Uuid> {
+pub fn picker_order(
+    hotspots: &[(Uuid, Hotspot)],
+    position: Option<GeoPoint>,
+    last_visit: &HashMap<Uuid, Millis>,
+) -> Vec<Uuid> {
     let mut v: Vec<&(Uuid, Hotspot)> = hotspots.iter().collect();
     match position {
-        Some(p) => v.sort_by(|a, b| a.1.centre.distance_m(&p).total_cmp(&b.1.centre.distance_m(&p))),
+        Some(p) => v.sort_by(|a, b| {
+            a.1.centre
+                .distance_m(&p)
+                .total_cmp(&b.1.centre.distance_m(&p))
+        }),
         None => v.sort_by(|a, b| {
             let (la, lb) = (last_visit.get(&a.0), last_visit.get(&b.0));
             lb.cmp(&la).then_with(|| a.1.name.cmp(&b.1.name))
@@ -87,7 +111,10 @@ mod tests {
                 radius_m: 100,
                 active_from: "2024-01-01".into(),
                 active_to: None,
-                dosage: Dosage { visits_per_week: 7, minutes_per_week: 90 },
+                dosage: Dosage {
+                    visits_per_week: 7,
+                    minutes_per_week: 90,
+                },
                 initiative_id: Uuid::nil(),
                 demo: true,
             },
@@ -101,11 +128,25 @@ mod tests {
         v.ended_at = Some(12 * 60_000);
         let plan = todays_plan(&hs, std::slice::from_ref(&v), 100, 1, "2025-03-01");
         let b = plan.iter().find(|l| l.name == "B").expect("B planned");
-        assert_eq!((b.visits_today, b.minutes_today, b.visits_prescribed, b.minutes_prescribed), (1, 12, 1, 13));
+        assert_eq!(
+            (
+                b.visits_today,
+                b.minutes_today,
+                b.visits_prescribed,
+                b.minutes_prescribed
+            ),
+            (1, 12, 1, 13)
+        );
         assert!(!b.done());
         assert_eq!(plan, todays_plan(&hs, &[v], 100, 1, "2025-03-01"));
-        let orders: std::collections::HashSet<Vec<Uuid>> =
-            (0..20).map(|day| todays_plan(&hs, &[], day, 1, "2025-03-01").iter().map(|l| l.hotspot_id).collect()).collect();
+        let orders: std::collections::HashSet<Vec<Uuid>> = (0..20)
+            .map(|day| {
+                todays_plan(&hs, &[], day, 1, "2025-03-01")
+                    .iter()
+                    .map(|l| l.hotspot_id)
+                    .collect()
+            })
+            .collect();
         assert!(orders.len() > 1, "the order changes from day to day");
     }
 
@@ -118,8 +159,19 @@ mod tests {
 
     #[test]
     fn the_picker_sorts_by_distance_or_by_recency_then_name() {
-        let hs = vec![hotspot("Ceder", 57.3), hotspot("Asp", 57.1), hotspot("Björk", 57.2)];
-        let near_b = picker_order(&hs, Some(GeoPoint { lat: 57.21, lon: 16.45 }), &HashMap::new());
+        let hs = vec![
+            hotspot("Ceder", 57.3),
+            hotspot("Asp", 57.1),
+            hotspot("Björk", 57.2),
+        ];
+        let near_b = picker_order(
+            &hs,
+            Some(GeoPoint {
+                lat: 57.21,
+                lon: 16.45,
+            }),
+            &HashMap::new(),
+        );
         assert_eq!(near_b[0], hs[2].0);
         let by_name = picker_order(&hs, None, &HashMap::new());
         assert_eq!(by_name, vec![hs[1].0, hs[2].0, hs[0].0]);

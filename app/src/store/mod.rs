@@ -137,6 +137,18 @@ impl DeviceStore {
         Self::init(Connection::open(path)?)
     }
 
+    /// Opens the database encrypted with `key` (SQLCipher, AES-256). A
+    /// wrong key fails here, with the file left untouched.
+    pub fn open_encrypted(path: &Path, key: &[u8; 32]) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(key)))?;
+        // SQLCipher checks the key on first read.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        Self::init(conn)
+    }
+
     pub fn open_in_memory() -> Result<Self> {
         Self::init(Connection::open_in_memory()?)
     }
@@ -232,8 +244,12 @@ impl DeviceStore {
 
     /// The latest visit per hotspot, for the picker's "recent" order.
     pub fn last_visit_per_subject(&self) -> Result<HashMap<uuid::Uuid, Millis>> {
-        let mut stmt = self.conn.prepare_cached("SELECT subject, max(happened_at) FROM docs WHERE kind = 'visit' GROUP BY subject")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, Option<Vec<u8>>>(0)?, r.get::<_, Option<i64>>(1)?)))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT subject, max(happened_at) FROM docs WHERE kind = 'visit' GROUP BY subject",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, Option<Vec<u8>>>(0)?, r.get::<_, Option<i64>>(1)?))
+        })?;
         let mut out = HashMap::new();
         for row in rows {
             if let (Some(s), Some(t)) = row? {
@@ -245,20 +261,30 @@ impl DeviceStore {
         Ok(out)
     }
 
-    /// Field records, newest first: id, kind, when, subject.
-    pub fn field_records(&self, kind: Option<DocKind>, limit: usize) -> Result<Vec<(DocId, DocKind, Option<Millis>, Option<uuid::Uuid>)>> {
+    /// Field records, newest first.
+    pub fn field_records(&self, kind: Option<DocKind>, limit: usize) -> Result<Vec<RecordRow>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, kind, happened_at, subject FROM docs WHERE kind IN ('visit', 'inspection', 'activity')
                AND (?1 IS NULL OR kind = ?1) ORDER BY happened_at DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![kind.map(|k| k.as_str()), limit as i64], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, Option<Vec<u8>>>(3)?))
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<Vec<u8>>>(3)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, kind, at, subject) = row?;
             if let (Some(id), Some(kind)) = (DocId::from_slice(&id), DocKind::parse(&kind)) {
-                out.push((id, kind, at, subject.and_then(|s| uuid::Uuid::from_slice(&s).ok())));
+                out.push(RecordRow {
+                    id,
+                    kind,
+                    happened_at: at,
+                    subject: subject.and_then(|s| uuid::Uuid::from_slice(&s).ok()),
+                });
             }
         }
         Ok(out)
@@ -267,11 +293,17 @@ impl DeviceStore {
     /// The record's edit history, read from the document itself: when, by
     /// which actor (hex), and the note of what changed.
     pub fn history(&self, id: DocId) -> Result<Vec<HistoryEntry>> {
-        let Some(doc) = self.doc(id)? else { return Ok(Vec::new()) };
+        let Some(doc) = self.doc(id)? else {
+            return Ok(Vec::new());
+        };
         let mut out: Vec<HistoryEntry> = doc
             .get_changes(&[])
             .iter()
-            .map(|c| HistoryEntry { at: c.timestamp() * 1000, actor: c.actor_id().to_hex_string(), note: c.message().map(str::to_string) })
+            .map(|c| HistoryEntry {
+                at: c.timestamp() * 1000,
+                actor: c.actor_id().to_hex_string(),
+                note: c.message().map(str::to_string),
+            })
             .collect();
         out.sort_by_key(|h| h.at);
         Ok(out)
@@ -284,14 +316,19 @@ impl DeviceStore {
 
     /// A small value kept on the device (e.g. the screen to reopen).
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.meta(&format!("setting:{key}"))?.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        Ok(self
+            .meta(&format!("setting:{key}"))?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     pub fn set_setting(&mut self, key: &str, value: Option<&str>) -> Result<()> {
         match value {
             Some(v) => Self::set_meta(&self.conn, &format!("setting:{key}"), v.as_bytes()),
             None => {
-                self.conn.execute("DELETE FROM meta WHERE key = ?1", [format!("setting:{key}")])?;
+                self.conn.execute(
+                    "DELETE FROM meta WHERE key = ?1",
+                    [format!("setting:{key}")],
+                )?;
                 Ok(())
             }
         }
@@ -595,7 +632,9 @@ fn index_of(record: &Record) -> (Option<Millis>, Option<Vec<u8>>) {
         Record::Inspection(i) => (Some(i.started_at), Some(i.venue_id.as_bytes().to_vec())),
         Record::Activity(a) => {
             let fmt = time::macros::format_description!("[year]-[month]-[day]");
-            let t = time::Date::parse(&a.date, &fmt).ok().map(|d| d.midnight().assume_utc().unix_timestamp() * 1000);
+            let t = time::Date::parse(&a.date, &fmt)
+                .ok()
+                .map(|d| d.midnight().assume_utc().unix_timestamp() * 1000);
             (t, Some(a.initiative_id.as_bytes().to_vec()))
         }
         _ => (None, None),
@@ -708,6 +747,17 @@ fn requeue_own_changes(conn: &Connection, actor: &ActorKey) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One line of the record index: what "My records" lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordRow {
+    pub id: DocId,
+    pub kind: DocKind,
+    /// When it happened, device time.
+    pub happened_at: Option<Millis>,
+    /// The hotspot, venue or initiative it is about.
+    pub subject: Option<uuid::Uuid>,
 }
 
 #[cfg(test)]
@@ -825,6 +875,57 @@ mod tests {
         let before = s.record(id).expect("read");
         s.compact(id).expect("compact");
         assert_eq!(s.record(id).expect("read"), before);
+    }
+
+    #[test]
+    fn a_copied_database_without_the_key_reveals_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("device.sqlite3");
+        let key = [7u8; 32];
+        let note = "Kiosken vid Lilla torget hade trasig belysning";
+        let id = {
+            let mut s = DeviceStore::open_encrypted(&path, &key).expect("open");
+            enrolled(&mut s);
+            let id = s.create(&visit(), 1).expect("create");
+            s.update(id, 2, |r| {
+                if let Record::PatrolVisit(v) = r {
+                    v.notes.update(note);
+                }
+            })
+            .expect("update");
+            id
+        };
+        let copy = dir.path().join("copy.sqlite3");
+        std::fs::copy(&path, &copy).expect("copy");
+        let mut bytes = std::fs::read(&copy).expect("read");
+        if let Ok(wal) = std::fs::read(format!("{}-wal", path.display())) {
+            bytes.extend(wal);
+        }
+        for needle in [
+            note.as_bytes(),
+            b"Kiosken",
+            b"SQLite format 3",
+            b"officer_name",
+        ] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{:?} readable in the file",
+                String::from_utf8_lossy(needle)
+            );
+        }
+        assert!(
+            DeviceStore::open_encrypted(&path, &[8u8; 32]).is_err(),
+            "a wrong key opens nothing"
+        );
+        assert!(
+            DeviceStore::open(&path).and_then(|s| s.record(id)).is_err(),
+            "no key opens nothing"
+        );
+        let s = DeviceStore::open_encrypted(&path, &key).expect("reopen");
+        let Some(Record::PatrolVisit(v)) = s.record(id).expect("read") else {
+            panic!("lost")
+        };
+        assert_eq!(v.notes.as_str(), note);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value BLOB NOT NULL
@@ -37,14 +38,16 @@ CREATE TABLE outbox (
     state  INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX outbox_by_doc ON outbox(doc_id);
-"#, r#"
+"#,
+    r#"
 -- When the record happened (start, or the activity's date), and what it
 -- is about (hotspot, venue or initiative): lists and today's plan read
 -- these instead of loading every document.
 ALTER TABLE docs ADD COLUMN happened_at INTEGER;
 ALTER TABLE docs ADD COLUMN subject BLOB;
 CREATE INDEX docs_by_kind_time ON docs(kind, happened_at);
-"#];
+"#,
+];
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

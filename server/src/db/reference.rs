@@ -91,20 +91,37 @@ pub fn save(
 /// changed a record. Called whenever an officer or a device is added.
 pub fn publish_directory(conn: &Connection, now: Millis) -> Result<(), Error> {
     use shared::domain::{Directory, DirectoryEntry, Organisation};
-    let id = match conn.query_row("SELECT value FROM meta WHERE key = 'directory_doc'", [], |r| r.get::<_, Vec<u8>>(0)).optional()? {
-        Some(raw) => DocId::from_slice(&raw).ok_or_else(|| Error::internal("directory id is not 16 bytes"))?,
+    let id = match conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'directory_doc'",
+            [],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .optional()?
+    {
+        Some(raw) => DocId::from_slice(&raw)
+            .ok_or_else(|| Error::internal("directory id is not 16 bytes"))?,
         None => {
             let id = DocId::random();
-            conn.execute("INSERT INTO meta (key, value) VALUES ('directory_doc', ?1)", params![id.as_bytes()])?;
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('directory_doc', ?1)",
+                params![id.as_bytes()],
+            )?;
             id
         }
     };
     let mut officers = Vec::new();
-    let mut stmt = conn.prepare("SELECT id, display_name, organisation FROM officers ORDER BY display_name, id")?;
-    let rows: Vec<(String, String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-    let mut actors = conn.prepare("SELECT actor FROM devices WHERE officer_id = ?1 ORDER BY enrolled_at")?;
+    let mut stmt = conn
+        .prepare("SELECT id, display_name, organisation FROM officers ORDER BY display_name, id")?;
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut actors =
+        conn.prepare("SELECT actor FROM devices WHERE officer_id = ?1 ORDER BY enrolled_at")?;
     for (officer, name, org) in rows {
-        let list: Vec<Vec<u8>> = actors.query_map([&officer], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let list: Vec<Vec<u8>> = actors
+            .query_map([&officer], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         officers.push(DirectoryEntry {
             id: uuid::Uuid::parse_str(&officer).map_err(Error::internal)?,
             name,

@@ -29,6 +29,8 @@ impl Directory {
 
     /// The officer who writes with this actor (hex), if known.
     pub fn by_actor(&self, actor_hex: &str) -> Option<&DirectoryEntry> {
-        self.officers.iter().find(|o| o.actors.iter().any(|a| a == actor_hex))
+        self.officers
+            .iter()
+            .find(|o| o.actors.iter().any(|a| a == actor_hex))
     }
 }

@@ -1,0 +1,82 @@
+//! Reading the reference data and records the screens show, from the
+//! device store.
+
+use shared::domain::{Directory, Hotspot, PromisePlan, Venue};
+use shared::record::Record;
+use shared::{DocId, DocKind};
+use uuid::Uuid;
+
+use crate::store::DeviceStore;
+
+pub fn hotspots(s: &DeviceStore) -> Vec<(Uuid, Hotspot)> {
+    let ids = s.ids(Some(DocKind::Hotspot)).unwrap_or_default();
+    let mut v: Vec<(Uuid, Hotspot)> = ids
+        .into_iter()
+        .filter_map(|id| match s.record(id) {
+            Ok(Some(Record::Hotspot(h))) => Some((id.0, h)),
+            _ => None,
+        })
+        .collect();
+    v.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    v
+}
+
+pub fn venues(s: &DeviceStore) -> Vec<(Uuid, Venue)> {
+    let ids = s.ids(Some(DocKind::Venue)).unwrap_or_default();
+    let mut v: Vec<(Uuid, Venue)> = ids
+        .into_iter()
+        .filter_map(|id| match s.record(id) {
+            Ok(Some(Record::Venue(x))) => Some((id.0, x)),
+            _ => None,
+        })
+        .collect();
+    // Higher risk first: those are the venues to supervise first.
+    v.sort_by(|a, b| {
+        b.1.risk
+            .cmp(&a.1.risk)
+            .then_with(|| a.1.name.cmp(&b.1.name))
+    });
+    v
+}
+
+pub fn plan(s: &DeviceStore) -> Option<PromisePlan> {
+    let id = *s.ids(Some(DocKind::PromisePlan)).ok()?.first()?;
+    match s.record(id).ok()?? {
+        Record::PromisePlan(p) => Some(p),
+        _ => None,
+    }
+}
+
+pub fn directory(s: &DeviceStore) -> Directory {
+    let Some(id) = s
+        .ids(Some(DocKind::Directory))
+        .ok()
+        .and_then(|v| v.first().copied())
+    else {
+        return Directory::default();
+    };
+    match s.record(id) {
+        Ok(Some(Record::Directory(d))) => d,
+        _ => Directory::default(),
+    }
+}
+
+pub fn hotspot_name(s: &DeviceStore, id: Uuid) -> String {
+    match s.record(DocId(id)) {
+        Ok(Some(Record::Hotspot(h))) => h.name,
+        _ => "?".into(),
+    }
+}
+
+pub fn venue_name(s: &DeviceStore, id: Uuid) -> String {
+    match s.record(DocId(id)) {
+        Ok(Some(Record::Venue(v))) => v.name,
+        _ => "?".into(),
+    }
+}
+
+pub fn initiative_title(s: &DeviceStore, id: Uuid) -> String {
+    plan(s)
+        .and_then(|p| p.initiative(id).map(|i| i.title.clone()))
+        .unwrap_or_else(|| "?".into())
+}

@@ -1,0 +1,335 @@
+//! Every string of the app, in Swedish (the default) and English, from one
+//! catalogue. Keys are an enum, so a missing translation does not compile.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Lang {
+        if s == "en" {
+            Lang::En
+        } else {
+            Lang::Sv
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum T {
+    AppName,
+    EnrolTitle,
+    EnrolIntro,
+    ServerAddress,
+    EnrolmentCode,
+    DeviceName,
+    EnrolButton,
+    Enrolling,
+    EnrolledAs,
+    StartVisit,
+    StartInspection,
+    OtherActivity,
+    MyRecords,
+    Settings,
+    Back,
+    TodaysPlan,
+    NoPlan,
+    Visits,
+    Minutes,
+    Synced,
+    NeverSynced,
+    LastContact,
+    Syncing,
+    PickHotspot,
+    PickVenue,
+    PatrolVisit,
+    Inspection,
+    Activity,
+    Started,
+    Ended,
+    EndVisit,
+    VisitEnded,
+    MarkTen,
+    MarkFifteen,
+    BeforeTen,
+    InWindow,
+    PastFifteen,
+    Contacts,
+    Interventions,
+    Officers,
+    SafetyProblems,
+    Notes,
+    NotesReminder,
+    Venue,
+    Participants,
+    AddParticipant,
+    Checklist,
+    Fine,
+    Remark,
+    NotChecked,
+    Comment,
+    Findings,
+    ProposedFollowUp,
+    FollowUpNone,
+    FollowUpRevisit,
+    FollowUpCase,
+    ReadBack,
+    ReadBackIntro,
+    EndInspection,
+    Initiative,
+    Date,
+    Kind,
+    PeopleReached,
+    Save,
+    All,
+    History,
+    You,
+    Coordinator,
+    UnknownAuthor,
+    SyncState,
+    Waiting,
+    Refused,
+    Language,
+    Theme,
+    ThemeLight,
+    ThemeDark,
+    ThemeSystem,
+    SyncNow,
+    SignOut,
+    SignOutConfirm,
+    Police,
+    Municipality,
+    Problems,
+    Nothing,
+    ReferenceMissing,
+}
+
+pub fn t(lang: Lang, key: T) -> &'static str {
+    let (sv, en) = match key {
+        T::AppName => ("Trygghetslogg", "Trygghetslogg"),
+        T::EnrolTitle => ("Koppla telefonen", "Enrol this phone"),
+        T::EnrolIntro => ("Ange serverns adress och engångskoden från samordnaren.", "Enter the server address and the one-time code from the coordinator."),
+        T::ServerAddress => ("Serveradress", "Server address"),
+        T::EnrolmentCode => ("Engångskod", "One-time code"),
+        T::DeviceName => ("Telefonens namn", "Name of this phone"),
+        T::EnrolButton => ("Koppla", "Enrol"),
+        T::Enrolling => ("Kopplar …", "Enrolling …"),
+        T::EnrolledAs => ("Inloggad som", "Enrolled as"),
+        T::StartVisit => ("Starta platsbesök", "Start patrol visit"),
+        T::StartInspection => ("Tillsynsbesök", "Licensing inspection"),
+        T::OtherActivity => ("Annan aktivitet", "Other activity"),
+        T::MyRecords => ("Mina registreringar", "My records"),
+        T::Settings => ("Inställningar", "Settings"),
+        T::Back => ("Tillbaka", "Back"),
+        T::TodaysPlan => ("Dagens platser", "Today's hotspots"),
+        T::NoPlan => ("Inga platser att besöka i dag.", "No hotspots to visit today."),
+        T::Visits => ("besök", "visits"),
+        T::Minutes => ("min", "min"),
+        T::Synced => ("Allt synkat", "All synced"),
+        T::NeverSynced => ("Inte synkat än", "Not synced yet"),
+        T::LastContact => ("Senaste kontakt", "Last contact"),
+        T::Syncing => ("Synkar …", "Syncing …"),
+        T::PickHotspot => ("Välj plats", "Choose hotspot"),
+        T::PickVenue => ("Välj serveringsställe", "Choose venue"),
+        T::PatrolVisit => ("Platsbesök", "Patrol visit"),
+        T::Inspection => ("Tillsyn", "Inspection"),
+        T::Activity => ("Aktivitet", "Activity"),
+        T::Started => ("Start", "Started"),
+        T::Ended => ("Slut", "Ended"),
+        T::EndVisit => ("Avsluta besök", "End visit"),
+        T::VisitEnded => ("Besöket är avslutat", "The visit has ended"),
+        T::MarkTen => ("10 min", "10 min"),
+        T::MarkFifteen => ("15 min", "15 min"),
+        T::BeforeTen => ("Stanna minst 10 minuter", "Stay at least 10 minutes"),
+        T::InWindow => ("Bra – 10–15 minuter ger bäst effekt", "Good – 10–15 minutes work best"),
+        T::PastFifteen => ("Över 15 minuter – dags att gå vidare", "Over 15 minutes – time to move on"),
+        T::Contacts => ("Kontakter", "Contacts"),
+        T::Interventions => ("Ingripanden", "Interventions"),
+        T::Officers => ("Antal poliser", "Officers"),
+        T::SafetyProblems => ("Trygghetsproblem", "Safety problems"),
+        T::Notes => ("Anteckningar", "Notes"),
+        T::NotesReminder => ("Skriv inga namn eller personnummer här.", "No names or personal identity numbers here."),
+        T::Venue => ("Serveringsställe", "Venue"),
+        T::Participants => ("Deltagare", "Participants"),
+        T::AddParticipant => ("Lägg till deltagare", "Add participant"),
+        T::Checklist => ("Kontrollpunkter", "Checklist"),
+        T::Fine => ("OK", "Fine"),
+        T::Remark => ("Anmärkning", "Remark"),
+        T::NotChecked => ("Ej kontrollerat", "Not checked"),
+        T::Comment => ("Kommentar", "Comment"),
+        T::Findings => ("Iakttagelser", "Findings"),
+        T::ProposedFollowUp => ("Föreslagen uppföljning", "Proposed follow-up"),
+        T::FollowUpNone => ("Ingen", "None"),
+        T::FollowUpRevisit => ("Återbesök", "Re-visit"),
+        T::FollowUpCase => ("Tillsynsärende", "Supervision case"),
+        T::ReadBack => ("Sammanfattning", "Read-back summary"),
+        T::ReadBackIntro => ("Gå igenom med serveringsansvarig på plats. En anmärkning är ingen sanktion; kommunen beslutar.", "Go through this with the responsible manager on site. A remark is not a sanction; the municipality decides."),
+        T::EndInspection => ("Avsluta tillsyn", "End inspection"),
+        T::Initiative => ("Insats", "Initiative"),
+        T::Date => ("Datum", "Date"),
+        T::Kind => ("Typ", "Kind"),
+        T::PeopleReached => ("Antal nådda personer", "People reached"),
+        T::Save => ("Klar", "Done"),
+        T::All => ("Alla", "All"),
+        T::History => ("Ändringshistorik", "Edit history"),
+        T::You => ("du", "you"),
+        T::Coordinator => ("samordnare", "coordinator"),
+        T::UnknownAuthor => ("okänd enhet", "unknown device"),
+        T::SyncState => ("Synk", "Sync"),
+        T::Waiting => ("väntar", "waiting"),
+        T::Refused => ("Avvisad av servern", "Refused by the server"),
+        T::Language => ("Språk", "Language"),
+        T::Theme => ("Tema", "Theme"),
+        T::ThemeLight => ("Ljust", "Light"),
+        T::ThemeDark => ("Mörkt", "Dark"),
+        T::ThemeSystem => ("Följ systemet", "Follow system"),
+        T::SyncNow => ("Synka nu", "Sync now"),
+        T::SignOut => ("Logga ut och radera lokala data", "Sign out and wipe local data"),
+        T::SignOutConfirm => ("Tryck igen för att radera allt på telefonen", "Tap again to wipe everything on this phone"),
+        T::Police => ("Polis", "Police"),
+        T::Municipality => ("Kommun", "Municipality"),
+        T::Problems => ("Att rätta", "To correct"),
+        T::Nothing => ("Inget att visa", "Nothing to show"),
+        T::ReferenceMissing => ("Referensdata saknas – synka när nätet finns.", "Reference data missing – sync when online."),
+    };
+    match lang {
+        Lang::Sv => sv,
+        Lang::En => en,
+    }
+}
+
+/// "3 ändringar väntar" / "3 changes waiting".
+pub fn waiting_changes(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Sv => format!(
+            "{n} {} väntar",
+            if n == 1 { "ändring" } else { "ändringar" }
+        ),
+        Lang::En => format!("{n} {} waiting", if n == 1 { "change" } else { "changes" }),
+    }
+}
+
+pub fn problem_label(lang: Lang, key: &str) -> &'static str {
+    let (sv, en) = match key {
+        "poor_lighting" => ("Dålig belysning", "Poor lighting"),
+        "disorder" => ("Oordning", "Disorder"),
+        "littering" => ("Nedskräpning", "Littering"),
+        "vandalism" => ("Skadegörelse", "Vandalism"),
+        "drug_activity" => ("Narkotika", "Drug activity"),
+        "intoxication" => ("Berusning", "Intoxication"),
+        "gathering_of_youth" => ("Ungdomssamling", "Youth gathering"),
+        "traffic_hazard" => ("Trafikfara", "Traffic hazard"),
+        _ => ("Annat", "Other"),
+    };
+    if lang == Lang::Sv {
+        sv
+    } else {
+        en
+    }
+}
+
+pub fn checklist_label(lang: Lang, key: &str) -> &'static str {
+    let (sv, en) = match key {
+        "responsible_manager_present" => {
+            ("Serveringsansvarig på plats", "Responsible manager present")
+        }
+        "no_serving_to_minors" => (
+            "Ingen servering till minderåriga (leg.)",
+            "No serving to minors (ID checks)",
+        ),
+        "no_serving_to_intoxicated" => (
+            "Ingen servering till märkbart påverkade",
+            "No serving to visibly intoxicated",
+        ),
+        "order_and_sobriety" => ("Ordning och nykterhet", "Order and sobriety"),
+        "food_available" => ("Lagad mat finns", "Cooked food available"),
+        "serving_hours_kept" => ("Serveringstid hålls", "Serving hours kept"),
+        "outdoor_area_delimited" => ("Uteservering avgränsad", "Outdoor area delimited"),
+        "marketing_and_pricing" => ("Marknadsföring och prissättning", "Marketing and pricing"),
+        "staff_register" => ("Personalliggare", "Staff register"),
+        "security_staff" => (
+            "Ordningsvakter enligt tillstånd",
+            "Security staff per licence",
+        ),
+        _ => ("Okänd punkt", "Unknown item"),
+    };
+    if lang == Lang::Sv {
+        sv
+    } else {
+        en
+    }
+}
+
+pub fn activity_kind_label(lang: Lang, key: &str) -> &'static str {
+    let (sv, en) = match key {
+        "school_visit" => ("Skolbesök", "School visit"),
+        "information_meeting" => ("Informationsmöte", "Information meeting"),
+        "themed_evening" => ("Temakväll", "Themed evening"),
+        "enforcement" => ("Tillslag/kontroll", "Enforcement"),
+        "outreach" => ("Uppsökande", "Outreach"),
+        _ => ("Övrigt", "Other"),
+    };
+    if lang == Lang::Sv {
+        sv
+    } else {
+        en
+    }
+}
+
+/// A validation problem in the user's language, by its stable code.
+pub fn problem_message(lang: Lang, code: &str) -> &'static str {
+    let (sv, en) = match code {
+        "required" => ("måste fyllas i", "is required"),
+        "end_before_start" => (
+            "slutar före start – rätta sluttiden",
+            "ends before it starts – correct the end time",
+        ),
+        "very_long" => (
+            "är längre än 12 timmar – avslutades besöket?",
+            "lasts more than 12 hours – was the visit ended?",
+        ),
+        "implausible_time" => (
+            "har en orimlig tid – kontrollera telefonens klocka",
+            "has an implausible time – check the phone's clock",
+        ),
+        "too_long" => ("är för lång", "is too long"),
+        "out_of_range" => ("har ett orimligt värde", "has an implausible value"),
+        "personal_identity_number" => (
+            "verkar innehålla ett personnummer – ta bort det",
+            "seems to hold a personal identity number – remove it",
+        ),
+        "unknown_hotspot" | "unknown_venue" | "unknown_initiative" => (
+            "pekar på något som saknas – välj i listan",
+            "names something unknown – pick from the list",
+        ),
+        _ => ("har ett fel", "has a problem"),
+    };
+    if lang == Lang::Sv {
+        sv
+    } else {
+        en
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swedish_is_the_default_and_both_languages_differ_where_they_should() {
+        assert_eq!(Lang::default(), Lang::Sv);
+        assert_eq!(t(Lang::Sv, T::StartVisit), "Starta platsbesök");
+        assert_eq!(t(Lang::En, T::StartVisit), "Start patrol visit");
+        assert_eq!(waiting_changes(Lang::Sv, 1), "1 ändring väntar");
+        assert_eq!(waiting_changes(Lang::En, 3), "3 changes waiting");
+    }
+}

@@ -1,0 +1,54 @@
+//! One file per screen.
+
+pub mod activity;
+pub mod enrol;
+pub mod home;
+pub mod inspection;
+pub mod pick;
+pub mod records;
+pub mod settings;
+pub mod visit;
+
+use dioxus::prelude::*;
+use shared::validation::KnownReferences;
+use shared::DocId;
+
+use crate::store::{DeviceStore, RecordSync};
+use crate::ui::i18n::{t, waiting_changes, Lang, T};
+use crate::ui::state::read;
+
+/// The reference ids the device holds, for validating at the field.
+pub fn local_refs(s: &DeviceStore) -> KnownReferences {
+    let mut r = KnownReferences {
+        hotspots: crate::ui::data::hotspots(s)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect(),
+        venues: crate::ui::data::venues(s)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect(),
+        ..KnownReferences::default()
+    };
+    if let Some(p) = crate::ui::data::plan(s) {
+        r.initiatives = p.initiatives().map(|(_, i)| i.id).collect();
+    }
+    r
+}
+
+/// A record's sync state, one line.
+pub fn record_sync_line(id: DocId, lang: Lang) -> Element {
+    let state = read(|s| s.record_sync(id).ok()).flatten();
+    match state {
+        Some(RecordSync::Synced) => {
+            rsx! { p { class: "muted", "{t(lang, T::SyncState)}: {t(lang, T::Synced)}" } }
+        }
+        Some(RecordSync::Waiting(n)) => {
+            rsx! { p { class: "muted", "{t(lang, T::SyncState)}: {waiting_changes(lang, n)}" } }
+        }
+        Some(RecordSync::Rejected { reason, .. }) => {
+            rsx! { p { class: "problem", role: "alert", "{t(lang, T::Refused)}: {reason}" } }
+        }
+        None => rsx! {},
+    }
+}

@@ -1,0 +1,95 @@
+//! The pickers that start a record: a hotspot (nearest first when the
+//! position is known, else recent, then by name) or a venue (higher risk
+//! first).
+
+use dioxus::prelude::*;
+use shared::domain::{Inspection, Organisation, Participant, PatrolVisit};
+use shared::patrol_plan::picker_order;
+use shared::record::Record;
+use shared::rollup::{initiative_for_inspection, initiative_for_visit};
+
+use crate::ui::data;
+use crate::ui::i18n::{t, T};
+use crate::ui::state::{create, go, now_ms, read, ui, Screen};
+
+#[component]
+pub fn PickHotspot() -> Element {
+    let lang = (ui().lang)();
+    let hotspots = read(|s| {
+        let hs = data::hotspots(s);
+        let recent = s.last_visit_per_subject().unwrap_or_default();
+        let order = picker_order(&hs, crate::platform::position(), &recent);
+        order
+            .into_iter()
+            .filter_map(|id| hs.iter().find(|(h, _)| *h == id).cloned())
+            .collect::<Vec<_>>()
+    })
+    .unwrap_or_default();
+    rsx! {
+        main {
+            h2 { "{t(lang, T::PickHotspot)}" }
+            if hotspots.is_empty() { p { class: "muted", "{t(lang, T::ReferenceMissing)}" } }
+            ul { class: "list",
+                for (id, h) in hotspots {
+                    li { key: "{id}",
+                        button {
+                            onclick: move |_| {
+                                let mut v = PatrolVisit::new(id, initiative_for_visit(&h), now_ms());
+                                v.area_check.at_start = crate::platform::position().map(|p| h.contains(&p));
+                                if let Some(doc) = create(Record::PatrolVisit(v)) {
+                                    go(Screen::Visit(doc));
+                                }
+                            },
+                            "{h.name}"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+pub fn PickVenue() -> Element {
+    let lang = (ui().lang)();
+    let (venues, initiative, me) = read(|s| {
+        let me = s.enrolment().ok().flatten().map(|e| {
+            (
+                e.officer_id,
+                Organisation::parse(&e.organisation).unwrap_or(Organisation::Police),
+            )
+        });
+        (
+            data::venues(s),
+            data::plan(s).and_then(|p| initiative_for_inspection(&p)),
+            me,
+        )
+    })
+    .unwrap_or((Vec::new(), None, None));
+    rsx! {
+        main {
+            h2 { "{t(lang, T::PickVenue)}" }
+            if venues.is_empty() || initiative.is_none() { p { class: "muted", "{t(lang, T::ReferenceMissing)}" } }
+            ul { class: "list",
+                for (id, v) in venues {
+                    li { key: "{id}",
+                        button {
+                            disabled: initiative.is_none(),
+                            onclick: move |_| {
+                                let Some(initiative) = initiative else { return };
+                                let mut i = Inspection::new(id, initiative, now_ms());
+                                if let Some((officer_id, organisation)) = me {
+                                    i.participants.push(Participant { officer_id, organisation });
+                                }
+                                if let Some(doc) = create(Record::Inspection(i)) {
+                                    go(Screen::Inspection(doc));
+                                }
+                            },
+                            "{v.name} · {v.risk.as_str()}"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

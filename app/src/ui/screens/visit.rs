@@ -1,0 +1,84 @@
+//! A patrol visit under way: the running timer with its 10- and 15-minute
+//! marks, one-tap counters and problem tags, notes, and "end visit".
+
+use dioxus::prelude::*;
+use shared::domain::SafetyProblem;
+use shared::local_time::format_time;
+use shared::record::Record;
+use shared::validation::validate;
+use shared::DocId;
+
+use crate::ui::components::{Counter, History, NotesField, VisitTimer};
+use crate::ui::data;
+use crate::ui::i18n::{problem_label, problem_message, t, T};
+use crate::ui::screens::record_sync_line;
+use crate::ui::state::{edit, go, now_ms, read, ui, Screen};
+
+#[component]
+pub fn Visit(id: DocId) -> Element {
+    let u = ui();
+    let lang = (u.lang)();
+    let now = (u.now)();
+    let Some(Some((visit, name, problems))) = read(|s| match s.record(id) {
+        Ok(Some(Record::PatrolVisit(v))) => {
+            let refs = crate::ui::screens::local_refs(s);
+            let problems = validate(&Record::PatrolVisit(v.clone()), &refs);
+            Some((v.clone(), data::hotspot_name(s, v.hotspot_id), problems))
+        }
+        _ => None,
+    }) else {
+        return rsx! { main { p { "{t(lang, T::Nothing)}" } } };
+    };
+    let running = visit.ended_at.is_none();
+    let elapsed = visit.ended_at.unwrap_or(now) - visit.started_at;
+    let tags: Vec<(String, bool)> = SafetyProblem::ALL
+        .iter()
+        .map(|p| {
+            (
+                p.key().to_string(),
+                visit.problems.get(p.key()).copied().unwrap_or(false),
+            )
+        })
+        .collect();
+    rsx! {
+        main {
+            h2 { "{t(lang, T::PatrolVisit)}: {name}" }
+            p { class: "muted", "{t(lang, T::Started)} {format_time(visit.started_at)}" }
+            {record_sync_line(id, lang)}
+            VisitTimer { elapsed, running, lang }
+            if running {
+                button { class: "primary big", onclick: move |_| {
+                    let end = now_ms();
+                    edit(id, "ended_at", move |r| if let Record::PatrolVisit(v) = r {
+                        v.ended_at = Some(end);
+                        v.area_check.at_end = crate::platform::position().map(|_| true);
+                    });
+                }, "{t(lang, T::EndVisit)}" }
+            } else {
+                p { class: "phase", "{t(lang, T::VisitEnded)} ({t(lang, T::Ended)} {format_time(visit.ended_at.unwrap_or_default())})" }
+            }
+            for p in problems.iter() {
+                p { class: "problem", role: "alert", "{p.field} {problem_message(lang, p.kind.code())}" }
+            }
+            Counter { label: t(lang, T::Contacts).to_string(), value: visit.contacts.value(), on_change: move |d: i64| edit(id, "contacts", move |r| if let Record::PatrolVisit(v) = r { v.contacts.increment(d) }) }
+            Counter { label: t(lang, T::Interventions).to_string(), value: visit.interventions.value(), on_change: move |d: i64| edit(id, "interventions", move |r| if let Record::PatrolVisit(v) = r { v.interventions.increment(d) }) }
+            Counter { label: t(lang, T::Officers).to_string(), value: visit.officers_count as i64, on_change: move |d: i64| edit(id, "officers_count", move |r| if let Record::PatrolVisit(v) = r { v.officers_count = (v.officers_count as i64 + d).max(1) as u64 }) }
+            label { "{t(lang, T::SafetyProblems)}" }
+            div { class: "tags", role: "group", "aria-label": "{t(lang, T::SafetyProblems)}",
+                for (key, on) in tags {
+                    button {
+                        key: "{key}",
+                        class: if on { "on" } else { "" },
+                        "aria-pressed": "{on}",
+                        onclick: move |_| { let k = key.clone(); edit(id, "problems", move |r| if let Record::PatrolVisit(v) = r { v.problems.insert(k, !on); }) },
+                        "{problem_label(lang, &key)}"
+                    }
+                }
+            }
+            NotesField { id: "visit-notes", label: t(lang, T::Notes).to_string(), value: visit.notes.as_str().to_string(), lang,
+                on_input: move |text: String| edit(id, "notes", move |r| if let Record::PatrolVisit(v) = r { v.notes.update(&text) }) }
+            History { id }
+            button { class: "big", onclick: move |_| go(Screen::Home), "{t(lang, T::Back)}" }
+        }
+    }
+}
