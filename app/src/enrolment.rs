@@ -10,8 +10,12 @@ pub async fn enrol(
     code: &str,
     device_name: &str,
 ) -> Result<Enrolment, SyncError> {
-    let base = server_url.trim_end_matches('/');
-    let body = serde_json::json!({ "code": code, "device_name": device_name }).to_string();
+    let base = server_url.trim().trim_end_matches('/');
+    match reqwest::Url::parse(base) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+        _ => return Err(SyncError::BadAddress),
+    }
+    let body = serde_json::json!({ "code": code.trim(), "device_name": device_name }).to_string();
     let resp = reqwest::Client::new()
         .post(format!("{base}/v1/enrol"))
         .header(reqwest::header::CONTENT_TYPE, "application/json")

@@ -29,8 +29,29 @@ pub enum SyncError {
     Server { status: u16 },
     #[error("the server's answer could not be read: {0}")]
     BadResponse(String),
+    #[error("the server address is not a web address (http:// or https://)")]
+    BadAddress,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// A stable code for the status line, which words it in the user's
+    /// language: `unreachable`, `unauthorized`, `refused:<server message>`,
+    /// `server:<status>`, `bad_response`, `bad_address` or `store:<detail>`.
+    /// Technical detail of an unreachable server stays out: the officer can
+    /// act on "no contact", not on a socket error.
+    pub fn code(&self) -> String {
+        match self {
+            SyncError::Unreachable(_) => "unreachable".into(),
+            SyncError::Unauthorized => "unauthorized".into(),
+            SyncError::Refused { message, .. } => format!("refused:{message}"),
+            SyncError::Server { status } => format!("server:{status}"),
+            SyncError::BadResponse(_) => "bad_response".into(),
+            SyncError::BadAddress => "bad_address".into(),
+            SyncError::Store(e) => format!("store:{e}"),
+        }
+    }
 }
 
 /// Carries one encoded sync request to the server and returns the body of a
@@ -128,7 +149,7 @@ pub async fn sync_once<T: Transport>(
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let result = sync_rounds(store, transport, &now, &mut report).await;
-    let note = result.as_ref().err().map(|e| e.to_string());
+    let note = result.as_ref().err().map(SyncError::code);
     if let Ok(mut s) = store.lock() {
         // Failing to note the attempt must not hide the sync's own outcome.
         let _ = s.note_sync_attempt(now(), note.as_deref());

@@ -3,6 +3,8 @@
 //! with real device stores syncing over real HTTP, and builders for
 //! plausible records.
 
+pub mod window;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 

@@ -269,6 +269,47 @@ pub fn checklist_label(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// What an edit-history line says was changed, from the note the edit was
+/// committed with (a field name or a checklist item); no note means the
+/// record was created.
+pub fn change_label(lang: Lang, note: Option<&str>) -> &'static str {
+    let sv = lang == Lang::Sv;
+    let pick = |a: &'static str, b: &'static str| if sv { a } else { b };
+    match note {
+        None => pick("skapad", "created"),
+        Some("contacts") => t(lang, T::Contacts),
+        Some("interventions") => t(lang, T::Interventions),
+        Some("officers_count") => t(lang, T::Officers),
+        Some("problems") => t(lang, T::SafetyProblems),
+        Some("notes") => t(lang, T::Notes),
+        Some("ended_at") => t(lang, T::Ended),
+        Some("findings") => t(lang, T::Findings),
+        Some("follow_up") => t(lang, T::ProposedFollowUp),
+        Some("participants") => t(lang, T::Participants),
+        Some("date") => t(lang, T::Date),
+        Some("kind") => t(lang, T::Kind),
+        Some("people_reached") => t(lang, T::PeopleReached),
+        Some(other) => match checklist_label(lang, other) {
+            "Okänd punkt" | "Unknown item" => pick("ändrad", "changed"),
+            label => label,
+        },
+    }
+}
+
+pub fn risk_label(lang: Lang, risk: shared::domain::RiskLevel) -> &'static str {
+    use shared::domain::RiskLevel;
+    let (sv, en) = match risk {
+        RiskLevel::High => ("hög risk", "high risk"),
+        RiskLevel::Medium => ("medelrisk", "medium risk"),
+        RiskLevel::Low => ("låg risk", "low risk"),
+    };
+    if lang == Lang::Sv {
+        sv
+    } else {
+        en
+    }
+}
+
 pub fn activity_kind_label(lang: Lang, key: &str) -> &'static str {
     let (sv, en) = match key {
         "school_visit" => ("Skolbesök", "School visit"),
@@ -282,6 +323,56 @@ pub fn activity_kind_label(lang: Lang, key: &str) -> &'static str {
         sv
     } else {
         en
+    }
+}
+
+/// Why the last sync (or the enrolment) failed, in plain words, from the
+/// stable code of [`crate::sync_client::SyncError::code`].
+pub fn sync_problem(lang: Lang, code: &str) -> String {
+    let sv = lang == Lang::Sv;
+    let (kind, detail) = code.split_once(':').unwrap_or((code, ""));
+    match kind {
+        "unreachable" => if sv {
+            "Ingen kontakt med servern – allt sparas på telefonen och skickas senare."
+        } else {
+            "No contact with the server – everything is kept on the phone and sent later."
+        }
+        .into(),
+        "unauthorized" => if sv {
+            "Telefonen är inte längre godkänd av servern – kontakta samordnaren."
+        } else {
+            "This phone is no longer accepted by the server – contact the coordinator."
+        }
+        .into(),
+        "refused" => if sv {
+            format!("Servern sa nej: {detail}")
+        } else {
+            format!("The server said no: {detail}")
+        },
+        "server" => if sv {
+            "Fel på servern – nytt försök görs automatiskt."
+        } else {
+            "The server has a problem – it will be tried again automatically."
+        }
+        .into(),
+        "bad_response" => if sv {
+            "Serverns svar gick inte att läsa – nytt försök görs automatiskt."
+        } else {
+            "The server's answer could not be read – it will be tried again automatically."
+        }
+        .into(),
+        "bad_address" => if sv {
+            "Serveradressen ska börja med https:// (eller http://)."
+        } else {
+            "The server address should start with https:// (or http://)."
+        }
+        .into(),
+        "store" => if sv {
+            format!("Telefonens lagring: {detail}")
+        } else {
+            format!("The phone's storage: {detail}")
+        },
+        _ => code.to_string(),
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod components;
 pub mod data;
 pub mod i18n;
+pub mod probe;
 pub mod screens;
 pub mod state;
 pub mod style;
@@ -81,6 +82,11 @@ pub fn App() -> Element {
             tick.now.set(now_ms());
         }
     });
+    use_future(|| async {
+        if let Some(path) = probe::probe_path() {
+            probe::run(path).await;
+        }
+    });
     let loop_svc = svc.clone();
     use_future(move || sync_loop(loop_svc.clone(), u));
 
@@ -91,10 +97,13 @@ pub fn App() -> Element {
     rsx! {
         style { {style::CSS} }
         div { class: "app", "data-theme": "{theme}", lang: "{lang.code()}",
-            header { class: "bar",
-                h1 { "{title}" }
+            // The title and the sync status stay on screen while scrolling.
+            div { class: "top",
+                header { class: "bar",
+                    h1 { "{title}" }
+                }
+                if screen != Screen::Enrol { components::SyncStatus {} }
             }
-            if screen != Screen::Enrol { components::SyncStatus {} }
             if let Some(e) = (u.error)() { p { class: "problem", role: "alert", "{e}" } }
             match screen {
                 Screen::Enrol => rsx! { screens::enrol::Enrol {} },

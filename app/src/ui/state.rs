@@ -184,5 +184,9 @@ pub fn go(screen: Screen) {
     let mut u = ui();
     let setting = screen.to_setting();
     let _ = with_store(&svc, |s| s.set_setting("open", setting.as_deref()));
+    if (u.screen)() != screen {
+        // A new screen starts at its top, not where the last one was scrolled.
+        let _ = document::eval("window.scrollTo(0, 0)");
+    }
     u.screen.set(screen);
 }

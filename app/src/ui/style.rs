@@ -13,6 +13,7 @@ pub const CSS: &str = r#"
 html, body { margin:0; padding:0; }
 .app { min-height:100vh; background:var(--bg); color:var(--fg); font-family:"DejaVu Sans", system-ui, sans-serif;
   font-size:18px; line-height:1.35; max-width:480px; margin:0 auto; padding-bottom:24px; }
+.top { position:sticky; top:0; z-index:10; background:var(--bg); }
 header.bar { display:flex; align-items:center; gap:8px; padding:8px 12px; border-bottom:1px solid var(--line); }
 header.bar h1 { font-size:20px; margin:0; flex:1; }
 .sync { padding:8px 12px; font-size:16px; border-bottom:1px solid var(--line); display:flex; gap:8px; align-items:center; }

@@ -22,7 +22,7 @@ pub fn NotesField(
         textarea {
             id: "{id}",
             "aria-describedby": "{id}-reminder",
-            value: "{value}",
+            initial_value: "{value}",
             oninput: move |e| on_input.call(e.value()),
         }
         if warn { p { class: "problem", role: "alert", "{label} {problem_message(lang, \"personal_identity_number\")}" } }

@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use shared::local_time::format_date_time;
 
-use crate::ui::i18n::{t, waiting_changes, Lang, T};
+use crate::ui::i18n::{sync_problem, t, waiting_changes, Lang, T};
 use crate::ui::state::{ui, SyncView};
 
 /// The status text: (css class, headline, detail).
@@ -29,9 +29,9 @@ pub fn status_text(lang: Lang, s: &SyncView) -> (&'static str, String, Option<St
     } else {
         t(lang, T::NeverSynced).to_string()
     };
-    let detail = match (&s.last_error, last) {
+    let detail = match (s.last_error.as_deref().map(|e| sync_problem(lang, e)), last) {
         (Some(e), Some(l)) => Some(format!("{e} · {l}")),
-        (Some(e), None) => Some(e.clone()),
+        (Some(e), None) => Some(e),
         (None, l) => l,
     };
     (class, headline, detail)

@@ -71,7 +71,7 @@ pub fn ActivityScreen(id: DocId) -> Element {
             p { class: "muted", "{t(lang, T::Initiative)}: {title}" }
             {record_sync_line(id, lang)}
             label { r#for: "date", "{t(lang, T::Date)}" }
-            input { id: "date", r#type: "date", value: "{a.date}",
+            input { id: "date", r#type: "date", initial_value: "{a.date}",
                 oninput: move |e| { let d = e.value(); edit(id, "date", move |r| if let Record::Activity(a) = r { a.date = d }) } }
             label { r#for: "kind", "{t(lang, T::Kind)}" }
             select { id: "kind",
@@ -86,7 +86,7 @@ pub fn ActivityScreen(id: DocId) -> Element {
                 }
             }
             label { r#for: "reached", "{t(lang, T::PeopleReached)}" }
-            input { id: "reached", r#type: "number", min: "0", inputmode: "numeric", value: "{a.people_reached}",
+            input { id: "reached", r#type: "number", min: "0", inputmode: "numeric", initial_value: "{a.people_reached}",
                 oninput: move |e| if let Ok(n) = e.value().trim().parse::<u64>() { edit(id, "people_reached", move |r| if let Record::Activity(a) = r { a.people_reached = n }) } }
             NotesField { id: "activity-notes", label: t(lang, T::Notes).to_string(), value: a.notes.as_str().to_string(), lang,
                 on_input: move |text: String| edit(id, "notes", move |r| if let Record::Activity(a) = r { a.notes.update(&text) }) }

@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use crate::ui::i18n::{t, T};
+use crate::ui::i18n::{sync_problem, t, T};
 use crate::ui::state::{go, services, ui, with_store, Screen};
 
 #[component]
@@ -30,10 +30,11 @@ pub fn Enrol() -> Element {
                             svc.kick.notify_one();
                             go(Screen::Home);
                         }
-                        other => error.set(Some(format!("{other:?}"))),
+                        Some(Err(e)) => error.set(Some(format!("store:{e}"))),
+                        None => error.set(Some("store:locked".into())),
                     }
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e.code())),
             }
             busy.set(false);
         });
@@ -44,12 +45,12 @@ pub fn Enrol() -> Element {
             p { "{t(lang, T::EnrolIntro)}" }
             form { onsubmit: submit,
                 label { r#for: "server", "{t(lang, T::ServerAddress)}" }
-                input { id: "server", r#type: "url", autofocus: true, value: "{server}", oninput: move |e| server.set(e.value()) }
+                input { id: "server", r#type: "url", initial_value: "{server}", oninput: move |e| server.set(e.value()) }
                 label { r#for: "code", "{t(lang, T::EnrolmentCode)}" }
-                input { id: "code", autocomplete: "off", value: "{code}", oninput: move |e| code.set(e.value()) }
+                input { id: "code", autofocus: true, autocomplete: "off", initial_value: "{code}", oninput: move |e| code.set(e.value()) }
                 label { r#for: "device", "{t(lang, T::DeviceName)}" }
-                input { id: "device", value: "{name}", oninput: move |e| name.set(e.value()) }
-                if let Some(e) = error() { p { class: "problem", role: "alert", "{e}" } }
+                input { id: "device", initial_value: "{name}", oninput: move |e| name.set(e.value()) }
+                if let Some(e) = error() { p { class: "problem", role: "alert", "{sync_problem(lang, &e)}" } }
                 button { class: "primary big", r#type: "submit", disabled: busy(),
                     if busy() { "{t(lang, T::Enrolling)}" } else { "{t(lang, T::EnrolButton)}" }
                 }

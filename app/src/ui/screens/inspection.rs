@@ -141,7 +141,7 @@ fn ChecklistRow(
                 }
             }
             if answer == Answer::Remark || !comment.is_empty() {
-                input { "aria-label": "{label}: {t(lang, T::Comment)}", placeholder: "{t(lang, T::Comment)}", value: "{comment}",
+                input { "aria-label": "{label}: {t(lang, T::Comment)}", placeholder: "{t(lang, T::Comment)}", initial_value: "{comment}",
                     oninput: move |e| { let text = e.value(); edit(id, item.key(), move |r| if let Record::Inspection(i) = r { i.entry_mut(item).comment.update(&text) }) } }
             }
         }

@@ -1,0 +1,333 @@
+//! Driving the real app window as a person would: an X server of its own
+//! (Xvfb), the app binary in it, the real pointer and keyboard through
+//! `xdotool`, and screenshots with ImageMagick's `import`.
+//!
+//! Where to click and what the screen says comes from the app's window
+//! probe (`TRYGGHETSLOGG_UI_PROBE`, see `app/src/ui/probe.rs`): the text and
+//! the controls' on-screen centres as the webview laid them out. The
+//! clicks and keystrokes themselves go through X11, exactly like a user's.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+/// The window's size in CSS pixels: a phone in portrait.
+pub const WIDTH: u32 = 360;
+pub const HEIGHT: u32 = 800;
+
+/// The tools the driver runs; `scripts/install-system-deps.sh` installs them.
+const TOOLS: [&str; 3] = ["Xvfb", "xdotool", "import"];
+
+fn require_tools() -> Result<()> {
+    for tool in TOOLS {
+        let found = std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+            .unwrap_or(false);
+        anyhow::ensure!(
+            found,
+            "`{tool}` is missing: run scripts/install-system-deps.sh (installs xvfb, xdotool, imagemagick)"
+        );
+    }
+    Ok(())
+}
+
+/// An X server of the test's own, killed when dropped.
+pub struct Xvfb {
+    pub display: String,
+    child: Child,
+}
+
+impl Xvfb {
+    pub fn start() -> Result<Xvfb> {
+        require_tools()?;
+        // A display number nobody uses: no lock file and no socket.
+        let base = 100 + (std::process::id() % 400);
+        let n = (base..base + 200)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                    && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            })
+            .context("no free X display number")?;
+        let display = format!(":{n}");
+        let child = Command::new("Xvfb")
+            .args([
+                &display,
+                "-screen",
+                "0",
+                &format!("{WIDTH}x{HEIGHT}x24"),
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting Xvfb")?;
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !socket.exists() {
+            anyhow::ensure!(Instant::now() < deadline, "Xvfb did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Xvfb { display, child })
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One control on the screen, as the probe saw it.
+#[derive(Debug, Clone)]
+pub struct Control {
+    pub tag: String,
+    pub id: String,
+    pub text: String,
+    pub label: String,
+    pub value: String,
+    pub x: i64,
+    pub y: i64,
+    pub disabled: bool,
+    /// Nothing covers its centre: a click there reaches it.
+    pub hit: bool,
+}
+
+impl Control {
+    fn names(&self, name: &str) -> bool {
+        self.text == name || self.label == name || self.id == name
+    }
+}
+
+/// What the window shows at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct Screen {
+    pub text: String,
+    pub controls: Vec<Control>,
+}
+
+impl Screen {
+    fn parse(v: &Value) -> Screen {
+        let s = |c: &Value, k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let n = |c: &Value, k: &str| c.get(k).and_then(Value::as_i64).unwrap_or(-1);
+        Screen {
+            text: s(v, "text"),
+            controls: v
+                .get("els")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .map(|c| Control {
+                            tag: s(c, "tag"),
+                            id: s(c, "id"),
+                            text: s(c, "text"),
+                            label: s(c, "label"),
+                            value: s(c, "value"),
+                            x: n(c, "x"),
+                            y: n(c, "y"),
+                            disabled: c.get("disabled").and_then(Value::as_bool).unwrap_or(false),
+                            hit: c.get("hit").and_then(Value::as_bool).unwrap_or(false),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The first clickable control named `name` (its text, its label, or
+    /// its id), buttons and inputs before list items.
+    pub fn control(&self, name: &str) -> Option<&Control> {
+        let clickable = |c: &&Control| c.tag != "label" && c.tag != "li";
+        self.controls
+            .iter()
+            .filter(clickable)
+            .find(|c| c.names(name))
+            .or_else(|| {
+                self.controls
+                    .iter()
+                    .filter(clickable)
+                    .find(|c| c.text.starts_with(name))
+            })
+    }
+}
+
+/// The app binary running in an X display, with its data folder.
+pub struct AppWindow {
+    display: String,
+    probe: PathBuf,
+    artifacts: PathBuf,
+    child: Child,
+    shots: usize,
+}
+
+impl AppWindow {
+    /// Starts the app with its data in `data_dir`, pointing the enrolment
+    /// screen at `server_url`; screenshots go to `artifacts`.
+    pub fn launch(
+        x: &Xvfb,
+        data_dir: &Path,
+        server_url: &str,
+        artifacts: &Path,
+    ) -> Result<AppWindow> {
+        let bin = crate::workspace_binary("trygghetslogg-app")?;
+        std::fs::create_dir_all(artifacts)?;
+        let probe = data_dir.with_extension("probe.json");
+        let _ = std::fs::remove_file(&probe);
+        let log = std::fs::File::create(artifacts.join("app.log"))?;
+        let child = Command::new(bin)
+            .env("DISPLAY", &x.display)
+            .env("TRYGGHETSLOGG_APP_DIR", data_dir)
+            .env("TRYGGHETSLOGG_SERVER", server_url)
+            .env("TRYGGHETSLOGG_UI_PROBE", &probe)
+            // No GPU under Xvfb: software rendering, no sandbox helpers.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("starting the app")?;
+        let shots = std::fs::read_dir(artifacts)
+            .map(|d| d.count())
+            .unwrap_or(0);
+        let mut w = AppWindow {
+            display: x.display.clone(),
+            probe,
+            artifacts: artifacts.to_path_buf(),
+            child,
+            shots,
+        };
+        w.wait_for(|s| !s.text.is_empty(), Duration::from_secs(60))
+            .context("the app window never showed anything")?;
+        // Without a window manager the first click only gives the window
+        // the focus: spend it on the title bar.
+        w.xdotool(&["mousemove", "180", "10", "click", "1"])?;
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(w)
+    }
+
+    fn xdotool(&self, args: &[&str]) -> Result<()> {
+        let out = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .output()
+            .context("running xdotool")?;
+        anyhow::ensure!(
+            out.status.success(),
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(())
+    }
+
+    /// What the window shows now.
+    pub fn screen(&self) -> Result<Screen> {
+        let bytes = std::fs::read(&self.probe).context("the window probe has not written yet")?;
+        let v: Value = serde_json::from_slice(&bytes).context("reading the window probe")?;
+        Ok(Screen::parse(&v))
+    }
+
+    /// Waits until the screen satisfies `ok`.
+    pub fn wait_for(&mut self, ok: impl Fn(&Screen) -> bool, timeout: Duration) -> Result<Screen> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("the app exited ({status}); see app.log in the artifacts");
+            }
+            if let Ok(s) = self.screen() {
+                if ok(&s) {
+                    return Ok(s);
+                }
+            }
+            if Instant::now() > deadline {
+                let last = self.screen().map(|s| s.text).unwrap_or_default();
+                let _ = self.screenshot("timeout");
+                bail!("timed out; the screen said:\n{last}");
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// Waits until the screen's text contains `text`.
+    pub fn wait_for_text(&mut self, text: &str) -> Result<Screen> {
+        self.wait_for(|s| s.text.contains(text), Duration::from_secs(30))
+            .with_context(|| format!("waiting for {text:?}"))
+    }
+
+    /// Scrolls with the mouse wheel until the control named `name` is in
+    /// view and still, moves the pointer there and clicks.
+    pub fn click(&mut self, name: &str) -> Result<()> {
+        let mut last: Option<(i64, i64)> = None;
+        for _ in 0..60 {
+            let s = self
+                .wait_for(|s| s.control(name).is_some(), Duration::from_secs(30))
+                .with_context(|| format!("looking for a control named {name:?}"))?;
+            let c = s.control(name).cloned().context("vanished")?;
+            anyhow::ensure!(!c.disabled, "{name:?} is disabled");
+            if !c.hit {
+                // Off screen or under the sticky header: scroll towards it.
+                let wheel = if c.y < HEIGHT as i64 / 2 { "4" } else { "5" };
+                self.xdotool(&["mousemove", "180", "450", "click", wheel])?;
+                last = None;
+            } else if last == Some((c.x, c.y)) {
+                self.xdotool(&["mousemove", &c.x.to_string(), &c.y.to_string(), "click", "1"])?;
+                std::thread::sleep(Duration::from_millis(300));
+                return Ok(());
+            } else {
+                // Wait for the layout to settle before pointing at it.
+                last = Some((c.x, c.y));
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        bail!("could not bring {name:?} into view")
+    }
+
+    /// Types on the keyboard, into whatever has the focus.
+    pub fn type_text(&self, text: &str) -> Result<()> {
+        self.xdotool(&["type", "--delay", "30", text])?;
+        std::thread::sleep(Duration::from_millis(200));
+        Ok(())
+    }
+
+    /// Presses a key, e.g. `Return`.
+    pub fn key(&self, key: &str) -> Result<()> {
+        self.xdotool(&["key", key])?;
+        std::thread::sleep(Duration::from_millis(200));
+        Ok(())
+    }
+
+    /// Saves a PNG of the whole screen as `NN-name.png` in the artifacts.
+    pub fn screenshot(&mut self, name: &str) -> Result<PathBuf> {
+        self.shots += 1;
+        let path = self.artifacts.join(format!("{:02}-{name}.png", self.shots));
+        let out = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .env("DISPLAY", &self.display)
+            .output()
+            .context("running import")?;
+        anyhow::ensure!(
+            out.status.success(),
+            "import: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(path)
+    }
+
+    /// Kills the app outright (SIGKILL), as a dead battery or the OS would.
+    pub fn kill(mut self) -> Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+impl Drop for AppWindow {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,160 @@
+//! The real app window under Xvfb, driven as an officer would: enrol
+//! against a real server on loopback; lose the server; log a patrol visit
+//! and a licensing inspection offline; kill the app; start it again and
+//! find both records; get the server back and see both reach it.
+//!
+//! Screenshots of every step are saved in `tests/artifacts/app-window/`.
+//! Needs Xvfb, xdotool and ImageMagick (scripts/install-system-deps.sh).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use e2e::window::{AppWindow, Xvfb};
+use e2e::TestServer;
+use server::Limits;
+use shared::domain::Organisation;
+
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/app-window");
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn count(rows: &[String], table: &str) -> usize {
+    rows.iter()
+        .filter(|r| r.starts_with(&format!("{table}:")))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server_dir = tmp.path().join("server");
+    let app_dir = tmp.path().join("phone");
+    let shots = artifacts();
+
+    let server = TestServer::start(&server_dir).await.unwrap();
+    server.seed_demo().await.unwrap();
+    let code = server
+        .enrolment_code("Anna Berg", Organisation::Police)
+        .await
+        .unwrap();
+    let addr = server.addr().to_string();
+    let url = server.url.clone();
+
+    let x = Xvfb::start().unwrap();
+    let mut app = AppWindow::launch(&x, &app_dir, &url, &shots).unwrap();
+
+    // Enrolment, once, online.
+    app.wait_for_text("Koppla telefonen").unwrap();
+    app.click("Engångskod").unwrap();
+    app.type_text(&code).unwrap();
+    app.screenshot("enrolment").unwrap();
+    app.click("Koppla").unwrap();
+    app.wait_for_text("Inloggad som Anna Berg").unwrap();
+    // The first sync brings the plan, the hotspots and the venues.
+    app.wait_for(
+        |s| s.text.contains("Allt synkat") && s.text.contains("Demo – Torget"),
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    app.screenshot("home-synced").unwrap();
+
+    // Coverage lost.
+    server.stop().await;
+
+    // A patrol visit: pick the hotspot, count a contact, tag a problem,
+    // write a note, end the visit.
+    app.click("Starta platsbesök").unwrap();
+    app.wait_for_text("Välj plats").unwrap();
+    app.click("Demo – Torget").unwrap();
+    app.wait_for_text("Stanna minst 10 minuter").unwrap();
+    app.click("Kontakter +1").unwrap();
+    // The counter's −1 becomes tappable once the contact is stored.
+    app.wait_for(
+        |s| s.control("Kontakter −1").is_some_and(|c| !c.disabled),
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    app.click("Dålig belysning").unwrap();
+    app.click("visit-notes").unwrap();
+    app.type_text("Lugnt vid torget, lampor trasiga vid busskuren.")
+        .unwrap();
+    app.screenshot("visit-under-way").unwrap();
+    app.click("Avsluta besök").unwrap();
+    app.wait_for_text("Besöket är avslutat").unwrap();
+    app.screenshot("visit-ended").unwrap();
+    app.click("Tillbaka").unwrap();
+
+    // A licensing inspection: pick the venue, answer two checklist items,
+    // write findings, read back the summary.
+    app.click("Tillsynsbesök").unwrap();
+    app.wait_for_text("Välj serveringsställe").unwrap();
+    app.click("Demo – Ankaret").unwrap();
+    app.wait_for_text("Kontrollpunkter").unwrap();
+    app.click("OK").unwrap();
+    app.click("findings").unwrap();
+    app.type_text("Personalliggaren saknades.").unwrap();
+    app.screenshot("inspection-checklist").unwrap();
+    app.click("Sammanfattning").unwrap();
+    app.wait_for_text("Gå igenom med serveringsansvarig").unwrap();
+    app.screenshot("inspection-read-back").unwrap();
+    app.click("Klar").unwrap();
+
+    // Offline: the status line says so, and nothing is lost.
+    let home = app
+        .wait_for(
+            |s| s.text.contains("väntar") && s.text.contains("Ingen kontakt med servern"),
+            Duration::from_secs(60),
+        )
+        .unwrap();
+    assert!(home.text.contains("Starta platsbesök"));
+    app.screenshot("home-offline").unwrap();
+
+    // The battery dies.
+    app.kill().unwrap();
+
+    // Started again: both records are there.
+    let mut app = AppWindow::launch(&x, &app_dir, &url, &shots).unwrap();
+    app.wait_for_text("Inloggad som Anna Berg").unwrap();
+    app.click("Mina registreringar").unwrap();
+    let list = app
+        .wait_for(
+            |s| {
+                s.text.contains("Platsbesök: Demo – Torget")
+                    && s.text.contains("Tillsyn: Demo – Ankaret")
+            },
+            Duration::from_secs(30),
+        )
+        .unwrap();
+    assert!(list.text.contains("väntar"), "{}", list.text);
+    app.screenshot("records-after-restart").unwrap();
+    // The note survived the kill too.
+    app.click("Platsbesök: Demo – Torget").unwrap();
+    app.wait_for(
+        |s| {
+            s.controls
+                .iter()
+                .any(|c| c.id == "visit-notes" && c.value.contains("lampor trasiga"))
+        },
+        Duration::from_secs(30),
+    )
+    .unwrap();
+    app.click("Tillbaka").unwrap();
+
+    // Coverage is back: both records reach the server by themselves (or at
+    // the latest when the officer taps "sync now").
+    let server = TestServer::start_at(&server_dir, Limits::default(), &addr)
+        .await
+        .unwrap();
+    app.click("Inställningar").unwrap();
+    app.click("Synka nu").unwrap();
+    app.wait_for(|s| s.text.contains("Allt synkat"), Duration::from_secs(90))
+        .unwrap();
+    app.screenshot("synced-again").unwrap();
+    let rows = server.follow_up_rows().await.unwrap();
+    assert_eq!(count(&rows, "patrol_visits"), 1, "{rows:#?}");
+    assert_eq!(count(&rows, "inspections"), 1, "{rows:#?}");
+    app.kill().unwrap();
+    server.stop().await;
+}
