@@ -190,9 +190,7 @@ impl AppWindow {
             .stderr(log)
             .spawn()
             .context("starting the app")?;
-        let shots = std::fs::read_dir(artifacts)
-            .map(|d| d.count())
-            .unwrap_or(0);
+        let shots = std::fs::read_dir(artifacts).map(|d| d.count()).unwrap_or(0);
         let mut w = AppWindow {
             display: x.display.clone(),
             probe,
@@ -273,7 +271,13 @@ impl AppWindow {
                 self.xdotool(&["mousemove", "180", "450", "click", wheel])?;
                 last = None;
             } else if last == Some((c.x, c.y)) {
-                self.xdotool(&["mousemove", &c.x.to_string(), &c.y.to_string(), "click", "1"])?;
+                self.xdotool(&[
+                    "mousemove",
+                    &c.x.to_string(),
+                    &c.y.to_string(),
+                    "click",
+                    "1",
+                ])?;
                 std::thread::sleep(Duration::from_millis(300));
                 return Ok(());
             } else {

@@ -27,110 +27,103 @@ fn count(rows: &[String], table: &str) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_server() {
-    let tmp = tempfile::tempdir().unwrap();
+async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_server(
+) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
     let server_dir = tmp.path().join("server");
     let app_dir = tmp.path().join("phone");
     let shots = artifacts();
 
-    let server = TestServer::start(&server_dir).await.unwrap();
-    server.seed_demo().await.unwrap();
+    let server = TestServer::start(&server_dir).await?;
+    server.seed_demo().await?;
     let code = server
         .enrolment_code("Anna Berg", Organisation::Police)
-        .await
-        .unwrap();
+        .await?;
     let addr = server.addr().to_string();
     let url = server.url.clone();
 
-    let x = Xvfb::start().unwrap();
-    let mut app = AppWindow::launch(&x, &app_dir, &url, &shots).unwrap();
+    let x = Xvfb::start()?;
+    let mut app = AppWindow::launch(&x, &app_dir, &url, &shots)?;
 
     // Enrolment, once, online.
-    app.wait_for_text("Koppla telefonen").unwrap();
-    app.click("Engångskod").unwrap();
-    app.type_text(&code).unwrap();
-    app.screenshot("enrolment").unwrap();
-    app.click("Koppla").unwrap();
-    app.wait_for_text("Inloggad som Anna Berg").unwrap();
+    app.wait_for_text("Koppla telefonen")?;
+    app.click("Engångskod")?;
+    app.type_text(&code)?;
+    app.screenshot("enrolment")?;
+    app.click("Koppla")?;
+    app.wait_for_text("Inloggad som Anna Berg")?;
     // The first sync brings the plan, the hotspots and the venues.
     app.wait_for(
         |s| s.text.contains("Allt synkat") && s.text.contains("Demo – Torget"),
         Duration::from_secs(60),
-    )
-    .unwrap();
-    app.screenshot("home-synced").unwrap();
+    )?;
+    app.screenshot("home-synced")?;
 
     // Coverage lost.
     server.stop().await;
 
     // A patrol visit: pick the hotspot, count a contact, tag a problem,
     // write a note, end the visit.
-    app.click("Starta platsbesök").unwrap();
-    app.wait_for_text("Välj plats").unwrap();
-    app.click("Demo – Torget").unwrap();
-    app.wait_for_text("Stanna minst 10 minuter").unwrap();
-    app.click("Kontakter +1").unwrap();
+    app.click("Starta platsbesök")?;
+    app.wait_for_text("Välj plats")?;
+    app.click("Demo – Torget")?;
+    app.wait_for_text("Stanna minst 10 minuter")?;
+    app.click("Kontakter +1")?;
     // The counter's −1 becomes tappable once the contact is stored.
     app.wait_for(
         |s| s.control("Kontakter −1").is_some_and(|c| !c.disabled),
         Duration::from_secs(10),
-    )
-    .unwrap();
-    app.click("Dålig belysning").unwrap();
-    app.click("visit-notes").unwrap();
-    app.type_text("Lugnt vid torget, lampor trasiga vid busskuren.")
-        .unwrap();
-    app.screenshot("visit-under-way").unwrap();
-    app.click("Avsluta besök").unwrap();
-    app.wait_for_text("Besöket är avslutat").unwrap();
-    app.screenshot("visit-ended").unwrap();
-    app.click("Tillbaka").unwrap();
+    )?;
+    app.click("Dålig belysning")?;
+    app.click("visit-notes")?;
+    app.type_text("Lugnt vid torget, lampor trasiga vid busskuren.")?;
+    app.screenshot("visit-under-way")?;
+    app.click("Avsluta besök")?;
+    app.wait_for_text("Besöket är avslutat")?;
+    app.screenshot("visit-ended")?;
+    app.click("Tillbaka")?;
 
     // A licensing inspection: pick the venue, answer two checklist items,
     // write findings, read back the summary.
-    app.click("Tillsynsbesök").unwrap();
-    app.wait_for_text("Välj serveringsställe").unwrap();
-    app.click("Demo – Ankaret").unwrap();
-    app.wait_for_text("Kontrollpunkter").unwrap();
-    app.click("OK").unwrap();
-    app.click("findings").unwrap();
-    app.type_text("Personalliggaren saknades.").unwrap();
-    app.screenshot("inspection-checklist").unwrap();
-    app.click("Sammanfattning").unwrap();
-    app.wait_for_text("Gå igenom med serveringsansvarig").unwrap();
-    app.screenshot("inspection-read-back").unwrap();
-    app.click("Klar").unwrap();
+    app.click("Tillsynsbesök")?;
+    app.wait_for_text("Välj serveringsställe")?;
+    app.click("Demo – Ankaret")?;
+    app.wait_for_text("Kontrollpunkter")?;
+    app.click("OK")?;
+    app.click("findings")?;
+    app.type_text("Personalliggaren saknades.")?;
+    app.screenshot("inspection-checklist")?;
+    app.click("Sammanfattning")?;
+    app.wait_for_text("Gå igenom med serveringsansvarig")?;
+    app.screenshot("inspection-read-back")?;
+    app.click("Klar")?;
 
     // Offline: the status line says so, and nothing is lost.
-    let home = app
-        .wait_for(
-            |s| s.text.contains("väntar") && s.text.contains("Ingen kontakt med servern"),
-            Duration::from_secs(60),
-        )
-        .unwrap();
+    let home = app.wait_for(
+        |s| s.text.contains("väntar") && s.text.contains("Ingen kontakt med servern"),
+        Duration::from_secs(60),
+    )?;
     assert!(home.text.contains("Starta platsbesök"));
-    app.screenshot("home-offline").unwrap();
+    app.screenshot("home-offline")?;
 
     // The battery dies.
-    app.kill().unwrap();
+    app.kill()?;
 
     // Started again: both records are there.
-    let mut app = AppWindow::launch(&x, &app_dir, &url, &shots).unwrap();
-    app.wait_for_text("Inloggad som Anna Berg").unwrap();
-    app.click("Mina registreringar").unwrap();
-    let list = app
-        .wait_for(
-            |s| {
-                s.text.contains("Platsbesök: Demo – Torget")
-                    && s.text.contains("Tillsyn: Demo – Ankaret")
-            },
-            Duration::from_secs(30),
-        )
-        .unwrap();
+    let mut app = AppWindow::launch(&x, &app_dir, &url, &shots)?;
+    app.wait_for_text("Inloggad som Anna Berg")?;
+    app.click("Mina registreringar")?;
+    let list = app.wait_for(
+        |s| {
+            s.text.contains("Platsbesök: Demo – Torget")
+                && s.text.contains("Tillsyn: Demo – Ankaret")
+        },
+        Duration::from_secs(30),
+    )?;
     assert!(list.text.contains("väntar"), "{}", list.text);
-    app.screenshot("records-after-restart").unwrap();
+    app.screenshot("records-after-restart")?;
     // The note survived the kill too.
-    app.click("Platsbesök: Demo – Torget").unwrap();
+    app.click("Platsbesök: Demo – Torget")?;
     app.wait_for(
         |s| {
             s.controls
@@ -138,23 +131,20 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
                 .any(|c| c.id == "visit-notes" && c.value.contains("lampor trasiga"))
         },
         Duration::from_secs(30),
-    )
-    .unwrap();
-    app.click("Tillbaka").unwrap();
+    )?;
+    app.click("Tillbaka")?;
 
     // Coverage is back: both records reach the server by themselves (or at
     // the latest when the officer taps "sync now").
-    let server = TestServer::start_at(&server_dir, Limits::default(), &addr)
-        .await
-        .unwrap();
-    app.click("Inställningar").unwrap();
-    app.click("Synka nu").unwrap();
-    app.wait_for(|s| s.text.contains("Allt synkat"), Duration::from_secs(90))
-        .unwrap();
-    app.screenshot("synced-again").unwrap();
-    let rows = server.follow_up_rows().await.unwrap();
+    let server = TestServer::start_at(&server_dir, Limits::default(), &addr).await?;
+    app.click("Inställningar")?;
+    app.click("Synka nu")?;
+    app.wait_for(|s| s.text.contains("Allt synkat"), Duration::from_secs(90))?;
+    app.screenshot("synced-again")?;
+    let rows = server.follow_up_rows().await?;
     assert_eq!(count(&rows, "patrol_visits"), 1, "{rows:#?}");
     assert_eq!(count(&rows, "inspections"), 1, "{rows:#?}");
-    app.kill().unwrap();
+    app.kill()?;
     server.stop().await;
+    Ok(())
 }

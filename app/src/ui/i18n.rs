@@ -269,31 +269,40 @@ pub fn checklist_label(lang: Lang, key: &str) -> &'static str {
     }
 }
 
-/// What an edit-history line says was changed, from the note the edit was
-/// committed with (a field name or a checklist item); no note means the
-/// record was created.
-pub fn change_label(lang: Lang, note: Option<&str>) -> &'static str {
-    let sv = lang == Lang::Sv;
-    let pick = |a: &'static str, b: &'static str| if sv { a } else { b };
-    match note {
-        None => pick("skapad", "created"),
-        Some("contacts") => t(lang, T::Contacts),
-        Some("interventions") => t(lang, T::Interventions),
-        Some("officers_count") => t(lang, T::Officers),
-        Some("problems") => t(lang, T::SafetyProblems),
-        Some("notes") => t(lang, T::Notes),
-        Some("ended_at") => t(lang, T::Ended),
-        Some("findings") => t(lang, T::Findings),
-        Some("follow_up") => t(lang, T::ProposedFollowUp),
-        Some("participants") => t(lang, T::Participants),
-        Some("date") => t(lang, T::Date),
-        Some("kind") => t(lang, T::Kind),
-        Some("people_reached") => t(lang, T::PeopleReached),
-        Some(other) => match checklist_label(lang, other) {
-            "Okänd punkt" | "Unknown item" => pick("ändrad", "changed"),
+/// A record's field, by its name in the schema (validation problems and
+/// edit notes name fields this way).
+pub fn field_label(lang: Lang, field: &str) -> &'static str {
+    let pick = |a: &'static str, b: &'static str| if lang == Lang::Sv { a } else { b };
+    match field {
+        "created" => pick("skapad", "created"),
+        "contacts" => t(lang, T::Contacts),
+        "interventions" => t(lang, T::Interventions),
+        "officers_count" => t(lang, T::Officers),
+        "problems" => t(lang, T::SafetyProblems),
+        "notes" => t(lang, T::Notes),
+        "started_at" => t(lang, T::Started),
+        "ended_at" => t(lang, T::Ended),
+        "findings" => t(lang, T::Findings),
+        "follow_up" => t(lang, T::ProposedFollowUp),
+        "participants" => t(lang, T::Participants),
+        "date" => t(lang, T::Date),
+        "kind" => t(lang, T::Kind),
+        "people_reached" => t(lang, T::PeopleReached),
+        "hotspot_id" => pick("Plats", "Hotspot"),
+        "venue_id" => t(lang, T::Venue),
+        "initiative_id" => t(lang, T::Initiative),
+        "checklist" => t(lang, T::Checklist),
+        other => match checklist_label(lang, other) {
+            "Okänd punkt" | "Unknown item" => pick("Uppgift", "Field"),
             label => label,
         },
     }
+}
+
+/// What an edit-history line says was changed, from the note the edit was
+/// committed with (a field name or a checklist item).
+pub fn change_label(lang: Lang, note: Option<&str>) -> &'static str {
+    field_label(lang, note.unwrap_or("created"))
 }
 
 pub fn risk_label(lang: Lang, risk: shared::domain::RiskLevel) -> &'static str {
@@ -344,11 +353,13 @@ pub fn sync_problem(lang: Lang, code: &str) -> String {
             "This phone is no longer accepted by the server – contact the coordinator."
         }
         .into(),
-        "refused" => if sv {
-            format!("Servern sa nej: {detail}")
-        } else {
-            format!("The server said no: {detail}")
-        },
+        "refused" => {
+            if sv {
+                format!("Servern sa nej: {detail}")
+            } else {
+                format!("The server said no: {detail}")
+            }
+        }
         "server" => if sv {
             "Fel på servern – nytt försök görs automatiskt."
         } else {
@@ -367,11 +378,13 @@ pub fn sync_problem(lang: Lang, code: &str) -> String {
             "The server address should start with https:// (or http://)."
         }
         .into(),
-        "store" => if sv {
-            format!("Telefonens lagring: {detail}")
-        } else {
-            format!("The phone's storage: {detail}")
-        },
+        "store" => {
+            if sv {
+                format!("Telefonens lagring: {detail}")
+            } else {
+                format!("The phone's storage: {detail}")
+            }
+        }
         _ => code.to_string(),
     }
 }

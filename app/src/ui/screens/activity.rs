@@ -10,7 +10,7 @@ use shared::DocId;
 use crate::ui::components::{History, NotesField};
 use crate::ui::data;
 use crate::ui::i18n::{activity_kind_label, t, T};
-use crate::ui::screens::record_sync_line;
+use crate::ui::screens::{problems_view, record_sync_line};
 use crate::ui::state::{create, edit, go, now_ms, read, ui, Screen};
 
 /// Picks the initiative, then creates the activity with today's date.
@@ -70,6 +70,7 @@ pub fn ActivityScreen(id: DocId) -> Element {
             h2 { "{t(lang, T::Activity)}" }
             p { class: "muted", "{t(lang, T::Initiative)}: {title}" }
             {record_sync_line(id, lang)}
+            {problems_view(&Record::Activity(a.clone()), lang)}
             label { r#for: "date", "{t(lang, T::Date)}" }
             input { id: "date", r#type: "date", initial_value: "{a.date}",
                 oninput: move |e| { let d = e.value(); edit(id, "date", move |r| if let Record::Activity(a) = r { a.date = d }) } }

@@ -11,7 +11,7 @@ use shared::DocId;
 use crate::ui::components::{History, NotesField};
 use crate::ui::data;
 use crate::ui::i18n::{checklist_label, t, Lang, T};
-use crate::ui::screens::record_sync_line;
+use crate::ui::screens::{problems_view, record_sync_line};
 use crate::ui::state::{edit, go, now_ms, read, ui, Screen};
 
 fn answer_label(lang: Lang, a: Answer) -> &'static str {
@@ -72,6 +72,7 @@ pub fn InspectionScreen(id: DocId) -> Element {
             h2 { "{t(lang, T::Inspection)}: {venue}" }
             p { class: "muted", "{t(lang, T::Started)} {format_date_time(insp.started_at)}" }
             {record_sync_line(id, lang)}
+            {problems_view(&Record::Inspection(insp.clone()), lang)}
             label { "{t(lang, T::Participants)}" }
             ul { class: "list",
                 for (pid, name, org) in named {

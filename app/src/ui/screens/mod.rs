@@ -52,3 +52,17 @@ pub fn record_sync_line(id: DocId, lang: Lang) -> Element {
         None => rsx! {},
     }
 }
+
+/// The record's validation problems, in words the officer can act on,
+/// shown where they are being edited; they never block saving.
+pub fn problems_view(record: &shared::record::Record, lang: Lang) -> Element {
+    let problems =
+        read(|s| shared::validation::validate(record, &local_refs(s))).unwrap_or_default();
+    rsx! {
+        for (i, p) in problems.iter().enumerate() {
+            p { key: "{i}", class: "problem", role: "alert",
+                "{crate::ui::i18n::field_label(lang, p.field)} {crate::ui::i18n::problem_message(lang, p.kind.code())}"
+            }
+        }
+    }
+}

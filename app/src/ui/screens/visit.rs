@@ -5,13 +5,12 @@ use dioxus::prelude::*;
 use shared::domain::SafetyProblem;
 use shared::local_time::format_time;
 use shared::record::Record;
-use shared::validation::validate;
 use shared::DocId;
 
 use crate::ui::components::{Counter, History, NotesField, VisitTimer};
 use crate::ui::data;
-use crate::ui::i18n::{problem_label, problem_message, t, T};
-use crate::ui::screens::record_sync_line;
+use crate::ui::i18n::{problem_label, t, T};
+use crate::ui::screens::{problems_view, record_sync_line};
 use crate::ui::state::{edit, go, now_ms, read, ui, Screen};
 
 #[component]
@@ -19,12 +18,8 @@ pub fn Visit(id: DocId) -> Element {
     let u = ui();
     let lang = (u.lang)();
     let now = (u.now)();
-    let Some(Some((visit, name, problems))) = read(|s| match s.record(id) {
-        Ok(Some(Record::PatrolVisit(v))) => {
-            let refs = crate::ui::screens::local_refs(s);
-            let problems = validate(&Record::PatrolVisit(v.clone()), &refs);
-            Some((v.clone(), data::hotspot_name(s, v.hotspot_id), problems))
-        }
+    let Some(Some((visit, name))) = read(|s| match s.record(id) {
+        Ok(Some(Record::PatrolVisit(v))) => Some((v.clone(), data::hotspot_name(s, v.hotspot_id))),
         _ => None,
     }) else {
         return rsx! { main { p { "{t(lang, T::Nothing)}" } } };
@@ -57,9 +52,7 @@ pub fn Visit(id: DocId) -> Element {
             } else {
                 p { class: "phase", "{t(lang, T::VisitEnded)} ({t(lang, T::Ended)} {format_time(visit.ended_at.unwrap_or_default())})" }
             }
-            for p in problems.iter() {
-                p { class: "problem", role: "alert", "{p.field} {problem_message(lang, p.kind.code())}" }
-            }
+            {problems_view(&Record::PatrolVisit(visit.clone()), lang)}
             Counter { label: t(lang, T::Contacts).to_string(), value: visit.contacts.value(), on_change: move |d: i64| edit(id, "contacts", move |r| if let Record::PatrolVisit(v) = r { v.contacts.increment(d) }) }
             Counter { label: t(lang, T::Interventions).to_string(), value: visit.interventions.value(), on_change: move |d: i64| edit(id, "interventions", move |r| if let Record::PatrolVisit(v) = r { v.interventions.increment(d) }) }
             Counter { label: t(lang, T::Officers).to_string(), value: visit.officers_count as i64, on_change: move |d: i64| edit(id, "officers_count", move |r| if let Record::PatrolVisit(v) = r { v.officers_count = (v.officers_count as i64 + d).max(1) as u64 }) }

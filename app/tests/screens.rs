@@ -1,0 +1,440 @@
+//! Component tests of the officer's screens: the real `App` rendered with
+//! a `VirtualDom` over an enrolled in-memory device store, driven through
+//! the same state functions its buttons call (`go`, `edit`, the clock
+//! signal), and read back as HTML with `dioxus-ssr`.
+//!
+//! The real pointer and keyboard are driven in the window test
+//! (`tests/tests/app_window.rs`); here the rules: timer marks, validation
+//! messages, the notes reminder, sync status texts, both languages.
+
+use std::sync::{Arc, Mutex};
+
+use app::store::Enrolment;
+use app::ui::components::sync_status::status_text;
+use app::ui::components::timer::phase;
+use app::ui::i18n::{sync_problem, t, Lang, T};
+use app::ui::state::{edit, go, ui, Screen, Services, SyncView};
+use app::ui::App;
+use app::DeviceStore;
+use dioxus::dioxus_core::NoOpMutations;
+use dioxus::prelude::*;
+use shared::domain::{
+    Dosage, GeoPoint, Hotspot, Inspection, LicenceConditions, Millis, PatrolVisit, RiskLevel,
+    ServingHours, Venue,
+};
+use shared::record::Record;
+use shared::DocId;
+
+const T0: Millis = 1_764_000_000_000; // 2025-11-24, a Monday evening
+const MINUTE: Millis = 60_000;
+
+struct Harness {
+    dom: VirtualDom,
+    store: Arc<Mutex<DeviceStore>>,
+}
+
+fn enrolled_store() -> anyhow::Result<DeviceStore> {
+    let mut s = DeviceStore::open_in_memory()?;
+    s.save_enrolment(&Enrolment {
+        server_url: "http://127.0.0.1:9".into(),
+        device_id: uuid::Uuid::new_v4(),
+        token: "t".into(),
+        actor: "0123456789abcdef0123456789abcdef".into(),
+        officer_id: uuid::Uuid::new_v4(),
+        officer_name: "Anna Berg".into(),
+        organisation: "police".into(),
+    })?;
+    Ok(s)
+}
+
+fn hotspot(name: &str) -> Record {
+    Record::Hotspot(Hotspot {
+        name: name.into(),
+        centre: GeoPoint {
+            lat: 57.26,
+            lon: 16.45,
+        },
+        radius_m: 100,
+        active_from: "2024-01-01".into(),
+        active_to: None,
+        dosage: Dosage {
+            visits_per_week: 7,
+            minutes_per_week: 90,
+        },
+        initiative_id: uuid::Uuid::new_v4(),
+        demo: true,
+    })
+}
+
+fn venue(name: &str) -> Record {
+    Record::Venue(Venue {
+        name: name.into(),
+        licensee: "Ankaret AB".into(),
+        serving_hours: ServingHours {
+            opens: "11:00".into(),
+            closes: "01:00".into(),
+        },
+        conditions: LicenceConditions::default(),
+        risk: RiskLevel::High,
+        demo: true,
+    })
+}
+
+impl Harness {
+    /// The app opened on `screen`, with `setup` run on the store first.
+    fn open(store: DeviceStore, screen: Screen, lang: Lang) -> anyhow::Result<Harness> {
+        let mut store = store;
+        store.set_setting("open", screen.to_setting().as_deref())?;
+        store.set_setting("lang", Some(lang.code()))?;
+        let store = Arc::new(Mutex::new(store));
+        let services = Services {
+            store: store.clone(),
+            data_dir: std::env::temp_dir(),
+            kick: Arc::new(tokio::sync::Notify::new()),
+            wipe: Arc::new(|| Ok(())),
+        };
+        let mut dom = VirtualDom::new(App).with_root_context(services);
+        dom.rebuild_in_place();
+        let mut h = Harness { dom, store };
+        if screen.to_setting().is_none() {
+            h.act(move || go(screen));
+        }
+        Ok(h)
+    }
+
+    /// Runs `f` inside the app, as a button's handler would, and renders.
+    fn act(&mut self, f: impl FnOnce()) {
+        self.dom.in_scope(ScopeId::APP, f);
+        self.dom.process_events();
+        self.dom.render_immediate(&mut NoOpMutations);
+    }
+
+    fn set_clock(&mut self, now: Millis) {
+        self.act(move || ui().now.set(now));
+    }
+
+    fn html(&self) -> String {
+        dioxus_ssr::render(&self.dom)
+    }
+}
+
+fn visit_at(store: &mut DeviceStore, started: Millis) -> anyhow::Result<DocId> {
+    let h = store.create(&hotspot("Torget"), started)?;
+    Ok(store.create(
+        &Record::PatrolVisit(PatrolVisit::new(h.0, uuid::Uuid::new_v4(), started)),
+        started,
+    )?)
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn the_timer_shows_the_ten_and_fifteen_minute_marks_as_they_pass() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    let id = visit_at(&mut store, T0)?;
+    let mut h = Harness::open(store, Screen::Visit(id), Lang::Sv)?;
+
+    h.set_clock(T0 + 3 * MINUTE);
+    let html = h.html();
+    assert!(html.contains("03:00"), "{html}");
+    assert!(html.contains("Stanna minst 10 minuter"));
+    assert!(html.contains("10 min") && html.contains("15 min"));
+    assert!(!html.contains("mark passed"));
+
+    h.set_clock(T0 + 11 * MINUTE);
+    let html = h.html();
+    assert!(html.contains("11:00"));
+    assert!(html.contains("Bra – 10–15 minuter ger bäst effekt"));
+    assert_eq!(html.matches("mark passed").count(), 1);
+
+    h.set_clock(T0 + 16 * MINUTE);
+    let html = h.html();
+    assert!(html.contains("Över 15 minuter – dags att gå vidare"));
+    assert_eq!(html.matches("mark passed").count(), 2);
+
+    // Ending the visit stops the clock where it was.
+    h.act(move || {
+        edit(id, "ended_at", |r| {
+            if let Record::PatrolVisit(v) = r {
+                v.ended_at = Some(T0 + 14 * MINUTE)
+            }
+        })
+    });
+    h.set_clock(T0 + 40 * MINUTE);
+    let html = h.html();
+    assert!(html.contains("14:00"), "{html}");
+    assert!(html.contains("Besöket är avslutat"));
+    assert!(!html.contains("Avsluta besök"));
+    assert_eq!(phase(12 * MINUTE), T::InWindow);
+    Ok(())
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn a_tap_on_a_counter_is_in_the_store_when_the_handler_returns() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    let id = visit_at(&mut store, T0)?;
+    let mut h = Harness::open(store, Screen::Visit(id), Lang::Sv)?;
+    h.set_clock(T0 + MINUTE);
+    h.act(move || {
+        edit(id, "contacts", |r| {
+            if let Record::PatrolVisit(v) = r {
+                v.contacts.increment(1)
+            }
+        })
+    });
+    let stored = h.store.lock().expect("store lock").record(id)?;
+    match stored {
+        Some(Record::PatrolVisit(v)) => assert_eq!(v.contacts.value(), 1),
+        other => panic!("{other:?}"),
+    }
+    // The screen shows it, and the edit history names the field.
+    let html = h.html();
+    assert!(html.contains("Kontakter"));
+    assert!(html.contains("du · Kontakter"), "{html}");
+    Ok(())
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn validation_messages_say_what_to_correct_in_the_users_language() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    let id = visit_at(&mut store, T0)?;
+    store.update(id, T0, |r| {
+        if let Record::PatrolVisit(v) = r {
+            v.ended_at = Some(T0 - 5 * MINUTE);
+        }
+    })?;
+    let h = Harness::open(store, Screen::Visit(id), Lang::Sv)?;
+    let html = h.html();
+    assert!(
+        html.contains("Slut slutar före start – rätta sluttiden"),
+        "{html}"
+    );
+
+    let mut store = enrolled_store()?;
+    let id = visit_at(&mut store, T0)?;
+    store.update(id, T0, |r| {
+        if let Record::PatrolVisit(v) = r {
+            v.ended_at = Some(T0 - 5 * MINUTE);
+        }
+    })?;
+    let html = Harness::open(store, Screen::Visit(id), Lang::En)?.html();
+    assert!(
+        html.contains("Ended ends before it starts – correct the end time"),
+        "{html}"
+    );
+    Ok(())
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn the_notes_field_reminds_and_warns_about_personal_identity_numbers() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    let id = visit_at(&mut store, T0)?;
+    let mut h = Harness::open(store, Screen::Visit(id), Lang::Sv)?;
+    let html = h.html();
+    assert!(html.contains("Skriv inga namn eller personnummer här."));
+    assert!(html.contains(r#"aria-describedby="visit-notes-reminder""#));
+    assert!(!html.contains("verkar innehålla ett personnummer"));
+
+    h.act(move || {
+        edit(id, "notes", |r| {
+            if let Record::PatrolVisit(v) = r {
+                v.notes.update("Kontrollerade 19850101-1236 vid busskuren")
+            }
+        })
+    });
+    let html = h.html();
+    assert!(
+        html.contains("verkar innehålla ett personnummer – ta bort det"),
+        "{html}"
+    );
+    Ok(())
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn the_inspection_checklist_and_its_read_back_summary() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    let v = store.create(&venue("Ankaret"), T0)?;
+    let id = store.create(
+        &Record::Inspection(Inspection::new(v.0, uuid::Uuid::new_v4(), T0)),
+        T0,
+    )?;
+    let mut h = Harness::open(store, Screen::Inspection(id), Lang::Sv)?;
+    let html = h.html();
+    for item in [
+        "Serveringsansvarig på plats",
+        "Personalliggare",
+        "Ordningsvakter enligt tillstånd",
+    ] {
+        assert!(html.contains(item), "{item} missing");
+    }
+    assert_eq!(html.matches(">Anmärkning<").count(), 10, "one row per item");
+
+    h.act(move || {
+        edit(id, "staff_register", |r| {
+            if let Record::Inspection(i) = r {
+                i.entry_mut(shared::domain::ChecklistItem::StaffRegister)
+                    .answer = shared::domain::Answer::Remark;
+            }
+        })
+    });
+    // A remark opens its comment field, labelled for screen readers.
+    assert!(h
+        .html()
+        .contains(r#"aria-label="Personalliggare: Kommentar""#));
+
+    h.act(move || go(Screen::Summary(id)));
+    let html = h.html();
+    assert!(html.contains("Gå igenom med serveringsansvarig på plats"));
+    assert!(html.contains("Personalliggare"));
+    assert!(html.contains("<strong>Anmärkning</strong>"), "{html}");
+    Ok(())
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn the_sync_status_says_what_is_going_on_in_plain_words() -> anyhow::Result<()> {
+    let view = |waiting, last_success, last_error: Option<&str>| SyncView {
+        running: false,
+        waiting,
+        last_success,
+        last_error: last_error.map(str::to_string),
+    };
+    let (class, head, detail) = status_text(Lang::Sv, &view(0, None, None));
+    assert_eq!(
+        (class, head.as_str(), detail),
+        ("ok", "Inte synkat än", None)
+    );
+
+    let (class, head, detail) = status_text(Lang::Sv, &view(0, Some(T0), None));
+    assert_eq!((class, head.as_str()), ("ok", "Allt synkat"));
+    assert_eq!(detail.as_deref(), Some("Senaste kontakt: 2025-11-24 17:00"));
+
+    let (class, head, detail) = status_text(Lang::Sv, &view(3, Some(T0), Some("unreachable")));
+    assert_eq!((class, head.as_str()), ("failed", "3 ändringar väntar"));
+    assert_eq!(
+        detail.as_deref(),
+        Some("Ingen kontakt med servern – allt sparas på telefonen och skickas senare. · Senaste kontakt: 2025-11-24 17:00")
+    );
+
+    let (_, head, detail) = status_text(Lang::En, &view(1, None, Some("unauthorized")));
+    assert_eq!(head, "1 change waiting");
+    assert_eq!(
+        detail.as_deref(),
+        Some("This phone is no longer accepted by the server – contact the coordinator.")
+    );
+    assert_eq!(
+        sync_problem(Lang::Sv, "refused:the body is too large"),
+        "Servern sa nej: the body is too large"
+    );
+
+    // And on screen, on every screen but enrolment.
+    let mut store = enrolled_store()?;
+    store.create(&hotspot("Torget"), T0)?;
+    store.note_sync_attempt(T0, Some("unreachable"))?;
+    let html = Harness::open(store, Screen::Home, Lang::Sv)?.html();
+    assert!(html.contains(r#"role="status""#));
+    assert!(html.contains("1 ändring väntar"), "{html}");
+    assert!(html.contains("Ingen kontakt med servern"));
+    Ok(())
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn home_shows_the_big_actions_and_todays_hotspots_with_their_dosage() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    store.create(&hotspot("Torget"), T0)?;
+    let mut h = Harness::open(store, Screen::Home, Lang::Sv)?;
+    h.set_clock(T0);
+    let html = h.html();
+    for action in [
+        "Starta platsbesök",
+        "Tillsynsbesök",
+        "Annan aktivitet",
+        "Mina registreringar",
+        "Inställningar",
+    ] {
+        assert!(html.contains(action), "{action} missing");
+    }
+    assert!(html.contains("Inloggad som Anna Berg"));
+    assert!(html.contains("Torget"));
+    assert!(html.contains("0/1 besök"), "{html}");
+    Ok(())
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn every_screen_exists_in_swedish_and_english() -> anyhow::Result<()> {
+    for (lang, title) in [(Lang::Sv, "Inställningar"), (Lang::En, "Settings")] {
+        let html = Harness::open(enrolled_store()?, Screen::Settings, lang)?.html();
+        assert!(html.contains(title));
+        assert!(html.contains(t(lang, T::SyncNow)));
+        assert!(html.contains(t(lang, T::ThemeDark)));
+        assert!(html.contains(&format!(r#"lang="{}""#, lang.code())));
+    }
+    let html = Harness::open(DeviceStore::open_in_memory()?, Screen::Enrol, Lang::Sv)?.html();
+    assert!(html.contains("Koppla telefonen"));
+    assert!(html.contains(r#"for="code""#), "inputs are labelled");
+    assert!(
+        !html.contains(r#"role="status""#),
+        "no sync status before enrolment"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn pickers_records_and_activities() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    store.create(&hotspot("Torget"), T0)?;
+    store.create(&hotspot("Resecentrum"), T0)?;
+    store.create(&venue("Ankaret"), T0)?;
+    visit_at(&mut store, T0 + MINUTE)?;
+    let activity = store.create(
+        &Record::Activity(shared::domain::Activity {
+            initiative_id: uuid::Uuid::new_v4(),
+            date: "2025-11-24".into(),
+            kind: shared::domain::ActivityKind::SchoolVisit,
+            people_reached: 24,
+            participants: Vec::new(),
+            notes: Default::default(),
+        }),
+        T0 + 2 * MINUTE,
+    )?;
+    let mut h = Harness::open(store, Screen::PickHotspot, Lang::Sv)?;
+    let html = h.html();
+    // The hotspot visited last comes first, then by name.
+    let (torget, rese) = (html.find(">Torget<"), html.find(">Resecentrum<"));
+    assert!(torget.is_some() && rese.is_some(), "{html}");
+    assert!(torget < rese, "recently visited first");
+
+    h.act(|| go(Screen::PickVenue));
+    assert!(h.html().contains("Ankaret · hög risk"));
+
+    h.act(|| go(Screen::Records));
+    let html = h.html();
+    assert!(html.contains("Platsbesök: Torget"), "{html}");
+    assert!(html.contains("Aktivitet: "));
+    assert!(html.contains("2 ändringar väntar") || html.contains("1 ändring väntar"));
+
+    // An activity whose initiative is not in the plan says so.
+    h.act(move || go(Screen::Activity(activity)));
+    let html = h.html();
+    assert!(html.contains("Antal nådda personer"));
+    assert!(
+        html.contains("pekar på något som saknas – välj i listan"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"selected="true""#) || html.contains("selected"),
+        "kind chosen"
+    );
+
+    // Without a plan on the phone there is nothing to choose yet.
+    h.act(|| go(Screen::NewActivity));
+    assert!(h
+        .html()
+        .contains("Referensdata saknas – synka när nätet finns."));
+    Ok(())
+}
