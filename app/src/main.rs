@@ -26,6 +26,29 @@ fn data_dir() -> PathBuf {
     base.join("trygghetslogg")
 }
 
+/// For the demo command: with `$TRYGGHETSLOGG_ENROLMENT_CODE` (and
+/// `$TRYGGHETSLOGG_SERVER`) set, a phone not yet enrolled enrols at start,
+/// as if the officer had typed the code.
+fn enrol_from_environment(mut store: DeviceStore) -> anyhow::Result<DeviceStore> {
+    let (Ok(code), Ok(server)) = (
+        std::env::var("TRYGGHETSLOGG_ENROLMENT_CODE"),
+        std::env::var("TRYGGHETSLOGG_SERVER"),
+    ) else {
+        return Ok(store);
+    };
+    if store.enrolment()?.is_some() {
+        return Ok(store);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let enrolment = runtime
+        .block_on(app::enrolment::enrol(&server, &code, "Demotelefon"))
+        .context("enrolling with $TRYGGHETSLOGG_ENROLMENT_CODE")?;
+    store.save_enrolment(&enrolment)?;
+    Ok(store)
+}
+
 fn main() -> anyhow::Result<()> {
     let dir = data_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -33,6 +56,7 @@ fn main() -> anyhow::Result<()> {
     let keys = Arc::new(KeyFile::new(dir.join("device.key")));
     let store = DeviceStore::open_encrypted(&db, &keys.key()?)
         .context("opening the encrypted device store")?;
+    let store = enrol_from_environment(store)?;
     let store = Arc::new(Mutex::new(store));
 
     // Sign out: close the database, delete it and its key, start afresh.

@@ -166,14 +166,53 @@ pub struct AppWindow {
 
 impl AppWindow {
     /// Starts the app with its data in `data_dir`, pointing the enrolment
-    /// screen at `server_url`; screenshots go to `artifacts`.
+    /// screen at `server_url`, waits for its first screen and gives it the
+    /// focus; screenshots go to `artifacts`.
     pub fn launch(
         x: &Xvfb,
         data_dir: &Path,
         server_url: &str,
         artifacts: &Path,
     ) -> Result<AppWindow> {
-        let bin = crate::workspace_binary("trygghetslogg-app")?;
+        let mut w = Self::spawn(x, data_dir, server_url, artifacts, 250)?;
+        w.wait_for(|s| !s.text.is_empty(), Duration::from_secs(60))
+            .context("the app window never showed anything")?;
+        // Without a window manager the first click only gives the window
+        // the focus: spend it on the title bar.
+        w.xdotool(&["mousemove", "180", "10", "click", "1"])?;
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(w)
+    }
+
+    /// Starts the app and returns at once; the probe writes every
+    /// `probe_ms` milliseconds.
+    pub fn spawn(
+        x: &Xvfb,
+        data_dir: &Path,
+        server_url: &str,
+        artifacts: &Path,
+        probe_ms: u64,
+    ) -> Result<AppWindow> {
+        Self::spawn_binary(
+            &crate::workspace_binary("trygghetslogg-app")?,
+            x,
+            data_dir,
+            server_url,
+            artifacts,
+            probe_ms,
+        )
+    }
+
+    /// Like [`AppWindow::spawn`], with a given binary (the benchmark runs
+    /// the release build).
+    pub fn spawn_binary(
+        bin: &Path,
+        x: &Xvfb,
+        data_dir: &Path,
+        server_url: &str,
+        artifacts: &Path,
+        probe_ms: u64,
+    ) -> Result<AppWindow> {
         std::fs::create_dir_all(artifacts)?;
         let probe = data_dir.with_extension("probe.json");
         let _ = std::fs::remove_file(&probe);
@@ -183,7 +222,8 @@ impl AppWindow {
             .env("TRYGGHETSLOGG_APP_DIR", data_dir)
             .env("TRYGGHETSLOGG_SERVER", server_url)
             .env("TRYGGHETSLOGG_UI_PROBE", &probe)
-            // No GPU under Xvfb: software rendering, no sandbox helpers.
+            .env("TRYGGHETSLOGG_UI_PROBE_MS", probe_ms.to_string())
+            // No GPU under Xvfb: software rendering.
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("LIBGL_ALWAYS_SOFTWARE", "1")
             .stdout(log.try_clone()?)
@@ -191,20 +231,13 @@ impl AppWindow {
             .spawn()
             .context("starting the app")?;
         let shots = std::fs::read_dir(artifacts).map(|d| d.count()).unwrap_or(0);
-        let mut w = AppWindow {
+        Ok(AppWindow {
             display: x.display.clone(),
             probe,
             artifacts: artifacts.to_path_buf(),
             child,
             shots,
-        };
-        w.wait_for(|s| !s.text.is_empty(), Duration::from_secs(60))
-            .context("the app window never showed anything")?;
-        // Without a window manager the first click only gives the window
-        // the focus: spend it on the title bar.
-        w.xdotool(&["mousemove", "180", "10", "click", "1"])?;
-        std::thread::sleep(Duration::from_millis(300));
-        Ok(w)
+        })
     }
 
     fn xdotool(&self, args: &[&str]) -> Result<()> {

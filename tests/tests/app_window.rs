@@ -141,6 +141,15 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     app.click("Synka nu")?;
     app.wait_for(|s| s.text.contains("Allt synkat"), Duration::from_secs(90))?;
     app.screenshot("synced-again")?;
+    // Night: the dark theme, chosen once, kept.
+    app.click("Mörkt")?;
+    app.wait_for(
+        |s| s.control("Mörkt").is_some_and(|c| c.hit),
+        Duration::from_secs(10),
+    )?;
+    app.click("Tillbaka")?;
+    app.wait_for_text("Dagens platser")?;
+    app.screenshot("home-dark")?;
     let rows = server.follow_up_rows().await?;
     assert_eq!(count(&rows, "patrol_visits"), 1, "{rows:#?}");
     assert_eq!(count(&rows, "inspections"), 1, "{rows:#?}");

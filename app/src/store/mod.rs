@@ -616,12 +616,22 @@ impl DeviceStore {
 
     /// Bytes the database takes on disk (pages in use).
     pub fn size_bytes(&self) -> Result<u64> {
-        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-        let free: i64 = self
-            .conn
-            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
-        let size: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-        Ok(((pages - free) * size) as u64)
+        let pages = self.pragma_int("page_count")?;
+        let free = self.pragma_int("freelist_count")?;
+        let size = self.pragma_int("page_size")?;
+        Ok(((pages - free) * size).max(0) as u64)
+    }
+
+    /// A numeric pragma. SQLCipher answers some (`page_size`) as text.
+    fn pragma_int(&self, name: &str) -> Result<i64> {
+        let v: rusqlite::types::Value =
+            self.conn
+                .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))?;
+        Ok(match v {
+            rusqlite::types::Value::Integer(i) => i,
+            rusqlite::types::Value::Text(t) => t.trim().parse().unwrap_or(0),
+            _ => 0,
+        })
     }
 }
 

@@ -34,12 +34,17 @@ pub fn probe_path() -> Option<PathBuf> {
     std::env::var_os("TRYGGHETSLOGG_UI_PROBE").map(PathBuf::from)
 }
 
-/// Writes the probe file every 250 ms (atomically: a reader never sees
-/// half a file).
+/// Writes the probe file every `TRYGGHETSLOGG_UI_PROBE_MS` (default 250)
+/// milliseconds, atomically: a reader never sees half a file.
 pub async fn run(path: PathBuf) {
     let tmp = path.with_extension("tmp");
+    let every = std::env::var("TRYGGHETSLOGG_UI_PROBE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(250u64)
+        .max(5);
     loop {
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(every)).await;
         let Ok(value) = document::eval(SCRIPT).await else {
             continue;
         };
