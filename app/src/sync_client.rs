@@ -95,17 +95,44 @@ impl Transport for HttpTransport {
                 reqwest::header::CONTENT_TYPE,
                 shared::sync::wire::CONTENT_TYPE,
             )
+            .header(
+                shared::sync::wire::DIGEST_HEADER,
+                shared::sync::wire::content_digest(&body),
+            )
             .body(body)
             .send()
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
         let status = resp.status().as_u16();
+        let digest = resp
+            .headers()
+            .get(shared::sync::wire::DIGEST_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let bytes = resp
             .bytes()
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
-        classify(status, bytes.to_vec())
+        accept_answer(status, digest.as_deref(), bytes.to_vec())
     }
+}
+
+/// Checks a sync answer's `Content-Digest` and classifies it. A sync body
+/// (200 or 422) without a matching digest was damaged on the way: nothing
+/// of it is applied, and the next sync asks again.
+pub fn accept_answer(
+    status: u16,
+    digest: Option<&str>,
+    body: Vec<u8>,
+) -> Result<Vec<u8>, SyncError> {
+    if matches!(status, 200 | 422)
+        && !digest.is_some_and(|d| shared::sync::wire::digest_matches(d, &body))
+    {
+        return Err(SyncError::BadResponse(
+            "the answer was damaged on the way (Content-Digest)".into(),
+        ));
+    }
+    classify(status, body)
 }
 
 /// Maps an HTTP answer to the body of a sync response or an error.
@@ -136,6 +163,8 @@ pub struct SyncReport {
     pub acknowledged: usize,
     pub rejected: usize,
     pub received_docs: usize,
+    /// Documents whose changes the server found damaged; queued again.
+    pub retried: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
 }
@@ -181,11 +210,16 @@ async fn sync_rounds<T: Transport>(
             rejected,
             received_docs,
             reset,
-        } = lock()?.apply(&batch, &resp, now())?;
+            retried,
+        } = lock()?.apply(&batch, &resp, now()).map_err(|e| match e {
+            StoreError::DamagedIncoming(_) => SyncError::BadResponse(e.to_string()),
+            e => SyncError::Store(e),
+        })?;
         report.rounds += 1;
         report.acknowledged += acknowledged;
         report.rejected += rejected;
         report.received_docs += received_docs;
+        report.retried += retried;
         if !(resp.more || reset || batch.truncated) {
             return Ok(());
         }

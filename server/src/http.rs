@@ -139,6 +139,18 @@ async fn sync(
         .db
         .read(move |c| identity::device_for_token(c, &check))
         .await?;
+    // A body damaged on the way is refused whole (see protocol.md).
+    if let Some(digest) = headers.get(shared::sync::wire::DIGEST_HEADER) {
+        let ok = digest
+            .to_str()
+            .is_ok_and(|d| shared::sync::wire::digest_matches(d, &body));
+        if !ok {
+            return Err(Error::BadRequest {
+                code: "bad_digest",
+                message: "the body does not match its Content-Digest; it was damaged on the way, send it again".into(),
+            });
+        }
+    }
     let incoming = shared::sync::wire::decode_request(&body)?;
     let now = state.clock.now_ms();
     let max = state.limits.max_response_bytes;
@@ -154,9 +166,19 @@ async fn sync(
         StatusCode::OK
     };
     let bytes = shared::sync::wire::encode(&response);
+    let digest = shared::sync::wire::content_digest(&bytes);
     Ok((
         status,
-        [(header::CONTENT_TYPE, shared::sync::wire::CONTENT_TYPE)],
+        [
+            (
+                header::CONTENT_TYPE,
+                shared::sync::wire::CONTENT_TYPE.to_string(),
+            ),
+            (
+                header::HeaderName::from_static(shared::sync::wire::DIGEST_HEADER),
+                digest,
+            ),
+        ],
         bytes,
     )
         .into_response())

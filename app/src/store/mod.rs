@@ -44,6 +44,8 @@ pub enum StoreError {
     Record(Box<shared::RecordError>),
     #[error("a stored document is damaged: {0}")]
     Automerge(Box<automerge::AutomergeError>),
+    #[error("the server's answer held a damaged change of {0}; it will be fetched again")]
+    DamagedIncoming(DocId),
 }
 
 impl From<shared::RecordError> for StoreError {
@@ -102,6 +104,8 @@ pub struct OutgoingBatch {
 pub struct Applied {
     pub acknowledged: usize,
     pub rejected: usize,
+    /// Documents whose changes arrived damaged: sent again next time.
+    pub retried: usize,
     pub received_docs: usize,
     pub reset: bool,
 }
@@ -543,6 +547,11 @@ impl DeviceStore {
                     "UPDATE docs SET rejected_code = NULL, rejected_reason = NULL WHERE id = ?1",
                     [id.as_bytes()],
                 )?;
+            } else if result.code == Some(shared::sync::RejectCode::MalformedChange) {
+                // The device wrote whole changes; a malformed one at the
+                // server was damaged on the way. Keep it queued and send it
+                // again: holding it until amended could lose it.
+                applied.retried += 1;
             } else {
                 applied.rejected += 1;
                 let mut mark = tx.prepare_cached("UPDATE outbox SET state = 1 WHERE hash = ?1")?;
@@ -681,11 +690,12 @@ fn receive_doc(
     let mut fresh = Vec::new();
     let mut new_bytes = Vec::new();
     for raw in changes {
-        // A change that does not parse came from a broken server; skip it
-        // rather than refuse the rest of the response.
-        let Ok(change) = Change::from_bytes(raw.to_vec()) else {
-            tracing::warn!(doc = %id, "server sent a change that does not parse; skipped");
-            continue;
+        // A damaged change fails the whole response: the transaction rolls
+        // back, the cursor stays, and the next sync fetches it again.
+        // Skipping it would move the cursor past it for good.
+        let Some(change) = shared::sync::changes::verified_change(raw) else {
+            tracing::warn!(doc = %id, "the server's answer held a damaged change");
+            return Err(StoreError::DamagedIncoming(id));
         };
         if doc.get_change_by_hash(&change.hash()).is_none()
             && !fresh.iter().any(|c: &Change| c.hash() == change.hash())

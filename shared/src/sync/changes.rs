@@ -16,13 +16,24 @@ pub struct CheckedChange {
     pub actor: ActorKey,
 }
 
+/// Parses one change and checks its checksum. `Change::from_bytes` parses
+/// the structure but does not compare the chunk's stored checksum with the
+/// hash of its contents, so a byte damaged in transit could pass as a
+/// different, valid-looking change, and break every later load of the
+/// document ("bad checksum"). The chunk header is 4 magic bytes, then the
+/// first 4 bytes of the SHA-256 the change hash is; they must agree.
+pub fn verified_change(bytes: &[u8]) -> Option<Change> {
+    let change = Change::from_bytes(bytes.to_vec()).ok()?;
+    let stored = bytes.get(4..8)?;
+    (stored == &change.hash().0[..4]).then_some(change)
+}
+
 /// Parses the raw bytes of each change. One bad change rejects the whole
 /// document (its other changes may depend on it), never the whole request.
 pub fn parse_changes(raw: &[Vec<u8>]) -> Result<Vec<CheckedChange>, RejectCode> {
     raw.iter()
         .map(|bytes| {
-            let change =
-                Change::from_bytes(bytes.clone()).map_err(|_| RejectCode::MalformedChange)?;
+            let change = verified_change(bytes).ok_or(RejectCode::MalformedChange)?;
             Ok(CheckedChange {
                 hash: change.hash().0,
                 actor: ActorKey::from_actor(change.actor_id()),
@@ -57,5 +68,29 @@ mod tests {
             parse_changes(&[b"garbage".to_vec()]).err(),
             Some(RejectCode::MalformedChange)
         );
+    }
+
+    #[test]
+    fn any_single_damaged_byte_is_caught() {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "notes", "Lugnt vid torget").expect("put");
+        doc.put(ROOT, "contacts", 3).expect("put");
+        doc.commit();
+        let bytes = doc
+            .get_last_local_change()
+            .expect("change")
+            .raw_bytes()
+            .to_vec();
+        assert!(verified_change(&bytes).is_some());
+        for i in 0..bytes.len() {
+            for flip in [0x01u8, 0x5a, 0xff] {
+                let mut bad = bytes.clone();
+                bad[i] ^= flip;
+                assert!(
+                    verified_change(&bad).is_none(),
+                    "byte {i} ^ {flip:#x} went unnoticed"
+                );
+            }
+        }
     }
 }

@@ -1,0 +1,832 @@
+//! The deterministic simulation: several devices and the server in one
+//! process, running the production code (the device store, `sync_once`,
+//! the server's router, SQLite store and rules) under a seeded schedule of
+//! edits and faults, then checking that nothing was lost.
+//!
+//! The seams are the ones the code already has: the device's `Transport`
+//! (here [`SimNet`], which hands requests to the server's axum router in
+//! process and can drop, duplicate, delay, truncate or corrupt them), the
+//! server's `Clock` (a `ManualClock`), and each device's `now` (wrong by
+//! hours on some phones). A device crash drops the store and reopens its
+//! file; a server crash drops the database handle and the router and opens
+//! them again on the same directory.
+//!
+//! One seed gives one schedule: every random choice comes from a `StdRng`
+//! seeded with it, and the run is sequential. (Ids and actors are random
+//! UUIDs, so a rerun differs in those names, not in what happens.)
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{bail, ensure, Context, Result};
+use app::store::{Enrolment, RecordSync};
+use app::sync_client::{accept_answer, sync_once, SyncError, Transport};
+use app::DeviceStore;
+use automerge::ReadDoc;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use server::clock::ManualClock;
+use server::db::{documents, identity, projection, Db};
+use server::{AppState, Limits};
+use shared::domain::{
+    Activity, ActivityKind, Answer, ChecklistItem, Millis, Organisation, Participant, SafetyProblem,
+};
+use shared::record::Record;
+use shared::rollup::{initiative_for_inspection, initiative_for_visit, initiatives_for_activities};
+use shared::{DocId, DocKind};
+use tower::ServiceExt;
+
+const HOUR: Millis = 3_600_000;
+
+/// How big a run is.
+#[derive(Debug, Clone, Copy)]
+pub struct SimConfig {
+    pub devices: usize,
+    pub steps: usize,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            devices: 4,
+            steps: 80,
+        }
+    }
+}
+
+/// What a run did, for the summary line.
+#[derive(Debug, Default, Clone)]
+pub struct SimReport {
+    pub edits: usize,
+    pub syncs: usize,
+    pub faults: BTreeMap<&'static str, usize>,
+    pub device_crashes: usize,
+    pub server_restarts: usize,
+    pub quarantined: usize,
+    pub documents: usize,
+}
+
+/// What happens to one sync's first request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    None,
+    /// The phone has no coverage: nothing reaches the server.
+    Offline,
+    /// The server commits, the answer never arrives.
+    DropResponse,
+    /// The request reaches the server twice.
+    Duplicate,
+    /// The request is held and reaches the server much later.
+    Delay,
+    TruncateRequest,
+    CorruptRequest,
+    CorruptResponse,
+}
+
+impl Fault {
+    fn name(self) -> &'static str {
+        match self {
+            Fault::None => "none",
+            Fault::Offline => "offline",
+            Fault::DropResponse => "drop_response",
+            Fault::Duplicate => "duplicate",
+            Fault::Delay => "delay",
+            Fault::TruncateRequest => "truncate_request",
+            Fault::CorruptRequest => "corrupt_request",
+            Fault::CorruptResponse => "corrupt_response",
+        }
+    }
+}
+
+/// The network between the devices and the server.
+#[derive(Clone)]
+pub struct SimNet {
+    inner: Arc<Mutex<Net>>,
+}
+
+struct Net {
+    router: Option<axum::Router>,
+    /// The fault for the next request only; later rounds of the same sync go
+    /// through.
+    next: Fault,
+    /// Where to damage a message: drawn by the schedule, so seeded.
+    damage_at: usize,
+    delayed: Vec<(String, Vec<u8>)>,
+}
+
+impl SimNet {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Net> {
+        self.inner.lock().expect("net lock")
+    }
+
+    /// Posts `body` with the digest of `digest_of` (the body as the client
+    /// wrote it, before any damage), and returns the status, the answer's
+    /// digest and the answer.
+    async fn post(
+        router: axum::Router,
+        path: &str,
+        token: Option<&str>,
+        body: Vec<u8>,
+        digest_of: Option<&[u8]>,
+    ) -> Result<(u16, Option<String>, Vec<u8>), SyncError> {
+        let mut req = axum::http::Request::post(path)
+            .header("content-type", shared::sync::wire::CONTENT_TYPE);
+        if let Some(original) = digest_of {
+            req = req.header(
+                shared::sync::wire::DIGEST_HEADER,
+                shared::sync::wire::content_digest(original),
+            );
+        }
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = req
+            .body(axum::body::Body::from(body))
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let resp = router
+            .oneshot(req)
+            .await
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let digest = resp
+            .headers()
+            .get(shared::sync::wire::DIGEST_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        Ok((status, digest, bytes.to_vec()))
+    }
+
+    fn router(&self) -> Result<axum::Router, SyncError> {
+        self.lock()
+            .router
+            .clone()
+            .ok_or_else(|| SyncError::Unreachable("server down".into()))
+    }
+}
+
+impl Transport for SimNet {
+    async fn sync(&self, token: &str, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
+        let (fault, at) = {
+            let mut n = self.lock();
+            let f = n.next;
+            n.next = Fault::None;
+            (f, n.damage_at)
+        };
+        let lost = || Err(SyncError::Unreachable("simulated loss".into()));
+        match fault {
+            Fault::Offline => return lost(),
+            Fault::Delay => {
+                self.lock().delayed.push((token.to_string(), body));
+                return lost();
+            }
+            _ => {}
+        }
+        let original = body.clone();
+        let mut body = body;
+        match fault {
+            Fault::TruncateRequest => body.truncate(at % body.len().max(1)),
+            Fault::CorruptRequest if !body.is_empty() => {
+                let i = at % body.len();
+                body[i] ^= 0x5a;
+            }
+            _ => {}
+        }
+        let router = self.router()?;
+        if fault == Fault::Duplicate {
+            Self::post(
+                router.clone(),
+                "/v1/sync",
+                Some(token),
+                body.clone(),
+                Some(&original),
+            )
+            .await?;
+        }
+        let (status, digest, mut answer) =
+            Self::post(router, "/v1/sync", Some(token), body, Some(&original)).await?;
+        match fault {
+            Fault::DropResponse => lost(),
+            Fault::CorruptResponse if !answer.is_empty() => {
+                let i = at % answer.len();
+                answer[i] ^= 0x5a;
+                accept_answer(status, digest.as_deref(), answer)
+            }
+            _ => accept_answer(status, digest.as_deref(), answer),
+        }
+    }
+}
+
+struct SimDevice {
+    officer: String,
+    organisation: Organisation,
+    path: PathBuf,
+    store: Mutex<DeviceStore>,
+    net: SimNet,
+    /// How wrong this phone's clock is.
+    skew: Millis,
+    enrolment: Enrolment,
+}
+
+impl SimDevice {
+    fn lock(&self) -> std::sync::MutexGuard<'_, DeviceStore> {
+        self.store.lock().expect("device store lock")
+    }
+
+    fn record(&self, id: DocId) -> Result<Option<Record>> {
+        Ok(self.lock().record(id)?)
+    }
+
+    fn first_of(&self, kind: DocKind, pick: usize) -> Result<Option<(DocId, Record)>> {
+        let ids = self.lock().ids(Some(kind))?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let id = ids[pick % ids.len()];
+        Ok(self.record(id)?.map(|r| (id, r)))
+    }
+}
+
+/// One simulation: the server, its clock, the devices, the RNG.
+pub struct Sim {
+    rng: StdRng,
+    dir: PathBuf,
+    clock: Arc<ManualClock>,
+    db: Option<Db>,
+    net: SimNet,
+    devices: Vec<SimDevice>,
+    report: SimReport,
+}
+
+fn server_state(dir: &Path, clock: &Arc<ManualClock>) -> Result<(Db, axum::Router)> {
+    let db = Db::open(dir)?;
+    let router = server::router(AppState {
+        db: db.clone(),
+        clock: clock.clone(),
+        limits: Limits::default(),
+    });
+    Ok((db, router))
+}
+
+impl Sim {
+    /// Starts the server with demo reference data and enrols `devices`
+    /// phones for officers of both organisations.
+    pub async fn new(seed: u64, dir: &Path, config: SimConfig) -> Result<Sim> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let clock = Arc::new(ManualClock::default());
+        clock.set(1_767_000_000_000 + rng.gen_range(0..365) * 24 * HOUR);
+        let server_dir = dir.join("server");
+        let (db, router) = server_state(&server_dir, &clock)?;
+        let now = server::clock::Clock::now_ms(clock.as_ref());
+        db.write(move |c| server::demo::seed(c, now)).await?;
+        let net = SimNet {
+            inner: Arc::new(Mutex::new(Net {
+                router: Some(router),
+                next: Fault::None,
+                damage_at: 0,
+                delayed: Vec::new(),
+            })),
+        };
+        let mut sim = Sim {
+            rng,
+            dir: dir.to_path_buf(),
+            clock,
+            db: Some(db),
+            net,
+            devices: Vec::new(),
+            report: SimReport::default(),
+        };
+        let names = [
+            "Anna Berg",
+            "Omar Said",
+            "Lena Ek",
+            "Karin Nyström",
+            "Johan Lind",
+            "Sara Holm",
+        ];
+        for i in 0..config.devices {
+            let organisation = if i % 3 == 2 {
+                Organisation::Municipality
+            } else {
+                Organisation::Police
+            };
+            let skew = [0, 0, 3 * HOUR, -9 * HOUR, 26 * HOUR][sim.rng.gen_range(0..5)];
+            let officer = names[i % names.len()].to_string();
+            let d = sim
+                .enrol(&officer, organisation, skew, &format!("phone-{i}"))
+                .await?;
+            sim.devices.push(d);
+        }
+        Ok(sim)
+    }
+
+    fn now(&self) -> Millis {
+        server::clock::Clock::now_ms(self.clock.as_ref())
+    }
+
+    fn db(&self) -> Result<&Db> {
+        self.db.as_ref().context("server is down")
+    }
+
+    async fn enrol(
+        &mut self,
+        officer: &str,
+        organisation: Organisation,
+        skew: Millis,
+        name: &str,
+    ) -> Result<SimDevice> {
+        let (o, now) = (officer.to_string(), self.now());
+        let code = self
+            .db()?
+            .write(move |c| {
+                let id = identity::officer_by_name(c, &o, organisation, now)?;
+                identity::create_enrolment_code(c, id, now)
+            })
+            .await?;
+        let body = serde_json::json!({ "code": code, "device_name": name }).to_string();
+        let (status, _, bytes) = SimNet::post(
+            self.net.router()?,
+            "/v1/enrol",
+            None,
+            body.into_bytes(),
+            None,
+        )
+        .await?;
+        ensure!(status == 200, "enrolment answered {status}");
+        #[derive(serde::Deserialize)]
+        struct Enrolled {
+            device_id: uuid::Uuid,
+            token: String,
+            actor: String,
+            officer_id: uuid::Uuid,
+            officer_name: String,
+            organisation: String,
+        }
+        let e: Enrolled = serde_json::from_slice(&bytes)?;
+        let enrolment = Enrolment {
+            server_url: "sim://server".into(),
+            device_id: e.device_id,
+            token: e.token,
+            actor: e.actor,
+            officer_id: e.officer_id,
+            officer_name: e.officer_name,
+            organisation: e.organisation,
+        };
+        let path = self.dir.join(format!("{name}.sqlite3"));
+        let mut store = DeviceStore::open(&path)?;
+        store.save_enrolment(&enrolment)?;
+        Ok(SimDevice {
+            officer: officer.to_string(),
+            organisation,
+            path,
+            store: Mutex::new(store),
+            net: self.net.clone(),
+            skew,
+            enrolment,
+        })
+    }
+
+    /// Runs the schedule, heals every fault, syncs until quiet, and checks.
+    pub async fn run(mut self, config: SimConfig) -> Result<SimReport> {
+        for step in 0..config.steps {
+            self.clock
+                .set(self.now() + self.rng.gen_range(1_000..600_000));
+            self.step().await.with_context(|| format!("step {step}"))?;
+        }
+        self.heal().await?;
+        self.check().await?;
+        if let Some(db) = self.db.take() {
+            db.close();
+        }
+        Ok(self.report)
+    }
+
+    async fn step(&mut self) -> Result<()> {
+        let d = self.rng.gen_range(0..self.devices.len());
+        match self.rng.gen_range(0..100) {
+            0..=29 => self.create(d),
+            30..=54 => self.amend(d),
+            55..=84 => {
+                let fault = match self.rng.gen_range(0..16) {
+                    0..=6 => Fault::None,
+                    7 => Fault::Offline,
+                    8 | 9 => Fault::DropResponse,
+                    10 => Fault::Duplicate,
+                    11 => Fault::Delay,
+                    12 => Fault::TruncateRequest,
+                    13 => Fault::CorruptRequest,
+                    _ => Fault::CorruptResponse,
+                };
+                self.sync(d, fault).await;
+                Ok(())
+            }
+            85..=88 => self.deliver_delayed().await,
+            89..=92 => {
+                // The phone dies: everything in memory is gone.
+                let dev = &self.devices[d];
+                *dev.lock() = DeviceStore::open(&dev.path)?;
+                self.report.device_crashes += 1;
+                Ok(())
+            }
+            93..=95 => self.restart_server(),
+            _ => self.coordinator_edit().await,
+        }
+    }
+
+    async fn sync(&mut self, d: usize, fault: Fault) {
+        {
+            let mut n = self.net.lock();
+            n.next = fault;
+            n.damage_at = self.rng.gen_range(0..1_000_000);
+        }
+        *self.report.faults.entry(fault.name()).or_default() += 1;
+        self.report.syncs += 1;
+        let dev = &self.devices[d];
+        let skew = dev.skew;
+        let clock = self.clock.clone();
+        // Failures are the point here: the outbox keeps what was not
+        // acknowledged and the next sync sends it again.
+        let _ = sync_once(&dev.store, &dev.net, move || {
+            server::clock::Clock::now_ms(clock.as_ref()) + skew
+        })
+        .await;
+    }
+
+    async fn deliver_delayed(&mut self) -> Result<()> {
+        let held = std::mem::take(&mut self.net.lock().delayed);
+        let Ok(router) = self.net.router() else {
+            return Ok(());
+        };
+        for (token, body) in held {
+            // The answer goes nowhere: the phone gave up long ago.
+            let digest_of = body.clone();
+            let _ = SimNet::post(
+                router.clone(),
+                "/v1/sync",
+                Some(&token),
+                body,
+                Some(&digest_of),
+            )
+            .await;
+            *self.report.faults.entry("delayed_delivered").or_default() += 1;
+        }
+        Ok(())
+    }
+
+    fn restart_server(&mut self) -> Result<()> {
+        self.net.lock().router = None;
+        if let Some(db) = self.db.take() {
+            db.close();
+        }
+        let (db, router) = server_state(&self.dir.join("server"), &self.clock)?;
+        self.db = Some(db);
+        self.net.lock().router = Some(router);
+        self.report.server_restarts += 1;
+        Ok(())
+    }
+
+    fn create(&mut self, d: usize) -> Result<()> {
+        let pick = self.rng.gen_range(0..1000);
+        let kind = self.rng.gen_range(0..10);
+        let others: Vec<(uuid::Uuid, Organisation)> = self
+            .devices
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != d)
+            .map(|(_, o)| (o.enrolment.officer_id, o.organisation))
+            .collect();
+        let partner = others
+            .get(self.rng.gen_range(0..others.len().max(1)))
+            .copied();
+        let long = self.rng.gen_range(5..25);
+        let dev = &self.devices[d];
+        let now = self.now() + dev.skew;
+        let record = match kind {
+            0..=4 => {
+                let Some((hid, Record::Hotspot(h))) = dev.first_of(DocKind::Hotspot, pick)? else {
+                    return Ok(()); // No reference data yet: nothing to pick.
+                };
+                let mut v = shared::domain::PatrolVisit::new(hid.0, initiative_for_visit(&h), now);
+                v.ended_at = Some(now + long * 60_000);
+                Record::PatrolVisit(v)
+            }
+            5..=7 => {
+                let (Some((vid, _)), Some((_, Record::PromisePlan(plan)))) = (
+                    dev.first_of(DocKind::Venue, pick)?,
+                    dev.first_of(DocKind::PromisePlan, 0)?,
+                ) else {
+                    return Ok(());
+                };
+                let Some(initiative) = initiative_for_inspection(&plan) else {
+                    return Ok(());
+                };
+                let mut i = shared::domain::Inspection::new(vid.0, initiative, now);
+                i.participants.push(Participant {
+                    officer_id: dev.enrolment.officer_id,
+                    organisation: dev.organisation,
+                });
+                // Most inspections are joint: a colleague edits too.
+                if let Some((officer_id, organisation)) = partner {
+                    i.participants.push(Participant {
+                        officer_id,
+                        organisation,
+                    });
+                }
+                Record::Inspection(i)
+            }
+            _ => {
+                let Some((_, Record::PromisePlan(plan))) = dev.first_of(DocKind::PromisePlan, 0)?
+                else {
+                    return Ok(());
+                };
+                let inits = initiatives_for_activities(&plan);
+                let Some(init) = inits.get(pick % inits.len().max(1)) else {
+                    return Ok(());
+                };
+                Record::Activity(Activity {
+                    initiative_id: init.id,
+                    date: shared::local_time::format_date(now),
+                    kind: ActivityKind::ALL[pick % ActivityKind::ALL.len()],
+                    people_reached: (pick % 60) as u64,
+                    participants: Vec::new(),
+                    notes: Default::default(),
+                })
+            }
+        };
+        dev.lock().create(&record, now)?;
+        self.report.edits += 1;
+        Ok(())
+    }
+
+    fn amend(&mut self, d: usize) -> Result<()> {
+        let pick = self.rng.gen_range(0..1000usize);
+        let what = self.rng.gen_range(0..100);
+        let words = [
+            "lugnt",
+            "trängsel",
+            "kontakt",
+            "belysning",
+            "åtgärd",
+            "ölflaskor",
+        ];
+        let word = words[pick % words.len()];
+        let dev = &self.devices[d];
+        let now = self.now() + dev.skew;
+        let mut ids: Vec<DocId> = Vec::new();
+        for kind in [DocKind::PatrolVisit, DocKind::Inspection, DocKind::Activity] {
+            ids.extend(dev.lock().ids(Some(kind))?);
+        }
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let id = ids[pick % ids.len()];
+        dev.lock().update_noted(id, now, Some("sim"), |r| match r {
+            Record::PatrolVisit(v) => match what {
+                0..=39 => v.contacts.increment(1),
+                40..=59 => v.interventions.increment(1),
+                60..=74 => {
+                    let key = SafetyProblem::ALL[pick % SafetyProblem::ALL.len()].key();
+                    let on = v.problems.get(key).copied().unwrap_or(false);
+                    v.problems.insert(key.into(), !on);
+                }
+                // Now and then an end before the start: the server refuses
+                // it into the quarantine until the officer corrects it.
+                75..=78 => v.ended_at = Some(v.started_at - HOUR),
+                79..=84 => v.ended_at = Some(v.started_at + 15 * 60_000),
+                _ => {
+                    let text = format!("{} {word}", v.notes.as_str());
+                    v.notes.update(text.trim());
+                }
+            },
+            Record::Inspection(i) => match what {
+                0..=59 => {
+                    let item = ChecklistItem::ALL[pick % ChecklistItem::ALL.len()];
+                    i.entry_mut(item).answer =
+                        [Answer::Fine, Answer::Remark, Answer::NotChecked][pick % 3];
+                }
+                // The same findings text, from both participants.
+                _ => {
+                    let text = format!("{} {word}", i.findings.as_str());
+                    i.findings.update(text.trim());
+                }
+            },
+            Record::Activity(a) => a.people_reached += 1,
+            _ => {}
+        })?;
+        self.report.edits += 1;
+        Ok(())
+    }
+
+    async fn coordinator_edit(&mut self) -> Result<()> {
+        let pick = self.rng.gen_range(0..1000u64);
+        let now = self.now();
+        let Ok(db) = self.db() else { return Ok(()) };
+        let ids: Vec<Vec<u8>> = db
+            .read(|c| {
+                let mut s = c.prepare("SELECT id FROM docs WHERE kind = 'hotspot' ORDER BY id")?;
+                let rows = s
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        let Some(id) = ids
+            .get(pick as usize % ids.len().max(1))
+            .and_then(|b| DocId::from_slice(b))
+        else {
+            return Ok(());
+        };
+        db.write(move |c| {
+            let doc = documents::load(c, id)?;
+            let Ok(Record::Hotspot(mut h)) = shared::record::read_record(&doc) else {
+                return Ok(());
+            };
+            h.dosage.visits_per_week = 1 + pick % 9;
+            server::db::reference::save(c, id, now, move |_| Record::Hotspot(h)).map(|_| ())
+        })
+        .await?;
+        self.report.edits += 1;
+        Ok(())
+    }
+
+    /// Every fault heals: the server is up, coverage is back, held
+    /// messages arrive; every record refused as invalid is corrected by its
+    /// officer (as the app's "to correct" list asks); then everyone syncs
+    /// until a whole round moves nothing.
+    async fn heal(&mut self) -> Result<()> {
+        if self.db.is_none() {
+            self.restart_server()?;
+        }
+        self.deliver_delayed().await?;
+        let mut quiet_rounds = 0;
+        for _round in 0..40 {
+            let mut moved = 0;
+            for d in 0..self.devices.len() {
+                self.correct_refused(d)?;
+                let dev = &self.devices[d];
+                let skew = dev.skew;
+                let clock = self.clock.clone();
+                let r = sync_once(&dev.store, &dev.net, move || {
+                    server::clock::Clock::now_ms(clock.as_ref()) + skew
+                })
+                .await
+                .with_context(|| format!("healed sync of {}", dev.officer))?;
+                moved += r.acknowledged + r.received_docs + r.rejected + r.retried;
+            }
+            quiet_rounds = if moved == 0 { quiet_rounds + 1 } else { 0 };
+            if quiet_rounds == 2 {
+                return Ok(());
+            }
+        }
+        bail!("the devices never became quiet")
+    }
+
+    fn correct_refused(&mut self, d: usize) -> Result<()> {
+        let dev = &self.devices[d];
+        let now = self.now() + dev.skew;
+        let ids = dev.lock().ids(None)?;
+        for id in ids {
+            if matches!(dev.lock().record_sync(id)?, RecordSync::Rejected { .. }) {
+                dev.lock().update_noted(id, now, Some("ended_at"), |r| {
+                    if let Record::PatrolVisit(v) = r {
+                        v.ended_at = Some(v.started_at + 12 * 60_000);
+                    }
+                })?;
+                self.report.quarantined += 1;
+            }
+        }
+        Ok(())
+    }
+
+    async fn check(&mut self) -> Result<()> {
+        let db = self.db()?.clone();
+        // 1. Every change saved on any device is on the server.
+        for dev in &self.devices {
+            let ids = dev.lock().ids(None)?;
+            for id in ids {
+                let Some(doc) = dev.lock().doc(id)? else {
+                    continue;
+                };
+                let server_doc = db.read(move |c| documents::load(c, id)).await?;
+                for change in doc.get_changes(&[]) {
+                    if server_doc.get_change_by_hash(&change.hash()).is_none() {
+                        let state = dev.lock().record_sync(id)?;
+                        let kind = dev.lock().record(id)?.map(|r| r.kind());
+                        let quarantine = db.read(server::db::quarantine::list).await?;
+                        let q: Vec<_> = quarantine
+                            .iter()
+                            .filter(|q| q.doc_id == id.to_string())
+                            .map(|q| format!("{}: {}", q.code, q.reason))
+                            .collect();
+                        bail!(
+                            "{}'s change {} of {id} ({kind:?}, {state:?}, quarantine {q:?}) is not on the server",
+                            dev.officer,
+                            change.hash()
+                        );
+                    }
+                }
+            }
+            ensure!(
+                dev.lock().pending_changes()? == 0,
+                "{} still has changes waiting",
+                dev.officer
+            );
+        }
+        // 2. Every device holds exactly the server's version of every
+        //    document it may see: a fresh phone for the same officer, synced
+        //    from nothing, gets the same documents at the same heads.
+        let mut officers: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, d) in self.devices.iter().enumerate() {
+            officers.entry(d.officer.clone()).or_default().push(i);
+        }
+        let mut fresh = Vec::new();
+        for (officer, devs) in &officers {
+            let org = self.devices[devs[0]].organisation;
+            let name = format!("fresh-{}", officer.replace(' ', "-"));
+            fresh.push(self.enrol(officer, org, 0, &name).await?);
+        }
+        // Enrolling republished the directory: let everyone catch up.
+        self.heal().await?;
+        for (phone, (officer, devs)) in fresh.iter().zip(&officers) {
+            for _ in 0..64 {
+                let c = self.clock.clone();
+                let r = sync_once(&phone.store, &phone.net, move || {
+                    server::clock::Clock::now_ms(c.as_ref())
+                })
+                .await?;
+                if r.received_docs == 0 {
+                    break;
+                }
+            }
+            let want = heads_of(phone)?;
+            for &i in devs {
+                let have = heads_of(&self.devices[i])?;
+                let missing: Vec<_> = want.keys().filter(|k| !have.contains_key(k)).collect();
+                let extra: Vec<_> = have.keys().filter(|k| !want.contains_key(k)).collect();
+                ensure!(
+                    missing.is_empty() && extra.is_empty(),
+                    "{officer}'s phone lacks {missing:?} and has {extra:?} beyond what the server lets it see"
+                );
+                for (id, heads) in &have {
+                    ensure!(
+                        want.get(id) == Some(heads),
+                        "{officer}'s phone differs from the server on {id}"
+                    );
+                }
+            }
+        }
+        // 3. The follow-up tables equal a rebuild from the documents.
+        let before = db.read(projection::dump).await?;
+        db.write(|c| projection::rebuild(c).map(|_| ())).await?;
+        let after = db.read(projection::dump).await?;
+        ensure!(before == after, "follow-up tables differ from a rebuild");
+        // 4. Refused documents are kept in the quarantine.
+        let quarantine = db.read(server::db::quarantine::list).await?;
+        ensure!(
+            quarantine.len() >= self.report.quarantined,
+            "{} refusals corrected, {} in quarantine",
+            self.report.quarantined,
+            quarantine.len()
+        );
+        for q in &quarantine {
+            ensure!(
+                !q.reason.is_empty(),
+                "a quarantined document without a reason"
+            );
+        }
+        self.report.documents = db
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM docs", [], |r| r.get::<_, i64>(0))?))
+            .await? as usize;
+        Ok(())
+    }
+}
+
+fn heads_of(dev: &SimDevice) -> Result<BTreeMap<DocId, Vec<automerge::ChangeHash>>> {
+    let mut out = BTreeMap::new();
+    let ids = dev.lock().ids(None)?;
+    for id in ids {
+        if let Some(doc) = dev.lock().doc(id)? {
+            let mut h = doc.get_heads();
+            h.sort();
+            out.insert(id, h);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs one seed in a fresh directory (in memory-backed `/dev/shm` when
+/// there is one: the simulation is about logic, not disks).
+pub async fn run_seed(seed: u64, config: SimConfig) -> Result<SimReport> {
+    let base = if Path::new("/dev/shm").is_dir() {
+        tempfile::Builder::new()
+            .prefix("sim")
+            .tempdir_in("/dev/shm")?
+    } else {
+        tempfile::tempdir()?
+    };
+    let sim = Sim::new(seed, base.path(), config).await?;
+    sim.run(config).await
+}
