@@ -56,5 +56,6 @@ pub async fn enrol(
         officer_id: e.officer_id,
         officer_name: e.officer_name,
         organisation: e.organisation,
+        device_name: device_name.trim().to_string(),
     })
 }

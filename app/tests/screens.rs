@@ -43,6 +43,7 @@ fn enrolled_store() -> anyhow::Result<DeviceStore> {
         officer_id: uuid::Uuid::new_v4(),
         officer_name: "Anna Berg".into(),
         organisation: "police".into(),
+        device_name: "Tjänstetelefon 7".into(),
     })?;
     Ok(s)
 }
@@ -326,6 +327,10 @@ async fn the_sync_status_says_what_is_going_on_in_plain_words() -> anyhow::Resul
         Some("This phone is no longer accepted by the server – contact the coordinator.")
     );
     assert_eq!(
+        app::ui::i18n::store_problem(Lang::Sv, Some(&app::StoreError::DiskFull)),
+        "Telefonens lagring är full – frigör utrymme. Det som redan sparats finns kvar."
+    );
+    assert_eq!(
         sync_problem(Lang::Sv, "refused:the body is too large"),
         "Servern sa nej: the body is too large"
     );
@@ -358,7 +363,10 @@ async fn home_shows_the_big_actions_and_todays_hotspots_with_their_dosage() -> a
     ] {
         assert!(html.contains(action), "{action} missing");
     }
-    assert!(html.contains("Inloggad som Anna Berg"));
+    assert!(
+        html.contains("Inloggad som Anna Berg · Tjänstetelefon 7"),
+        "{html}"
+    );
     assert!(html.contains("Torget"));
     assert!(html.contains("0/1 besök"), "{html}");
     Ok(())

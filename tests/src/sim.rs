@@ -374,6 +374,7 @@ impl Sim {
             officer_id: e.officer_id,
             officer_name: e.officer_name,
             organisation: e.organisation,
+            device_name: String::from("sim phone"),
         };
         let path = self.dir.join(format!("{name}.sqlite3"));
         let mut store = DeviceStore::open(&path)?;

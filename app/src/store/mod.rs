@@ -86,6 +86,9 @@ pub struct Enrolment {
     pub officer_id: uuid::Uuid,
     pub officer_name: String,
     pub organisation: String,
+    /// The name this phone was enrolled under, shown to the officer.
+    #[serde(default)]
+    pub device_name: String,
 }
 
 /// A sync request ready to send, and what it carries, so that the response
@@ -796,6 +799,7 @@ mod tests {
                 officer_id: uuid::Uuid::new_v4(),
                 officer_name: "Anna".into(),
                 organisation: "police".into(),
+                device_name: "test".into(),
             })
             .expect("enrol");
     }

@@ -389,6 +389,40 @@ pub fn sync_problem(lang: Lang, code: &str) -> String {
     }
 }
 
+/// Why an edit could not be written, in words; `None` is a store that
+/// cannot be reached at all (its lock was poisoned by a crash).
+pub fn store_problem(lang: Lang, e: Option<&crate::store::StoreError>) -> String {
+    use crate::store::StoreError;
+    let sv = lang == Lang::Sv;
+    match e {
+        Some(StoreError::DiskFull) => if sv {
+            "Telefonens lagring är full – frigör utrymme. Det som redan sparats finns kvar."
+        } else {
+            "The phone's storage is full – free some space. What was saved is still there."
+        }
+        .into(),
+        Some(StoreError::Io(_)) => if sv {
+            "Telefonens databas kan inte skrivas just nu. Det som redan sparats finns kvar."
+        } else {
+            "The phone's database cannot be written right now. What was saved is still there."
+        }
+        .into(),
+        None => if sv {
+            "Telefonens databas svarar inte – starta om appen."
+        } else {
+            "The phone's database does not answer – restart the app."
+        }
+        .into(),
+        Some(other) => {
+            if sv {
+                format!("Kunde inte spara: {other}")
+            } else {
+                format!("Could not save: {other}")
+            }
+        }
+    }
+}
+
 /// A validation problem in the user's language, by its stable code.
 pub fn problem_message(lang: Lang, code: &str) -> &'static str {
     let (sv, en) = match code {

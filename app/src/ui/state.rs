@@ -10,8 +10,9 @@ use shared::domain::Millis;
 use shared::record::Record;
 use shared::DocId;
 
+use super::i18n::store_problem;
 use super::i18n::Lang;
-use crate::store::DeviceStore;
+use crate::store::{DeviceStore, StoreError};
 
 /// What the shell hands the UI: the open store and where it lives.
 #[derive(Clone)]
@@ -146,7 +147,7 @@ pub fn edit(id: DocId, note: &str, change: impl FnOnce(&mut Record)) {
     let result = with_store(&svc, |s| {
         s.update_noted(id, now_ms(), Some(note), change).map(|_| ())
     });
-    after_write(&svc, &mut u, result.map(|r| r.map_err(|e| e.to_string())));
+    after_write(&svc, &mut u, result);
 }
 
 /// Creates a record and returns its id.
@@ -155,24 +156,20 @@ pub fn create(record: Record) -> Option<DocId> {
     let mut u = ui();
     let result = with_store(&svc, |s| s.create(&record, now_ms()));
     let id = result.as_ref().and_then(|r| r.as_ref().ok()).copied();
-    after_write(
-        &svc,
-        &mut u,
-        result.map(|r| r.map(|_| ()).map_err(|e| e.to_string())),
-    );
+    after_write(&svc, &mut u, result.map(|r| r.map(|_| ())));
     id
 }
 
-fn after_write(svc: &Services, u: &mut Ui, result: Option<Result<(), String>>) {
+/// After a write: wake the sync, or show why the write failed, in words.
+fn after_write(svc: &Services, u: &mut Ui, result: Option<Result<(), StoreError>>) {
+    let lang = (u.lang)();
     match result {
         Some(Ok(())) => {
             u.error.set(None);
             svc.kick.notify_one();
         }
-        Some(Err(e)) => u.error.set(Some(e)),
-        None => u.error.set(Some(
-            "the local store is unavailable; restart the app".into(),
-        )),
+        Some(Err(e)) => u.error.set(Some(store_problem(lang, Some(&e)))),
+        None => u.error.set(Some(store_problem(lang, None))),
     }
     let next = (u.rev)() + 1;
     u.rev.set(next);

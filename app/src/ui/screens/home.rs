@@ -43,7 +43,11 @@ pub fn Home() -> Element {
     .unwrap_or((None, Vec::new()));
     rsx! {
         main {
-            if let Some(e) = enrolment { p { class: "muted", "{t(lang, T::EnrolledAs)} {e.officer_name}" } }
+            if let Some(e) = enrolment {
+                p { class: "muted",
+                    if e.device_name.is_empty() { "{t(lang, T::EnrolledAs)} {e.officer_name}" } else { "{t(lang, T::EnrolledAs)} {e.officer_name} · {e.device_name}" }
+                }
+            }
             button { class: "primary big", onclick: move |_| go(Screen::PickHotspot), "{t(lang, T::StartVisit)}" }
             button { class: "big", onclick: move |_| go(Screen::PickVenue), "{t(lang, T::StartInspection)}" }
             button { class: "big", onclick: move |_| go(Screen::NewActivity), "{t(lang, T::OtherActivity)}" }
