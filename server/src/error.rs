@@ -37,9 +37,9 @@ impl From<rusqlite::Error> for Error {
             Some(ErrorCode::DiskFull) => Error::Unavailable(
                 "the server's disk is full; nothing was stored, retry later".into(),
             ),
-            Some(ErrorCode::ReadOnly) => Error::Unavailable(
-                "the server's data directory is read-only; nothing was stored, retry later".into(),
-            ),
+            Some(ErrorCode::ReadOnly) => Error::Unavailable(format!(
+                "the server's data directory is read-only ({e}); nothing was stored, retry later"
+            )),
             Some(ErrorCode::CannotOpen) | Some(ErrorCode::SystemIoFailure) => Error::Unavailable(
                 format!("the server cannot write its data ({e}); nothing was stored, retry later"),
             ),

@@ -634,6 +634,16 @@ impl DeviceStore {
         Ok(((pages - free) * size).max(0) as u64)
     }
 
+    /// Lets the database grow no further, as if the disk were full. For
+    /// tests of the full-disk path only.
+    #[doc(hidden)]
+    pub fn fill_disk_for_tests(&self) -> Result<()> {
+        let pages = self.pragma_int("page_count")?;
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// A numeric pragma. SQLCipher answers some (`page_size`) as text.
     fn pragma_int(&self, name: &str) -> Result<i64> {
         let v: rusqlite::types::Value =

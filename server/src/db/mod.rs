@@ -88,7 +88,10 @@ impl Db {
         let (tx, rx) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("db-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn({
+                let path = path.clone();
+                move || writer_loop(&path, conn, rx)
+            })
             .map_err(Error::internal)?;
         Ok(Db {
             inner: Arc::new(Inner {
@@ -219,7 +222,7 @@ impl Db {
     }
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
+fn writer_loop(path: &Path, mut conn: Connection, rx: mpsc::Receiver<Job>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -228,18 +231,30 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        run_batch(&conn, batch);
+        if run_batch(&conn, batch) {
+            // After a full disk or an IO error SQLite can leave the
+            // connection refusing writes ("readonly database") even once
+            // space is back; a fresh connection starts clean. If opening
+            // fails too, the old one is kept and the next batch tries again.
+            match open_connection(path) {
+                Ok(fresh) => conn = fresh,
+                Err(e) => tracing::warn!(error = %e, "could not reopen the database"),
+            }
+        }
     }
 }
 
-fn run_batch(conn: &Connection, batch: Vec<Job>) {
+/// Runs one batch in one transaction; true when the storage failed (the
+/// transaction could not begin, was rolled back by SQLite, or could not
+/// commit).
+fn run_batch(conn: &Connection, batch: Vec<Job>) -> bool {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let err = Error::from(e);
         for job in batch {
             let (_, finish) = job(Err(err.clone()));
             finish(Err(err.clone()));
         }
-        return;
+        return true;
     }
     let mut finishers = Vec::with_capacity(batch.len());
     // Set when SQLite itself rolled the whole transaction back (it does so
@@ -280,7 +295,9 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
     if commit.is_err() && !conn.is_autocommit() {
         let _ = conn.execute_batch("ROLLBACK");
     }
+    let failed = commit.is_err();
     for finish in finishers {
         finish(commit.clone());
     }
+    failed
 }
