@@ -44,12 +44,11 @@ async fn a_full_disk_on_the_server_is_refused_clearly_and_recovered_from() -> an
         ("PRAGMA query_only = 1", "PRAGMA query_only = 0"),
     ] {
         let changes_before = count(&server, "SELECT count(*) FROM changes").await?;
-        let mut ids = Vec::new();
         for i in 0..20 {
             let mut v = phone.new_visit(now_ms() - i * 60_000)?;
             v.notes
-                .update(&"Lång anteckning om läget vid torget. ".repeat(40));
-            ids.push(phone.create(Record::PatrolVisit(v))?);
+                .update("Lång anteckning om läget vid torget. ".repeat(40));
+            phone.create(Record::PatrolVisit(v))?;
         }
         // The disk is full (max_page_count never goes below the current
         // size, so 1 means "no growth at all"), for two attempts in a row.
