@@ -8,6 +8,8 @@
 
 pub mod access;
 pub mod domain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ids;
 pub mod local_time;
 pub mod patrol_plan;

@@ -2,7 +2,7 @@
 //! server under a seeded schedule of edits, faults and crashes; after the
 //! faults heal, nothing saved anywhere is lost and everyone agrees.
 //!
-//! `SIM_SEEDS=n` runs seeds 0..n (default 200, what CI runs);
+//! `SIM_SEEDS=n` runs seeds 0..n (default 300, what CI runs);
 //! `SIM_SEED=s` runs one seed, to reproduce a failure;
 //! `SIM_SEEDS=10000` is the long mode quoted in docs/reliability.md.
 
@@ -17,7 +17,7 @@ fn seeds() -> Vec<u64> {
     let n = std::env::var("SIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(200u64);
+        .unwrap_or(300u64);
     (0..n).collect()
 }
 
