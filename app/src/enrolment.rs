@@ -37,6 +37,15 @@ pub async fn enrol(
             .err()
             .unwrap_or(SyncError::Server { status }));
     };
+    parse_enrolled(base, device_name, &bytes)
+}
+
+/// Reads the server's answer to an enrolment (the JSON of `/v1/enrol`).
+pub fn parse_enrolled(
+    server_url: &str,
+    device_name: &str,
+    bytes: &[u8],
+) -> Result<Enrolment, SyncError> {
     #[derive(serde::Deserialize)]
     struct Enrolled {
         device_id: uuid::Uuid,
@@ -47,9 +56,9 @@ pub async fn enrol(
         organisation: String,
     }
     let e: Enrolled =
-        serde_json::from_slice(&bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        serde_json::from_slice(bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
     Ok(Enrolment {
-        server_url: base.to_string(),
+        server_url: server_url.to_string(),
         device_id: e.device_id,
         token: e.token,
         actor: e.actor,

@@ -195,9 +195,8 @@ async fn a_tap_on_a_counter_is_in_the_store_when_the_handler_returns() -> anyhow
     Ok(())
 }
 
-// A runtime for the app's timers and sync loop (never driven here).
-#[tokio::test]
-async fn validation_messages_say_what_to_correct_in_the_users_language() -> anyhow::Result<()> {
+/// A visit whose end was entered before its start, open on screen.
+fn ended_before_start(lang: Lang) -> anyhow::Result<Harness> {
     let mut store = enrolled_store()?;
     let id = visit_at(&mut store, T0)?;
     store.update(id, T0, |r| {
@@ -205,21 +204,20 @@ async fn validation_messages_say_what_to_correct_in_the_users_language() -> anyh
             v.ended_at = Some(T0 - 5 * MINUTE);
         }
     })?;
-    let h = Harness::open(store, Screen::Visit(id), Lang::Sv)?;
+    Harness::open(store, Screen::Visit(id), lang)
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn validation_messages_say_what_to_correct_in_the_users_language() -> anyhow::Result<()> {
+    let h = ended_before_start(Lang::Sv)?;
     let html = h.html();
     assert!(
         html.contains("Slut slutar före start – rätta sluttiden"),
         "{html}"
     );
 
-    let mut store = enrolled_store()?;
-    let id = visit_at(&mut store, T0)?;
-    store.update(id, T0, |r| {
-        if let Record::PatrolVisit(v) = r {
-            v.ended_at = Some(T0 - 5 * MINUTE);
-        }
-    })?;
-    let html = Harness::open(store, Screen::Visit(id), Lang::En)?.html();
+    let html = ended_before_start(Lang::En)?.html();
     assert!(
         html.contains("Ended ends before it starts – correct the end time"),
         "{html}"

@@ -1,12 +1,13 @@
 //! What the fuzz targets in `fuzz/` run (and the regression test replays):
-//! the untrusted-input paths of the core, end to end. Any panic here is a
-//! finding; errors are fine.
+//! the untrusted-input paths of the core, end to end. Any panic that
+//! escapes is a finding; errors, and Automerge panics caught by
+//! `guarded` as the app and the server catch them, are fine.
 
 use automerge::Automerge;
 
 use crate::projection::{project, ServerMeta};
 use crate::record::read_record;
-use crate::sync::changes::parse_changes;
+use crate::sync::changes::{guarded, parse_changes};
 use crate::sync::wire::{decode_request, decode_response};
 use crate::validation::{validate, KnownReferences};
 use crate::DocId;
@@ -25,7 +26,8 @@ pub fn sync_request(data: &[u8]) {
 /// Bytes loaded as a whole document, read as a record, validated and
 /// projected.
 pub fn document(data: &[u8]) {
-    if let Ok(doc) = Automerge::load(data) {
+    // Loading is guarded as in the app and the server.
+    if let Some(Ok(doc)) = guarded(|| Automerge::load(data)) {
         record(&doc);
     }
 }
@@ -44,10 +46,11 @@ pub fn changes(data: &[u8]) {
     }
     if let Ok(checked) = parse_changes(&raw) {
         let mut doc = Automerge::new();
-        if doc
-            .apply_changes(checked.into_iter().map(|c| c.change))
-            .is_ok()
-        {
+        let applied = guarded(|| {
+            doc.apply_changes(checked.into_iter().map(|c| c.change))
+                .is_ok()
+        });
+        if applied == Some(true) {
             record(&doc);
         }
     }

@@ -18,7 +18,10 @@ fn fuzz_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
 }
 
-const TARGETS: [(&str, fn(&[u8])); 3] = [
+/// A fuzz target: its name and what it runs.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: [Target; 3] = [
     ("sync_request", fuzzing::sync_request),
     ("document", fuzzing::document),
     ("changes", fuzzing::changes),

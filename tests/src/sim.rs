@@ -356,26 +356,7 @@ impl Sim {
         )
         .await?;
         ensure!(status == 200, "enrolment answered {status}");
-        #[derive(serde::Deserialize)]
-        struct Enrolled {
-            device_id: uuid::Uuid,
-            token: String,
-            actor: String,
-            officer_id: uuid::Uuid,
-            officer_name: String,
-            organisation: String,
-        }
-        let e: Enrolled = serde_json::from_slice(&bytes)?;
-        let enrolment = Enrolment {
-            server_url: "sim://server".into(),
-            device_id: e.device_id,
-            token: e.token,
-            actor: e.actor,
-            officer_id: e.officer_id,
-            officer_name: e.officer_name,
-            organisation: e.organisation,
-            device_name: String::from("sim phone"),
-        };
+        let enrolment = app::enrolment::parse_enrolled("sim://server", name, &bytes)?;
         let path = self.dir.join(format!("{name}.sqlite3"));
         let mut store = DeviceStore::open(&path)?;
         store.save_enrolment(&enrolment)?;

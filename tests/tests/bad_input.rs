@@ -133,6 +133,32 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     )
     .await?;
 
+    // A crafted change on which Automerge itself panics (found by cargo
+    // fuzz): refused into the quarantine, and the writer keeps writing.
+    let crafted = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/regressions/sync_request"
+    ))?
+    .flatten()
+    .map(|e| std::fs::read(e.path()))
+    .collect::<Result<Vec<_>, _>>()?;
+    for body in crafted {
+        let Ok(req) = shared::sync::wire::decode_request(&body) else {
+            continue;
+        };
+        for doc in req.docs {
+            let changes: Vec<Vec<u8>> = doc.changes.iter().map(|c| c.to_vec()).collect();
+            expect_quarantined(
+                &server,
+                &token,
+                request_with(DocId::random(), changes),
+                RejectCode::MalformedChange,
+            )
+            .await?;
+        }
+    }
+    assert_still_serving(&server).await?;
+
     // A valid change by an actor not bound to this device.
     let mut forged = AutoCommit::new().with_actor(ActorId::random());
     write_record(

@@ -720,7 +720,12 @@ fn receive_doc(
     if fresh.is_empty() {
         return Ok(false);
     }
-    doc.apply_changes(fresh)?;
+    // Guarded: Automerge can panic on crafted changes; the response then
+    // fails whole, like a damaged one.
+    match shared::sync::changes::guarded(|| doc.apply_changes(fresh)) {
+        Some(result) => result?,
+        None => return Err(StoreError::DamagedIncoming(id)),
+    }
     conn.execute(
         "INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)",
         params![id.as_bytes(), new_bytes],

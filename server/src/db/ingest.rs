@@ -120,10 +120,10 @@ fn decide(
     }
     let stored = documents::stored(conn, doc.id)?;
     let mut am = documents::load(conn, doc.id)?;
-    if am
-        .apply_changes(new.iter().map(|c| c.change.clone()).collect::<Vec<_>>())
-        .is_err()
-    {
+    let changes: Vec<_> = new.iter().map(|c| c.change.clone()).collect();
+    // Guarded: Automerge can panic on crafted changes (see `guarded`).
+    let applied = shared::sync::changes::guarded(|| am.apply_changes(changes).is_ok());
+    if applied != Some(true) {
         return Ok(Err(Rejection::new(
             RejectCode::MalformedChange,
             "the changes do not apply to the document",

@@ -16,6 +16,17 @@ pub struct CheckedChange {
     pub actor: ActorKey,
 }
 
+/// Runs Automerge on untrusted bytes. automerge 0.12 panics on some
+/// malformed input instead of returning an error (`cargo fuzz` found three
+/// such inputs: in parsing a change, applying changes and loading a
+/// document; kept in `fuzz/regressions/`). A panic there must reject the
+/// input, never take down the server's writer thread or the app: a panic
+/// becomes `None`. The panic may leave the value it worked on half-done,
+/// so callers drop that value.
+pub fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
 /// Parses one change and checks its checksum. `Change::from_bytes` parses
 /// the structure but does not compare the chunk's stored checksum with the
 /// hash of its contents, so a byte damaged in transit could pass as a
@@ -23,7 +34,7 @@ pub struct CheckedChange {
 /// document ("bad checksum"). The chunk header is 4 magic bytes, then the
 /// first 4 bytes of the SHA-256 the change hash is; they must agree.
 pub fn verified_change(bytes: &[u8]) -> Option<Change> {
-    let change = Change::from_bytes(bytes.to_vec()).ok()?;
+    let change = guarded(|| Change::from_bytes(bytes.to_vec()))?.ok()?;
     let stored = bytes.get(4..8)?;
     (stored == &change.hash().0[..4]).then_some(change)
 }
