@@ -31,6 +31,8 @@ pub enum SyncError {
     BadResponse(String),
     #[error("the server address is not a web address (http:// or https://)")]
     BadAddress,
+    #[error("the enrolment code is unknown, used or expired; ask the coordinator for a new one")]
+    BadEnrolmentCode,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -49,6 +51,7 @@ impl SyncError {
             SyncError::Server { status } => format!("server:{status}"),
             SyncError::BadResponse(_) => "bad_response".into(),
             SyncError::BadAddress => "bad_address".into(),
+            SyncError::BadEnrolmentCode => "bad_enrolment_code".into(),
             SyncError::Store(e) => format!("store:{e}"),
         }
     }
@@ -142,13 +145,15 @@ pub fn classify(status: u16, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
         401 => Err(SyncError::Unauthorized),
         408 | 429 | 502..=504 => Err(SyncError::Unreachable(format!("status {status}"))),
         400..=499 => {
-            let message = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| {
-                    v.get("message")
-                        .and_then(|m| m.as_str())
-                        .map(str::to_string)
-                })
+            let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
+            let field = |k: &str| {
+                json.as_ref()
+                    .and_then(|v| v.get(k).and_then(|m| m.as_str()).map(str::to_string))
+            };
+            if field("error").as_deref() == Some("bad_enrolment_code") {
+                return Err(SyncError::BadEnrolmentCode);
+            }
+            let message = field("message")
                 .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
             Err(SyncError::Refused { status, message })
         }

@@ -329,6 +329,10 @@ async fn the_sync_status_says_what_is_going_on_in_plain_words() -> anyhow::Resul
         "Telefonens lagring är full – frigör utrymme. Det som redan sparats finns kvar."
     );
     assert_eq!(
+        sync_problem(Lang::Sv, "bad_enrolment_code"),
+        "Engångskoden är okänd, redan använd eller för gammal – be samordnaren om en ny."
+    );
+    assert_eq!(
         sync_problem(Lang::Sv, "refused:the body is too large"),
         "Servern sa nej: the body is too large"
     );
