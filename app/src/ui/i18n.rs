@@ -378,6 +378,12 @@ pub fn sync_problem(lang: Lang, code: &str) -> String {
             "The server address should start with https:// (or http://)."
         }
         .into(),
+        "bad_enrolment_code" => if sv {
+            "Engångskoden är okänd, redan använd eller för gammal – be samordnaren om en ny."
+        } else {
+            "The one-time code is unknown, used or expired – ask the coordinator for a new one."
+        }
+        .into(),
         "store" => {
             if sv {
                 format!("Telefonens lagring: {detail}")
