@@ -107,17 +107,21 @@ impl Transport for HttpTransport {
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
         let status = resp.status().as_u16();
-        let digest = resp
-            .headers()
-            .get(shared::sync::wire::DIGEST_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let digest = answer_digest(resp.headers());
         let bytes = resp
             .bytes()
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
         accept_answer(status, digest.as_deref(), bytes.to_vec())
     }
+}
+
+/// The `Content-Digest` an answer came with.
+pub fn answer_digest(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(shared::sync::wire::DIGEST_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// Checks a sync answer's `Content-Digest` and classifies it. A sync body

@@ -149,11 +149,7 @@ impl SimNet {
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
         let status = resp.status().as_u16();
-        let digest = resp
-            .headers()
-            .get(shared::sync::wire::DIGEST_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let digest = app::sync_client::answer_digest(resp.headers());
         let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;

@@ -241,14 +241,19 @@ impl AppWindow {
     }
 
     fn xdotool(&self, args: &[&str]) -> Result<()> {
-        let out = Command::new("xdotool")
+        self.x11("xdotool", args)
+    }
+
+    /// Runs an X11 tool against this window's display.
+    fn x11(&self, program: &str, args: &[&str]) -> Result<()> {
+        let out = Command::new(program)
             .args(args)
             .env("DISPLAY", &self.display)
             .output()
-            .context("running xdotool")?;
+            .with_context(|| format!("running {program}"))?;
         anyhow::ensure!(
             out.status.success(),
-            "xdotool {args:?}: {}",
+            "{program} {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         Ok(())
@@ -340,17 +345,8 @@ impl AppWindow {
     pub fn screenshot(&mut self, name: &str) -> Result<PathBuf> {
         self.shots += 1;
         let path = self.artifacts.join(format!("{:02}-{name}.png", self.shots));
-        let out = Command::new("import")
-            .args(["-window", "root"])
-            .arg(&path)
-            .env("DISPLAY", &self.display)
-            .output()
-            .context("running import")?;
-        anyhow::ensure!(
-            out.status.success(),
-            "import: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let target = path.to_string_lossy().into_owned();
+        self.x11("import", &["-window", "root", &target])?;
         Ok(path)
     }
 
