@@ -1,0 +1,59 @@
+// The peer side of the side-by-side benchmark: N devices (one Repo and one
+// WebSocket each) push M small records as Automerge documents through a
+// byte-counting TCP proxy to automerge-repo's sync server; then a fresh
+// device fetches them all. Prints one JSON line.
+import { Repo } from "@automerge/automerge-repo"
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import net from "node:net"
+import fs from "node:fs"
+import path from "node:path"
+
+const [serverPort, storeDir, N, M] = process.argv.slice(2).map((v, i) => (i === 1 ? v : Number(v)))
+let bytes = 0
+const proxy = net.createServer((c) => {
+  const s = net.connect(serverPort, "127.0.0.1")
+  c.on("data", (d) => { bytes += d.length; s.write(d) })
+  s.on("data", (d) => { bytes += d.length; c.write(d) })
+  c.on("close", () => s.destroy()); s.on("close", () => c.destroy())
+  c.on("error", () => {}); s.on("error", () => {})
+})
+await new Promise((r) => proxy.listen(0, "127.0.0.1", r))
+const url = `ws://127.0.0.1:${proxy.address().port}`
+
+// Documents the server has written to its storage directory.
+function stored() {
+  let n = 0
+  if (!fs.existsSync(storeDir)) return 0
+  for (const a of fs.readdirSync(storeDir)) {
+    const pa = path.join(storeDir, a)
+    if (!fs.statSync(pa).isDirectory()) continue
+    for (const b of fs.readdirSync(pa)) n++
+  }
+  return n
+}
+
+const t0 = performance.now()
+const ids = []
+const repos = []
+for (let d = 0; d < N; d++) {
+  const repo = new Repo({ network: [new WebSocketClientAdapter(url)] })
+  repos.push(repo)
+  for (let i = 0; i < M; i++) {
+    const h = repo.create({
+      kind: "patrol_visit", hotspot_id: `h${i % 12}`, started_at: 1767000000000 + i * 1000,
+      ended_at: 1767000720000 + i * 1000, contacts: 1, interventions: 0, officers_count: 2,
+      notes: "Lugnt vid busshållplatsen, en kontakt.",
+    })
+    ids.push(h.url)
+  }
+}
+while (stored() < N * M) await new Promise((r) => setTimeout(r, 20))
+const pushed = performance.now() - t0
+const pushBytes = bytes
+
+const t1 = performance.now()
+const fresh = new Repo({ network: [new WebSocketClientAdapter(url)] })
+await Promise.all(ids.map((u) => fresh.find(u)))
+const fetched = performance.now() - t1
+console.log(JSON.stringify({ pushed_ms: pushed, push_bytes: pushBytes, fetch_ms: fetched, fetch_bytes: bytes - pushBytes }))
+process.exit(0)

@@ -1,0 +1,202 @@
+//! Our side of the side-by-side benchmark with automerge-repo's sync server
+//! (`scripts/peer-bench.sh` runs both and prints the comparison): N phones
+//! (one officer each) push M patrol visits each through a byte-counting TCP
+//! proxy to the release server binary, until every record is acknowledged
+//! (acknowledged = committed and fsynced); then fresh phones (one per
+//! officer: a phone may see only its officer's records) fetch them all
+//! again. Prints one JSON line.
+//!
+//! `PEER_N` (default 50) and `PEER_M` (default 200) set the size.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use app::DeviceStore;
+use e2e::{now_ms, TestDevice};
+use shared::record::Record;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Forwards TCP connections to `target`, counting the bytes both ways.
+async fn counting_proxy(target: String, bytes: Arc<AtomicUsize>) -> Result<u16> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(async move {
+        while let Ok((inbound, _)) = listener.accept().await {
+            let (target, bytes) = (target.clone(), bytes.clone());
+            tokio::spawn(async move {
+                let Ok(outbound) = tokio::net::TcpStream::connect(&target).await else {
+                    return;
+                };
+                let (ri, wi) = inbound.into_split();
+                let (ro, wo) = outbound.into_split();
+                // Counted as the bytes pass: connections stay open in the
+                // clients' pools, so counting at close would miss them.
+                let up = pump(ri, wo, bytes.clone());
+                let down = pump(ro, wi, bytes);
+                let _ = tokio::join!(up, down);
+            });
+        }
+    });
+    Ok(port)
+}
+
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    bytes: Arc<AtomicUsize>,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = from.read(&mut buf).await?;
+        if n == 0 {
+            return to.shutdown().await;
+        }
+        bytes.fetch_add(n, Ordering::Relaxed);
+        to.write_all(&buf[..n]).await?;
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let (n, m) = (env_or("PEER_N", 50), env_or("PEER_M", 200));
+    let bin = std::env::current_exe()?
+        .parent()
+        .and_then(Path::parent)
+        .context("no target directory")?
+        .join("trygghetslogg-server");
+    if !bin.exists() {
+        bail!("build it first: cargo build --release -p trygghetslogg-server");
+    }
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut server = Command::new(&bin)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let pid = server.id();
+    let bytes = Arc::new(AtomicUsize::new(0));
+    let proxy = counting_proxy(format!("127.0.0.1:{port}"), bytes.clone()).await?;
+    let url = format!("http://127.0.0.1:{proxy}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("http://127.0.0.1:{port}/health"))
+        .await
+        .is_err()
+    {
+        if Instant::now() > deadline {
+            bail!("the server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // One officer per phone: a phone receives only its officer's records,
+    // as automerge-repo's clients receive only the documents they ask for.
+    let code = |i: usize| -> Result<String> {
+        let out = Command::new(&bin)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["enrol-code", "--officer", &format!("Bench Officer {i}")])
+            .output()?;
+        Ok(String::from_utf8(out.stdout)?.trim().to_string())
+    };
+    let mut phones = Vec::new();
+    for i in 0..n {
+        let phone =
+            TestDevice::enrol_with_code(&url, &code(i)?, DeviceStore::open_in_memory()?).await?;
+        phone.sync().await?;
+        phones.push(Arc::new(phone));
+    }
+    // The records, made offline first; the clock starts at the first sync.
+    for phone in &phones {
+        for i in 0..m as i64 {
+            let mut v = phone.new_visit(now_ms() - 86_400_000 + i * 1000)?;
+            v.ended_at = Some(v.started_at + 12 * 60_000);
+            v.contacts.increment(1);
+            v.notes.update("Lugnt vid busshållplatsen, en kontakt.");
+            phone.create(Record::PatrolVisit(v))?;
+        }
+    }
+    let base = bytes.load(Ordering::Relaxed);
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for phone in phones.iter().cloned() {
+        tasks.push(tokio::spawn(async move { phone.sync().await }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let pushed = t0.elapsed();
+    for phone in &phones {
+        anyhow::ensure!(phone.lock().pending_changes()? == 0, "not all acknowledged");
+    }
+    let push_bytes = bytes.load(Ordering::Relaxed) - base;
+
+    // Every record fetched again by fresh phones: one per officer, all at
+    // once (a phone may see only its officer's records).
+    let mut fresh = Vec::new();
+    for i in 0..n {
+        fresh.push(Arc::new(
+            TestDevice::enrol_with_code(&url, &code(i)?, DeviceStore::open_in_memory()?).await?,
+        ));
+    }
+    let base = bytes.load(Ordering::Relaxed);
+    let t1 = Instant::now();
+    let mut tasks = Vec::new();
+    for phone in fresh.iter().cloned() {
+        tasks.push(tokio::spawn(async move { phone.sync().await }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let fetched = t1.elapsed();
+    let mut got = 0;
+    for f in &fresh {
+        got += f.lock().ids(Some(shared::DocKind::PatrolVisit))?.len();
+    }
+    anyhow::ensure!(
+        got == n * m,
+        "the fresh phones have {got} of {} visits",
+        n * m
+    );
+    let fetch_bytes = bytes.load(Ordering::Relaxed) - base;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let hwm_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let f: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
+        + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let _ = server.kill();
+    let _ = server.wait();
+    println!(
+        "{{\"pushed_ms\":{:.1},\"push_bytes\":{push_bytes},\"fetch_ms\":{:.1},\"fetch_bytes\":{fetch_bytes},\"server_cpu_s\":{:.2},\"server_peak_kib\":{hwm_kb}}}",
+        pushed.as_secs_f64() * 1000.0,
+        fetched.as_secs_f64() * 1000.0,
+        ticks as f64 / 100.0
+    );
+    Ok(())
+}
