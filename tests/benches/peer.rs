@@ -134,7 +134,8 @@ async fn main() -> Result<()> {
     let base = bytes.load(Ordering::Relaxed);
     let t0 = Instant::now();
     let mut tasks = Vec::new();
-    for phone in phones.iter().cloned() {
+    for phone in &phones {
+        let phone = Arc::clone(phone);
         tasks.push(tokio::spawn(async move { phone.sync().await }));
     }
     for t in tasks {
@@ -157,7 +158,8 @@ async fn main() -> Result<()> {
     let base = bytes.load(Ordering::Relaxed);
     let t1 = Instant::now();
     let mut tasks = Vec::new();
-    for phone in fresh.iter().cloned() {
+    for phone in &fresh {
+        let phone = Arc::clone(phone);
         tasks.push(tokio::spawn(async move { phone.sync().await }));
     }
     for t in tasks {
