@@ -550,10 +550,7 @@ impl DeviceStore {
                     "UPDATE docs SET rejected_code = NULL, rejected_reason = NULL WHERE id = ?1",
                     [id.as_bytes()],
                 )?;
-            } else if result.code == Some(shared::sync::RejectCode::MalformedChange) {
-                // The device wrote whole changes; a malformed one at the
-                // server was damaged on the way. Keep it queued and send it
-                // again: holding it until amended could lose it.
+            } else if result.code.is_some_and(|c| !c.held_until_amended()) {
                 applied.retried += 1;
             } else {
                 applied.rejected += 1;

@@ -7,7 +7,6 @@ use automerge::ReadDoc as _;
 use rusqlite::Connection;
 use shared::access::{check_actors, may_write};
 use shared::domain::Millis;
-use shared::projection::{project, ServerMeta};
 use shared::record::{read_record, Record};
 use shared::sync::changes::{parse_changes, CheckedChange};
 use shared::sync::{IncomingDoc, RejectCode};
@@ -190,17 +189,7 @@ pub fn accept(
 ) -> Result<(), Error> {
     documents::upsert(conn, id, Some(record.kind()), owner, true, now)?;
     documents::set_access(conn, id, &record.participants())?;
-    projection::write(
-        conn,
-        &project(
-            &ServerMeta {
-                doc_id: id,
-                owner,
-                first_received_at,
-            },
-            record,
-        ),
-    )
+    projection::write_record(conn, id, owner, first_received_at, record)
 }
 
 /// The schema error without values from the document.

@@ -3,8 +3,9 @@
 //! from the documents.
 
 use rusqlite::{params, Connection};
+use shared::domain::Millis;
 use shared::projection::{project, Projection, ServerMeta};
-use shared::record::read_record;
+use shared::record::{read_record, Record};
 use shared::DocId;
 
 use super::{documents, schema};
@@ -104,6 +105,23 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
     Ok(())
 }
 
+/// Projects one record into the follow-up tables: the one path both
+/// ingest and `rebuild` take, so that a rebuild gives identical rows.
+pub fn write_record(
+    conn: &Connection,
+    id: DocId,
+    owner: Option<shared::OfficerId>,
+    first_received_at: Millis,
+    record: &Record,
+) -> Result<(), Error> {
+    let meta = ServerMeta {
+        doc_id: id,
+        owner,
+        first_received_at,
+    };
+    write(conn, &project(&meta, record))
+}
+
 /// Empties the follow-up tables and fills them again from the documents.
 /// Returns how many documents were projected.
 pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
@@ -130,17 +148,7 @@ pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
             .map(|o| uuid::Uuid::parse_str(&o).map(shared::OfficerId))
             .transpose()
             .map_err(Error::internal)?;
-        write(
-            conn,
-            &project(
-                &ServerMeta {
-                    doc_id: id,
-                    owner,
-                    first_received_at,
-                },
-                &record,
-            ),
-        )?;
+        write_record(conn, id, owner, first_received_at, &record)?;
         n += 1;
     }
     Ok(n)

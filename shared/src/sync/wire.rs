@@ -91,6 +91,14 @@ pub enum RejectCode {
 }
 
 impl RejectCode {
+    /// Whether the device holds the document's changes until the officer
+    /// amends the record. Not for a malformed change: the device wrote it
+    /// whole, so it was damaged on the way and is simply sent again
+    /// (holding it could lose it).
+    pub fn held_until_amended(self) -> bool {
+        self != RejectCode::MalformedChange
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RejectCode::MalformedChange => "malformed_change",
