@@ -74,6 +74,20 @@ pub fn local_day(ms: Millis) -> i64 {
             .unwrap_or(0)) as i64
 }
 
+/// The UTC span `[start, end)` of Stockholm's calendar day number `day`
+/// (as [`local_day`] counts). Clocks change at 01:00 UTC, never at a local
+/// midnight, so the offset at the date's UTC midnight is the one in force
+/// at its local midnight.
+pub fn day_bounds(day: i64) -> (Millis, Millis) {
+    let start = |d: i64| {
+        let utc_midnight = d * 86_400_000;
+        let at = OffsetDateTime::from_unix_timestamp_nanos(utc_midnight as i128 * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        utc_midnight - stockholm_offset(at).whole_seconds() as i64 * 1000
+    };
+    (start(day), start(day + 1))
+}
+
 /// Minutes and seconds, `12:05`, for a running timer.
 pub fn format_duration(ms: Millis) -> String {
     let s = ms.max(0) / 1000;
@@ -103,5 +117,23 @@ mod tests {
     fn durations() {
         assert_eq!(format_duration(605_000), "10:05");
         assert_eq!(format_duration(3_725_000), "1:02:05");
+    }
+
+    #[test]
+    fn a_day_spans_local_midnight_to_local_midnight_across_clock_changes() {
+        for ms in [
+            1_767_000_000_000i64,
+            1_774_746_000_000,
+            1_761_440_000_000,
+            1_751_000_000_000,
+        ] {
+            let day = local_day(ms);
+            let (start, end) = day_bounds(day);
+            assert!(start <= ms && ms < end, "{ms} not in its day");
+            assert_eq!(local_day(start), day);
+            assert_eq!(local_day(start - 1), day - 1);
+            assert_eq!(local_day(end), day + 1);
+            assert_eq!(local_day(end - 1), day);
+        }
     }
 }

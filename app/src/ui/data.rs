@@ -61,11 +61,15 @@ pub fn directory(s: &DeviceStore) -> Directory {
     }
 }
 
-pub fn hotspot_name(s: &DeviceStore, id: Uuid) -> String {
+pub fn hotspot(s: &DeviceStore, id: Uuid) -> Option<Hotspot> {
     match s.record(DocId(id)) {
-        Ok(Some(Record::Hotspot(h))) => h.name,
-        _ => "?".into(),
+        Ok(Some(Record::Hotspot(h))) => Some(h),
+        _ => None,
     }
+}
+
+pub fn hotspot_name(s: &DeviceStore, id: Uuid) -> String {
+    hotspot(s, id).map(|h| h.name).unwrap_or_else(|| "?".into())
 }
 
 pub fn venue_name(s: &DeviceStore, id: Uuid) -> String {

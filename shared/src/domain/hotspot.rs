@@ -55,6 +55,13 @@ impl Hotspot {
     pub fn contains(&self, p: &GeoPoint) -> bool {
         self.centre.distance_m(p) <= self.radius_m as f64
     }
+
+    /// The inside-the-area check of a visit's start or end: inside or not
+    /// when the phone knows its position, nothing otherwise. The position
+    /// itself is never kept.
+    pub fn area_check(&self, position: Option<GeoPoint>) -> Option<bool> {
+        position.map(|p| self.contains(&p))
+    }
 }
 
 #[cfg(test)]

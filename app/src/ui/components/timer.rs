@@ -6,6 +6,7 @@ use shared::domain::Millis;
 use shared::local_time::format_duration;
 
 use crate::ui::i18n::{t, Lang, T};
+use crate::ui::state::ui;
 
 /// Where a visit of `elapsed` stands against the 10–15 minute window.
 pub fn phase(elapsed: Millis) -> T {
@@ -16,8 +17,15 @@ pub fn phase(elapsed: Millis) -> T {
     }
 }
 
+/// Reads the clock itself, so that only the timer (not the whole visit
+/// screen, with its store reads) renders again every second.
 #[component]
-pub fn VisitTimer(elapsed: Millis, running: bool, lang: Lang) -> Element {
+pub fn VisitTimer(started_at: Millis, ended_at: Option<Millis>, lang: Lang) -> Element {
+    let running = ended_at.is_none();
+    let elapsed = match ended_at {
+        Some(end) => end - started_at,
+        None => (ui().now)() - started_at,
+    };
     // The track shows 0–20 minutes.
     let pct = (elapsed as f64 / (20.0 * 60_000.0) * 100.0).clamp(0.0, 100.0);
     let ten = if elapsed >= 600_000 {

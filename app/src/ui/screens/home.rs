@@ -2,7 +2,7 @@
 //! order with the dosage delivered today against the prescribed dosage.
 
 use dioxus::prelude::*;
-use shared::local_time::local_day;
+use shared::local_time::{day_bounds, local_day};
 use shared::patrol_plan::todays_plan;
 use shared::record::Record;
 use shared::DocKind;
@@ -15,18 +15,19 @@ use crate::ui::state::{go, read, ui, Screen};
 pub fn Home() -> Element {
     let u = ui();
     let lang = (u.lang)();
-    let now = (u.now)();
-    let day = local_day(now);
-    let today = shared::local_time::format_date(now);
-    let day_start = now - (now - day * 86_400_000).rem_euclid(86_400_000) - 2 * 3_600_000;
+    // The screen depends on the day, not the second: a memo, so that the
+    // clock's tick does not read the store again every second.
+    let day = use_memo(move || local_day((ui().now)()))();
+    let (day_start, day_end) = day_bounds(day);
+    let today = shared::local_time::format_date(day_start);
     let (enrolment, plan) = read(|s| {
         let hotspots = data::hotspots(s);
         let visits: Vec<_> = s
-            .ids_between(DocKind::PatrolVisit, day_start, now + 86_400_000)
+            .ids_between(DocKind::PatrolVisit, day_start, day_end)
             .unwrap_or_default()
             .into_iter()
             .filter_map(|id| match s.record(id) {
-                Ok(Some(Record::PatrolVisit(v))) if local_day(v.started_at) == day => Some(v),
+                Ok(Some(Record::PatrolVisit(v))) => Some(v),
                 _ => None,
             })
             .collect();

@@ -35,7 +35,7 @@ pub fn PickHotspot() -> Element {
                         button {
                             onclick: move |_| {
                                 let mut v = PatrolVisit::new(id, initiative_for_visit(&h), now_ms());
-                                v.area_check.at_start = crate::platform::position().map(|p| h.contains(&p));
+                                v.area_check.at_start = h.area_check(crate::platform::position());
                                 if let Some(doc) = create(Record::PatrolVisit(v)) {
                                     go(Screen::Visit(doc));
                                 }

@@ -17,15 +17,20 @@ use crate::ui::state::{edit, go, now_ms, read, ui, Screen};
 pub fn Visit(id: DocId) -> Element {
     let u = ui();
     let lang = (u.lang)();
-    let now = (u.now)();
-    let Some(Some((visit, name))) = read(|s| match s.record(id) {
-        Ok(Some(Record::PatrolVisit(v))) => Some((v.clone(), data::hotspot_name(s, v.hotspot_id))),
+    let Some(Some((visit, hotspot))) = read(|s| match s.record(id) {
+        Ok(Some(Record::PatrolVisit(v))) => {
+            let h = data::hotspot(s, v.hotspot_id);
+            Some((v, h))
+        }
         _ => None,
     }) else {
         return rsx! { main { p { "{t(lang, T::Nothing)}" } } };
     };
     let running = visit.ended_at.is_none();
-    let elapsed = visit.ended_at.unwrap_or(now) - visit.started_at;
+    let name = hotspot
+        .as_ref()
+        .map(|h| h.name.clone())
+        .unwrap_or_else(|| "?".into());
     let tags: Vec<(String, bool)> = SafetyProblem::ALL
         .iter()
         .map(|p| {
@@ -40,13 +45,16 @@ pub fn Visit(id: DocId) -> Element {
             h2 { "{t(lang, T::PatrolVisit)}: {name}" }
             p { class: "muted", "{t(lang, T::Started)} {format_time(visit.started_at)}" }
             {record_sync_line(id, lang)}
-            VisitTimer { elapsed, running, lang }
+            VisitTimer { started_at: visit.started_at, ended_at: visit.ended_at, lang }
             if running {
                 button { class: "primary big", onclick: move |_| {
                     let end = now_ms();
+                    let inside = hotspot
+                        .as_ref()
+                        .and_then(|h| h.area_check(crate::platform::position()));
                     edit(id, "ended_at", move |r| if let Record::PatrolVisit(v) = r {
                         v.ended_at = Some(end);
-                        v.area_check.at_end = crate::platform::position().map(|_| true);
+                        v.area_check.at_end = inside;
                     });
                 }, "{t(lang, T::EndVisit)}" }
             } else {
