@@ -437,8 +437,8 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
         "{html}"
     );
     assert!(
-        html.contains(r#"selected="true""#) || html.contains("selected"),
-        "kind chosen"
+        html.contains(r#"<option value="school_visit" selected=true>"#),
+        "kind chosen: {html}"
     );
 
     // Without a plan on the phone there is nothing to choose yet.

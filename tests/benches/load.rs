@@ -12,15 +12,15 @@
 //! Each device logs a patrol visit, amends it, and syncs, then waits 1–3 s
 //! (a real phone syncs far less often; this is a stress, not a model).
 
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use app::DeviceStore;
-use e2e::{now_ms, TestDevice};
+use e2e::process::{free_port, usage, Usage};
+use e2e::{now_ms, workspace_binary, TestDevice};
 use rand::Rng;
 use shared::record::Record;
 
@@ -29,40 +29,6 @@ fn env_or(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn release_server() -> Result<PathBuf> {
-    let bin = std::env::current_exe()?
-        .parent()
-        .and_then(Path::parent)
-        .context("no target directory")?
-        .join("trygghetslogg-server");
-    if !bin.exists() {
-        bail!("build it first: cargo build --release -p trygghetslogg-server");
-    }
-    Ok(bin)
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-/// Peak resident memory (VmHWM) and CPU seconds of a process, from /proc.
-fn usage(pid: u32) -> Result<(u64, f64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let hwm_kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse::<u64>().ok())
-        .context("no VmHWM")?;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after = stat.rsplit(')').next().context("odd stat")?;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-    Ok((hwm_kb * 1024, ticks as f64 / 100.0))
 }
 
 struct Server(Child);
@@ -78,7 +44,7 @@ impl Drop for Server {
 async fn main() -> Result<()> {
     let devices = env_or("LOAD_DEVICES", 500) as usize;
     let secs = env_or("LOAD_SECS", 300);
-    let bin = release_server()?;
+    let bin = workspace_binary("trygghetslogg-server")?;
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
     let port = free_port()?;
@@ -170,7 +136,10 @@ async fn main() -> Result<()> {
         t.await?;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let (peak, cpu) = usage(pid)?;
+    let Usage {
+        peak_bytes: peak,
+        cpu_s: cpu,
+    } = usage(pid)?;
     let mut l = latencies
         .lock()
         .map_err(|_| anyhow::anyhow!("lock"))?

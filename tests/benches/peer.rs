@@ -8,15 +8,15 @@
 //!
 //! `PEER_N` (default 50) and `PEER_M` (default 200) set the size.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use app::DeviceStore;
-use e2e::{now_ms, TestDevice};
+use e2e::process::{free_port, usage};
+use e2e::{now_ms, workspace_binary, TestDevice};
 use shared::record::Record;
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -70,19 +70,10 @@ async fn pump(
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let (n, m) = (env_or("PEER_N", 50), env_or("PEER_M", 200));
-    let bin = std::env::current_exe()?
-        .parent()
-        .and_then(Path::parent)
-        .context("no target directory")?
-        .join("trygghetslogg-server");
-    if !bin.exists() {
-        bail!("build it first: cargo build --release -p trygghetslogg-server");
-    }
+    let bin = workspace_binary("trygghetslogg-server")?;
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let port = free_port()?;
     let mut server = Command::new(&bin)
         .arg("--data-dir")
         .arg(&data)
@@ -176,29 +167,15 @@ async fn main() -> Result<()> {
         n * m
     );
     let fetch_bytes = bytes.load(Ordering::Relaxed) - base;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let hwm_kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let f: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let ticks: u64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
-        + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let used = usage(pid)?;
     let _ = server.kill();
     let _ = server.wait();
     println!(
-        "{{\"pushed_ms\":{:.1},\"push_bytes\":{push_bytes},\"fetch_ms\":{:.1},\"fetch_bytes\":{fetch_bytes},\"server_cpu_s\":{:.2},\"server_peak_kib\":{hwm_kb}}}",
+        "{{\"pushed_ms\":{:.1},\"push_bytes\":{push_bytes},\"fetch_ms\":{:.1},\"fetch_bytes\":{fetch_bytes},\"server_cpu_s\":{:.2},\"server_peak_kib\":{}}}",
         pushed.as_secs_f64() * 1000.0,
         fetched.as_secs_f64() * 1000.0,
-        ticks as f64 / 100.0
+        used.cpu_s,
+        used.peak_bytes / 1024
     );
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! with real device stores syncing over real HTTP, and builders for
 //! plausible records.
 
+pub mod process;
 pub mod sim;
 pub mod window;
 
@@ -217,8 +218,9 @@ impl TestDevice {
     }
 }
 
-/// The path of a binary built from this workspace (the test's own target
-/// directory), for tests that run the server as a separate process.
+/// The path of a binary built from this workspace, in the test's or
+/// benchmark's own profile directory (debug for tests, release for
+/// benchmarks), for running the server or the app as a separate process.
 pub fn workspace_binary(name: &str) -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
     // target/<profile>/deps/<test> -> target/<profile>/<name>
@@ -229,8 +231,13 @@ pub fn workspace_binary(name: &str) -> Result<PathBuf> {
     let path = dir.join(name);
     anyhow::ensure!(
         path.exists(),
-        "{} is missing: build it first (cargo build -p trygghetslogg-server)",
-        path.display()
+        "{} is missing: build it first (cargo build{} -p {name})",
+        path.display(),
+        if dir.ends_with("release") {
+            " --release"
+        } else {
+            ""
+        }
     );
     Ok(path)
 }

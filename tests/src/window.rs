@@ -184,7 +184,8 @@ impl AppWindow {
         Ok(w)
     }
 
-    /// Starts the app and returns at once; the probe writes every
+    /// Starts the app binary of this profile (debug for tests, release
+    /// for benchmarks) and returns at once; the probe writes every
     /// `probe_ms` milliseconds.
     pub fn spawn(
         x: &Xvfb,
@@ -193,26 +194,7 @@ impl AppWindow {
         artifacts: &Path,
         probe_ms: u64,
     ) -> Result<AppWindow> {
-        Self::spawn_binary(
-            &crate::workspace_binary("trygghetslogg-app")?,
-            x,
-            data_dir,
-            server_url,
-            artifacts,
-            probe_ms,
-        )
-    }
-
-    /// Like [`AppWindow::spawn`], with a given binary (the benchmark runs
-    /// the release build).
-    pub fn spawn_binary(
-        bin: &Path,
-        x: &Xvfb,
-        data_dir: &Path,
-        server_url: &str,
-        artifacts: &Path,
-        probe_ms: u64,
-    ) -> Result<AppWindow> {
+        let bin = crate::workspace_binary("trygghetslogg-app")?;
         std::fs::create_dir_all(artifacts)?;
         let probe = data_dir.with_extension("probe.json");
         let _ = std::fs::remove_file(&probe);

@@ -12,6 +12,7 @@ use std::time::Duration;
 use anyhow::{ensure, Context};
 use app::store::RecordSync;
 use app::DeviceStore;
+use e2e::process::free_port;
 use e2e::{now_ms, workspace_binary, TestDevice};
 use rand::{Rng, SeedableRng};
 use shared::record::Record;
@@ -20,12 +21,6 @@ use shared::DocId;
 struct ServerProcess {
     child: Child,
     url: String,
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 fn cli(data: &Path, args: &[&str]) -> anyhow::Result<String> {

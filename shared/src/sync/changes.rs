@@ -59,16 +59,22 @@ mod tests {
     use super::*;
     use automerge::{transaction::Transactable, AutoCommit, ROOT};
 
-    #[test]
-    fn truncated_bytes_are_a_malformed_change() {
+    /// The bytes of one real change that puts `fields` in a document.
+    fn change_with(fields: &[(&str, automerge::ScalarValue)]) -> Vec<u8> {
         let mut doc = AutoCommit::new();
-        doc.put(ROOT, "a", 1).expect("put");
+        for (k, v) in fields {
+            doc.put(ROOT, *k, v.clone()).expect("put");
+        }
         doc.commit();
-        let bytes = doc
-            .get_last_local_change()
+        doc.get_last_local_change()
             .expect("change")
             .raw_bytes()
-            .to_vec();
+            .to_vec()
+    }
+
+    #[test]
+    fn truncated_bytes_are_a_malformed_change() {
+        let bytes = change_with(&[("a", 1.into())]);
         assert!(parse_changes(std::slice::from_ref(&bytes)).is_ok());
         let cut = bytes[..bytes.len() - 3].to_vec();
         assert_eq!(
@@ -83,15 +89,7 @@ mod tests {
 
     #[test]
     fn any_single_damaged_byte_is_caught() {
-        let mut doc = AutoCommit::new();
-        doc.put(ROOT, "notes", "Lugnt vid torget").expect("put");
-        doc.put(ROOT, "contacts", 3).expect("put");
-        doc.commit();
-        let bytes = doc
-            .get_last_local_change()
-            .expect("change")
-            .raw_bytes()
-            .to_vec();
+        let bytes = change_with(&[("notes", "Lugnt vid torget".into()), ("contacts", 3.into())]);
         assert!(verified_change(&bytes).is_some());
         for i in 0..bytes.len() {
             for flip in [0x01u8, 0x5a, 0xff] {

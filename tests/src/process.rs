@@ -1,0 +1,50 @@
+//! Helpers for tests and benchmarks that run the product as separate
+//! processes: a free loopback port, and what a process used (from /proc).
+
+use anyhow::{Context, Result};
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// What a process used so far.
+#[derive(Debug, Clone, Copy)]
+pub struct Usage {
+    /// Peak resident memory (VmHWM), bytes.
+    pub peak_bytes: u64,
+    /// User + system CPU time, seconds.
+    pub cpu_s: f64,
+}
+
+/// Reads `/proc/<pid>/status` and `/proc/<pid>/stat` (Linux).
+pub fn usage(pid: u32) -> Result<Usage> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let hwm_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .context("no VmHWM in /proc status")?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name, which is in parentheses and may hold
+    // spaces: utime and stime are the 12th and 13th of them.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let tick = |i: usize| -> Result<u64> {
+        fields
+            .get(i)
+            .and_then(|v| v.parse().ok())
+            .context("odd /proc stat")
+    };
+    Ok(Usage {
+        peak_bytes: hwm_kb * 1024,
+        cpu_s: (tick(11)? + tick(12)?) as f64 / 100.0,
+    })
+}
