@@ -404,8 +404,11 @@ impl DeviceStore {
         note: Option<&str>,
         edit: impl FnOnce(&mut Record),
     ) -> Result<Record> {
-        let doc = self.doc(id)?.ok_or(StoreError::NoSuchRecord(id))?;
-        self.write(id, Some(doc), now, note, |doc| {
+        let (stored, chunks) = chunk_bytes(&self.conn, id)?;
+        if chunks == 0 {
+            return Err(StoreError::NoSuchRecord(id));
+        }
+        self.write(id, Some(stored), now, note, |doc| {
             let mut r = read_record(doc)?;
             edit(&mut r);
             Ok(r)
@@ -415,16 +418,15 @@ impl DeviceStore {
     fn write(
         &mut self,
         id: DocId,
-        existing: Option<Automerge>,
+        existing: Option<Vec<u8>>,
         now: Millis,
         note: Option<&str>,
         make: impl FnOnce(&AutoCommit) -> Result<Record>,
     ) -> Result<Record> {
         let actor = self.actor()?;
         let mut doc = match existing {
-            // Re-reading through save/load gives an AutoCommit with our actor;
-            // documents are small, so this costs well under a millisecond.
-            Some(d) => AutoCommit::load(&d.save())?.with_actor(actor.to_actor()),
+            // Loaded straight from the stored chunks, with our actor.
+            Some(bytes) => AutoCommit::load(&bytes)?.with_actor(actor.to_actor()),
             None => AutoCommit::new().with_actor(actor.to_actor()),
         };
         let record = make(&doc)?;
@@ -670,7 +672,9 @@ fn index_of(record: &Record) -> (Option<Millis>, Option<Vec<u8>>) {
     }
 }
 
-fn load_chunks(conn: &Connection, id: DocId) -> Result<(Automerge, i64)> {
+/// The document's stored chunks, concatenated (Automerge loads them as
+/// one), and how many there are.
+fn chunk_bytes(conn: &Connection, id: DocId) -> Result<(Vec<u8>, i64)> {
     let mut stmt = conn.prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY id")?;
     let mut rows = stmt.query([id.as_bytes()])?;
     let mut all = Vec::new();
@@ -679,6 +683,11 @@ fn load_chunks(conn: &Connection, id: DocId) -> Result<(Automerge, i64)> {
         n += 1;
         all.extend_from_slice(&r.get::<_, Vec<u8>>(0)?);
     }
+    Ok((all, n))
+}
+
+fn load_chunks(conn: &Connection, id: DocId) -> Result<(Automerge, i64)> {
+    let (all, n) = chunk_bytes(conn, id)?;
     let doc = if n == 0 {
         Automerge::new()
     } else {
