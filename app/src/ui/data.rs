@@ -30,12 +30,7 @@ pub fn venues(s: &DeviceStore) -> Vec<(Uuid, Venue)> {
             _ => None,
         })
         .collect();
-    // Higher risk first: those are the venues to supervise first.
-    v.sort_by(|a, b| {
-        b.1.risk
-            .cmp(&a.1.risk)
-            .then_with(|| a.1.name.cmp(&b.1.name))
-    });
+    shared::domain::inspection_order(&mut v);
     v
 }
 

@@ -47,3 +47,45 @@ pub struct Venue {
     pub risk: RiskLevel,
     pub demo: bool,
 }
+
+/// The order venues are offered for inspection: higher risk first (those
+/// to supervise first), then by name.
+pub fn inspection_order<K>(venues: &mut [(K, Venue)]) {
+    venues.sort_by(|a, b| {
+        b.1.risk
+            .cmp(&a.1.risk)
+            .then_with(|| a.1.name.cmp(&b.1.name))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn venue(name: &str, risk: RiskLevel) -> Venue {
+        Venue {
+            name: name.into(),
+            licensee: "AB".into(),
+            serving_hours: ServingHours {
+                opens: "11:00".into(),
+                closes: "01:00".into(),
+            },
+            conditions: LicenceConditions::default(),
+            risk,
+            demo: true,
+        }
+    }
+
+    #[test]
+    fn higher_risk_first_then_by_name() {
+        let mut v = vec![
+            (1, venue("Bryggan", RiskLevel::Low)),
+            (2, venue("Kajutan", RiskLevel::High)),
+            (3, venue("Ankaret", RiskLevel::High)),
+            (4, venue("Sjöboden", RiskLevel::Medium)),
+        ];
+        inspection_order(&mut v);
+        let order: Vec<i32> = v.iter().map(|(k, _)| *k).collect();
+        assert_eq!(order, vec![3, 2, 4, 1]);
+    }
+}
