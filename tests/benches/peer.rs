@@ -67,6 +67,19 @@ async fn pump(
     }
 }
 
+/// Every phone syncs at once; returns when all are done.
+async fn sync_all(phones: &[Arc<TestDevice>]) -> Result<()> {
+    let mut tasks = Vec::new();
+    for phone in phones {
+        let phone = Arc::clone(phone);
+        tasks.push(tokio::spawn(async move { phone.sync().await }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(())
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let (n, m) = (env_or("PEER_N", 50), env_or("PEER_M", 200));
@@ -124,14 +137,7 @@ async fn main() -> Result<()> {
     }
     let base = bytes.load(Ordering::Relaxed);
     let t0 = Instant::now();
-    let mut tasks = Vec::new();
-    for phone in &phones {
-        let phone = Arc::clone(phone);
-        tasks.push(tokio::spawn(async move { phone.sync().await }));
-    }
-    for t in tasks {
-        t.await??;
-    }
+    sync_all(&phones).await?;
     let pushed = t0.elapsed();
     for phone in &phones {
         anyhow::ensure!(phone.lock().pending_changes()? == 0, "not all acknowledged");
@@ -148,14 +154,7 @@ async fn main() -> Result<()> {
     }
     let base = bytes.load(Ordering::Relaxed);
     let t1 = Instant::now();
-    let mut tasks = Vec::new();
-    for phone in &fresh {
-        let phone = Arc::clone(phone);
-        tasks.push(tokio::spawn(async move { phone.sync().await }));
-    }
-    for t in tasks {
-        t.await??;
-    }
+    sync_all(&fresh).await?;
     let fetched = t1.elapsed();
     let mut got = 0;
     for f in &fresh {

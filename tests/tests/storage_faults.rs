@@ -1,9 +1,12 @@
-//! A full disk, on both sides.
+//! A full disk on both sides, and a database that cannot be written.
 //!
 //! The disk is "filled" with SQLite's own `max_page_count` on the live
 //! connection (the database may not grow past its current size), which
 //! fails writes with `SQLITE_FULL` exactly as a full disk does, without
-//! needing to mount a small file system (CI may not allow it).
+//! needing to mount a small file system (CI may not allow it). The
+//! read-only case is `query_only` on the writer's connection: SQLite
+//! answers `SQLITE_READONLY`, the error a read-only file or data directory
+//! gives (file permissions do not stop root, which CI runs as).
 //! The server must refuse syncs with a clear 503, keep serving, change
 //! nothing, and recover by itself when space returns; the device store must
 //! report the problem and lose nothing it had saved.
@@ -29,7 +32,7 @@ async fn set_writer(server: &TestServer, pragma: &'static str) -> anyhow::Result
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_disk_on_the_server_is_refused_clearly_and_recovered_from() -> anyhow::Result<()> {
+async fn a_full_or_read_only_server_refuses_clearly_and_recovers() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
     server.seed_demo().await?;
@@ -51,7 +54,8 @@ async fn a_full_disk_on_the_server_is_refused_clearly_and_recovered_from() -> an
             phone.create(Record::PatrolVisit(v))?;
         }
         // The disk is full (max_page_count never goes below the current
-        // size, so 1 means "no growth at all"), for two attempts in a row.
+        // size, so 1 means "no growth at all"), or the database is
+        // read-only, for two attempts in a row.
         for _attempt in 0..2 {
             set_writer(&server, fault).await?;
             let err = phone.sync().await.expect_err("the server cannot write");
