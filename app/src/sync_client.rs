@@ -16,6 +16,9 @@ pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 /// Most rounds in one sync (a fresh device fetching a large store, or a
 /// backlog after days offline); the next sync goes on where this one ended.
 pub const MAX_ROUNDS: usize = 64;
+/// The most an answer may inflate to: the server cuts its answers at 4 MiB
+/// of changes, so anything far past that is not a sync answer.
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -90,6 +93,9 @@ impl HttpTransport {
 
 impl Transport for HttpTransport {
     async fn sync(&self, token: &str, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
+        // gzip both ways: a sync body of many similar changes shrinks about
+        // ten times (see shared::sync::coding).
+        let body = shared::sync::coding::gzip(&body);
         let resp = self
             .client
             .post(&self.url)
@@ -98,6 +104,11 @@ impl Transport for HttpTransport {
                 reqwest::header::CONTENT_TYPE,
                 shared::sync::wire::CONTENT_TYPE,
             )
+            .header(
+                reqwest::header::CONTENT_ENCODING,
+                shared::sync::coding::GZIP,
+            )
+            .header(reqwest::header::ACCEPT_ENCODING, shared::sync::coding::GZIP)
             .header(
                 shared::sync::wire::DIGEST_HEADER,
                 shared::sync::wire::content_digest(&body),
@@ -108,11 +119,18 @@ impl Transport for HttpTransport {
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
         let status = resp.status().as_u16();
         let digest = answer_digest(resp.headers());
+        let encoding = resp
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let bytes = resp
             .bytes()
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
-        accept_answer(status, digest.as_deref(), bytes.to_vec())
+        let body = accept_answer(status, digest.as_deref(), bytes.to_vec())?;
+        shared::sync::coding::decode_body(encoding.as_deref(), body, MAX_ANSWER_BYTES)
+            .map_err(|e| SyncError::BadResponse(e.to_string()))
     }
 }
 

@@ -16,6 +16,13 @@ pub enum Error {
     BadEnrolmentCode,
     #[error("not found")]
     NotFound,
+    /// Signed in, but the request may not do this (e.g. a form without the
+    /// session's CSRF token).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A body over the limit once inflated (the raw limit is tower-http's).
+    #[error("{0}")]
+    TooLarge(String),
     /// The store cannot take writes now (disk full, read-only data
     /// directory); nothing was applied, and the client should retry later.
     #[error("{0}")]
@@ -53,6 +60,9 @@ impl From<rusqlite::Error> for Error {
 
 impl From<shared::sync::WireError> for Error {
     fn from(e: shared::sync::WireError) -> Self {
+        if let shared::sync::WireError::TooLarge(_) = e {
+            return Error::TooLarge(e.to_string());
+        }
         Error::BadRequest {
             code: e.code(),
             message: e.to_string(),
@@ -73,6 +83,8 @@ impl IntoResponse for Error {
             Error::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
             Error::BadEnrolmentCode => (StatusCode::BAD_REQUEST, "bad_enrolment_code"),
             Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };

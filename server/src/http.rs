@@ -45,6 +45,9 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub limits: Limits,
+    /// Mark cookies `Secure`: set when the pages are reached over TLS (a
+    /// proxy in front of this server terminates it).
+    pub secure_cookies: bool,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -53,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/v1/enrol", post(enrol))
         .route("/v1/sync", post(sync))
+        .merge(crate::web::routes())
         .with_state(state)
         // The tower-http limit answers 413 before the body is read; axum's
         // own default limit is turned off so that there is one limit only.
@@ -151,6 +155,15 @@ async fn sync(
             });
         }
     }
+    // The digest vouches for the bytes as sent; gzip is undone after it,
+    // bounded by the same limit as a plain body.
+    let body = shared::sync::coding::decode_body(
+        headers
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+        body.to_vec(),
+        state.limits.max_body_bytes,
+    )?;
     let incoming = shared::sync::wire::decode_request(&body)?;
     let now = state.clock.now_ms();
     let max = state.limits.max_response_bytes;
@@ -165,9 +178,16 @@ async fn sync(
     } else {
         StatusCode::OK
     };
-    let bytes = shared::sync::wire::encode(&response);
+    let mut bytes = shared::sync::wire::encode(&response);
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(shared::sync::coding::accepts_gzip);
+    if gzip {
+        bytes = shared::sync::coding::gzip(&bytes);
+    }
     let digest = shared::sync::wire::content_digest(&bytes);
-    Ok((
+    let mut response = (
         status,
         [
             (
@@ -181,5 +201,12 @@ async fn sync(
         ],
         bytes,
     )
-        .into_response())
+        .into_response();
+    if gzip {
+        response.headers_mut().insert(
+            header::CONTENT_ENCODING,
+            header::HeaderValue::from_static(shared::sync::coding::GZIP),
+        );
+    }
+    Ok(response)
 }

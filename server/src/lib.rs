@@ -6,6 +6,7 @@
 //!   per-document ingest decision, the outgoing updates, the projection).
 //! - [`sync`]: one sync request, start to end.
 //! - [`http`]: the axum shell: `router` for tests, `run` for a listener.
+//! - [`web`]: the coordinators' pages and the public summary.
 //! - [`demo`]: the demo data set.
 
 pub mod clock;
@@ -14,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod sync;
+pub mod web;
 
 pub use error::Error;
 pub use http::{router, run, AppState, Limits};

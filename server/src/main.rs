@@ -8,9 +8,12 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use server::clock::{Clock, SystemClock};
-use server::db::{identity, projection, quarantine, Db};
+use server::db::{coordinators, identity, projection, quarantine, Db};
 use server::{AppState, Limits};
 use shared::domain::Organisation;
+
+/// The demo coordinator's password: demo data only, printed at start.
+const DEMO_PASSWORD: &str = "demo-samordnare";
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +48,20 @@ enum Command {
         /// Largest request body in bytes.
         #[arg(long, default_value_t = 8 * 1024 * 1024)]
         max_body_bytes: usize,
+        /// Mark the pages' cookies Secure: set when users reach the server
+        /// over TLS (through a proxy that terminates it).
+        #[arg(long, env = "TRYGGHETSLOGG_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Add a coordinator who can sign in to the pages. The password is read
+    /// from TRYGGHETSLOGG_PASSWORD, or else from the first line of stdin.
+    CreateCoordinator {
+        /// The name to sign in with.
+        #[arg(long)]
+        username: String,
+        /// The name shown on the pages.
+        #[arg(long)]
+        name: String,
     },
     /// Create a one-time enrolment code for an officer (valid 24 hours).
     EnrolCode {
@@ -88,6 +105,7 @@ fn main() -> anyhow::Result<()> {
             listen,
             demo,
             max_body_bytes,
+            secure_cookies,
         } => {
             if demo {
                 let seeded = db
@@ -104,6 +122,20 @@ fn main() -> anyhow::Result<()> {
                     })
                     .context("creating a demo enrolment code")?;
                 println!("Demo enrolment code for officer \"Demo Polis\": {code}");
+                let made = db.write_blocking(move |c| {
+                    let exists: bool = c.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM coordinators WHERE username = 'demo')",
+                        [],
+                        |r| r.get(0),
+                    )?;
+                    if !exists {
+                        coordinators::create(c, "demo", "Demo Samordnare", DEMO_PASSWORD, now)?;
+                    }
+                    Ok(!exists)
+                })?;
+                if made {
+                    println!("Demo coordinator: user name \"demo\", password \"{DEMO_PASSWORD}\"");
+                }
             }
             let limits = Limits {
                 max_body_bytes,
@@ -113,6 +145,7 @@ fn main() -> anyhow::Result<()> {
                 db: db.clone(),
                 clock: Arc::new(SystemClock),
                 limits,
+                secure_cookies,
             };
             let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             rt.block_on(async move {
@@ -143,6 +176,25 @@ fn main() -> anyhow::Result<()> {
             })?;
             println!("{code}");
             eprintln!("One-time enrolment code for {officer}, valid 24 hours.");
+        }
+        Command::CreateCoordinator { username, name } => {
+            let password = match std::env::var("TRYGGHETSLOGG_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!(
+                        "Password (at least {} characters):",
+                        coordinators::MIN_PASSWORD_CHARS
+                    );
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from stdin")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let user = username.clone();
+            db.write_blocking(move |c| coordinators::create(c, &user, &name, &password, now))?;
+            println!("coordinator {username} created; sign in at /sign-in");
         }
         Command::Devices => {
             for d in db.read_blocking(identity::list_devices)? {

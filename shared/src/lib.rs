@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod domain;
+pub mod follow_up;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod ids;

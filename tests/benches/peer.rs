@@ -152,6 +152,15 @@ async fn main() -> Result<()> {
             TestDevice::enrol_with_code(&url, &code(i)?, DeviceStore::open_in_memory()?).await?,
         ));
     }
+    // What a fresh phone receives besides records (plan, hotspots, venues,
+    // directory), measured on an officer with none, so that the records'
+    // own bytes can be told apart: the peer's workload has no such data.
+    let base = bytes.load(Ordering::Relaxed);
+    let bare = TestDevice::enrol_with_code(&url, &code(n)?, DeviceStore::open_in_memory()?).await?;
+    let enrol_bytes = bytes.load(Ordering::Relaxed) - base;
+    bare.sync().await?;
+    let reference_bytes = bytes.load(Ordering::Relaxed) - base - enrol_bytes;
+
     let base = bytes.load(Ordering::Relaxed);
     let t1 = Instant::now();
     sync_all(&fresh).await?;
@@ -170,9 +179,10 @@ async fn main() -> Result<()> {
     let _ = server.kill();
     let _ = server.wait();
     println!(
-        "{{\"pushed_ms\":{:.1},\"push_bytes\":{push_bytes},\"fetch_ms\":{:.1},\"fetch_bytes\":{fetch_bytes},\"server_cpu_s\":{:.2},\"server_peak_kib\":{}}}",
+        "{{\"pushed_ms\":{:.1},\"push_bytes\":{push_bytes},\"fetch_ms\":{:.1},\"fetch_bytes\":{fetch_bytes},\"fetch_record_bytes\":{},\"server_cpu_s\":{:.2},\"server_peak_kib\":{}}}",
         pushed.as_secs_f64() * 1000.0,
         fetched.as_secs_f64() * 1000.0,
+        fetch_bytes.saturating_sub(n * reference_bytes),
         used.cpu_s,
         used.peak_bytes / 1024
     );

@@ -5,6 +5,7 @@
 
 pub mod process;
 pub mod sim;
+pub mod web;
 pub mod window;
 
 use std::path::{Path, PathBuf};
@@ -55,6 +56,7 @@ impl TestServer {
             db: db.clone(),
             clock: Arc::new(SystemClock),
             limits,
+            secure_cookies: false,
         };
         let task = tokio::spawn(async move {
             let _ = server::run(listener, state, async {
@@ -96,6 +98,15 @@ impl TestServer {
                 identity::create_enrolment_code(c, id, now)
             })
             .await?)
+    }
+
+    /// Adds a coordinator who can sign in to the pages.
+    pub async fn create_coordinator(&self, username: &str, password: &str) -> Result<()> {
+        let (u, p, now) = (username.to_string(), password.to_string(), now_ms());
+        self.db
+            .write(move |c| server::db::coordinators::create(c, &u, "Test Coordinator", &p, now))
+            .await?;
+        Ok(())
     }
 
     /// Every follow-up row, as text.

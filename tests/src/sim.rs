@@ -263,6 +263,7 @@ fn server_state(dir: &Path, clock: &Arc<ManualClock>) -> Result<(Db, axum::Route
         db: db.clone(),
         clock: clock.clone(),
         limits: Limits::default(),
+        secure_cookies: false,
     });
     Ok((db, router))
 }

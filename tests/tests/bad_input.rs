@@ -120,6 +120,31 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     );
     assert_still_serving(&server).await?;
 
+    // A gzip bomb (a few KB inflating to 10 MB, past the 64 KiB limit) and
+    // a body that claims gzip but is not: refused, nothing stored.
+    let bomb = shared::sync::coding::gzip(&vec![0u8; 10 << 20]);
+    for (body, status, code) in [
+        (bomb, 413, "too_large"),
+        (b"not gzip".to_vec(), 400, "bad_encoding"),
+    ] {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/v1/sync", server.url))
+            .bearer_auth(&token)
+            .header("content-encoding", "gzip")
+            .body(body)
+            .send()
+            .await?;
+        let got = resp.status().as_u16();
+        let bytes = resp.bytes().await?;
+        assert_eq!((got, json_error(&bytes).as_str()), (status, code));
+    }
+    let after = counts(&server).await?;
+    assert_eq!(
+        (after.changes, after.quarantine),
+        (before.changes, before.quarantine)
+    );
+    assert_still_serving(&server).await?;
+
     // Truncated Automerge bytes in one document.
     let id = device.create(Record::PatrolVisit(device.new_visit(now_ms())?))?;
     let batch = device.lock().outgoing(1 << 20)?;

@@ -10,7 +10,9 @@
 //! "on disk". Reads use separate connections ([`Db::read`]); both kinds of
 //! work run off the async runtime.
 
+pub mod coordinators;
 pub mod documents;
+pub mod follow_up;
 pub mod identity;
 pub mod ingest;
 pub mod outgoing;

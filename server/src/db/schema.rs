@@ -10,7 +10,8 @@ use rusqlite::Connection;
 
 use crate::error::Error;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value BLOB NOT NULL
@@ -190,7 +191,43 @@ CREATE TABLE activities (
     people_reached INTEGER NOT NULL,
     received_at    INTEGER NOT NULL
 ) STRICT;
-"#];
+"#,
+    r#"
+-- Coordinators sign in to the web pages. The password is kept only as an
+-- Argon2id PHC string.
+CREATE TABLE coordinators (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+) STRICT;
+
+-- A session is kept only as the SHA-256 of its cookie; csrf is the token
+-- every form of the session must carry.
+CREATE TABLE sessions (
+    token_hash     BLOB PRIMARY KEY,
+    coordinator_id TEXT NOT NULL REFERENCES coordinators(id),
+    csrf           TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL
+) STRICT;
+
+-- Failed sign-ins, for the rate limit (kept a day).
+CREATE TABLE sign_in_failures (
+    username TEXT NOT NULL,
+    at       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX sign_in_failures_by_name ON sign_in_failures(username, at);
+
+-- The follow-up reads records by period.
+CREATE INDEX patrol_visits_by_time ON patrol_visits(started_at);
+CREATE INDEX patrol_visits_by_initiative ON patrol_visits(initiative_id, started_at);
+CREATE INDEX inspections_by_venue ON inspections(venue_id, started_at);
+CREATE INDEX inspections_by_initiative ON inspections(initiative_id, started_at);
+CREATE INDEX activities_by_initiative ON activities(initiative_id, date);
+"#,
+];
 
 /// The follow-up tables, in the order a rebuild empties and refills them.
 pub const FOLLOW_UP_TABLES: &[&str] = &[

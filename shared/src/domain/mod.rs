@@ -30,7 +30,9 @@ pub use inspection::{FollowUp, Inspection, Organisation, Participant};
 pub use patrol_visit::{AreaCheck, PatrolVisit, SafetyProblem};
 pub use plan::{Counts, FocusArea, Initiative, OutputTarget, Owner, PromisePlan, TargetPeriod};
 pub use tally::Tally;
-pub use venue::{inspection_order, LicenceConditions, RiskLevel, ServingHours, Venue};
+pub use venue::{
+    inspection_key, inspection_order, LicenceConditions, RiskLevel, ServingHours, Venue,
+};
 
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type Millis = i64;

@@ -52,10 +52,14 @@ pub struct Venue {
 /// to supervise first), then by name.
 pub fn inspection_order<K>(venues: &mut [(K, Venue)]) {
     venues.sort_by(|a, b| {
-        b.1.risk
-            .cmp(&a.1.risk)
-            .then_with(|| a.1.name.cmp(&b.1.name))
+        inspection_key(a.1.risk, &a.1.name).cmp(&inspection_key(b.1.risk, &b.1.name))
     });
+}
+
+/// The sort key of [`inspection_order`], for lists that hold only a
+/// venue's risk and name (the follow-up's rows).
+pub fn inspection_key(risk: RiskLevel, name: &str) -> (std::cmp::Reverse<RiskLevel>, &str) {
+    (std::cmp::Reverse(risk), name)
 }
 
 #[cfg(test)]

@@ -8,9 +8,11 @@
 //! - [`cursor`]: the device's position in the server's change log, with a
 //!   check that tells when the server's log is not the one the device saw
 //!   (a server restored from an older backup).
+//! - [`coding`]: gzip of sync bodies, bounded when inflating.
 //! - [`changes`]: splitting and checking the Automerge changes of a document.
 
 pub mod changes;
+pub mod coding;
 pub mod cursor;
 pub mod wire;
 

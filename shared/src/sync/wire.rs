@@ -126,6 +126,12 @@ pub enum WireError {
     TooManyDocs,
     #[error("too many changes for one document (at most {MAX_CHANGES_PER_DOC})")]
     TooManyChanges,
+    #[error("the body is not valid gzip: {0}")]
+    Encoding(String),
+    #[error("the Content-Encoding {0:?} is not supported; send gzip or identity")]
+    UnknownEncoding(String),
+    #[error("the body inflates past {0} bytes")]
+    TooLarge(usize),
 }
 
 impl WireError {
@@ -137,6 +143,9 @@ impl WireError {
             WireError::BadCursor => "bad_cursor",
             WireError::TooManyDocs => "too_many_docs",
             WireError::TooManyChanges => "too_many_changes",
+            WireError::Encoding(_) => "bad_encoding",
+            WireError::UnknownEncoding(_) => "unsupported_encoding",
+            WireError::TooLarge(_) => "too_large",
         }
     }
 }

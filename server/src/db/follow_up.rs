@@ -1,0 +1,329 @@
+//! The figures of the follow-up for a period, read from the follow-up
+//! tables: delivered output per initiative against its prorated target,
+//! patrol dosage per hotspot per week, inspections against the plan, and
+//! open follow-ups. The rules (periods, proration, weeks, the inspection
+//! order) are `shared::follow_up`'s; this file only reads rows.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use shared::domain::{Counts, OutputTarget, RiskLevel, TargetPeriod};
+use shared::follow_up::{
+    dosage_by_week, plan_months, target_in, Period, Progress, VisitFact, WeekDosage,
+};
+
+use crate::error::Error;
+
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    pub period: Period,
+    pub municipality: String,
+    pub plan_period: Option<(String, String)>,
+    pub focus_areas: Vec<FocusAreaFigures>,
+    pub hotspots: Vec<HotspotDosage>,
+    pub venues: Vec<VenueFigures>,
+    /// (item, answer, count) over the period's inspections.
+    pub findings: Vec<(String, String, u64)>,
+    pub open_follow_ups: Vec<OpenFollowUp>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FocusAreaFigures {
+    pub name: String,
+    pub initiatives: Vec<InitiativeFigures>,
+}
+
+#[derive(Debug, Clone)]
+pub struct InitiativeFigures {
+    pub title: String,
+    pub owner: String,
+    pub counts: String,
+    pub unit: Option<String>,
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone)]
+pub struct HotspotDosage {
+    pub name: String,
+    pub visits_per_week: u64,
+    pub minutes_per_week: u64,
+    pub weeks: Vec<WeekDosage>,
+}
+
+impl HotspotDosage {
+    pub fn visits(&self) -> u64 {
+        self.weeks.iter().map(|w| w.visits).sum()
+    }
+    pub fn minutes(&self) -> u64 {
+        self.weeks.iter().map(|w| w.minutes).sum()
+    }
+    pub fn in_window(&self) -> u64 {
+        self.weeks.iter().map(|w| w.in_window).sum()
+    }
+    pub fn prescribed_visits(&self) -> u64 {
+        self.visits_per_week * self.weeks.len() as u64
+    }
+    pub fn prescribed_minutes(&self) -> u64 {
+        self.minutes_per_week * self.weeks.len() as u64
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VenueFigures {
+    pub name: String,
+    pub risk: String,
+    pub inspections: u64,
+    /// `YYYY-MM-DD` of the latest inspection up to the period's end.
+    pub last_inspected: Option<String>,
+    /// Not inspected in the year up to the period's end.
+    pub due: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenFollowUp {
+    pub venue: String,
+    pub date: String,
+    pub follow_up: String,
+}
+
+fn target_period(s: &str) -> Option<TargetPeriod> {
+    Some(match s {
+        "year" => TargetPeriod::Year,
+        "tertial" => TargetPeriod::Tertial,
+        "quarter" => TargetPeriod::Quarter,
+        "plan" => TargetPeriod::Plan,
+        _ => return None,
+    })
+}
+
+fn risk(s: &str) -> RiskLevel {
+    match s {
+        "high" => RiskLevel::High,
+        "medium" => RiskLevel::Medium,
+        _ => RiskLevel::Low,
+    }
+}
+
+const YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+
+/// Everything the follow-up page and report show for `period`.
+pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
+    let (start, end) = period.bounds_ms();
+    let (first_date, end_date) = period.dates();
+    // The plan in force: the latest one that overlaps the period.
+    let plan: Option<(String, String, String, String)> = conn
+        .query_row(
+            "SELECT id, municipality, period_start, period_end FROM plans
+             WHERE period_start < ?2 AND period_end >= ?1
+             ORDER BY period_start DESC LIMIT 1",
+            params![first_date, end_date],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let mut focus_areas = Vec::new();
+    let mut municipality = String::new();
+    let mut plan_period = None;
+    if let Some((plan_id, m, from, to)) = plan {
+        municipality = m;
+        let months = plan_months(&from, &to);
+        plan_period = Some((from, to));
+        let mut areas = conn.prepare_cached(
+            "SELECT id, name FROM focus_areas WHERE plan_id = ?1 ORDER BY position",
+        )?;
+        let areas: Vec<(String, String)> = areas
+            .query_map([&plan_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut initiatives = conn.prepare_cached(
+            "SELECT id, title, owner, target_at_least, target_unit, target_per, counts
+             FROM initiatives WHERE focus_area_id = ?1 ORDER BY position",
+        )?;
+        for (area_id, name) in areas {
+            type Row = (
+                String,
+                String,
+                String,
+                Option<i64>,
+                Option<String>,
+                Option<String>,
+                String,
+            );
+            let rows: Vec<Row> = initiatives
+                .query_map([&area_id], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            let mut figures = Vec::new();
+            for (id, title, owner, at_least, unit, per, counts) in rows {
+                let delivered = delivered(conn, &id, &counts, (start, end), &period)?;
+                let target = match (
+                    at_least,
+                    unit.clone(),
+                    per.as_deref().and_then(target_period),
+                ) {
+                    (Some(at_least), Some(unit), Some(per)) => Some(target_in(
+                        &OutputTarget {
+                            at_least: at_least.max(0) as u64,
+                            unit,
+                            per,
+                        },
+                        &period,
+                        months,
+                    )),
+                    _ => None,
+                };
+                figures.push(InitiativeFigures {
+                    title,
+                    owner,
+                    counts,
+                    unit,
+                    progress: Progress { delivered, target },
+                });
+            }
+            focus_areas.push(FocusAreaFigures {
+                name,
+                initiatives: figures,
+            });
+        }
+    }
+
+    // Patrol dosage: one pass over the period's visits, bucketed per hotspot.
+    let mut by_hotspot: HashMap<String, Vec<VisitFact>> = HashMap::new();
+    let mut visits = conn.prepare_cached(
+        "SELECT hotspot_id, started_at, duration_s, in_dosage_window FROM patrol_visits
+         WHERE started_at >= ?1 AND started_at < ?2",
+    )?;
+    let mut rows = visits.query(params![start, end])?;
+    while let Some(r) = rows.next()? {
+        by_hotspot.entry(r.get(0)?).or_default().push(VisitFact {
+            started_at: r.get(1)?,
+            duration_s: r.get(2)?,
+            in_dosage_window: r.get::<_, Option<i64>>(3)?.map(|v| v != 0),
+        });
+    }
+    let mut hotspots = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, visits_per_week, minutes_per_week FROM hotspots
+         WHERE active_from < ?2 AND (active_to IS NULL OR active_to >= ?1) ORDER BY name",
+    )?;
+    let rows: Vec<(String, String, i64, i64)> = stmt
+        .query_map(params![first_date, end_date], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (id, name, vpw, mpw) in rows {
+        let facts = by_hotspot.remove(&id).unwrap_or_default();
+        hotspots.push(HotspotDosage {
+            name,
+            visits_per_week: vpw.max(0) as u64,
+            minutes_per_week: mpw.max(0) as u64,
+            weeks: dosage_by_week(&period, &facts),
+        });
+    }
+
+    // Venues in inspection order, with the period's inspections.
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.name, v.risk,
+                (SELECT count(*) FROM inspections i
+                  WHERE i.venue_id = v.id AND i.started_at >= ?1 AND i.started_at < ?2),
+                (SELECT max(started_at) FROM inspections i
+                  WHERE i.venue_id = v.id AND i.started_at < ?2)
+         FROM venues v",
+    )?;
+    let mut venues: Vec<VenueFigures> = stmt
+        .query_map(params![start, end], |r| {
+            let last: Option<i64> = r.get(3)?;
+            Ok(VenueFigures {
+                name: r.get(0)?,
+                risk: r.get(1)?,
+                inspections: r.get::<_, i64>(2)?.max(0) as u64,
+                last_inspected: last.map(shared::local_time::format_date),
+                due: last.is_none_or(|l| l < end - YEAR_MS),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    venues.sort_by(|a, b| {
+        shared::domain::inspection_key(risk(&a.risk), &a.name)
+            .cmp(&shared::domain::inspection_key(risk(&b.risk), &b.name))
+    });
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.item, f.answer, count(*) FROM inspection_findings f
+         JOIN inspections i ON i.doc_id = f.doc_id
+         WHERE i.started_at >= ?1 AND i.started_at < ?2
+         GROUP BY f.item, f.answer ORDER BY f.item, f.answer",
+    )?;
+    let findings = stmt
+        .query_map(params![start, end], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64))
+        })?
+        .collect::<Result<_, _>>()?;
+
+    // A follow-up stays open until the venue is inspected again.
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.name, i.started_at, i.follow_up FROM inspections i
+         JOIN venues v ON v.id = i.venue_id
+         WHERE i.follow_up != 'none' AND i.started_at < ?1
+           AND NOT EXISTS (SELECT 1 FROM inspections j WHERE j.venue_id = i.venue_id
+                           AND j.started_at > i.started_at AND j.started_at < ?1)
+         ORDER BY i.started_at",
+    )?;
+    let open_follow_ups = stmt
+        .query_map([end], |r| {
+            Ok(OpenFollowUp {
+                venue: r.get(0)?,
+                date: shared::local_time::format_date(r.get(1)?),
+                follow_up: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+
+    Ok(FollowUp {
+        period,
+        municipality,
+        plan_period,
+        focus_areas,
+        hotspots,
+        venues,
+        findings,
+        open_follow_ups,
+    })
+}
+
+/// How many records count toward an initiative in the period.
+fn delivered(
+    conn: &Connection,
+    initiative: &str,
+    counts: &str,
+    (start, end): (i64, i64),
+    period: &Period,
+) -> Result<u64, Error> {
+    let n: i64 = if counts == Counts::PatrolVisits.as_str() {
+        conn.prepare_cached(
+            "SELECT count(*) FROM patrol_visits
+             WHERE initiative_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+        )?
+        .query_row(params![initiative, start, end], |r| r.get(0))?
+    } else if counts == Counts::Inspections.as_str() {
+        conn.prepare_cached(
+            "SELECT count(*) FROM inspections
+             WHERE initiative_id = ?1 AND started_at >= ?2 AND started_at < ?3",
+        )?
+        .query_row(params![initiative, start, end], |r| r.get(0))?
+    } else {
+        let (first, end_date) = period.dates();
+        conn.prepare_cached(
+            "SELECT count(*) FROM activities
+             WHERE initiative_id = ?1 AND date >= ?2 AND date < ?3",
+        )?
+        .query_row(params![initiative, first, end_date], |r| r.get(0))?
+    };
+    Ok(n.max(0) as u64)
+}

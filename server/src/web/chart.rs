@@ -1,0 +1,89 @@
+//! Charts as inline SVG, drawn with plotters' SVG backend: no fonts to
+//! ship, no scripts, prints sharp. Each chart sits in a `<figure>` beside
+//! a table of the same numbers, for screen readers and for copying.
+
+use plotters::prelude::*;
+use shared::follow_up::WeekDosage;
+
+/// Visits per week at one hotspot (bars) against the prescribed visits
+/// per week (a line).
+pub fn weekly_visits(weeks: &[WeekDosage], prescribed: u64) -> String {
+    let mut svg = String::new();
+    // Drawing into a String cannot fail for IO; a layout error leaves the
+    // figure empty, and the table beside it still has the numbers.
+    let _ = draw(&mut svg, weeks, prescribed);
+    svg
+}
+
+fn draw<'a>(
+    svg: &'a mut String,
+    weeks: &[WeekDosage],
+    prescribed: u64,
+) -> Result<(), Box<dyn std::error::Error + 'a>> {
+    let root = SVGBackend::with_string(svg, (360, 140)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let n = weeks.len().max(1) as f64;
+    let top = weeks
+        .iter()
+        .map(|w| w.visits)
+        .max()
+        .unwrap_or(0)
+        .max(prescribed)
+        .max(1) as f64
+        * 1.15;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(6)
+        .x_label_area_size(20)
+        .y_label_area_size(28)
+        .build_cartesian_2d(0f64..n, 0f64..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(weeks.len().min(7))
+        .x_label_formatter(&|x| {
+            weeks
+                .get(*x as usize)
+                .map(|w| w.monday_date()[5..].to_string())
+                .unwrap_or_default()
+        })
+        .y_labels(4)
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .label_style(("sans-serif", 10))
+        .draw()?;
+    let met = RGBColor(46, 125, 50);
+    let short = RGBColor(178, 106, 0);
+    chart.draw_series(weeks.iter().enumerate().map(|(i, w)| {
+        let colour = if w.visits >= prescribed { met } else { short };
+        Rectangle::new(
+            [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, w.visits as f64)],
+            colour.filled(),
+        )
+    }))?;
+    chart.draw_series(LineSeries::new(
+        [(0.0, prescribed as f64), (n, prescribed as f64)],
+        BLACK.stroke_width(1),
+    ))?;
+    root.present()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_is_an_svg_with_a_bar_per_week() {
+        let weeks: Vec<WeekDosage> = (0..13)
+            .map(|i| WeekDosage {
+                monday: 20_454 + 7 * i,
+                visits: i as u64 % 4,
+                minutes: 0,
+                in_window: 0,
+            })
+            .collect();
+        let svg = weekly_visits(&weeks, 2);
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.matches("<rect").count() >= 13);
+        assert!(svg.contains("<polyline") || svg.contains("<path"));
+    }
+}

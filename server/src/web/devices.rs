@@ -1,0 +1,146 @@
+//! Devices and officers: create a one-time enrolment code for an officer,
+//! list the enrolled devices with their last sync, revoke a lost phone.
+
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use shared::domain::Organisation;
+use uuid::Uuid;
+
+use super::layout::page;
+use super::session::SignedIn;
+use crate::db::identity::{self, DeviceInfo};
+use crate::error::Error;
+use crate::http::AppState;
+
+fn when(ms: Option<i64>) -> String {
+    ms.map(shared::local_time::format_date_time)
+        .unwrap_or_else(|| "never".into())
+}
+
+fn devices_page(me: &SignedIn, devices: &[DeviceInfo], notice: Option<Markup>) -> Markup {
+    let csrf = &me.0.csrf;
+    page(
+        "Devices and officers",
+        Some((&me.0.display_name, csrf)),
+        html! {
+            @if let Some(n) = notice { (n) }
+            h2 { "Enrol a phone" }
+            form method="post" action="/devices/codes" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="officer" { "Officer's name (as colleagues know them; no personal identity number)" }
+                input #officer name="officer" required maxlength="200";
+                label for="organisation" { "Organisation" }
+                select #organisation name="organisation" {
+                    option value="police" { "Police" }
+                    option value="municipality" { "Municipality" }
+                }
+                p { button type="submit" { "Create enrolment code" } }
+            }
+            h2 { "Enrolled devices" }
+            @if devices.is_empty() { p.muted { "No devices yet." } }
+            @else {
+                table {
+                    thead { tr { th { "Officer" } th { "Device" } th { "Enrolled" } th { "Last sync" } th { "" } } }
+                    tbody {
+                        @for d in devices {
+                            tr {
+                                td { (d.officer_name) } td { (d.name) }
+                                td { (when(Some(d.enrolled_at))) } td { (when(d.last_sync_at)) }
+                                td {
+                                    @if let Some(at) = d.revoked_at { "revoked " (when(Some(at))) }
+                                    @else {
+                                        form.inline method="post" action=(format!("/devices/{}/revoke", d.id)) {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            button type="submit" { "Revoke" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub async fn show(State(state): State<AppState>, me: SignedIn) -> Result<Response, Error> {
+    let devices = state.db.read(identity::list_devices).await?;
+    Ok(devices_page(&me, &devices, None).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewCode {
+    csrf: String,
+    officer: String,
+    organisation: String,
+}
+
+pub async fn create_code(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<NewCode>,
+) -> Result<Response, Error> {
+    me.check_csrf(&form.csrf)?;
+    let organisation = match form.organisation.as_str() {
+        "police" => Organisation::Police,
+        "municipality" => Organisation::Municipality,
+        _ => {
+            return Err(Error::BadRequest {
+                code: "bad_organisation",
+                message: "choose police or municipality".into(),
+            })
+        }
+    };
+    let now = state.clock.now_ms();
+    let officer = form.officer.clone();
+    let result = state
+        .db
+        .write(move |c| {
+            let id = identity::officer_by_name(c, &officer, organisation, now)?;
+            identity::create_enrolment_code(c, id, now)
+        })
+        .await;
+    let devices = state.db.read(identity::list_devices).await?;
+    let (status, notice) = match result {
+        Ok(code) => (
+            StatusCode::OK,
+            html! { div.notice role="status" {
+                "Enrolment code for " (form.officer.trim()) " (valid 24 hours, once): "
+                span.code { (code) }
+            } },
+        ),
+        Err(Error::BadRequest { message, .. }) => (
+            StatusCode::BAD_REQUEST,
+            html! { p.error role="alert" { (message) } },
+        ),
+        Err(e) => return Err(e),
+    };
+    Ok((status, devices_page(&me, &devices, Some(notice))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<Uuid>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, Error> {
+    me.check_csrf(&form.csrf)?;
+    let now = state.clock.now_ms();
+    if !state
+        .db
+        .write(move |c| identity::revoke(c, id, now))
+        .await?
+    {
+        return Err(Error::NotFound);
+    }
+    tracing::info!(device = %id, "device revoked");
+    Ok(Redirect::to("/devices").into_response())
+}

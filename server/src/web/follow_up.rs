@@ -1,0 +1,240 @@
+//! The follow-up of a chosen period (quarter, tertial, year): per
+//! initiative the delivered output against its target, the patrol dosage
+//! per hotspot per week, inspections against the plan, findings and open
+//! follow-ups. The same page prints as the council's quarterly report; the
+//! CSV export carries the same figures.
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup, PreEscaped};
+use shared::follow_up::Period;
+
+use super::chart;
+use super::layout::{bar, page};
+use super::session::SignedIn;
+use crate::db::follow_up::{figures, FollowUp};
+use crate::error::Error;
+use crate::http::AppState;
+
+#[derive(serde::Deserialize, Default)]
+pub struct PeriodQuery {
+    period: Option<String>,
+}
+
+impl PeriodQuery {
+    pub fn is_empty(&self) -> bool {
+        self.period.as_deref().is_none_or(str::is_empty)
+    }
+}
+
+/// The period asked for, or the current quarter.
+pub fn chosen(q: &PeriodQuery, now: i64) -> Result<Period, Error> {
+    match q.period.as_deref().filter(|p| !p.is_empty()) {
+        None => Ok(Period::quarter_of(now)),
+        Some(p) => Period::parse(p).map_err(|e| Error::BadRequest {
+            code: "bad_period",
+            message: e.to_string(),
+        }),
+    }
+}
+
+pub async fn load(state: &AppState, period: Period) -> Result<FollowUp, Error> {
+    state.db.read(move |c| figures(c, period)).await
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, Error> {
+    let period = chosen(&q, state.clock.now_ms())?;
+    let f = load(&state, period).await?;
+    let title = format!("Follow-up {period}");
+    Ok(page(
+        &title,
+        Some((&me.0.display_name, &me.0.csrf)),
+        html! {
+            (period_picker(period))
+            (report(&f))
+        },
+    )
+    .into_response())
+}
+
+fn period_picker(period: Period) -> Markup {
+    html! {
+        form.no-print method="get" action="/follow-up" {
+            label for="period" { "Period (2026-Q3, 2026-T2 or 2026)" }
+            input #period name="period" value=(period.key()) size="10";
+            " " button type="submit" { "Show" }
+            " " a href=(format!("/follow-up?period={}", period.previous().key())) { "Previous" }
+            " · " a href=(format!("/follow-up.csv?period={}", period.key())) download { "Download CSV" }
+        }
+    }
+}
+
+fn report(f: &FollowUp) -> Markup {
+    html! {
+        p.muted {
+            @if f.municipality.is_empty() { "No promise plan covers this period." }
+            @else {
+                (f.municipality) ", citizen promises "
+                @if let Some((from, to)) = &f.plan_period { (from) " – " (to) }
+            }
+        }
+        h2 { "Initiatives: delivered against target" }
+        @for area in &f.focus_areas {
+            h3 { (area.name) }
+            table {
+                thead { tr { th { "Initiative" } th { "Owner" } th.n { "Delivered" } th.n { "Target" } th { "Progress" } } }
+                tbody {
+                    @for i in &area.initiatives {
+                        tr {
+                            td { (i.title) }
+                            td { (i.owner) }
+                            td.n { (i.progress.delivered) }
+                            td.n {
+                                @if let Some(t) = i.progress.target { (t) " " (i.unit.as_deref().unwrap_or("")) } @else { "—" }
+                            }
+                            td {
+                                @if let Some(p) = i.progress.percent() {
+                                    (bar(p, i.progress.met() == Some(true))) " " (p) " %"
+                                } @else { span.muted { "no target" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Patrol dosage per hotspot" }
+        p.muted { "Bars: visits per week; line: prescribed visits per week. Visits of 10–16 minutes are the most effective (Koper)." }
+        table {
+            thead { tr {
+                th { "Hotspot" } th.n { "Visits" } th.n { "Prescribed" }
+                th.n { "Minutes" } th.n { "Prescribed" } th.n { "10–16 min" }
+            } }
+            tbody {
+                @for h in &f.hotspots {
+                    tr {
+                        td { (h.name) }
+                        td.n { (h.visits()) } td.n { (h.prescribed_visits()) }
+                        td.n { (h.minutes()) } td.n { (h.prescribed_minutes()) }
+                        td.n { @if h.visits() > 0 { (h.in_window() * 100 / h.visits()) " %" } @else { "—" } }
+                    }
+                }
+            }
+        }
+        div.charts {
+            @for h in &f.hotspots {
+                figure {
+                    figcaption { (h.name) }
+                    (PreEscaped(chart::weekly_visits(&h.weeks, h.visits_per_week)))
+                }
+            }
+        }
+        h2 { "Inspections against the plan" }
+        p.muted { "Every venue at least once a year, higher risk first." }
+        table {
+            thead { tr { th { "Venue" } th { "Risk" } th.n { "Inspections" } th { "Last inspected" } th { "" } } }
+            tbody {
+                @for v in &f.venues {
+                    tr {
+                        td { (v.name) } td { (v.risk) } td.n { (v.inspections) }
+                        td { (v.last_inspected.as_deref().unwrap_or("never")) }
+                        td { @if v.due { strong { "due" } } }
+                    }
+                }
+            }
+        }
+        h3 { "Findings per checklist item" }
+        @if f.findings.is_empty() { p.muted { "No inspections in this period." } }
+        @else {
+            table {
+                thead { tr { th { "Item" } th { "Answer" } th.n { "Inspections" } } }
+                tbody { @for (item, answer, n) in &f.findings { tr { td { (item) } td { (answer) } td.n { (n) } } } }
+            }
+        }
+        h3 { "Open follow-ups" }
+        @if f.open_follow_ups.is_empty() { p.muted { "None." } }
+        @else {
+            table {
+                thead { tr { th { "Venue" } th { "Inspected" } th { "Follow-up" } } }
+                tbody { @for o in &f.open_follow_ups { tr { td { (o.venue) } td { (o.date) } td { (o.follow_up) } } } }
+            }
+        }
+    }
+}
+
+pub async fn csv(
+    State(state): State<AppState>,
+    _me: SignedIn,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, Error> {
+    let period = chosen(&q, state.clock.now_ms())?;
+    let f = load(&state, period).await?;
+    let body = to_csv(&f).map_err(Error::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"follow-up-{}.csv\"", period.key()),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The figures as one CSV table: section, name, figure, value.
+pub fn to_csv(f: &FollowUp) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["period", "section", "name", "figure", "value"])?;
+    let p = f.period.key();
+    for area in &f.focus_areas {
+        for i in &area.initiatives {
+            let name = format!("{} / {}", area.name, i.title);
+            w.write_record([
+                &p,
+                "initiative",
+                &name,
+                "delivered",
+                &i.progress.delivered.to_string(),
+            ])?;
+            if let Some(t) = i.progress.target {
+                w.write_record([&p, "initiative", &name, "target", &t.to_string()])?;
+            }
+        }
+    }
+    for h in &f.hotspots {
+        for (figure, value) in [
+            ("visits", h.visits()),
+            ("prescribed_visits", h.prescribed_visits()),
+            ("minutes", h.minutes()),
+            ("prescribed_minutes", h.prescribed_minutes()),
+            ("visits_10_16_min", h.in_window()),
+        ] {
+            w.write_record([&p, "hotspot", &h.name, figure, &value.to_string()])?;
+        }
+        for week in &h.weeks {
+            let figure = format!("visits_week_of_{}", week.monday_date());
+            w.write_record([&p, "hotspot", &h.name, &figure, &week.visits.to_string()])?;
+        }
+    }
+    for v in &f.venues {
+        w.write_record([
+            &p,
+            "venue",
+            &v.name,
+            "inspections",
+            &v.inspections.to_string(),
+        ])?;
+        let due = if v.due { "yes" } else { "no" };
+        w.write_record([p.as_str(), "venue", &v.name, "due", due])?;
+    }
+    for (item, answer, n) in &f.findings {
+        w.write_record([&p, "finding", item, answer, &n.to_string()])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}

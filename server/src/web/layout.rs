@@ -1,0 +1,87 @@
+//! The page shell: one stylesheet inline (no outside requests), a print
+//! stylesheet that drops the navigation and keeps charts and tables whole.
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+const CSS: &str = r#"
+:root { --ink: #1b1f24; --muted: #5b6570; --line: #d5dae0; --accent: #1f5fa8; --ok: #2e7d32; --short: #b26a00; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, sans-serif; color: var(--ink); margin: 0; }
+header { background: #0f2f57; color: white; padding: .6rem 1rem; display: flex; gap: 1.2rem; align-items: center; flex-wrap: wrap; }
+header a { color: white; }
+header .who { margin-left: auto; }
+header form { display: inline; }
+main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+h1 { font-size: 1.5rem; margin: .4rem 0 1rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.bar { background: #e8ecf1; border-radius: 3px; height: .9rem; min-width: 8rem; position: relative; }
+.bar > span { display: block; height: 100%; border-radius: 3px; background: var(--short); }
+.bar.met > span { background: var(--ok); }
+.muted { color: var(--muted); }
+.error { background: #fdecea; border: 1px solid #f5c2c0; padding: .6rem; border-radius: 4px; }
+.notice { background: #e8f4ea; border: 1px solid #b9dcbf; padding: .6rem; border-radius: 4px; }
+form.inline { display: inline; }
+label { display: block; margin: .5rem 0 .2rem; }
+input, select, button { font: inherit; padding: .35rem .5rem; }
+button { background: var(--accent); color: white; border: 0; border-radius: 4px; cursor: pointer; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: 1rem; }
+figure { margin: 0; break-inside: avoid; }
+figcaption { font-weight: 600; }
+.code { font: 600 1.6rem monospace; letter-spacing: .15rem; }
+@media print {
+  header, nav, form, .no-print { display: none !important; }
+  body { font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  h2 { break-after: avoid; }
+  tr, figure { break-inside: avoid; }
+  .bar { border: 1px solid #999; }
+}
+"#;
+
+/// A page for a signed-in coordinator (with the navigation), or a bare
+/// page (`who` none: sign-in, public summary).
+pub fn page(title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Trygghetslogg" }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    strong { "Trygghetslogg" }
+                    @if let Some((name, csrf)) = who {
+                        nav {
+                            a href="/follow-up" { "Follow-up" } " · "
+                            a href="/devices" { "Devices" } " · "
+                            a href="/public" { "Public summary" }
+                        }
+                        span.who {
+                            (name) " "
+                            form method="post" action="/sign-out" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                button type="submit" { "Sign out" }
+                            }
+                        }
+                    }
+                }
+                main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+/// A progress bar of `percent` (capped at 100 for drawing).
+pub fn bar(percent: u64, met: bool) -> Markup {
+    html! {
+        div.bar.met[met] role="img" aria-label=(format!("{percent} percent")) {
+            span style=(format!("width:{}%", percent.min(100))) {}
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The coordinators' web pages and the public summary: HTML rendered on the
+//! server (maud, escaped by construction), no scripts, no outside network,
+//! charts as inline SVG. Works in any browser and prints cleanly.
+//!
+//! - [`session`]: who is signed in (cookie → session), CSRF checks.
+//! - [`sign_in`]: the sign-in form, rate-limited; sign-out.
+//! - [`follow_up`]: the follow-up of a period and its CSV export.
+//! - [`devices`]: enrolment codes, devices, revocation.
+//! - [`public`]: the public summary, without sign-in.
+//! - [`layout`], [`chart`]: the page shell and the SVG charts.
+
+pub mod chart;
+pub mod devices;
+pub mod follow_up;
+pub mod layout;
+pub mod public;
+pub mod session;
+pub mod sign_in;
+
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::http::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/follow-up") }))
+        .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/follow-up", get(follow_up::show))
+        .route("/follow-up.csv", get(follow_up::csv))
+        .route("/devices", get(devices::show))
+        .route("/devices/codes", post(devices::create_code))
+        .route("/devices/{id}/revoke", post(devices::revoke))
+        .route("/public", get(public::show))
+}

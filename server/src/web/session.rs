@@ -1,0 +1,73 @@
+//! Who is signed in. A page handler that takes [`SignedIn`] is for
+//! coordinators only: without a live session the browser is sent to the
+//! sign-in page (303), whatever else the request carries (a device's
+//! bearer token opens no page).
+//!
+//! CSRF: each session has a random token that every form carries in a
+//! hidden field and [`SignedIn::check_csrf`] compares; the cookie is also
+//! `SameSite=Strict`. Written here rather than taken from a crate: it is
+//! a dozen lines over the session row we keep anyway.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use crate::db::coordinators::{self, Coordinator};
+use crate::error::Error;
+use crate::http::AppState;
+
+pub const SESSION_COOKIE: &str = "tl_session";
+
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Coordinator);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+            return Err(Redirect::to("/sign-in").into_response());
+        };
+        if token.len() > 128 {
+            return Err(Redirect::to("/sign-in").into_response());
+        }
+        let now = state.clock.now_ms();
+        match state
+            .db
+            .read(move |c| coordinators::by_session(c, &token, now))
+            .await
+        {
+            Ok(Some(c)) => Ok(SignedIn(c)),
+            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+impl SignedIn {
+    /// Refuses a form that does not carry the session's CSRF token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), Error> {
+        use sha2::{Digest, Sha256};
+        // Compared as hashes, so the time taken does not leak a prefix.
+        if Sha256::digest(sent.as_bytes()) == Sha256::digest(self.0.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "the form is out of date or was not sent from this site; reload the page and try again".into(),
+            ))
+        }
+    }
+}
+
+/// A cookie as the pages set it: HttpOnly, SameSite=Strict, Secure when
+/// the server is configured to be reached over TLS.
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/")
+        .build()
+}

@@ -1,0 +1,156 @@
+//! Signing in and out. The form carries a CSRF token matched against a
+//! short-lived cookie (there is no session yet to hold one). The password
+//! check runs on the blocking pool, never on the writer thread, and
+//! failures are counted per user name (see `db::coordinators`).
+
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use maud::html;
+use rand::{rngs::OsRng, RngCore};
+
+use super::layout::page;
+use super::session::{cookie, SignedIn, SESSION_COOKIE};
+use crate::db::coordinators::{self, Attempt, SignIn};
+use crate::error::Error;
+use crate::http::AppState;
+
+const FORM_COOKIE: &str = "tl_sign_in";
+
+#[derive(serde::Deserialize)]
+pub struct Credentials {
+    username: String,
+    password: String,
+    csrf: String,
+}
+
+fn form_page(token: &str, message: Option<&str>) -> maud::Markup {
+    page(
+        "Sign in",
+        None,
+        html! {
+            p.muted { "For coordinators. Officers use the app." }
+            @if let Some(m) = message { p.error role="alert" { (m) } }
+            form method="post" action="/sign-in" {
+                input type="hidden" name="csrf" value=(token);
+                label for="username" { "User name" }
+                input #username name="username" autocomplete="username" required;
+                label for="password" { "Password" }
+                input #password name="password" type="password" autocomplete="current-password" required;
+                p { button type="submit" { "Sign in" } }
+            }
+        },
+    )
+}
+
+/// A fresh form with its CSRF cookie.
+fn fresh_form(
+    state: &AppState,
+    jar: CookieJar,
+    status: StatusCode,
+    message: Option<&str>,
+) -> Response {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let jar = jar.add(cookie(FORM_COOKIE, token.clone(), state.secure_cookies));
+    (status, jar, form_page(&token, message)).into_response()
+}
+
+pub async fn form(State(state): State<AppState>, jar: CookieJar) -> Response {
+    fresh_form(&state, jar, StatusCode::OK, None)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<Credentials>,
+) -> Result<Response, Error> {
+    let expected = jar.get(FORM_COOKIE).map(|c| c.value().to_string());
+    if expected.as_deref() != Some(form.csrf.as_str()) || form.csrf.is_empty() {
+        return Ok(fresh_form(
+            &state,
+            jar,
+            StatusCode::FORBIDDEN,
+            Some("The form was out of date. Please sign in again."),
+        ));
+    }
+    if form.username.len() > 200 || form.password.len() > 1024 {
+        return Ok(fresh_form(
+            &state,
+            jar,
+            StatusCode::UNAUTHORIZED,
+            Some("Wrong user name or password."),
+        ));
+    }
+    let now = state.clock.now_ms();
+    let username = form.username.clone();
+    let attempt = state
+        .db
+        .read(move |c| coordinators::attempt(c, &username, now))
+        .await?;
+    let outcome = match attempt {
+        Attempt::Locked => SignIn::Locked,
+        Attempt::Check(account) => {
+            let hash = account.as_ref().map(|a| a.1.clone());
+            let password = form.password;
+            let ok = tokio::task::spawn_blocking(move || {
+                coordinators::verify(hash.as_deref(), &password)
+            })
+            .await
+            .map_err(Error::internal)?;
+            let username = form.username.clone();
+            let id = account.map(|a| a.0);
+            state
+                .db
+                .write(move |c| coordinators::finish(c, &username, id, ok, now))
+                .await?
+        }
+    };
+    Ok(match outcome {
+        SignIn::Ok { session } => {
+            tracing::info!("coordinator signed in");
+            let jar = jar.remove(Cookie::from(FORM_COOKIE)).add(cookie(
+                SESSION_COOKIE,
+                session,
+                state.secure_cookies,
+            ));
+            (jar, Redirect::to("/follow-up")).into_response()
+        }
+        SignIn::Wrong => fresh_form(
+            &state,
+            jar,
+            StatusCode::UNAUTHORIZED,
+            Some("Wrong user name or password."),
+        ),
+        SignIn::Locked => fresh_form(
+            &state,
+            jar,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("Too many failed attempts for this user name. Wait 15 minutes and try again."),
+        ),
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    me: SignedIn,
+    jar: CookieJar,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, Error> {
+    me.check_csrf(&form.csrf)?;
+    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
+        state
+            .db
+            .write(move |c| coordinators::sign_out(c, &token))
+            .await?;
+    }
+    let jar = jar.remove(Cookie::from(SESSION_COOKIE));
+    Ok((jar, Redirect::to("/sign-in")).into_response())
+}

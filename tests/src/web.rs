@@ -1,0 +1,118 @@
+//! A browser-like client for the pages over real HTTP: keeps cookies,
+//! reads the CSRF token from forms, never follows redirects (tests look at
+//! them).
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+#[derive(Debug)]
+pub struct WebClient {
+    pub base: String,
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+    /// A bearer token sent with every request (to show it opens no page).
+    pub bearer: Option<String>,
+}
+
+/// A response as the tests look at it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// The value of the first hidden `csrf` field.
+    pub fn csrf(&self) -> Option<String> {
+        let at = self.body.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+        Some(self.body[at..].split('"').next()?.to_string())
+    }
+}
+
+impl WebClient {
+    pub fn new(base: &str) -> WebClient {
+        WebClient {
+            base: base.trim_end_matches('/').to_string(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default(),
+            cookies: BTreeMap::new(),
+            bearer: None,
+        }
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Result<Page> {
+        let mut req = req;
+        if !self.cookies.is_empty() {
+            let header: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req = req.header(COOKIE, header.join("; "));
+        }
+        if let Some(t) = &self.bearer {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await?;
+        for set in resp.headers().get_all(SET_COOKIE) {
+            let set = set.to_str()?;
+            let pair = set.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                let removed = set.contains("Max-Age=0") || v.is_empty();
+                if removed {
+                    self.cookies.remove(k.trim());
+                } else {
+                    self.cookies.insert(k.trim().to_string(), v.to_string());
+                }
+            }
+        }
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (location, content_type) = (header(LOCATION), header(reqwest::header::CONTENT_TYPE));
+        Ok(Page {
+            status: resp.status().as_u16(),
+            location,
+            content_type,
+            body: resp.text().await?,
+        })
+    }
+
+    pub async fn get(&mut self, path: &str) -> Result<Page> {
+        let req = self.client.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Result<Page> {
+        let req = self.client.post(format!("{}{path}", self.base)).form(form);
+        self.send(req).await
+    }
+
+    /// Signs in through the form, as a person would.
+    pub async fn sign_in(&mut self, username: &str, password: &str) -> Result<Page> {
+        let form = self.get("/sign-in").await?;
+        let csrf = form.csrf().context("the sign-in form has a CSRF field")?;
+        self.post(
+            "/sign-in",
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf", &csrf),
+            ],
+        )
+        .await
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.get(name).map(String::as_str)
+    }
+}

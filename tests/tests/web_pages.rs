@@ -1,0 +1,327 @@
+//! The coordinators' pages and the public summary over real HTTP: sign-in
+//! with its CSRF and rate limit, the authorisation matrix (every route ×
+//! anonymous, officer token, revoked device, coordinator), and no record
+//! contents on public pages.
+
+use e2e::web::WebClient;
+use e2e::{now_ms, TestDevice, TestServer};
+use shared::domain::Organisation;
+use shared::record::Record;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    server.seed_demo().await?;
+    server.create_coordinator("eva", PASSWORD).await?;
+    let officer = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
+    officer.sync().await?;
+    let lost = TestDevice::enrol(&server, "Omar Said", Organisation::Police).await?;
+    lost.sync().await?;
+    let lost_id = lost.enrolment.device_id;
+    server
+        .db
+        .write(move |c| server::db::identity::revoke(c, lost_id, now_ms()))
+        .await?;
+
+    let mut coordinator = WebClient::new(&server.url);
+    let signed = coordinator.sign_in("eva", PASSWORD).await?;
+    assert_eq!(
+        (signed.status, signed.location.as_deref()),
+        (303, Some("/follow-up"))
+    );
+    let csrf = coordinator
+        .get("/devices")
+        .await?
+        .csrf()
+        .expect("forms carry the CSRF token");
+
+    let mut anonymous = WebClient::new(&server.url);
+    let mut with_token = WebClient::new(&server.url);
+    with_token.bearer = Some(officer.enrolment.token.clone());
+    let mut revoked = WebClient::new(&server.url);
+    revoked.bearer = Some(lost.enrolment.token.clone());
+
+    // (method, path) → expected status for anonymous, officer, revoked,
+    // coordinator. 303 is the way to the sign-in page.
+    let someone = officer.enrolment.device_id.to_string();
+    let revoke = format!("/devices/{someone}/revoke");
+    let routes: Vec<(&str, &str, [u16; 4])> = vec![
+        ("GET", "/", [303, 303, 303, 303]),
+        ("GET", "/sign-in", [200, 200, 200, 200]),
+        ("GET", "/follow-up", [303, 303, 303, 200]),
+        ("GET", "/follow-up?period=2026-Q3", [303, 303, 303, 200]),
+        ("GET", "/follow-up?period=nonsense", [303, 303, 303, 400]),
+        ("GET", "/follow-up.csv", [303, 303, 303, 200]),
+        ("GET", "/devices", [303, 303, 303, 200]),
+        ("POST", "/devices/codes", [303, 303, 303, 200]),
+        ("GET", "/public", [200, 200, 200, 200]),
+        ("GET", "/public?period=2026-Q1", [200, 200, 200, 200]),
+        ("POST", &revoke, [303, 303, 303, 303]),
+    ];
+    for (method, path, expected) in &routes {
+        let mut got = [0u16; 4];
+        for (i, client) in [
+            &mut anonymous,
+            &mut with_token,
+            &mut revoked,
+            &mut coordinator,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let page = if *method == "GET" {
+                client.get(path).await?
+            } else {
+                client
+                    .post(
+                        path,
+                        &[
+                            ("csrf", csrf.as_str()),
+                            ("officer", "Kim Lund"),
+                            ("organisation", "police"),
+                        ],
+                    )
+                    .await?
+            };
+            if page.status == 303 && !path.starts_with("/devices/") && *path != "/" {
+                assert_eq!(
+                    page.location.as_deref(),
+                    Some("/sign-in"),
+                    "{method} {path}"
+                );
+            }
+            got[i] = page.status;
+        }
+        assert_eq!(
+            &got, expected,
+            "{method} {path}: anonymous, officer, revoked, coordinator"
+        );
+    }
+    // The revocation went through: the officer's device is now refused.
+    assert!(
+        officer.sync().await.is_err(),
+        "a revoked device cannot sync"
+    );
+
+    // The sync endpoint is for devices only: a coordinator's cookie opens
+    // nothing there, a revoked token neither.
+    for client in [&mut coordinator, &mut revoked, &mut anonymous] {
+        assert_eq!(client.post("/v1/sync", &[]).await?.status, 401);
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_is_protected_and_forms_need_the_csrf_token() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    server.seed_demo().await?;
+    server.create_coordinator("eva", PASSWORD).await?;
+
+    // A form posted without the sign-in page's cookie (from another site).
+    let mut stranger = WebClient::new(&server.url);
+    let page = stranger
+        .post(
+            "/sign-in",
+            &[("username", "eva"), ("password", PASSWORD), ("csrf", "x")],
+        )
+        .await?;
+    assert_eq!(page.status, 403);
+    assert!(stranger.cookie("tl_session").is_none());
+
+    // Wrong passwords: one message, and after five the name is locked,
+    // even for the right password.
+    let mut guesser = WebClient::new(&server.url);
+    for _ in 0..5 {
+        let page = guesser.sign_in("eva", "wrong password!!").await?;
+        assert_eq!(page.status, 401);
+        assert!(page.body.contains("Wrong user name or password."));
+    }
+    let page = guesser.sign_in("eva", PASSWORD).await?;
+    assert_eq!(page.status, 429);
+    assert!(page.body.contains("Too many failed attempts"));
+    assert!(guesser.cookie("tl_session").is_none());
+    // An unknown name gets the same answer as a wrong password.
+    let page = WebClient::new(&server.url)
+        .sign_in("nobody", PASSWORD)
+        .await?;
+    assert_eq!(page.status, 401);
+
+    // The session cookie is HttpOnly and SameSite=Strict.
+    server.create_coordinator("kim", PASSWORD).await?;
+    let resp = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let form = resp.get(format!("{}/sign-in", server.url)).send().await?;
+    let form_cookie = form
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let body = form.text().await?;
+    let csrf = body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("");
+    let signed = resp
+        .post(format!("{}/sign-in", server.url))
+        .header("cookie", form_cookie)
+        .form(&[("username", "kim"), ("password", PASSWORD), ("csrf", csrf)])
+        .send()
+        .await?;
+    let session = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("tl_session="))
+        .expect("a session cookie")
+        .to_string();
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Strict"), "{session}");
+
+    // Signed in, a form without the session's token is refused and changes
+    // nothing; with it, it works.
+    let mut kim = WebClient::new(&server.url);
+    assert_eq!(kim.sign_in("kim", PASSWORD).await?.status, 303);
+    let refused = kim
+        .post(
+            "/devices/codes",
+            &[
+                ("csrf", "forged"),
+                ("officer", "Kim Lund"),
+                ("organisation", "police"),
+            ],
+        )
+        .await?;
+    assert_eq!(refused.status, 403);
+    let devices = kim.get("/devices").await?;
+    let csrf = devices.csrf().expect("csrf");
+    let made = kim
+        .post(
+            "/devices/codes",
+            &[
+                ("csrf", &csrf),
+                ("officer", "Kim Lund"),
+                ("organisation", "police"),
+            ],
+        )
+        .await?;
+    assert_eq!(made.status, 200);
+    assert!(made.body.contains("Enrolment code for Kim Lund"));
+    // Server-side validation with a clear message.
+    let bad = kim
+        .post(
+            "/devices/codes",
+            &[
+                ("csrf", &csrf),
+                ("officer", "   "),
+                ("organisation", "police"),
+            ],
+        )
+        .await?;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.body
+            .contains("an officer&#39;s name must be 1 to 200 characters")
+            || bad
+                .body
+                .contains("an officer's name must be 1 to 200 characters"),
+        "{}",
+        bad.body
+    );
+
+    // Signing out ends the session.
+    let out = kim.post("/sign-out", &[("csrf", &csrf)]).await?;
+    assert_eq!(out.status, 303);
+    assert_eq!(kim.get("/follow-up").await?.status, 303);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() -> anyhow::Result<()>
+{
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    server.seed_demo().await?;
+    server.create_coordinator("eva", PASSWORD).await?;
+    let anna = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
+    anna.sync().await?;
+    let now = now_ms();
+    for i in 0..6 {
+        let mut v = anna.new_visit(now - 3_600_000 - i * 60_000)?;
+        v.ended_at = Some(v.started_at + 12 * 60_000);
+        v.notes.update("Secret note: youths near the kiosk");
+        anna.create(Record::PatrolVisit(v))?;
+    }
+    let mut inspection = anna.new_inspection(now - 7_200_000)?;
+    inspection.ended_at = Some(now - 6_000_000);
+    anna.create(Record::Inspection(inspection))?;
+    anna.sync().await?;
+
+    let mut eva = WebClient::new(&server.url);
+    eva.sign_in("eva", PASSWORD).await?;
+    let page = eva.get("/follow-up").await?;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<svg"), "charts are inline SVG");
+    assert!(page.body.contains("Patrol dosage per hotspot"));
+    // Six visits of 12 minutes at one hotspot: 72 minutes, all in 10–16.
+    assert!(
+        page.body.contains("<td class=\"n\">6</td><td class=\"n\">"),
+        "six visits are counted"
+    );
+    assert!(page.body.contains("<td class=\"n\">72</td>"), "72 minutes");
+    assert!(
+        page.body.contains("100 %"),
+        "all in the 10–16 minute window"
+    );
+
+    let csv = eva.get("/follow-up.csv").await?;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.content_type.as_deref(), Some("text/csv; charset=utf-8"));
+    assert!(csv.body.starts_with("period,section,name,figure,value"));
+    assert!(csv
+        .body
+        .lines()
+        .any(|l| l.contains(",hotspot,") && l.ends_with(",visits,6")));
+
+    let public = WebClient::new(&server.url).get("/public").await?;
+    assert_eq!(public.status, 200);
+    for secret in [
+        "Anna Berg",
+        "Secret note",
+        "kiosk",
+        "eva",
+        "Test Coordinator",
+    ] {
+        assert!(
+            !public.body.contains(secret),
+            "the public page shows {secret:?}"
+        );
+    }
+    // No exact times (HH:MM) on the public page.
+    let has_time = public.body.as_bytes().windows(5).any(|w| {
+        w[0].is_ascii_digit()
+            && w[1].is_ascii_digit()
+            && w[2] == b':'
+            && w[3].is_ascii_digit()
+            && w[4].is_ascii_digit()
+    });
+    assert!(!has_time, "the public page shows a time of day");
+    // Six visits are shown; the single inspection as "fewer than 5".
+    assert!(public
+        .body
+        .contains("Foot patrols at places people feel unsafe: <strong>6</strong>"));
+    assert!(public
+        .body
+        .contains("Inspections of licensed venues: <strong>fewer than 5</strong>"));
+    Ok(())
+}
