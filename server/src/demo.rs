@@ -39,15 +39,17 @@ fn area(name: &str, initiatives: Vec<Initiative>) -> FocusArea {
     }
 }
 
-/// The example plan (Oskarshamn 2024–2025, as summarised in `DOMAIN.md`).
-pub fn example_plan() -> PromisePlan {
+/// The example plan (Oskarshamn's promises, as summarised in `DOMAIN.md`),
+/// over the years `first` to `last` (the example ran 2024–2025; demo data
+/// is dated around today, so that the follow-up of this quarter shows it).
+pub fn example_plan(first: i32, last: i32) -> PromisePlan {
     use Counts::*;
     use Owner::*;
     use TargetPeriod::*;
     PromisePlan {
         municipality: "Demokommun (exempel: Oskarshamn)".into(),
-        period_start: "2024-01-01".into(),
-        period_end: "2025-12-31".into(),
+        period_start: format!("{first}-01-01"),
+        period_end: format!("{last}-12-31"),
         demo: true,
         focus_areas: vec![
             area(
@@ -176,7 +178,7 @@ pub fn example_plan() -> PromisePlan {
 }
 
 /// Invented hotspots around a town centre (coordinates near Oskarshamn).
-fn hotspots(patrol_initiative: Uuid) -> Vec<Hotspot> {
+fn hotspots(patrol_initiative: Uuid, active_from: &str) -> Vec<Hotspot> {
     let places = [
         ("Torget", 57.2646, 16.4484, 80, 7, 90),
         ("Resecentrum", 57.2619, 16.4530, 100, 7, 90),
@@ -200,7 +202,7 @@ fn hotspots(patrol_initiative: Uuid) -> Vec<Hotspot> {
                 lon: *lon,
             },
             radius_m: *radius,
-            active_from: "2024-01-01".into(),
+            active_from: active_from.into(),
             active_to: None,
             dosage: Dosage {
                 visits_per_week: *visits,
@@ -253,21 +255,32 @@ fn venues() -> Vec<Venue> {
         .collect()
 }
 
-/// Seeds the demo data unless a plan exists already. Returns whether it
-/// seeded.
+/// Seeds the demo data unless a plan exists already, with a plan over this
+/// year and the next. Returns whether it seeded.
 pub fn seed(conn: &Connection, now: shared::domain::Millis) -> Result<bool, Error> {
+    let year = shared::local_time::to_local(now).year();
+    seed_years(conn, now, year, year + 1)
+}
+
+/// Seeds the demo data with a plan over the years `first` to `last`.
+pub fn seed_years(
+    conn: &Connection,
+    now: shared::domain::Millis,
+    first: i32,
+    last: i32,
+) -> Result<bool, Error> {
     let plans: i64 = conn.query_row("SELECT count(*) FROM plans", [], |r| r.get(0))?;
     if plans > 0 {
         return Ok(false);
     }
-    let plan = example_plan();
+    let plan = example_plan(first, last);
     let patrol = plan
         .initiatives()
         .find(|(_, i)| i.counts == Counts::PatrolVisits)
         .map(|(_, i)| i.id)
         .ok_or_else(|| Error::internal("the example plan has no patrol initiative"))?;
     reference::save(conn, DocId::random(), now, |_| Record::PromisePlan(plan))?;
-    for h in hotspots(patrol) {
+    for h in hotspots(patrol, &format!("{first}-01-01")) {
         reference::save(conn, DocId::random(), now, |_| Record::Hotspot(h))?;
     }
     for v in venues() {
@@ -282,7 +295,7 @@ mod tests {
 
     #[test]
     fn the_example_plan_has_five_focus_areas_and_sixteen_initiatives() {
-        let p = example_plan();
+        let p = example_plan(2024, 2025);
         assert_eq!(p.focus_areas.len(), 5);
         assert_eq!(p.initiatives().count(), 16);
         assert_eq!(

@@ -73,6 +73,21 @@ enum Command {
         #[arg(long, default_value = "police")]
         organisation: String,
     },
+    /// Fill the store with a large invented data set (for benchmarks): by
+    /// default 1,000,000 patrol visits, 20,000 inspections, 200 hotspots and
+    /// 300 venues over 5 years.
+    Seed {
+        #[arg(long, default_value_t = 1_000_000)]
+        visits: u64,
+        #[arg(long, default_value_t = 20_000)]
+        inspections: u64,
+        #[arg(long, default_value_t = 200)]
+        hotspots: u64,
+        #[arg(long, default_value_t = 300)]
+        venues: u64,
+        #[arg(long, default_value_t = 5)]
+        years: i32,
+    },
     /// List enrolled devices.
     Devices,
     /// Revoke a device: its next request gets 401; what it sent stays.
@@ -195,6 +210,37 @@ fn main() -> anyhow::Result<()> {
             let user = username.clone();
             db.write_blocking(move |c| coordinators::create(c, &user, &name, &password, now))?;
             println!("coordinator {username} created; sign in at /sign-in");
+        }
+        Command::Seed {
+            visits,
+            inspections,
+            hotspots,
+            venues,
+            years,
+        } => {
+            let size = server::seed::Size {
+                visits,
+                inspections,
+                hotspots,
+                venues,
+                years: years.max(1),
+                ..Default::default()
+            };
+            let started = std::time::Instant::now();
+            let mut last = 0;
+            server::seed::seed(&db, size, now, |done, total| {
+                if done * 20 / total != last || done == total {
+                    last = done * 20 / total;
+                    eprintln!(
+                        "seeded {done} of {total} records ({:.0} s)",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            })?;
+            println!(
+                "seeded {visits} visits and {inspections} inspections in {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::Devices => {
             for d in db.read_blocking(identity::list_devices)? {

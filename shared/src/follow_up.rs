@@ -161,15 +161,7 @@ impl fmt::Display for Period {
 
 /// Stockholm day number of a `YYYY-MM-DD` date (0 if it is not one).
 fn day_number(date: &str) -> i64 {
-    let parse = || -> Option<i64> {
-        let mut it = date.split('-').map(|p| p.parse::<i64>().ok());
-        let (y, m, d) = (it.next()??, it.next()??, it.next()??);
-        let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
-        let day = time::Date::from_calendar_date(y as i32, month, u8::try_from(d).ok()?).ok()?;
-        let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).ok()?;
-        Some((day.to_julian_day() - epoch.to_julian_day()) as i64)
-    };
-    parse().unwrap_or(0)
+    crate::local_time::day_of_date(date).unwrap_or(0)
 }
 
 /// Months in a plan period (`YYYY-MM-DD` inclusive bounds), at least 1.

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod follow_up;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod history;
 pub mod ids;
 pub mod local_time;
 pub mod patrol_plan;

@@ -74,6 +74,17 @@ pub fn local_day(ms: Millis) -> i64 {
             .unwrap_or(0)) as i64
 }
 
+/// The day number (as [`local_day`] counts) of a `YYYY-MM-DD` date.
+pub fn day_of_date(date: &str) -> Option<i64> {
+    let mut it = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, d) = (it.next()??, it.next()??, it.next()??);
+    let month = Month::try_from(u8::try_from(m).ok()?).ok()?;
+    let day =
+        Date::from_calendar_date(i32::try_from(y).ok()?, month, u8::try_from(d).ok()?).ok()?;
+    let epoch = Date::from_calendar_date(1970, Month::January, 1).ok()?;
+    Some((day.to_julian_day() - epoch.to_julian_day()) as i64)
+}
+
 /// The UTC span `[start, end)` of Stockholm's calendar day number `day`
 /// (as [`local_day`] counts). Clocks change at 01:00 UTC, never at a local
 /// midnight, so the offset at the date's UTC midnight is the one in force

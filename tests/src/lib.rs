@@ -3,6 +3,7 @@
 //! with real device stores syncing over real HTTP, and builders for
 //! plausible records.
 
+pub mod browser;
 pub mod process;
 pub mod sim;
 pub mod web;

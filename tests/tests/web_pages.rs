@@ -18,6 +18,9 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
     server.create_coordinator("eva", PASSWORD).await?;
     let officer = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
     officer.sync().await?;
+    let visit = officer.create(Record::PatrolVisit(officer.new_visit(now_ms())?))?;
+    officer.sync().await?;
+    let record_path = format!("/records/{visit}");
     let lost = TestDevice::enrol(&server, "Omar Said", Organisation::Police).await?;
     lost.sync().await?;
     let lost_id = lost.enrolment.device_id;
@@ -56,6 +59,18 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("GET", "/follow-up?period=nonsense", [303, 303, 303, 400]),
         ("GET", "/follow-up.csv", [303, 303, 303, 200]),
         ("GET", "/devices", [303, 303, 303, 200]),
+        ("GET", "/records", [303, 303, 303, 200]),
+        (
+            "GET",
+            "/records?kind=inspection&period=2026",
+            [303, 303, 303, 200],
+        ),
+        ("GET", &record_path, [303, 303, 303, 200]),
+        ("POST", &record_path, [303, 303, 303, 200]),
+        ("GET", "/records/not-a-record", [303, 303, 303, 404]),
+        ("GET", "/access-log", [303, 303, 303, 200]),
+        ("GET", "/access-log.csv", [303, 303, 303, 200]),
+        ("GET", "/quarantine", [303, 303, 303, 200]),
         ("POST", "/devices/codes", [303, 303, 303, 200]),
         ("GET", "/public", [200, 200, 200, 200]),
         ("GET", "/public?period=2026-Q1", [200, 200, 200, 200]),
@@ -82,6 +97,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
                             ("csrf", csrf.as_str()),
                             ("officer", "Kim Lund"),
                             ("organisation", "police"),
+                            ("purpose", "follow_up"),
                         ],
                     )
                     .await?
@@ -292,6 +308,58 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
         .body
         .lines()
         .any(|l| l.contains(",hotspot,") && l.ends_with(",visits,6")));
+
+    // The timeline lists the records; a record opens only with a purpose,
+    // shows its history from the document, and the opening is logged.
+    let records = eva.get("/records?kind=patrol_visit").await?;
+    assert_eq!(records.status, 200);
+    assert!(records.body.contains("6 records"), "{}", records.body);
+    let link = records
+        .body
+        .split("href=\"/records/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a link to a record")
+        .to_string();
+    let form = eva.get(&format!("/records/{link}")).await?;
+    assert!(
+        !form.body.contains("Secret note"),
+        "no details before a purpose"
+    );
+    let csrf = form.csrf().expect("csrf");
+    let refused = eva
+        .post(
+            &format!("/records/{link}"),
+            &[("csrf", &csrf), ("purpose", "curiosity")],
+        )
+        .await?;
+    assert_eq!(refused.status, 400, "a purpose from the list only");
+    let details = eva
+        .post(
+            &format!("/records/{link}"),
+            &[("csrf", &csrf), ("purpose", "quality")],
+        )
+        .await?;
+    assert_eq!(details.status, 200);
+    assert!(details.body.contains("Secret note: youths near the kiosk"));
+    assert!(details.body.contains("Edit history"));
+    assert!(
+        details.body.contains("<td>Anna Berg</td>"),
+        "the change's author is named"
+    );
+    let log = eva.get("/access-log").await?;
+    assert!(log.body.contains(&link), "the opening is in the access log");
+    assert!(log.body.contains("Quality check of the record"));
+    let log_csv = eva.get("/access-log.csv").await?;
+    assert_eq!(
+        log_csv.body.lines().count(),
+        2,
+        "one opening, one row: {}",
+        log_csv.body
+    );
+    assert!(log_csv
+        .body
+        .contains(&format!("Test Coordinator,{link},quality")));
 
     let public = WebClient::new(&server.url).get("/public").await?;
     assert_eq!(public.status, 200);

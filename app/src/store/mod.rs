@@ -114,12 +114,7 @@ pub struct Applied {
 }
 
 /// One change in a record's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryEntry {
-    pub at: Millis,
-    pub actor: String,
-    pub note: Option<String>,
-}
+pub type HistoryEntry = shared::history::Edit;
 
 /// How a record stands with the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,20 +295,10 @@ impl DeviceStore {
     /// The record's edit history, read from the document itself: when, by
     /// which actor (hex), and the note of what changed.
     pub fn history(&self, id: DocId) -> Result<Vec<HistoryEntry>> {
-        let Some(doc) = self.doc(id)? else {
-            return Ok(Vec::new());
-        };
-        let mut out: Vec<HistoryEntry> = doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| HistoryEntry {
-                at: c.timestamp() * 1000,
-                actor: c.actor_id().to_hex_string(),
-                note: c.message().map(str::to_string),
-            })
-            .collect();
-        out.sort_by_key(|h| h.at);
-        Ok(out)
+        Ok(self
+            .doc(id)?
+            .map(|doc| shared::history::edit_history(&doc))
+            .unwrap_or_default())
     }
 
     /// The actor this device writes with, hex.

@@ -47,7 +47,11 @@ pub struct HotspotDosage {
     pub name: String,
     pub visits_per_week: u64,
     pub minutes_per_week: u64,
+    /// Every week that overlaps the period (the first and last may be
+    /// partly outside it).
     pub weeks: Vec<WeekDosage>,
+    /// Days in the period: the prescription is per week, prorated by day.
+    pub days: u64,
 }
 
 impl HotspotDosage {
@@ -61,10 +65,10 @@ impl HotspotDosage {
         self.weeks.iter().map(|w| w.in_window).sum()
     }
     pub fn prescribed_visits(&self) -> u64 {
-        self.visits_per_week * self.weeks.len() as u64
+        (self.visits_per_week * self.days).div_ceil(7)
     }
     pub fn prescribed_minutes(&self) -> u64 {
-        self.minutes_per_week * self.weeks.len() as u64
+        (self.minutes_per_week * self.days).div_ceil(7)
     }
 }
 
@@ -208,6 +212,7 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
             in_dosage_window: r.get::<_, Option<i64>>(3)?.map(|v| v != 0),
         });
     }
+    let days = period.days().1 - period.days().0;
     let mut hotspots = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, visits_per_week, minutes_per_week FROM hotspots
@@ -225,6 +230,7 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
             visits_per_week: vpw.max(0) as u64,
             minutes_per_week: mpw.max(0) as u64,
             weeks: dosage_by_week(&period, &facts),
+            days: days.max(0) as u64,
         });
     }
 

@@ -19,6 +19,7 @@ pub mod outgoing;
 pub mod projection;
 pub mod quarantine;
 pub mod reference;
+pub mod review;
 pub mod schema;
 
 use std::path::{Path, PathBuf};

@@ -220,6 +220,16 @@ CREATE TABLE sign_in_failures (
 ) STRICT;
 CREATE INDEX sign_in_failures_by_name ON sign_in_failures(username, at);
 
+-- Every opening of a record's details by a coordinator: who, when, which
+-- record, and why (a purpose from a fixed list).
+CREATE TABLE access_log (
+    id             INTEGER PRIMARY KEY,
+    at             INTEGER NOT NULL,
+    coordinator_id TEXT NOT NULL REFERENCES coordinators(id),
+    doc_id         TEXT NOT NULL,
+    purpose        TEXT NOT NULL
+) STRICT;
+
 -- The follow-up reads records by period.
 CREATE INDEX patrol_visits_by_time ON patrol_visits(started_at);
 CREATE INDEX patrol_visits_by_initiative ON patrol_visits(initiative_id, started_at);

@@ -23,6 +23,10 @@ pub struct PeriodQuery {
 }
 
 impl PeriodQuery {
+    pub fn of(period: Option<String>) -> Self {
+        PeriodQuery { period }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.period.as_deref().is_none_or(str::is_empty)
     }

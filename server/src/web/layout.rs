@@ -30,6 +30,8 @@ button { background: var(--accent); color: white; border: 0; border-radius: 4px;
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: 1rem; }
 figure { margin: 0; break-inside: avoid; }
 figcaption { font-weight: 600; }
+form.filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: end; }
+fieldset label { display: block; }
 .code { font: 600 1.6rem monospace; letter-spacing: .15rem; }
 @media print {
   header, nav, form, .no-print { display: none !important; }
@@ -59,6 +61,9 @@ pub fn page(title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
                     @if let Some((name, csrf)) = who {
                         nav {
                             a href="/follow-up" { "Follow-up" } " · "
+                            a href="/records" { "Records" } " · "
+                            a href="/access-log" { "Access log" } " · "
+                            a href="/quarantine" { "Quarantine" } " · "
                             a href="/devices" { "Devices" } " · "
                             a href="/public" { "Public summary" }
                         }

@@ -5,6 +5,8 @@
 //! - [`session`]: who is signed in (cookie → session), CSRF checks.
 //! - [`sign_in`]: the sign-in form, rate-limited; sign-out.
 //! - [`follow_up`]: the follow-up of a period and its CSV export.
+//! - [`review`]: the timeline, a record with its history (opened with a
+//!   purpose, logged), the access log, the quarantine.
 //! - [`devices`]: enrolment codes, devices, revocation.
 //! - [`public`]: the public summary, without sign-in.
 //! - [`layout`], [`chart`]: the page shell and the SVG charts.
@@ -14,6 +16,7 @@ pub mod devices;
 pub mod follow_up;
 pub mod layout;
 pub mod public;
+pub mod review;
 pub mod session;
 pub mod sign_in;
 
@@ -33,5 +36,13 @@ pub fn routes() -> Router<AppState> {
         .route("/devices", get(devices::show))
         .route("/devices/codes", post(devices::create_code))
         .route("/devices/{id}/revoke", post(devices::revoke))
+        .route("/records", get(review::timeline))
+        .route(
+            "/records/{id}",
+            get(review::purpose_form).post(review::open),
+        )
+        .route("/access-log", get(review::access_log))
+        .route("/access-log.csv", get(review::access_log_csv))
+        .route("/quarantine", get(review::quarantined))
         .route("/public", get(public::show))
 }

@@ -1,0 +1,167 @@
+//! The coordinators' pages in a real browser (headless Chromium over
+//! WebDriver), used as a coordinator would: sign in, filter the records,
+//! open one with a purpose and read its history, find the opening in the
+//! access log, download the CSV, print-check the follow-up, and open the
+//! public summary signed out. Screenshots are saved in
+//! `tests/artifacts/web/` (the ones in `docs/screenshots/` come from here).
+
+use e2e::browser::Browser;
+use e2e::{now_ms, TestDevice, TestServer};
+use fantoccini::Locator;
+use shared::domain::{Answer, ChecklistItem, Organisation};
+use shared::record::Record;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Waits until the page that a click opened shows `xpath`.
+async fn shown(c: &fantoccini::Client, xpath: &str) -> anyhow::Result<()> {
+    c.wait()
+        .at_most(std::time::Duration::from_secs(15))
+        .for_element(Locator::XPath(xpath))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    server.seed_demo().await?;
+    server.create_coordinator("eva", PASSWORD).await?;
+    let anna = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
+    anna.sync().await?;
+    let now = now_ms();
+    for i in 0..8 {
+        let mut v = anna.new_visit(now - 3_600_000 * (i + 1))?;
+        v.ended_at = Some(v.started_at + (9 + i) * 60_000);
+        v.contacts.increment(i % 3);
+        v.notes.update("Lugnt vid kiosken");
+        anna.create(Record::PatrolVisit(v))?;
+    }
+    let mut insp = anna.new_inspection(now - 7_200_000)?;
+    insp.ended_at = Some(now - 6_000_000);
+    insp.entry_mut(ChecklistItem::NoServingToMinors).answer = Answer::Remark;
+    insp.findings.update("ID checks missed at the door");
+    anna.create(Record::Inspection(insp))?;
+    anna.sync().await?;
+
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts/web");
+    let browser = Browser::start(&artifacts).await?;
+    let c = &browser.client;
+
+    // Signed out, the follow-up sends you to the sign-in page.
+    c.goto(&format!("{}/follow-up", server.url)).await?;
+    assert!(c.current_url().await?.path().ends_with("/sign-in"));
+    browser.screenshot("01-sign-in").await?;
+    c.find(Locator::Css("#username"))
+        .await?
+        .send_keys("eva")
+        .await?;
+    c.find(Locator::Css("#password"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    c.find(Locator::Css("button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    shown(c, "//h2[text()='Patrol dosage per hotspot']").await?;
+    assert!(c.current_url().await?.path().ends_with("/follow-up"));
+    let source = c.source().await?;
+    assert!(source.contains("Patrol dosage per hotspot"));
+    assert!(source.contains("<svg"), "the charts are inline SVG");
+    browser.screenshot("02-follow-up").await?;
+
+    // The records, filtered to inspections: one, Anna's.
+    c.find(Locator::LinkText("Records")).await?.click().await?;
+    shown(c, "//form[@class='filters']").await?;
+    c.find(Locator::Css("#kind option[value=inspection]"))
+        .await?
+        .click()
+        .await?;
+    c.find(Locator::Css("form.filters button"))
+        .await?
+        .click()
+        .await?;
+    shown(c, "//p[contains(., '1 records')]").await?;
+    let source = c.source().await?;
+    assert!(source.contains("1 records"), "one inspection");
+    assert!(source.contains("Anna Berg"));
+    browser.screenshot("03-records").await?;
+
+    // Open it: a purpose first, then the details and the history.
+    c.find(Locator::LinkText("Details")).await?.click().await?;
+    shown(c, "//input[@value='quality']").await?;
+    assert!(!c.source().await?.contains("ID checks missed"));
+    c.find(Locator::Css("input[value=quality]"))
+        .await?
+        .click()
+        .await?;
+    c.find(Locator::Css("main form button"))
+        .await?
+        .click()
+        .await?;
+    shown(c, "//h2[text()='Edit history']").await?;
+    let source = c.source().await?;
+    assert!(source.contains("ID checks missed at the door"));
+    assert!(source.contains("Edit history"));
+    assert!(source.contains("Anna Berg"));
+    browser.screenshot("04-record").await?;
+
+    // The opening is in the access log.
+    c.find(Locator::LinkText("Access log"))
+        .await?
+        .click()
+        .await?;
+    shown(c, "//h1[text()='Access log']").await?;
+    let source = c.source().await?;
+    assert!(source.contains("Quality check of the record"));
+    assert!(source.contains("Test Coordinator"));
+    browser.screenshot("05-access-log").await?;
+
+    // The follow-up's CSV, downloaded in the browser's session.
+    c.goto(&format!("{}/follow-up", server.url)).await?;
+    let href = c
+        .find(Locator::LinkText("Download CSV"))
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default();
+    // Fetched by the page itself, so with the browser's own session (the
+    // cookie is HttpOnly: no script can read it, but the browser sends it).
+    let got = c
+        .execute_async(
+            "const [href, done] = arguments;
+             fetch(href).then(r => r.text().then(t => done([r.status, r.headers.get('content-disposition'), t])));",
+            vec![serde_json::json!(href)],
+        )
+        .await?;
+    assert_eq!(got[0], 200);
+    assert!(got[1]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("attachment; filename=\"follow-up-"));
+    let text = got[2].as_str().unwrap_or("").to_string();
+    assert!(text.starts_with("period,section,name,figure,value"));
+    assert!(
+        text.lines()
+            .any(|l| l.contains(",hotspot,") && l.ends_with(",visits,8")),
+        "{text}"
+    );
+
+    // The public summary, signed out: small counts hidden, no names.
+    c.find(Locator::Css("header form button"))
+        .await?
+        .click()
+        .await?;
+    shown(c, "//input[@id='username']").await?;
+    c.goto(&format!("{}/public", server.url)).await?;
+    let source = c.source().await?;
+    assert!(source.contains("<strong>8</strong>"), "eight foot patrols");
+    assert!(source.contains("fewer than 5"));
+    assert!(!source.contains("Anna Berg") && !source.contains("kiosken"));
+    browser.screenshot("06-public").await?;
+
+    browser.close().await?;
+    Ok(())
+}
