@@ -231,8 +231,8 @@ fn reference_data(
             .filter_map(|s| Uuid::parse_str(s).ok())
             .collect())
     };
-    let hotspots = ids("SELECT id FROM hotspots")?;
-    let venues = ids("SELECT id FROM venues")?;
+    let hotspots = ids("SELECT id FROM hotspots ORDER BY name")?;
+    let venues = ids("SELECT id FROM venues ORDER BY name")?;
     let mut officers = Vec::new();
     for n in 0..size.officers {
         let officer = identity::officer_by_name(

@@ -62,87 +62,87 @@ fn the_quarterly_figures_of_a_fixed_data_set() -> anyhow::Result<()> {
         2026-Q1,initiative,Narkotika / Informera föräldrar om droger bland unga,target,1
         2026-Q1,initiative,Narkotika / Fortsatt tillslag och uppföljning,delivered,0
         2026-Q1,initiative,Narkotika / Fortsatt tillslag och uppföljning,target,5
-        2026-Q1,hotspot,Demo – Busstorget,visits,22
+        2026-Q1,hotspot,Demo – Busstorget,visits,14
         2026-Q1,hotspot,Demo – Busstorget,prescribed_visits,65
-        2026-Q1,hotspot,Demo – Busstorget,minutes,359
+        2026-Q1,hotspot,Demo – Busstorget,minutes,228
         2026-Q1,hotspot,Demo – Busstorget,prescribed_minutes,772
-        2026-Q1,hotspot,Demo – Busstorget,visits_10_16_min,6
-        2026-Q1,hotspot,Demo – Gästhamnen,visits,19
+        2026-Q1,hotspot,Demo – Busstorget,visits_10_16_min,3
+        2026-Q1,hotspot,Demo – Gästhamnen,visits,22
         2026-Q1,hotspot,Demo – Gästhamnen,prescribed_visits,39
-        2026-Q1,hotspot,Demo – Gästhamnen,minutes,260
+        2026-Q1,hotspot,Demo – Gästhamnen,minutes,359
         2026-Q1,hotspot,Demo – Gästhamnen,prescribed_minutes,579
-        2026-Q1,hotspot,Demo – Gästhamnen,visits_10_16_min,4
-        2026-Q1,hotspot,Demo – Hamnplanen,visits,15
+        2026-Q1,hotspot,Demo – Gästhamnen,visits_10_16_min,6
+        2026-Q1,hotspot,Demo – Hamnplanen,visits,16
         2026-Q1,hotspot,Demo – Hamnplanen,prescribed_visits,65
-        2026-Q1,hotspot,Demo – Hamnplanen,minutes,257
+        2026-Q1,hotspot,Demo – Hamnplanen,minutes,275
         2026-Q1,hotspot,Demo – Hamnplanen,prescribed_minutes,772
         2026-Q1,hotspot,Demo – Hamnplanen,visits_10_16_min,4
         2026-Q1,hotspot,Demo – Idrottsplatsen,visits,16
         2026-Q1,hotspot,Demo – Idrottsplatsen,prescribed_visits,26
-        2026-Q1,hotspot,Demo – Idrottsplatsen,minutes,273
+        2026-Q1,hotspot,Demo – Idrottsplatsen,minutes,280
         2026-Q1,hotspot,Demo – Idrottsplatsen,prescribed_minutes,386
-        2026-Q1,hotspot,Demo – Idrottsplatsen,visits_10_16_min,4
-        2026-Q1,hotspot,Demo – Krogstråket,visits,19
+        2026-Q1,hotspot,Demo – Idrottsplatsen,visits_10_16_min,3
+        2026-Q1,hotspot,Demo – Krogstråket,visits,29
         2026-Q1,hotspot,Demo – Krogstråket,prescribed_visits,90
-        2026-Q1,hotspot,Demo – Krogstråket,minutes,259
+        2026-Q1,hotspot,Demo – Krogstråket,minutes,487
         2026-Q1,hotspot,Demo – Krogstråket,prescribed_minutes,1350
-        2026-Q1,hotspot,Demo – Krogstråket,visits_10_16_min,5
-        2026-Q1,hotspot,Demo – Kulturhuset,visits,29
+        2026-Q1,hotspot,Demo – Krogstråket,visits_10_16_min,9
+        2026-Q1,hotspot,Demo – Kulturhuset,visits,19
         2026-Q1,hotspot,Demo – Kulturhuset,prescribed_visits,39
-        2026-Q1,hotspot,Demo – Kulturhuset,minutes,487
+        2026-Q1,hotspot,Demo – Kulturhuset,minutes,260
         2026-Q1,hotspot,Demo – Kulturhuset,prescribed_minutes,579
-        2026-Q1,hotspot,Demo – Kulturhuset,visits_10_16_min,9
+        2026-Q1,hotspot,Demo – Kulturhuset,visits_10_16_min,4
         2026-Q1,hotspot,Demo – Köpcentrum Väst,visits,17
         2026-Q1,hotspot,Demo – Köpcentrum Väst,prescribed_visits,39
         2026-Q1,hotspot,Demo – Köpcentrum Väst,minutes,290
         2026-Q1,hotspot,Demo – Köpcentrum Väst,prescribed_minutes,579
         2026-Q1,hotspot,Demo – Köpcentrum Väst,visits_10_16_min,3
-        2026-Q1,hotspot,Demo – Resecentrum,visits,16
+        2026-Q1,hotspot,Demo – Resecentrum,visits,15
         2026-Q1,hotspot,Demo – Resecentrum,prescribed_visits,90
-        2026-Q1,hotspot,Demo – Resecentrum,minutes,275
+        2026-Q1,hotspot,Demo – Resecentrum,minutes,257
         2026-Q1,hotspot,Demo – Resecentrum,prescribed_minutes,1158
         2026-Q1,hotspot,Demo – Resecentrum,visits_10_16_min,4
-        2026-Q1,hotspot,Demo – Skolgården Norr,visits,16
+        2026-Q1,hotspot,Demo – Skolgården Norr,visits,23
         2026-Q1,hotspot,Demo – Skolgården Norr,prescribed_visits,39
-        2026-Q1,hotspot,Demo – Skolgården Norr,minutes,280
+        2026-Q1,hotspot,Demo – Skolgården Norr,minutes,334
         2026-Q1,hotspot,Demo – Skolgården Norr,prescribed_minutes,386
-        2026-Q1,hotspot,Demo – Skolgården Norr,visits_10_16_min,3
-        2026-Q1,hotspot,Demo – Stadsparken,visits,14
+        2026-Q1,hotspot,Demo – Skolgården Norr,visits_10_16_min,2
+        2026-Q1,hotspot,Demo – Stadsparken,visits,19
         2026-Q1,hotspot,Demo – Stadsparken,prescribed_visits,65
-        2026-Q1,hotspot,Demo – Stadsparken,minutes,228
+        2026-Q1,hotspot,Demo – Stadsparken,minutes,259
         2026-Q1,hotspot,Demo – Stadsparken,prescribed_minutes,772
-        2026-Q1,hotspot,Demo – Stadsparken,visits_10_16_min,3
-        2026-Q1,hotspot,Demo – Strandpromenaden,visits,23
+        2026-Q1,hotspot,Demo – Stadsparken,visits_10_16_min,5
+        2026-Q1,hotspot,Demo – Strandpromenaden,visits,16
         2026-Q1,hotspot,Demo – Strandpromenaden,prescribed_visits,52
-        2026-Q1,hotspot,Demo – Strandpromenaden,minutes,334
+        2026-Q1,hotspot,Demo – Strandpromenaden,minutes,269
         2026-Q1,hotspot,Demo – Strandpromenaden,prescribed_minutes,772
-        2026-Q1,hotspot,Demo – Strandpromenaden,visits_10_16_min,2
+        2026-Q1,hotspot,Demo – Strandpromenaden,visits_10_16_min,8
         2026-Q1,hotspot,Demo – Torget,visits,16
         2026-Q1,hotspot,Demo – Torget,prescribed_visits,90
-        2026-Q1,hotspot,Demo – Torget,minutes,269
+        2026-Q1,hotspot,Demo – Torget,minutes,273
         2026-Q1,hotspot,Demo – Torget,prescribed_minutes,1158
-        2026-Q1,hotspot,Demo – Torget,visits_10_16_min,8
-        2026-Q1,venue,Demo – Ankaret,inspections,2
+        2026-Q1,hotspot,Demo – Torget,visits_10_16_min,4
+        2026-Q1,venue,Demo – Ankaret,inspections,1
         2026-Q1,venue,Demo – Ankaret,due,no
-        2026-Q1,venue,Demo – Kajutan,inspections,0
-        2026-Q1,venue,Demo – Kajutan,due,yes
-        2026-Q1,venue,Demo – Nattklubb Fyren,inspections,1
+        2026-Q1,venue,Demo – Kajutan,inspections,1
+        2026-Q1,venue,Demo – Kajutan,due,no
+        2026-Q1,venue,Demo – Nattklubb Fyren,inspections,2
         2026-Q1,venue,Demo – Nattklubb Fyren,due,no
-        2026-Q1,venue,Demo – Bryggeriet,inspections,3
+        2026-Q1,venue,Demo – Bryggeriet,inspections,2
         2026-Q1,venue,Demo – Bryggeriet,due,no
-        2026-Q1,venue,Demo – Hamnkrogen,inspections,1
-        2026-Q1,venue,Demo – Hamnkrogen,due,no
+        2026-Q1,venue,Demo – Hamnkrogen,inspections,0
+        2026-Q1,venue,Demo – Hamnkrogen,due,yes
         2026-Q1,venue,Demo – Sjöboden,inspections,2
         2026-Q1,venue,Demo – Sjöboden,due,no
         2026-Q1,venue,Demo – Sportbaren,inspections,0
         2026-Q1,venue,Demo – Sportbaren,due,yes
-        2026-Q1,venue,Demo – Stadshotellets bar,inspections,2
+        2026-Q1,venue,Demo – Stadshotellets bar,inspections,1
         2026-Q1,venue,Demo – Stadshotellets bar,due,no
         2026-Q1,venue,Demo – Golfkrogen,inspections,0
         2026-Q1,venue,Demo – Golfkrogen,due,yes
         2026-Q1,venue,Demo – Pizzeria Milano,inspections,3
         2026-Q1,venue,Demo – Pizzeria Milano,due,no
-        2026-Q1,venue,Demo – Teaterkällaren,inspections,1
+        2026-Q1,venue,Demo – Teaterkällaren,inspections,3
         2026-Q1,venue,Demo – Teaterkällaren,due,no
         2026-Q1,venue,Demo – Vinbaren Kork,inspections,2
         2026-Q1,venue,Demo – Vinbaren Kork,due,no

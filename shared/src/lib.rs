@@ -17,6 +17,7 @@ pub mod local_time;
 pub mod patrol_plan;
 pub mod projection;
 pub mod record;
+pub mod reference_csv;
 pub mod rollup;
 pub mod sync;
 pub mod validation;

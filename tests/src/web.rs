@@ -97,6 +97,29 @@ impl WebClient {
         self.send(req).await
     }
 
+    /// Posts a form with a file, as a browser uploads one.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        file: Vec<u8>,
+    ) -> Result<Page> {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let part = reqwest::multipart::Part::bytes(file)
+            .file_name("import.csv")
+            .mime_str("text/csv")?;
+        form = form.part(file_field.to_string(), part);
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form);
+        self.send(req).await
+    }
+
     /// Signs in through the form, as a person would.
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Result<Page> {
         let form = self.get("/sign-in").await?;

@@ -71,6 +71,10 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("GET", "/access-log", [303, 303, 303, 200]),
         ("GET", "/access-log.csv", [303, 303, 303, 200]),
         ("GET", "/quarantine", [303, 303, 303, 200]),
+        ("GET", "/reference", [303, 303, 303, 200]),
+        ("GET", "/reference/hotspots.csv", [303, 303, 303, 200]),
+        ("GET", "/reference/venues.csv", [303, 303, 303, 200]),
+        ("GET", "/follow-up.xlsx", [303, 303, 303, 200]),
         ("POST", "/devices/codes", [303, 303, 303, 200]),
         ("GET", "/public", [200, 200, 200, 200]),
         ("GET", "/public?period=2026-Q1", [200, 200, 200, 200]),
@@ -361,6 +365,74 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
         .body
         .contains(&format!("Test Coordinator,{link},quality")));
 
+    // The inspection's printable protocol, logged like any opening.
+    let inspections = eva.get("/records?kind=inspection").await?;
+    let inspection = inspections
+        .body
+        .split("href=\"/records/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("an inspection")
+        .to_string();
+    let protocol = eva.get(&format!("/records/{inspection}/protocol")).await?;
+    assert_eq!(protocol.status, 200);
+    assert!(protocol.body.contains("Copy for the licensee"));
+    assert!(eva
+        .get("/access-log")
+        .await?
+        .body
+        .contains("Inspection protocol for the licensee"));
+
+    // An assessment for the report: saved, shown on the follow-up, never
+    // on the public page.
+    let follow_up = eva.get("/follow-up").await?;
+    let area = follow_up
+        .body
+        .split("name=\"focus_area\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a focus area")
+        .to_string();
+    let period = shared::follow_up::Period::quarter_of(now_ms()).key();
+    let csrf = follow_up.csrf().expect("csrf");
+    let saved = eva
+        .post(
+            "/follow-up/assessment",
+            &[
+                ("csrf", &csrf),
+                ("period", &period),
+                ("focus_area", &area),
+                ("text", "Assessment: speed checks behind plan"),
+            ],
+        )
+        .await?;
+    assert_eq!(saved.status, 303);
+    assert!(eva
+        .get("/follow-up")
+        .await?
+        .body
+        .contains("speed checks behind plan"));
+    let too_long = "x".repeat(4_001);
+    let refused = eva
+        .post(
+            "/follow-up/assessment",
+            &[
+                ("csrf", &csrf),
+                ("period", &period),
+                ("focus_area", &area),
+                ("text", &too_long),
+            ],
+        )
+        .await?;
+    assert_eq!(refused.status, 400);
+
+    let xlsx = eva.get("/follow-up.xlsx").await?;
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(
+        xlsx.content_type.as_deref(),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+
     let public = WebClient::new(&server.url).get("/public").await?;
     assert_eq!(public.status, 200);
     for secret in [
@@ -391,5 +463,123 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
     assert!(public
         .body
         .contains("Inspections of licensed venues: <strong>fewer than 5</strong>"));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() -> anyhow::Result<()>
+{
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    server.seed_demo().await?;
+    server.create_coordinator("eva", PASSWORD).await?;
+    let mut eva = WebClient::new(&server.url);
+    eva.sign_in("eva", PASSWORD).await?;
+    let page = eva.get("/reference").await?;
+    assert!(page.body.contains("Hotspots (12)") && page.body.contains("Venues (12)"));
+    let csrf = page.csrf().expect("csrf");
+
+    let export = eva.get("/reference/hotspots.csv").await?;
+    assert_eq!(export.status, 200);
+    assert!(export.body.starts_with(
+        "id,name,lat,lon,radius_m,active_from,active_to,visits_per_week,minutes_per_week"
+    ));
+    assert_eq!(export.body.lines().count(), 13);
+
+    // One good row among three bad ones: each bad one reported, none imported.
+    let header = "id,name,lat,lon,radius_m,active_from,active_to,visits_per_week,minutes_per_week";
+    let bad = format!(
+        "{header}\n,Nytt torg,57.26,16.45,80,2026-01-01,,7,90\n,Hamnen,north,16.45,80,2026-01-01,,7,90\n\
+         ,Parken,57.26,16.45,80,2026-01-01,,7\n{},Kajen,57.26,16.45,80,2026-01-01,,7,90\n",
+        uuid::Uuid::new_v4()
+    );
+    let refused = eva
+        .post_file(
+            "/reference/hotspots",
+            &[("csrf", &csrf)],
+            "file",
+            bad.into_bytes(),
+        )
+        .await?;
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("Nothing was imported."));
+    for line in [
+        "line 3: lat",
+        "line 4: 8 columns",
+        "line 5: there is no hotspot",
+    ] {
+        assert!(
+            refused.body.contains(line),
+            "{line} reported: {}",
+            refused.body
+        );
+    }
+    assert!(
+        eva.get("/reference").await?.body.contains("Hotspots (12)"),
+        "nothing imported"
+    );
+
+    // Without the CSRF token: refused.
+    let forged = eva
+        .post_file(
+            "/reference/hotspots",
+            &[("csrf", "x")],
+            "file",
+            b"".to_vec(),
+        )
+        .await?;
+    assert_eq!(forged.status, 403);
+
+    // The export with one name changed and one new row: both applied.
+    let mut lines: Vec<String> = export.body.lines().map(str::to_string).collect();
+    lines[1] = lines[1].replacen("Demo – ", "Ändrad – ", 1);
+    lines.push(",Nytt torg,57.26,16.45,80,2026-01-01,,7,90".into());
+    let ok = eva
+        .post_file(
+            "/reference/hotspots",
+            &[("csrf", &csrf)],
+            "file",
+            lines.join("\n").into_bytes(),
+        )
+        .await?;
+    assert_eq!(
+        (ok.status, ok.location.as_deref()),
+        (303, Some("/reference"))
+    );
+    let page = eva.get("/reference").await?;
+    assert!(page.body.contains("Hotspots (13)"));
+    assert!(page.body.contains("Ändrad – ") && page.body.contains("Nytt torg"));
+
+    // Venues in Swedish words, and an export that reads back unchanged.
+    let venues = "id,name,licensee,opens,closes,security_staff_required,late_hours,dancing,outdoor_area,risk\n\
+                  ,Nya krogen,Nya krogen AB,11:00,01:00,ja,nej,nej,ja,hög\n";
+    let ok = eva
+        .post_file(
+            "/reference/venues",
+            &[("csrf", &csrf)],
+            "file",
+            venues.as_bytes().to_vec(),
+        )
+        .await?;
+    assert_eq!(ok.status, 303);
+    let export = eva.get("/reference/venues.csv").await?;
+    assert!(
+        export
+            .body
+            .lines()
+            .any(|l| l.ends_with(",Nya krogen,Nya krogen AB,11:00,01:00,yes,no,no,yes,high")),
+        "{}",
+        export.body
+    );
+    let again = eva
+        .post_file(
+            "/reference/venues",
+            &[("csrf", &csrf)],
+            "file",
+            export.body.into_bytes(),
+        )
+        .await?;
+    assert_eq!(again.status, 303);
+    assert!(eva.get("/reference").await?.body.contains("Venues (13)"));
     Ok(())
 }

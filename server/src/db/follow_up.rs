@@ -29,7 +29,10 @@ pub struct FollowUp {
 
 #[derive(Debug, Clone)]
 pub struct FocusAreaFigures {
+    pub id: String,
     pub name: String,
+    /// The coordinators' assessment for the period, if written.
+    pub assessment: Option<String>,
     pub initiatives: Vec<InitiativeFigures>,
 }
 
@@ -191,8 +194,16 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
                     progress: Progress { delivered, target },
                 });
             }
+            let assessment = conn
+                .prepare_cached(
+                    "SELECT text FROM assessments WHERE period = ?1 AND focus_area_id = ?2",
+                )?
+                .query_row(params![period.key(), area_id], |r| r.get(0))
+                .optional()?;
             focus_areas.push(FocusAreaFigures {
+                id: area_id,
                 name,
+                assessment,
                 initiatives: figures,
             });
         }
@@ -301,6 +312,52 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
         findings,
         open_follow_ups,
     })
+}
+
+/// Longest assessment text accepted.
+pub const MAX_ASSESSMENT_CHARS: usize = 4_000;
+
+/// Saves (or, when empty, removes) the assessment of a focus area for a
+/// period.
+pub fn save_assessment(
+    conn: &Connection,
+    period: Period,
+    focus_area: &str,
+    text: &str,
+    coordinator: uuid::Uuid,
+    now: i64,
+) -> Result<(), Error> {
+    let text = text.trim();
+    if text.chars().count() > MAX_ASSESSMENT_CHARS {
+        return Err(Error::BadRequest {
+            code: "too_long",
+            message: format!("an assessment is at most {MAX_ASSESSMENT_CHARS} characters"),
+        });
+    }
+    let known: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM focus_areas WHERE id = ?1)",
+        [focus_area],
+        |r| r.get(0),
+    )?;
+    if !known {
+        return Err(Error::NotFound);
+    }
+    if text.is_empty() {
+        conn.execute(
+            "DELETE FROM assessments WHERE period = ?1 AND focus_area_id = ?2",
+            params![period.key(), focus_area],
+        )?;
+    } else {
+        conn.execute(
+            "INSERT INTO assessments (period, focus_area_id, text, coordinator_id, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (period, focus_area_id) DO UPDATE SET
+               text = excluded.text, coordinator_id = excluded.coordinator_id,
+               updated_at = excluded.updated_at",
+            params![period.key(), focus_area, text, coordinator.to_string(), now],
+        )?;
+    }
+    Ok(())
 }
 
 /// How many records count toward an initiative in the period.

@@ -132,3 +132,82 @@ pub fn publish_directory(conn: &Connection, now: Millis) -> Result<(), Error> {
     save(conn, id, now, |_| Record::Directory(Directory { officers }))?;
     Ok(())
 }
+
+/// Every document of a reference kind, with its record (for exports),
+/// ordered by name as the follow-up tables hold it.
+pub fn records_of_kind(
+    conn: &Connection,
+    kind: shared::DocKind,
+) -> Result<Vec<(uuid::Uuid, Record)>, Error> {
+    let mut stmt = conn.prepare("SELECT id FROM docs WHERE kind = ?1")?;
+    let ids: Vec<Vec<u8>> = stmt
+        .query_map([kind.as_str()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for raw in ids {
+        let id = DocId::from_slice(&raw)
+            .ok_or_else(|| Error::internal("document id is not 16 bytes"))?;
+        let record = read_record(&documents::load(conn, id)?).map_err(Error::internal)?;
+        out.push((id.0, record));
+    }
+    let name = |r: &Record| match r {
+        Record::Hotspot(h) => h.name.clone(),
+        Record::Venue(v) => v.name.clone(),
+        _ => String::new(),
+    };
+    out.sort_by_key(|(_, r)| name(r));
+    Ok(out)
+}
+
+/// Imports rows read from a CSV file (`shared::reference_csv`) as one
+/// unit: an id must name a document of the same kind, or the row is
+/// reported; with any bad row (`bad`, from reading, and these) nothing is
+/// written. Returns how many rows were written, or every bad row by line.
+pub fn import(
+    conn: &Connection,
+    kind: shared::DocKind,
+    rows: Vec<(u64, Option<uuid::Uuid>, Record)>,
+    mut bad: Vec<shared::reference_csv::RowError>,
+    now: Millis,
+) -> Result<Result<usize, Vec<shared::reference_csv::RowError>>, Error> {
+    for (line, id, _) in &rows {
+        if let Some(id) = id {
+            let known: Option<Option<String>> = conn
+                .query_row(
+                    "SELECT kind FROM docs WHERE id = ?1",
+                    [id.as_bytes()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if known.flatten().as_deref() != Some(kind.as_str()) {
+                bad.push(shared::reference_csv::RowError {
+                    line: *line,
+                    message: format!("there is no {} with id {id}", kind.as_str()),
+                });
+            }
+        }
+    }
+    if !bad.is_empty() {
+        bad.sort_by_key(|r| r.line);
+        return Ok(Err(bad));
+    }
+    let n = rows.len();
+    for (_, id, record) in rows {
+        let id = id.map(DocId).unwrap_or_else(DocId::random);
+        save(conn, id, now, move |before| match (before, record) {
+            // An update keeps what the file does not carry: the initiative a
+            // hotspot's patrols count toward, and the demo mark.
+            (Some(Record::Hotspot(old)), Record::Hotspot(mut new)) => {
+                new.initiative_id = old.initiative_id;
+                new.demo = old.demo;
+                Record::Hotspot(new)
+            }
+            (Some(Record::Venue(old)), Record::Venue(mut new)) => {
+                new.demo = old.demo;
+                Record::Venue(new)
+            }
+            (_, record) => record,
+        })?;
+    }
+    Ok(Ok(n))
+}

@@ -21,6 +21,7 @@ pub const PURPOSES: &[(&str, &str)] = &[
     ("inquiry", "Question or complaint about the activity"),
     ("data_request", "Request from the person the data is about"),
     ("supervision", "Supervision case (alcohol licence)"),
+    ("protocol", "Inspection protocol for the licensee"),
 ];
 
 pub fn purpose_label(key: &str) -> Option<&'static str> {

@@ -237,6 +237,18 @@ CREATE INDEX inspections_by_venue ON inspections(venue_id, started_at);
 CREATE INDEX inspections_by_initiative ON inspections(initiative_id, started_at);
 CREATE INDEX activities_by_initiative ON activities(initiative_id, date);
 "#,
+    r#"
+-- The coordinators' own assessment per focus area and period, printed in
+-- the council's report. Never shown on public pages.
+CREATE TABLE assessments (
+    period         TEXT NOT NULL,
+    focus_area_id  TEXT NOT NULL,
+    text           TEXT NOT NULL,
+    coordinator_id TEXT NOT NULL REFERENCES coordinators(id),
+    updated_at     INTEGER NOT NULL,
+    PRIMARY KEY (period, focus_area_id)
+) STRICT;
+"#,
 ];
 
 /// The follow-up tables, in the order a rebuild empties and refills them.

@@ -60,7 +60,7 @@ pub async fn show(
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
             (period_picker(period))
-            (report(&f))
+            (report(&f, &me.0.csrf))
         },
     )
     .into_response())
@@ -74,11 +74,13 @@ fn period_picker(period: Period) -> Markup {
             " " button type="submit" { "Show" }
             " " a href=(format!("/follow-up?period={}", period.previous().key())) { "Previous" }
             " · " a href=(format!("/follow-up.csv?period={}", period.key())) download { "Download CSV" }
+            " · " a href=(format!("/follow-up.xlsx?period={}", period.key())) download { "Download Excel" }
+            p.muted { "Print this page for the council's report: the print layout leaves out the navigation and the forms." }
         }
     }
 }
 
-fn report(f: &FollowUp) -> Markup {
+fn report(f: &FollowUp, csrf: &str) -> Markup {
     html! {
         p.muted {
             @if f.municipality.is_empty() { "No promise plan covers this period." }
@@ -90,6 +92,20 @@ fn report(f: &FollowUp) -> Markup {
         h2 { "Initiatives: delivered against target" }
         @for area in &f.focus_areas {
             h3 { (area.name) }
+            @if let Some(text) = &area.assessment { p.assessment { strong { "Assessment: " } (text) } }
+            details.no-print {
+                summary { @if area.assessment.is_some() { "Edit the assessment" } @else { "Write an assessment for the report" } }
+                form method="post" action="/follow-up/assessment" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="period" value=(f.period.key());
+                    input type="hidden" name="focus_area" value=(area.id);
+                    label for=(format!("a-{}", area.id)) { "Assessment of " (area.name) ", " (f.period) " (printed in the report; no names of civilians)" }
+                    textarea id=(format!("a-{}", area.id)) name="text" rows="4" cols="80" maxlength="4000" {
+                        (area.assessment.as_deref().unwrap_or(""))
+                    }
+                    p { button type="submit" { "Save" } }
+                }
+            }
             table {
                 thead { tr { th { "Initiative" } th { "Owner" } th.n { "Delivered" } th.n { "Target" } th { "Progress" } } }
                 tbody {
@@ -191,23 +207,25 @@ pub async fn csv(
         .into_response())
 }
 
-/// The figures as one CSV table: section, name, figure, value.
-pub fn to_csv(f: &FollowUp) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["period", "section", "name", "figure", "value"])?;
+/// The figures as rows of one table: period, section, name, figure,
+/// value (the CSV and the Excel export hold the same rows).
+pub fn rows(f: &FollowUp) -> Vec<[String; 5]> {
     let p = f.period.key();
+    let mut out = Vec::new();
+    let mut row = |section: &str, name: &str, figure: &str, value: String| {
+        out.push([p.clone(), section.into(), name.into(), figure.into(), value]);
+    };
     for area in &f.focus_areas {
         for i in &area.initiatives {
             let name = format!("{} / {}", area.name, i.title);
-            w.write_record([
-                &p,
+            row(
                 "initiative",
                 &name,
                 "delivered",
-                &i.progress.delivered.to_string(),
-            ])?;
+                i.progress.delivered.to_string(),
+            );
             if let Some(t) = i.progress.target {
-                w.write_record([&p, "initiative", &name, "target", &t.to_string()])?;
+                row("initiative", &name, "target", t.to_string());
             }
         }
     }
@@ -219,26 +237,110 @@ pub fn to_csv(f: &FollowUp) -> Result<Vec<u8>, csv::Error> {
             ("prescribed_minutes", h.prescribed_minutes()),
             ("visits_10_16_min", h.in_window()),
         ] {
-            w.write_record([&p, "hotspot", &h.name, figure, &value.to_string()])?;
+            row("hotspot", &h.name, figure, value.to_string());
         }
         for week in &h.weeks {
             let figure = format!("visits_week_of_{}", week.monday_date());
-            w.write_record([&p, "hotspot", &h.name, &figure, &week.visits.to_string()])?;
+            row("hotspot", &h.name, &figure, week.visits.to_string());
         }
     }
     for v in &f.venues {
-        w.write_record([
-            &p,
+        row("venue", &v.name, "inspections", v.inspections.to_string());
+        row(
             "venue",
             &v.name,
-            "inspections",
-            &v.inspections.to_string(),
-        ])?;
-        let due = if v.due { "yes" } else { "no" };
-        w.write_record([p.as_str(), "venue", &v.name, "due", due])?;
+            "due",
+            if v.due { "yes" } else { "no" }.into(),
+        );
     }
     for (item, answer, n) in &f.findings {
-        w.write_record([&p, "finding", item, answer, &n.to_string()])?;
+        row("finding", item, answer, n.to_string());
+    }
+    out
+}
+
+const HEADER: [&str; 5] = ["period", "section", "name", "figure", "value"];
+
+/// The figures as CSV.
+pub fn to_csv(f: &FollowUp) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADER)?;
+    for r in rows(f) {
+        w.write_record(&r)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The figures as an Excel workbook (numbers as numbers).
+pub fn to_xlsx(f: &FollowUp) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(format!("Follow-up {}", f.period.key()))?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in HEADER.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, row) in rows(f).iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            match cell.parse::<f64>() {
+                Ok(n) if c == 4 => sheet.write_number(r, c as u16, n)?,
+                _ => sheet.write_string(r, c as u16, cell)?,
+            };
+        }
+    }
+    sheet.autofit();
+    book.save_to_buffer()
+}
+
+pub async fn xlsx(
+    State(state): State<AppState>,
+    _me: SignedIn,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, Error> {
+    let period = chosen(&q, state.clock.now_ms())?;
+    let f = load(&state, period).await?;
+    let body = to_xlsx(&f).map_err(Error::internal)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"follow-up-{}.xlsx\"", period.key()),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct Assessment {
+    csrf: String,
+    period: String,
+    focus_area: String,
+    text: String,
+}
+
+pub async fn save_assessment(
+    State(state): State<AppState>,
+    me: SignedIn,
+    axum::extract::Form(form): axum::extract::Form<Assessment>,
+) -> Result<Response, Error> {
+    me.check_csrf(&form.csrf)?;
+    let period = chosen(&PeriodQuery::of(Some(form.period)), state.clock.now_ms())?;
+    let (who, now) = (me.0.id, state.clock.now_ms());
+    state
+        .db
+        .write(move |c| {
+            crate::db::follow_up::save_assessment(c, period, &form.focus_area, &form.text, who, now)
+        })
+        .await?;
+    Ok(
+        axum::response::Redirect::to(&format!("/follow-up?period={}", period.key()))
+            .into_response(),
+    )
 }

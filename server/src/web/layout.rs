@@ -32,6 +32,8 @@ figure { margin: 0; break-inside: avoid; }
 figcaption { font-weight: 600; }
 form.filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: end; }
 fieldset label { display: block; }
+.assessment { white-space: pre-wrap; border-left: 3px solid var(--accent); padding-left: .6rem; }
+details { margin: .3rem 0 .6rem; }
 .code { font: 600 1.6rem monospace; letter-spacing: .15rem; }
 @media print {
   header, nav, form, .no-print { display: none !important; }
@@ -64,6 +66,7 @@ pub fn page(title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
                             a href="/records" { "Records" } " · "
                             a href="/access-log" { "Access log" } " · "
                             a href="/quarantine" { "Quarantine" } " · "
+                            a href="/reference" { "Reference data" } " · "
                             a href="/devices" { "Devices" } " · "
                             a href="/public" { "Public summary" }
                         }

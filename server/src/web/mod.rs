@@ -7,6 +7,7 @@
 //! - [`follow_up`]: the follow-up of a period and its CSV export.
 //! - [`review`]: the timeline, a record with its history (opened with a
 //!   purpose, logged), the access log, the quarantine.
+//! - [`reference`]: hotspots, venues and the plan; CSV export and import.
 //! - [`devices`]: enrolment codes, devices, revocation.
 //! - [`public`]: the public summary, without sign-in.
 //! - [`layout`], [`chart`]: the page shell and the SVG charts.
@@ -16,6 +17,7 @@ pub mod devices;
 pub mod follow_up;
 pub mod layout;
 pub mod public;
+pub mod reference;
 pub mod review;
 pub mod session;
 pub mod sign_in;
@@ -33,6 +35,13 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/follow-up", get(follow_up::show))
         .route("/follow-up.csv", get(follow_up::csv))
+        .route("/follow-up.xlsx", get(follow_up::xlsx))
+        .route("/follow-up/assessment", post(follow_up::save_assessment))
+        .route("/reference", get(reference::show))
+        .route(
+            "/reference/{file}",
+            get(reference::export).post(reference::import),
+        )
         .route("/devices", get(devices::show))
         .route("/devices/codes", post(devices::create_code))
         .route("/devices/{id}/revoke", post(devices::revoke))
@@ -41,6 +50,7 @@ pub fn routes() -> Router<AppState> {
             "/records/{id}",
             get(review::purpose_form).post(review::open),
         )
+        .route("/records/{id}/protocol", get(review::protocol))
         .route("/access-log", get(review::access_log))
         .route("/access-log.csv", get(review::access_log_csv))
         .route("/quarantine", get(review::quarantined))

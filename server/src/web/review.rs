@@ -203,6 +203,9 @@ fn record_markup(v: &RecordView) -> Markup {
                 _ => { tr { td { "Reference data; see the reference pages." } } }
             }
         }
+        @if let Record::Inspection(_) = &v.record {
+            p.no-print { a href=(format!("/records/{}/protocol", v.id)) { "Printable protocol for the licensee" } }
+        }
         h2 { "Edit history" }
         p.muted { "From the document itself: every change, when it was made (the device's clock) and by whom." }
         table {
@@ -307,6 +310,92 @@ pub async fn quarantined(State(state): State<AppState>, me: SignedIn) -> Result<
                         }
                     }
                 }
+            }
+        },
+    )
+    .into_response())
+}
+
+/// The printable protocol of one inspection, for the licensee's copy.
+/// Printing it is an opening of the record like any other: it is logged.
+pub async fn protocol(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let id = parse_id(&id)?;
+    let (now, who) = (state.clock.now_ms(), me.0.id);
+    state
+        .db
+        .write(move |c| {
+            crate::db::documents::stored(c, id)?.ok_or(Error::NotFound)?;
+            review::log_access(c, who, id, "protocol", now)
+        })
+        .await?;
+    let view = state.db.read(move |c| review::record(c, id)).await?;
+    let Record::Inspection(i) = &view.record else {
+        return Err(Error::NotFound);
+    };
+    let venue_id = i.venue_id.to_string();
+    let venue: Option<(String, String)> = state
+        .db
+        .read(move |c| {
+            use rusqlite::OptionalExtension;
+            Ok(c.query_row(
+                "SELECT name, licensee FROM venues WHERE id = ?1",
+                [venue_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+        })
+        .await?;
+    let (venue, licensee) = venue.unwrap_or_else(|| ("(unknown venue)".into(), String::new()));
+    let count = |o: shared::domain::Organisation| {
+        i.participants
+            .iter()
+            .filter(|p| p.organisation == o)
+            .count()
+    };
+    Ok(page(
+        "Inspection protocol",
+        Some((&me.0.display_name, &me.0.csrf)),
+        html! {
+            p { "Supervision under the Alcohol Act (alkohollagen 2010:1622), chapter 9. Copy for the licensee." }
+            table {
+                tr { th { "Venue" } td { (venue) } }
+                tr { th { "Licensee" } td { (licensee) } }
+                tr { th { "Inspection" } td { (format_date_time(i.started_at)) " – " (i.ended_at.map(format_date_time).unwrap_or_default()) } }
+                tr { th { "Inspectors" } td {
+                    (count(shared::domain::Organisation::Police)) " from the police, "
+                    (count(shared::domain::Organisation::Municipality)) " from the municipality" } }
+                tr { th { "Record" } td { code { (view.id) } } }
+            }
+            h2 { "Checklist" }
+            table {
+                thead { tr { th { "Item" } th { "Result" } th { "Comment" } } }
+                tbody {
+                    @for item in shared::domain::ChecklistItem::ALL {
+                        @let entry = i.entry(item);
+                        tr {
+                            td { (item.label_en()) }
+                            td { (entry.map(|e| e.answer.as_str()).unwrap_or("not_checked").replace('_', " ")) }
+                            td { (entry.map(|e| e.comment.as_str()).unwrap_or("")) }
+                        }
+                    }
+                }
+            }
+            h2 { "Findings" }
+            p.assessment { @if i.findings.as_str().is_empty() { "None." } @else { (i.findings.as_str()) } }
+            h2 { "Follow-up" }
+            p { (match i.follow_up {
+                shared::domain::FollowUp::None => "None.",
+                shared::domain::FollowUp::Revisit => "The venue will be visited again.",
+                shared::domain::FollowUp::SupervisionCase => "The municipality opens a supervision case; the licensee will be heard before any decision.",
+            }) }
+            p.muted { "A remark is not a sanction: only the municipality decides sanctions, after the licensee has been heard." }
+            table {
+                tr { th { "For the inspectors" } th { "Received by the licensee" } }
+                tr { td { br; br; "……………………………………" } td { br; br; "……………………………………" } }
             }
         },
     )

@@ -1,0 +1,260 @@
+//! Reference data: the hotspots and venues the officers' apps offer, and
+//! the promise plan. Shown as tables; exported and imported as CSV (the
+//! columns of `shared::reference_csv`). An import with any bad row reports
+//! every bad row with its line and imports nothing.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use shared::record::Record;
+use shared::reference_csv::{self, RowError};
+use shared::DocKind;
+
+use super::layout::page;
+use super::session::SignedIn;
+use crate::db::reference;
+use crate::error::Error;
+use crate::http::AppState;
+
+fn kind_of(name: &str) -> Result<DocKind, Error> {
+    match name {
+        "hotspots" => Ok(DocKind::Hotspot),
+        "venues" => Ok(DocKind::Venue),
+        _ => Err(Error::NotFound),
+    }
+}
+
+async fn reference_page(
+    state: &AppState,
+    me: &SignedIn,
+    status: StatusCode,
+    message: Option<Markup>,
+) -> Result<Response, Error> {
+    let (hotspots, venues, plan) = state
+        .db
+        .read(|c| {
+            Ok((
+                reference::records_of_kind(c, DocKind::Hotspot)?,
+                reference::records_of_kind(c, DocKind::Venue)?,
+                reference::records_of_kind(c, DocKind::PromisePlan)?,
+            ))
+        })
+        .await?;
+    let csrf = &me.0.csrf;
+    let import_form = |what: &str| {
+        html! {
+            form.no-print method="post" action=(format!("/reference/{what}")) enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for=(format!("file-{what}")) { "Import " (what) " from a CSV file (UTF-8, the export's columns; leave id empty for a new row)" }
+                input id=(format!("file-{what}")) type="file" name="file" accept=".csv,text/csv" required;
+                " " button type="submit" { "Import" }
+            }
+        }
+    };
+    Ok((
+        status,
+        page(
+            "Reference data",
+            Some((&me.0.display_name, csrf)),
+            html! {
+                @if let Some(m) = message { (m) }
+                h2 { "Hotspots (" (hotspots.len()) ")" }
+                p { a href="/reference/hotspots.csv" download { "Export hotspots as CSV" } }
+                (import_form("hotspots"))
+                table {
+                    thead { tr { th { "Name" } th.n { "Radius (m)" } th.n { "Visits / week" } th.n { "Minutes / week" } th { "Active" } } }
+                    tbody {
+                        @for (_, r) in &hotspots {
+                            @if let Record::Hotspot(h) = r {
+                                tr {
+                                    td { (h.name) } td.n { (h.radius_m) }
+                                    td.n { (h.dosage.visits_per_week) } td.n { (h.dosage.minutes_per_week) }
+                                    td { (h.active_from) " – " (h.active_to.as_deref().unwrap_or("")) }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 { "Venues (" (venues.len()) ")" }
+                p { a href="/reference/venues.csv" download { "Export venues as CSV" } }
+                (import_form("venues"))
+                table {
+                    thead { tr { th { "Name" } th { "Licensee" } th { "Serving hours" } th { "Risk" } } }
+                    tbody {
+                        @for (_, r) in &venues {
+                            @if let Record::Venue(v) = r {
+                                tr {
+                                    td { (v.name) } td { (v.licensee) }
+                                    td { (v.serving_hours.opens) "–" (v.serving_hours.closes) }
+                                    td { (v.risk.as_str()) }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 { "Promise plan" }
+                @for (_, r) in &plan {
+                    @if let Record::PromisePlan(p) = r {
+                        p { (p.municipality) ", " (p.period_start) " – " (p.period_end) }
+                        @for area in &p.focus_areas {
+                            h3 { (area.name) }
+                            table {
+                                thead { tr { th { "Initiative" } th { "Owner" } th { "Counts" } th { "Target" } } }
+                                tbody {
+                                    @for i in &area.initiatives {
+                                        tr {
+                                            td { (i.title) } td { (i.owner.as_str()) } td { (i.counts.as_str()) }
+                                            td { @if let Some(t) = &i.target { "at least " (t.at_least) " " (t.unit) " per " (t.per.as_str()) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        ),
+    )
+        .into_response())
+}
+
+pub async fn show(State(state): State<AppState>, me: SignedIn) -> Result<Response, Error> {
+    reference_page(&state, &me, StatusCode::OK, None).await
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    _me: SignedIn,
+    Path(file): Path<String>,
+) -> Result<Response, Error> {
+    let what = file
+        .strip_suffix(".csv")
+        .ok_or(Error::NotFound)?
+        .to_string();
+    let kind = kind_of(&what)?;
+    let rows = state
+        .db
+        .read(move |c| reference::records_of_kind(c, kind))
+        .await?;
+    let body = match kind {
+        DocKind::Hotspot => reference_csv::write_hotspots(
+            &rows
+                .into_iter()
+                .filter_map(|(id, r)| match r {
+                    Record::Hotspot(h) => Some((id, h)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        _ => reference_csv::write_venues(
+            &rows
+                .into_iter()
+                .filter_map(|(id, r)| match r {
+                    Record::Venue(v) => Some((id, v)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+    }
+    .map_err(Error::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{what}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn bad_rows(rows: &[RowError]) -> Markup {
+    html! {
+        div.error role="alert" {
+            p { strong { "Nothing was imported." } " Correct these rows and import the file again:" }
+            ul { @for r in rows { li { (r.to_string()) } } }
+        }
+    }
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(what): Path<String>,
+    mut form: Multipart,
+) -> Result<Response, Error> {
+    let kind = kind_of(&what)?;
+    let (mut csrf, mut file) = (String::new(), None);
+    let bad_form = |e: axum::extract::multipart::MultipartError| Error::BadRequest {
+        code: "bad_form",
+        message: format!("the upload could not be read: {e}"),
+    };
+    while let Some(field) = form.next_field().await.map_err(bad_form)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad_form)?,
+            Some("file") => file = Some(field.bytes().await.map_err(bad_form)?),
+            _ => {}
+        }
+    }
+    me.check_csrf(&csrf)?;
+    let Some(bytes) = file else {
+        return Err(Error::BadRequest {
+            code: "no_file",
+            message: "choose a CSV file to import".into(),
+        });
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        let rows = [RowError {
+            line: 1,
+            message: "the file is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\""
+                .into(),
+        }];
+        return reference_page(&state, &me, StatusCode::BAD_REQUEST, Some(bad_rows(&rows))).await;
+    };
+    let text = text.trim_start_matches('\u{feff}').to_string();
+    let now = state.clock.now_ms();
+    let outcome = state
+        .db
+        .write(move |c| {
+            let refs = crate::db::ingest::SqlReferences(c);
+            let (rows, bad): (Vec<(u64, Option<uuid::Uuid>, Record)>, Vec<RowError>) = match kind {
+                DocKind::Hotspot => {
+                    let initiative: Option<String> = {
+                        use rusqlite::OptionalExtension;
+                        c.query_row(
+                            "SELECT id FROM initiatives WHERE counts = 'patrol_visits' ORDER BY position LIMIT 1",
+                            [],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                    };
+                    let Some(initiative) = initiative.and_then(|s| uuid::Uuid::parse_str(&s).ok()) else {
+                        return Err(Error::BadRequest {
+                            code: "no_plan",
+                            message: "the promise plan has no patrol initiative for hotspots to count toward".into(),
+                        });
+                    };
+                    let (rows, bad) = reference_csv::read_hotspots(&text, initiative, &refs);
+                    (rows.into_iter().map(|(l, id, h)| (l, id, Record::Hotspot(h))).collect(), bad)
+                }
+                _ => {
+                    let (rows, bad) = reference_csv::read_venues(&text, &refs);
+                    (rows.into_iter().map(|(l, id, v)| (l, id, Record::Venue(v))).collect(), bad)
+                }
+            };
+            reference::import(c, kind, rows, bad, now)
+        })
+        .await?;
+    match outcome {
+        Ok(n) => {
+            tracing::info!(rows = n, kind = kind.as_str(), "reference data imported");
+            Ok(Redirect::to("/reference").into_response())
+        }
+        Err(rows) => {
+            reference_page(&state, &me, StatusCode::BAD_REQUEST, Some(bad_rows(&rows))).await
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! Hotspots and venues as CSV, for coordinators who keep their reference
+//! data in a spreadsheet: the columns, writing rows, and reading an import
+//! with every bad row reported (line and reason) so that nothing is
+//! imported in part. An empty `id` adds a row; an `id` updates that one.
+
+use uuid::Uuid;
+
+use crate::domain::{Dosage, GeoPoint, Hotspot, LicenceConditions, RiskLevel, ServingHours, Venue};
+use crate::record::Record;
+use crate::validation::{errors, validate, References};
+
+pub const HOTSPOT_COLUMNS: [&str; 9] = [
+    "id",
+    "name",
+    "lat",
+    "lon",
+    "radius_m",
+    "active_from",
+    "active_to",
+    "visits_per_week",
+    "minutes_per_week",
+];
+
+pub const VENUE_COLUMNS: [&str; 10] = [
+    "id",
+    "name",
+    "licensee",
+    "opens",
+    "closes",
+    "security_staff_required",
+    "late_hours",
+    "dancing",
+    "outdoor_area",
+    "risk",
+];
+
+/// A row that cannot be imported: its line in the file and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// The rows read from an import: each row's line, the id to update (none:
+/// a new one) and the value.
+pub type Imported<T> = Vec<(u64, Option<Uuid>, T)>;
+
+/// An import read: the good rows, and every bad one. The caller imports
+/// the good rows only when there is no bad one, after its own checks
+/// (that an id names an existing row) have added theirs.
+pub type Read<T> = (Imported<T>, Vec<RowError>);
+
+/// Most rows one import may hold.
+pub const MAX_ROWS: usize = 10_000;
+
+fn read<T>(
+    text: &str,
+    columns: &[&str],
+    mut row: impl FnMut(&csv::StringRecord) -> Result<(Option<Uuid>, T), String>,
+) -> Read<T> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            let bad = RowError {
+                line: 1,
+                message: format!("the file is not CSV: {e}"),
+            };
+            return (Vec::new(), vec![bad]);
+        }
+    };
+    let got: Vec<&str> = header.iter().collect();
+    if got != columns {
+        let bad = RowError {
+            line: 1,
+            message: format!("the header must be: {}", columns.join(",")),
+        };
+        return (Vec::new(), vec![bad]);
+    }
+    let (mut ok, mut bad) = (Vec::new(), Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map(|p| p.line())
+            .unwrap_or(i as u64 + 2);
+        if i >= MAX_ROWS {
+            bad.push(RowError {
+                line,
+                message: format!("more than {MAX_ROWS} rows; split the file"),
+            });
+            break;
+        }
+        let result = match record {
+            Ok(r) if r.len() != columns.len() => {
+                Err(format!("{} columns, expected {}", r.len(), columns.len()))
+            }
+            Ok(r) => row(&r),
+            Err(e) => Err(e.to_string()),
+        };
+        match result {
+            Ok((id, v)) => ok.push((line, id, v)),
+            Err(message) => bad.push(RowError { line, message }),
+        }
+    }
+    (ok, bad)
+}
+
+fn id(s: &str) -> Result<Option<Uuid>, String> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        Uuid::parse_str(s).map(Some).map_err(|_| {
+            format!("id {s:?} is not an id from an export; leave it empty for a new row")
+        })
+    }
+}
+
+fn number<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, String> {
+    s.parse()
+        .map_err(|_| format!("{field}: {s:?} is not a number"))
+}
+
+fn yes_no(field: &str, s: &str) -> Result<bool, String> {
+    match s.to_lowercase().as_str() {
+        "yes" | "ja" | "true" | "1" => Ok(true),
+        "no" | "nej" | "false" | "0" | "" => Ok(false),
+        _ => Err(format!("{field}: write yes or no, not {s:?}")),
+    }
+}
+
+fn checked(record: Record, refs: &dyn References) -> Result<Record, String> {
+    let problems = validate(&record, refs);
+    let errs: Vec<String> = errors(&problems).map(|p| p.to_string()).collect();
+    if errs.is_empty() {
+        Ok(record)
+    } else {
+        Err(errs.join("; "))
+    }
+}
+
+/// Reads a hotspot import. New hotspots count toward `initiative` (the
+/// plan's patrol initiative); every row is validated like a record.
+pub fn read_hotspots(text: &str, initiative: Uuid, refs: &dyn References) -> Read<Hotspot> {
+    read(text, &HOTSPOT_COLUMNS, |r| {
+        let h = Hotspot {
+            name: r[1].to_string(),
+            centre: GeoPoint {
+                lat: number("lat", &r[2])?,
+                lon: number("lon", &r[3])?,
+            },
+            radius_m: number("radius_m", &r[4])?,
+            active_from: r[5].to_string(),
+            active_to: (!r[6].is_empty()).then(|| r[6].to_string()),
+            dosage: Dosage {
+                visits_per_week: number("visits_per_week", &r[7])?,
+                minutes_per_week: number("minutes_per_week", &r[8])?,
+            },
+            initiative_id: initiative,
+            demo: false,
+        };
+        let id = id(&r[0])?;
+        match checked(Record::Hotspot(h), refs)? {
+            Record::Hotspot(h) => Ok((id, h)),
+            _ => Err("not a hotspot".into()),
+        }
+    })
+}
+
+/// Reads a venue import; every row is validated like a record.
+pub fn read_venues(text: &str, refs: &dyn References) -> Read<Venue> {
+    read(text, &VENUE_COLUMNS, |r| {
+        let risk = match r[9].to_lowercase().as_str() {
+            "low" | "låg" => RiskLevel::Low,
+            "medium" | "medel" => RiskLevel::Medium,
+            "high" | "hög" => RiskLevel::High,
+            other => return Err(format!("risk: write low, medium or high, not {other:?}")),
+        };
+        let v = Venue {
+            name: r[1].to_string(),
+            licensee: r[2].to_string(),
+            serving_hours: ServingHours {
+                opens: r[3].to_string(),
+                closes: r[4].to_string(),
+            },
+            conditions: LicenceConditions {
+                security_staff_required: yes_no("security_staff_required", &r[5])?,
+                late_hours: yes_no("late_hours", &r[6])?,
+                dancing: yes_no("dancing", &r[7])?,
+                outdoor_area: yes_no("outdoor_area", &r[8])?,
+            },
+            risk,
+            demo: false,
+        };
+        let id = id(&r[0])?;
+        match checked(Record::Venue(v), refs)? {
+            Record::Venue(v) => Ok((id, v)),
+            _ => Err("not a venue".into()),
+        }
+    })
+}
+
+fn yn(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// Hotspots as CSV, in the import's columns.
+pub fn write_hotspots(rows: &[(Uuid, Hotspot)]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HOTSPOT_COLUMNS)?;
+    for (id, h) in rows {
+        w.write_record([
+            id.to_string(),
+            h.name.clone(),
+            h.centre.lat.to_string(),
+            h.centre.lon.to_string(),
+            h.radius_m.to_string(),
+            h.active_from.clone(),
+            h.active_to.clone().unwrap_or_default(),
+            h.dosage.visits_per_week.to_string(),
+            h.dosage.minutes_per_week.to_string(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Venues as CSV, in the import's columns.
+pub fn write_venues(rows: &[(Uuid, Venue)]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(VENUE_COLUMNS)?;
+    for (id, v) in rows {
+        let c = &v.conditions;
+        w.write_record([
+            id.to_string().as_str(),
+            &v.name,
+            &v.licensee,
+            &v.serving_hours.opens,
+            &v.serving_hours.closes,
+            yn(c.security_staff_required),
+            yn(c.late_hours),
+            yn(c.dancing),
+            yn(c.outdoor_area),
+            v.risk.as_str(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validation::KnownReferences;
+
+    fn refs(initiative: Uuid) -> KnownReferences {
+        let mut r = KnownReferences::default();
+        r.initiatives.insert(initiative);
+        r
+    }
+
+    #[test]
+    fn an_export_reads_back_as_the_same_hotspots() {
+        let initiative = Uuid::new_v4();
+        let text =
+            "id,name,lat,lon,radius_m,active_from,active_to,visits_per_week,minutes_per_week\n\
+                    ,Torget,57.26,16.45,80,2026-01-01,,7,90\n";
+        let (rows, bad) = read_hotspots(text, initiative, &refs(initiative));
+        assert_eq!((rows.len(), bad), (1, vec![]));
+        let id = Uuid::new_v4();
+        let out = write_hotspots(&[(id, rows[0].2.clone())]).expect("csv");
+        let (again, _) = read_hotspots(
+            std::str::from_utf8(&out).expect("utf8"),
+            initiative,
+            &refs(initiative),
+        );
+        assert_eq!(again, vec![(2, Some(id), rows[0].2.clone())]);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_line() {
+        let initiative = Uuid::new_v4();
+        let text =
+            "id,name,lat,lon,radius_m,active_from,active_to,visits_per_week,minutes_per_week\n\
+                    ,Torget,57.26,16.45,80,2026-01-01,,7,90\n\
+                    ,Hamnen,north,16.45,80,2026-01-01,,7,90\n\
+                    ,Parken,57.26,16.45,80,2026-01-01,,7\n\
+                    nonsense,Kajen,57.26,16.45,80,2026-01-01,,7,90\n";
+        let (good, errs) = read_hotspots(text, initiative, &refs(initiative));
+        assert_eq!(good.len(), 1);
+        let lines: Vec<u64> = errs.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 4, 5]);
+        assert!(errs[0].message.contains("lat"), "{}", errs[0]);
+        assert!(errs[1].message.contains("8 columns"), "{}", errs[1]);
+        assert!(errs[2].message.contains("not an id"), "{}", errs[2]);
+        let (_, wrong) = read_hotspots("name,lat\nx,1\n", initiative, &refs(initiative));
+        assert_eq!(wrong[0].line, 1);
+    }
+
+    #[test]
+    fn venues_read_yes_no_and_risk_in_either_language() {
+        let text = "id,name,licensee,opens,closes,security_staff_required,late_hours,dancing,outdoor_area,risk\n\
+                    ,Ankaret,Ankaret AB,11:00,01:00,ja,yes,no,nej,hög\n\
+                    ,Kajutan,Kajutan AB,11:00,01:00,maybe,yes,no,no,high\n";
+        let (_, errs) = read_venues(text, &KnownReferences::default());
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 3);
+        let (ok, _) = read_venues(
+            &text[..text.find("\n,Kajutan").map_or(0, |i| i + 1)],
+            &KnownReferences::default(),
+        );
+        assert_eq!(ok[0].2.risk, RiskLevel::High);
+        assert!(ok[0].2.conditions.security_staff_required && !ok[0].2.conditions.outdoor_area);
+    }
+}
