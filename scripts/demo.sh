@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts Trygghetslogg with demo data on the embedded default (SQLite in
 # ./data/demo): the server on http://127.0.0.1:8080, seeded with the example
-# promise plan and invented hotspots and venues, and, when there is a display,
+# promise plan, invented hotspots and venues and a year of invented patrols
+# and inspections, a demo coordinator for the pages, and, when there is a display,
 # the officer app enrolled against it as the demo officer. The README's run
 # command. Ctrl-C stops both.
 set -euo pipefail
@@ -23,6 +24,9 @@ for _ in $(seq 1 100); do
   if (exec 3<>"/dev/tcp/${LISTEN%:*}/${LISTEN#*:}") 2>/dev/null; then break; fi
   sleep 0.1
 done
+
+echo "Coordinators' pages: http://$LISTEN/ (user name demo, password demo-samordnare);"
+echo "public summary: http://$LISTEN/public"
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   # A phone enrolled once: the code is spent on first start, the enrolment kept.

@@ -127,6 +127,18 @@ fn main() -> anyhow::Result<()> {
                     .write_blocking(move |c| server::demo::seed(c, now))
                     .context("seeding demo data")?;
                 if seeded {
+                    // Field records too, so that the pages have something
+                    // to show: a year's invented patrols and inspections.
+                    let size = server::seed::Size {
+                        visits: 3_000,
+                        inspections: 80,
+                        hotspots: 12,
+                        venues: 12,
+                        years: 1,
+                        officers: 6,
+                    };
+                    server::seed::seed(&db, size, now, |_, _| {})
+                        .context("seeding demo records")?;
                     tracing::info!("demo data seeded");
                 }
                 let code = db

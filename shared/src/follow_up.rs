@@ -378,7 +378,7 @@ mod tests {
         let weeks = dosage_by_week(
             &q,
             &[
-                visit(start + 3600_000, 12),
+                visit(start + 3_600_000, 12),
                 visit(start + 2 * day, 20),
                 visit(start + 20 * day, 15),
             ],

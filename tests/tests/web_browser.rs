@@ -71,6 +71,13 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     assert!(source.contains("Patrol dosage per hotspot"));
     assert!(source.contains("<svg"), "the charts are inline SVG");
     browser.screenshot("02-follow-up").await?;
+    // The dosage charts, as the browser draws them.
+    let charts = c
+        .find(Locator::Css("div.charts"))
+        .await?
+        .screenshot()
+        .await?;
+    std::fs::write(artifacts.join("03-dosage-charts.png"), charts)?;
 
     // The records, filtered to inspections: one, Anna's.
     c.find(Locator::LinkText("Records")).await?.click().await?;
@@ -87,7 +94,7 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     let source = c.source().await?;
     assert!(source.contains("1 records"), "one inspection");
     assert!(source.contains("Anna Berg"));
-    browser.screenshot("03-records").await?;
+    browser.screenshot("04-records").await?;
 
     // Open it: a purpose first, then the details and the history.
     c.find(Locator::LinkText("Details")).await?.click().await?;
@@ -106,7 +113,7 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     assert!(source.contains("ID checks missed at the door"));
     assert!(source.contains("Edit history"));
     assert!(source.contains("Anna Berg"));
-    browser.screenshot("04-record").await?;
+    browser.screenshot("05-record").await?;
 
     // The opening is in the access log.
     c.find(Locator::LinkText("Access log"))
@@ -117,7 +124,7 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     let source = c.source().await?;
     assert!(source.contains("Quality check of the record"));
     assert!(source.contains("Test Coordinator"));
-    browser.screenshot("05-access-log").await?;
+    browser.screenshot("06-access-log").await?;
 
     // The follow-up's CSV, downloaded in the browser's session.
     c.goto(&format!("{}/follow-up", server.url)).await?;
@@ -160,7 +167,7 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     assert!(source.contains("<strong>8</strong>"), "eight foot patrols");
     assert!(source.contains("fewer than 5"));
     assert!(!source.contains("Anna Berg") && !source.contains("kiosken"));
-    browser.screenshot("06-public").await?;
+    browser.screenshot("07-public").await?;
 
     browser.close().await?;
     Ok(())

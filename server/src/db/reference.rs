@@ -166,7 +166,7 @@ pub fn records_of_kind(
 pub fn import(
     conn: &Connection,
     kind: shared::DocKind,
-    rows: Vec<(u64, Option<uuid::Uuid>, Record)>,
+    rows: shared::reference_csv::Imported<Record>,
     mut bad: Vec<shared::reference_csv::RowError>,
     now: Millis,
 ) -> Result<Result<usize, Vec<shared::reference_csv::RowError>>, Error> {

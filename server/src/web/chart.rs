@@ -39,6 +39,8 @@ fn draw<'a>(
     chart
         .configure_mesh()
         .disable_x_mesh()
+        // One line per labelled value is enough on a small chart.
+        .light_line_style(RGBAColor(0, 0, 0, 0.0))
         .x_labels(weeks.len().min(7))
         .x_label_formatter(&|x| {
             weeks

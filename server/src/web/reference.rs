@@ -220,7 +220,7 @@ pub async fn import(
         .db
         .write(move |c| {
             let refs = crate::db::ingest::SqlReferences(c);
-            let (rows, bad): (Vec<(u64, Option<uuid::Uuid>, Record)>, Vec<RowError>) = match kind {
+            let (rows, bad): reference_csv::Read<Record> = match kind {
                 DocKind::Hotspot => {
                     let initiative: Option<String> = {
                         use rusqlite::OptionalExtension;
