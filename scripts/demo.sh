@@ -15,7 +15,7 @@ bash scripts/install-system-deps.sh
 cargo build --release --locked -p trygghetslogg-server -p trygghetslogg-app
 S=./target/release/trygghetslogg-server
 
-"$S" --data-dir "$DATA" serve --demo --listen "$LISTEN" &
+"$S" --data-dir "$DATA" serve --demo --demo-records --listen "$LISTEN" &
 server=$!
 trap 'kill $server 2>/dev/null || true; kill ${app:-} 2>/dev/null || true' EXIT INT TERM
 

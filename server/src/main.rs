@@ -45,6 +45,10 @@ enum Command {
         /// and print an enrolment code for a demo officer.
         #[arg(long)]
         demo: bool,
+        /// With --demo: also a year of invented patrol visits and
+        /// inspections, so that the pages have something to show.
+        #[arg(long, requires = "demo")]
+        demo_records: bool,
         /// Largest request body in bytes.
         #[arg(long, default_value_t = 8 * 1024 * 1024)]
         max_body_bytes: usize,
@@ -119,6 +123,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve {
             listen,
             demo,
+            demo_records,
             max_body_bytes,
             secure_cookies,
         } => {
@@ -126,7 +131,7 @@ fn main() -> anyhow::Result<()> {
                 let seeded = db
                     .write_blocking(move |c| server::demo::seed(c, now))
                     .context("seeding demo data")?;
-                if seeded {
+                if seeded && demo_records {
                     // Field records too, so that the pages have something
                     // to show: a year's invented patrols and inspections.
                     let size = server::seed::Size {
