@@ -1,11 +1,15 @@
-//! Hotspots and venues as CSV, for coordinators who keep their reference
-//! data in a spreadsheet: the columns, writing rows, and reading an import
-//! with every bad row reported (line and reason) so that nothing is
-//! imported in part. An empty `id` adds a row; an `id` updates that one.
+//! Reference data as CSV (hotspots, venues, the promise plan), for
+//! coordinators who keep it in a spreadsheet: the columns, writing rows,
+//! and reading an import with every bad row reported (line and reason) so
+//! that nothing is imported in part. For hotspots and venues an empty `id`
+//! adds a row and an `id` updates that one; a plan file is the whole plan.
 
 use uuid::Uuid;
 
-use crate::domain::{Dosage, GeoPoint, Hotspot, LicenceConditions, RiskLevel, ServingHours, Venue};
+use crate::domain::{
+    Counts, Dosage, FocusArea, GeoPoint, Hotspot, Initiative, LicenceConditions, OutputTarget,
+    Owner, PromisePlan, RiskLevel, ServingHours, TargetPeriod, Venue,
+};
 use crate::record::Record;
 use crate::validation::{errors, validate, References};
 
@@ -32,6 +36,19 @@ pub const VENUE_COLUMNS: [&str; 10] = [
     "dancing",
     "outdoor_area",
     "risk",
+];
+
+pub const PLAN_COLUMNS: [&str; 10] = [
+    "municipality",
+    "period_start",
+    "period_end",
+    "focus_area",
+    "initiative",
+    "owner",
+    "counts",
+    "target_at_least",
+    "target_unit",
+    "target_per",
 ];
 
 /// A row that cannot be imported: its line in the file and why.
@@ -210,6 +227,166 @@ pub fn read_venues(text: &str, refs: &dyn References) -> Read<Venue> {
     })
 }
 
+fn owner(s: &str) -> Result<Owner, String> {
+    [Owner::Police, Owner::Municipality, Owner::Joint]
+        .into_iter()
+        .find(|o| o.as_str() == s.to_lowercase())
+        .ok_or_else(|| format!("owner: write police, municipality or joint, not {s:?}"))
+}
+
+fn counts(s: &str) -> Result<Counts, String> {
+    [
+        Counts::PatrolVisits,
+        Counts::Inspections,
+        Counts::Activities,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == s.to_lowercase())
+    .ok_or_else(|| format!("counts: write patrol_visits, inspections or activities, not {s:?}"))
+}
+
+fn target(at_least: &str, unit: &str, per: &str) -> Result<Option<OutputTarget>, String> {
+    if at_least.is_empty() && unit.is_empty() && per.is_empty() {
+        return Ok(None);
+    }
+    let per = [
+        TargetPeriod::Year,
+        TargetPeriod::Tertial,
+        TargetPeriod::Quarter,
+        TargetPeriod::Plan,
+    ]
+    .into_iter()
+    .find(|p| p.as_str() == per.to_lowercase())
+    .ok_or_else(|| format!("target_per: write year, tertial, quarter or plan, not {per:?}"))?;
+    Ok(Some(OutputTarget {
+        at_least: number("target_at_least", at_least)?,
+        unit: unit.to_string(),
+        per,
+    }))
+}
+
+/// Reads a promise plan: one row per initiative, the plan's municipality
+/// and period on every row, focus areas in the order they first appear.
+/// Focus areas and initiatives keep their ids from `current` when their
+/// name and title match, so that records already counted toward them
+/// still count; others get new ids.
+pub fn read_plan(
+    text: &str,
+    current: Option<&PromisePlan>,
+) -> (Option<PromisePlan>, Vec<RowError>) {
+    type Row = (String, String, String, String, Initiative);
+    let (rows, mut bad) = read(text, &PLAN_COLUMNS, |r| {
+        let initiative = Initiative {
+            id: Uuid::nil(),
+            title: r[4].to_string(),
+            owner: owner(&r[5])?,
+            target: target(&r[7], &r[8], &r[9])?,
+            counts: counts(&r[6])?,
+        };
+        let row: Row = (
+            r[0].into(),
+            r[1].into(),
+            r[2].into(),
+            r[3].into(),
+            initiative,
+        );
+        Ok((None, row))
+    });
+    let Some((_, _, (municipality, start, end, _, _))) = rows.first() else {
+        if bad.is_empty() {
+            bad.push(RowError {
+                line: 1,
+                message: "the file has no initiatives".into(),
+            });
+        }
+        return (None, bad);
+    };
+    let mut plan = PromisePlan {
+        municipality: municipality.clone(),
+        period_start: start.clone(),
+        period_end: end.clone(),
+        focus_areas: Vec::new(),
+        demo: current.is_some_and(|p| p.demo),
+    };
+    let old_area = |name: &str| current.and_then(|p| p.focus_areas.iter().find(|f| f.name == name));
+    for (line, _, (m, s, e, area, mut initiative)) in rows {
+        if (m.as_str(), s.as_str(), e.as_str())
+            != (
+                plan.municipality.as_str(),
+                plan.period_start.as_str(),
+                plan.period_end.as_str(),
+            )
+        {
+            bad.push(RowError {
+                line,
+                message: "municipality and period must be the same on every row".into(),
+            });
+            continue;
+        }
+        initiative.id = old_area(&area)
+            .and_then(|f| f.initiatives.iter().find(|i| i.title == initiative.title))
+            .or_else(|| {
+                current.and_then(|p| {
+                    p.initiatives()
+                        .map(|(_, i)| i)
+                        .find(|i| i.title == initiative.title)
+                })
+            })
+            .map(|i| i.id)
+            .unwrap_or_else(Uuid::new_v4);
+        if plan.initiatives().any(|(_, i)| i.id == initiative.id) {
+            bad.push(RowError {
+                line,
+                message: format!("the initiative {:?} is listed twice", initiative.title),
+            });
+            continue;
+        }
+        match plan.focus_areas.iter_mut().find(|f| f.name == area) {
+            Some(f) => f.initiatives.push(initiative),
+            None => plan.focus_areas.push(FocusArea {
+                id: old_area(&area).map(|f| f.id).unwrap_or_else(Uuid::new_v4),
+                name: area,
+                initiatives: vec![initiative],
+            }),
+        }
+    }
+    if let Err(problems) = checked(
+        Record::PromisePlan(plan.clone()),
+        &crate::validation::KnownReferences::default(),
+    ) {
+        bad.push(RowError {
+            line: 2,
+            message: format!("the plan: {problems}"),
+        });
+    }
+    (bad.is_empty().then_some(plan), bad)
+}
+
+/// The plan as CSV, one row per initiative.
+pub fn write_plan(plan: &PromisePlan) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(PLAN_COLUMNS)?;
+    for (area, i) in plan.initiatives() {
+        let (at_least, unit, per) = match &i.target {
+            Some(t) => (t.at_least.to_string(), t.unit.as_str(), t.per.as_str()),
+            None => (String::new(), "", ""),
+        };
+        w.write_record([
+            plan.municipality.as_str(),
+            &plan.period_start,
+            &plan.period_end,
+            &area.name,
+            &i.title,
+            i.owner.as_str(),
+            i.counts.as_str(),
+            &at_least,
+            unit,
+            per,
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
 fn yn(b: bool) -> &'static str {
     if b {
         "yes"
@@ -307,6 +484,25 @@ mod tests {
         assert!(errs[2].message.contains("not an id"), "{}", errs[2]);
         let (_, wrong) = read_hotspots("name,lat\nx,1\n", initiative, &refs(initiative));
         assert_eq!(wrong[0].line, 1);
+    }
+
+    #[test]
+    fn a_plan_reads_back_keeping_its_ids() {
+        let text = "municipality,period_start,period_end,focus_area,initiative,owner,counts,target_at_least,target_unit,target_per\n\
+                    Kommun,2026-01-01,2027-12-31,Trafik,Hastighetskontroller,police,activities,52,kontroller,year\n\
+                    Kommun,2026-01-01,2027-12-31,Centrum,Fotpatrull,police,patrol_visits,,,\n";
+        let (plan, bad) = read_plan(text, None);
+        assert_eq!(bad, vec![]);
+        let plan = plan.expect("a plan");
+        assert_eq!(plan.focus_areas.len(), 2);
+        let out = write_plan(&plan).expect("csv");
+        let (again, bad) = read_plan(std::str::from_utf8(&out).expect("utf8"), Some(&plan));
+        assert_eq!((again, bad), (Some(plan.clone()), vec![]));
+        let broken = text.replace("police,activities,52", "sheriff,activities,many");
+        let (none, bad) = read_plan(&broken, Some(&plan));
+        assert!(none.is_none());
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].line, 2);
     }
 
     #[test]

@@ -74,6 +74,8 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("GET", "/reference", [303, 303, 303, 200]),
         ("GET", "/reference/hotspots.csv", [303, 303, 303, 200]),
         ("GET", "/reference/venues.csv", [303, 303, 303, 200]),
+        ("GET", "/reference/plan.csv", [303, 303, 303, 200]),
+        ("GET", "/reference/nothing.csv", [303, 303, 303, 404]),
         ("GET", "/follow-up.xlsx", [303, 303, 303, 200]),
         ("POST", "/devices/codes", [303, 303, 303, 200]),
         ("GET", "/public", [200, 200, 200, 200]),
@@ -581,5 +583,42 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
         .await?;
     assert_eq!(again.status, 303);
     assert!(eva.get("/reference").await?.body.contains("Venues (13)"));
+
+    // The plan: exported, a target changed and read back; an initiative
+    // that hotspots count toward cannot be left out.
+    let plan = eva.get("/reference/plan.csv").await?;
+    assert_eq!(plan.body.lines().count(), 17, "16 initiatives");
+    let changed = plan.body.replacen(",52,", ",60,", 1);
+    assert_ne!(changed, plan.body);
+    let ok = eva
+        .post_file(
+            "/reference/plan",
+            &[("csrf", &csrf)],
+            "file",
+            changed.clone().into_bytes(),
+        )
+        .await?;
+    assert_eq!(ok.status, 303);
+    assert!(eva.get("/reference/plan.csv").await?.body.contains(",60,"));
+    let without_patrols: Vec<&str> = changed
+        .lines()
+        .filter(|l| !l.contains(",patrol_visits,"))
+        .collect();
+    let refused = eva
+        .post_file(
+            "/reference/plan",
+            &[("csrf", &csrf)],
+            "file",
+            without_patrols.join("\n").into_bytes(),
+        )
+        .await?;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused
+            .body
+            .contains("hotspots and records count toward it"),
+        "{}",
+        refused.body
+    );
     Ok(())
 }

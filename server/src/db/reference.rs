@@ -211,3 +211,58 @@ pub fn import(
     }
     Ok(Ok(n))
 }
+
+/// Imports a promise plan read from CSV (`shared::reference_csv::read_plan`)
+/// over the current one. An initiative that hotspots or records count
+/// toward cannot be left out (their follow-up would lose its line): each
+/// such one is reported, and nothing is written.
+pub fn import_plan(
+    conn: &Connection,
+    text: &str,
+    now: Millis,
+) -> Result<Result<usize, Vec<shared::reference_csv::RowError>>, Error> {
+    let current = records_of_kind(conn, shared::DocKind::PromisePlan)?
+        .into_iter()
+        .find_map(|(id, r)| match r {
+            Record::PromisePlan(p) => Some((id, p)),
+            _ => None,
+        });
+    let (plan, mut bad) = shared::reference_csv::read_plan(text, current.as_ref().map(|c| &c.1));
+    if let Some((_, old)) = &current {
+        let kept: Vec<uuid::Uuid> = plan
+            .iter()
+            .flat_map(|p| p.initiatives().map(|(_, i)| i.id))
+            .collect();
+        for (_, gone) in old.initiatives().filter(|(_, i)| !kept.contains(&i.id)) {
+            let uses: i64 = conn.query_row(
+                "SELECT (SELECT count(*) FROM hotspots WHERE initiative_id = ?1)
+                      + (SELECT count(*) FROM patrol_visits WHERE initiative_id = ?1)
+                      + (SELECT count(*) FROM inspections WHERE initiative_id = ?1)
+                      + (SELECT count(*) FROM activities WHERE initiative_id = ?1)",
+                [gone.id.to_string()],
+                |r| r.get(0),
+            )?;
+            if plan.is_some() && uses > 0 {
+                bad.push(shared::reference_csv::RowError {
+                    line: 1,
+                    message: format!(
+                        "the initiative {:?} is missing, but {uses} hotspots and records count toward it; keep its row (a changed title counts as a new initiative)",
+                        gone.title
+                    ),
+                });
+            }
+        }
+    }
+    match plan {
+        Some(plan) if bad.is_empty() => {
+            let n = plan.initiatives().count();
+            let id = current.map(|c| DocId(c.0)).unwrap_or_else(DocId::random);
+            save(conn, id, now, move |_| Record::PromisePlan(plan))?;
+            Ok(Ok(n))
+        }
+        _ => {
+            bad.sort_by_key(|r| r.line);
+            Ok(Err(bad))
+        }
+    }
+}

@@ -21,6 +21,7 @@ fn kind_of(name: &str) -> Result<DocKind, Error> {
     match name {
         "hotspots" => Ok(DocKind::Hotspot),
         "venues" => Ok(DocKind::Venue),
+        "plan" => Ok(DocKind::PromisePlan),
         _ => Err(Error::NotFound),
     }
 }
@@ -94,6 +95,9 @@ async fn reference_page(
                     }
                 }
                 h2 { "Promise plan" }
+                p { a href="/reference/plan.csv" download { "Export the plan as CSV" } }
+                (import_form("plan"))
+                p.muted { "A plan file is the whole plan, one row per initiative. Initiatives keep their place in the follow-up when their title is kept." }
                 @for (_, r) in &plan {
                     @if let Record::PromisePlan(p) = r {
                         p { (p.municipality) ", " (p.period_start) " – " (p.period_end) }
@@ -147,6 +151,13 @@ pub async fn export(
                 })
                 .collect::<Vec<_>>(),
         ),
+        DocKind::PromisePlan => match rows.into_iter().find_map(|(_, r)| match r {
+            Record::PromisePlan(p) => Some(p),
+            _ => None,
+        }) {
+            Some(plan) => reference_csv::write_plan(&plan),
+            None => return Err(Error::NotFound),
+        },
         _ => reference_csv::write_venues(
             &rows
                 .into_iter()
@@ -219,6 +230,9 @@ pub async fn import(
     let outcome = state
         .db
         .write(move |c| {
+            if kind == DocKind::PromisePlan {
+                return reference::import_plan(c, &text, now);
+            }
             let refs = crate::db::ingest::SqlReferences(c);
             let (rows, bad): reference_csv::Read<Record> = match kind {
                 DocKind::Hotspot => {
