@@ -5,6 +5,20 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
+
+use crate::TestServer;
+
+/// The password of the coordinator `eva` that [`pages_server`] makes.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A server with the demo reference data and a coordinator `eva`
+/// ([`PASSWORD`]): where every test of the pages starts.
+pub async fn pages_server(dir: &std::path::Path) -> Result<TestServer> {
+    let server = TestServer::start(dir).await?;
+    server.seed_demo().await?;
+    server.create_coordinator("eva", PASSWORD).await?;
+    Ok(server)
+}
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 #[derive(Debug)]

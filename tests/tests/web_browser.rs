@@ -6,12 +6,11 @@
 //! `tests/artifacts/web/` (the ones in `docs/screenshots/` come from here).
 
 use e2e::browser::Browser;
-use e2e::{now_ms, TestDevice, TestServer};
+use e2e::web::{pages_server, PASSWORD};
+use e2e::{now_ms, TestDevice};
 use fantoccini::Locator;
 use shared::domain::{Answer, ChecklistItem, Organisation};
 use shared::record::Record;
-
-const PASSWORD: &str = "correct horse battery staple";
 
 /// Waits until the page that a click opened shows `xpath`.
 async fn shown(c: &fantoccini::Client, xpath: &str) -> anyhow::Result<()> {
@@ -25,9 +24,7 @@ async fn shown(c: &fantoccini::Client, xpath: &str) -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = TestServer::start(dir.path()).await?;
-    server.seed_demo().await?;
-    server.create_coordinator("eva", PASSWORD).await?;
+    let server = pages_server(dir.path()).await?;
     let anna = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
     anna.sync().await?;
     let now = now_ms();

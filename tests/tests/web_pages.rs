@@ -3,19 +3,15 @@
 //! anonymous, officer token, revoked device, coordinator), and no record
 //! contents on public pages.
 
-use e2e::web::WebClient;
-use e2e::{now_ms, TestDevice, TestServer};
+use e2e::web::{pages_server, WebClient, PASSWORD};
+use e2e::{now_ms, TestDevice};
 use shared::domain::Organisation;
 use shared::record::Record;
-
-const PASSWORD: &str = "correct horse battery staple";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = TestServer::start(dir.path()).await?;
-    server.seed_demo().await?;
-    server.create_coordinator("eva", PASSWORD).await?;
+    let server = pages_server(dir.path()).await?;
     let officer = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
     officer.sync().await?;
     let visit = officer.create(Record::PatrolVisit(officer.new_visit(now_ms())?))?;
@@ -139,9 +135,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_is_protected_and_forms_need_the_csrf_token() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = TestServer::start(dir.path()).await?;
-    server.seed_demo().await?;
-    server.create_coordinator("eva", PASSWORD).await?;
+    let server = pages_server(dir.path()).await?;
 
     // A form posted without the sign-in page's cookie (from another site).
     let mut stranger = WebClient::new(&server.url);
@@ -272,9 +266,7 @@ async fn sign_in_is_protected_and_forms_need_the_csrf_token() -> anyhow::Result<
 async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() -> anyhow::Result<()>
 {
     let dir = tempfile::tempdir()?;
-    let server = TestServer::start(dir.path()).await?;
-    server.seed_demo().await?;
-    server.create_coordinator("eva", PASSWORD).await?;
+    let server = pages_server(dir.path()).await?;
     let anna = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
     anna.sync().await?;
     let now = now_ms();
@@ -472,9 +464,7 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
 async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() -> anyhow::Result<()>
 {
     let dir = tempfile::tempdir()?;
-    let server = TestServer::start(dir.path()).await?;
-    server.seed_demo().await?;
-    server.create_coordinator("eva", PASSWORD).await?;
+    let server = pages_server(dir.path()).await?;
     let mut eva = WebClient::new(&server.url);
     eva.sign_in("eva", PASSWORD).await?;
     let page = eva.get("/reference").await?;

@@ -64,41 +64,41 @@ pub fn timeline(conn: &Connection, period: Period, f: &Filter) -> Result<Vec<Tim
     let wants = |k: &str| kind.as_deref().is_none_or(|x| x == k);
     let mut rows = Vec::new();
     let limit = TIMELINE_LIMIT as i64;
-    if wants("patrol_visit") && venue.is_none() {
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.doc_id, p.started_at, i.title, h.name, COALESCE(o.display_name, '')
-             FROM patrol_visits p
-             LEFT JOIN initiatives i ON i.id = p.initiative_id
-             LEFT JOIN hotspots h ON h.id = p.hotspot_id
-             LEFT JOIN officers o ON o.id = p.owner
-             WHERE p.started_at >= ?1 AND p.started_at < ?2
-               AND (?3 IS NULL OR p.initiative_id = ?3) AND (?4 IS NULL OR p.hotspot_id = ?4)
-               AND (?5 IS NULL OR p.owner = ?5)
-             ORDER BY p.started_at DESC LIMIT ?6",
-        )?;
-        let found = stmt.query_map(
-            params![start, end, initiative, hotspot, officer, limit],
-            |r| row(r, "patrol_visit"),
-        )?;
-        for r in found {
-            rows.push(r?);
+    // Visits and inspections: the same query over their own table, place
+    // (hotspot or venue) and place filter.
+    for (kind, table, places, place_column, place) in [
+        (
+            "patrol_visit",
+            "patrol_visits",
+            "hotspots",
+            "hotspot_id",
+            &hotspot,
+        ),
+        ("inspection", "inspections", "venues", "venue_id", &venue),
+    ] {
+        let other_place = if kind == "patrol_visit" {
+            &venue
+        } else {
+            &hotspot
+        };
+        if !wants(kind) || other_place.is_some() {
+            continue;
         }
-    }
-    if wants("inspection") && hotspot.is_none() {
-        let mut stmt = conn.prepare_cached(
-            "SELECT p.doc_id, p.started_at, i.title, v.name, COALESCE(o.display_name, '')
-             FROM inspections p
+        // Table and column names are the constants above, never input.
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT p.doc_id, p.started_at, i.title, x.name, COALESCE(o.display_name, '')
+             FROM {table} p
              LEFT JOIN initiatives i ON i.id = p.initiative_id
-             LEFT JOIN venues v ON v.id = p.venue_id
+             LEFT JOIN {places} x ON x.id = p.{place_column}
              LEFT JOIN officers o ON o.id = p.owner
              WHERE p.started_at >= ?1 AND p.started_at < ?2
-               AND (?3 IS NULL OR p.initiative_id = ?3) AND (?4 IS NULL OR p.venue_id = ?4)
+               AND (?3 IS NULL OR p.initiative_id = ?3) AND (?4 IS NULL OR p.{place_column} = ?4)
                AND (?5 IS NULL OR p.owner = ?5)
-             ORDER BY p.started_at DESC LIMIT ?6",
-        )?;
+             ORDER BY p.started_at DESC LIMIT ?6"
+        ))?;
         let found = stmt.query_map(
-            params![start, end, initiative, venue, officer, limit],
-            |r| row(r, "inspection"),
+            params![start, end, initiative, place, officer, limit],
+            |r| row(r, kind),
         )?;
         for r in found {
             rows.push(r?);

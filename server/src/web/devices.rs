@@ -9,7 +9,7 @@ use shared::domain::Organisation;
 use uuid::Uuid;
 
 use super::layout::page;
-use super::session::SignedIn;
+use super::session::{CsrfOnly, SignedIn};
 use crate::db::identity::{self, DeviceInfo};
 use crate::error::Error;
 use crate::http::AppState;
@@ -119,11 +119,6 @@ pub async fn create_code(
         Err(e) => return Err(e),
     };
     Ok((status, devices_page(&me, &devices, Some(notice))).into_response())
-}
-
-#[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
 }
 
 pub async fn revoke(

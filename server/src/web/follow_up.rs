@@ -5,7 +5,6 @@
 //! CSV export carries the same figures.
 
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped};
 use shared::follow_up::Period;
@@ -194,17 +193,11 @@ pub async fn csv(
     let period = chosen(&q, state.clock.now_ms())?;
     let f = load(&state, period).await?;
     let body = to_csv(&f).map_err(Error::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"follow-up-{}.csv\"", period.key()),
-            ),
-        ],
+    Ok(super::attachment(
+        super::CSV,
+        &format!("follow-up-{}.csv", period.key()),
         body,
-    )
-        .into_response())
+    ))
 }
 
 /// The figures as rows of one table: period, section, name, figure,
@@ -301,20 +294,11 @@ pub async fn xlsx(
     let period = chosen(&q, state.clock.now_ms())?;
     let f = load(&state, period).await?;
     let body = to_xlsx(&f).map_err(Error::internal)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"follow-up-{}.xlsx\"", period.key()),
-            ),
-        ],
+    Ok(super::attachment(
+        super::XLSX,
+        &format!("follow-up-{}.xlsx", period.key()),
         body,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(serde::Deserialize)]

@@ -22,7 +22,8 @@ pub mod review;
 pub mod session;
 pub mod sign_in;
 
-use axum::response::Redirect;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -56,3 +57,21 @@ pub fn routes() -> Router<AppState> {
         .route("/quarantine", get(review::quarantined))
         .route("/public", get(public::show))
 }
+
+/// A file to download: its type, its name and its bytes.
+pub fn attachment(content_type: &'static str, filename: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub const CSV: &str = "text/csv; charset=utf-8";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

@@ -4,7 +4,7 @@
 //! every bad row with its line and imports nothing.
 
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use shared::record::Record;
@@ -169,17 +169,7 @@ pub async fn export(
         ),
     }
     .map_err(Error::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{what}.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(super::attachment(super::CSV, &format!("{what}.csv"), body))
 }
 
 fn bad_rows(rows: &[RowError]) -> Markup {

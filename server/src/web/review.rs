@@ -3,7 +3,6 @@
 //! the access log with its CSV export, and the quarantine.
 
 use axum::extract::{Form, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use shared::local_time::{format_date, format_date_time};
@@ -266,17 +265,7 @@ pub async fn access_log_csv(
         Ok(w.get_ref().clone())
     };
     let body = write().map_err(Error::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"access-log.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(super::attachment(super::CSV, "access-log.csv", body))
 }
 
 pub async fn quarantined(State(state): State<AppState>, me: SignedIn) -> Result<Response, Error> {

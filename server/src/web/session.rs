@@ -19,6 +19,12 @@ use crate::http::AppState;
 
 pub const SESSION_COOKIE: &str = "tl_session";
 
+/// A form whose only field is the CSRF token (sign out, revoke).
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfOnly {
+    pub csrf: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct SignedIn(pub Coordinator);
 

@@ -11,7 +11,7 @@ use maud::html;
 use rand::{rngs::OsRng, RngCore};
 
 use super::layout::page;
-use super::session::{cookie, SignedIn, SESSION_COOKIE};
+use super::session::{cookie, CsrfOnly, SignedIn, SESSION_COOKIE};
 use crate::db::coordinators::{self, Attempt, SignIn};
 use crate::error::Error;
 use crate::http::AppState;
@@ -131,11 +131,6 @@ pub async fn submit(
             Some("Too many failed attempts for this user name. Wait 15 minutes and try again."),
         ),
     })
-}
-
-#[derive(serde::Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
 }
 
 pub async fn sign_out(
