@@ -68,6 +68,13 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     assert!(source.contains("Patrol dosage per hotspot"));
     assert!(source.contains("<svg"), "the charts are inline SVG");
     browser.screenshot("02-follow-up").await?;
+    // The report printed to PDF by the browser (the print stylesheet
+    // leaves out the navigation and the forms).
+    let pdf = c
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await?;
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    std::fs::write(artifacts.join("02-follow-up.pdf"), &pdf)?;
     // The dosage charts, as the browser draws them.
     let charts = c
         .find(Locator::Css("div.charts"))

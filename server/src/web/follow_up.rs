@@ -171,7 +171,10 @@ fn report(f: &FollowUp, csrf: &str) -> Markup {
         @else {
             table {
                 thead { tr { th { "Item" } th { "Answer" } th.n { "Inspections" } } }
-                tbody { @for (item, answer, n) in &f.findings { tr { td { (item) } td { (answer) } td.n { (n) } } } }
+                tbody { @for (item, answer, n) in &f.findings { tr {
+                    td { (shared::domain::ChecklistItem::from_key(item).map(|i| i.label_en()).unwrap_or(item)) }
+                    td { (answer.replace('_', " ")) } td.n { (n) }
+                } } }
             }
         }
         h3 { "Open follow-ups" }
@@ -190,12 +193,36 @@ pub async fn csv(
     _me: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, Error> {
-    let period = chosen(&q, state.clock.now_ms())?;
-    let f = load(&state, period).await?;
-    let body = to_csv(&f).map_err(Error::internal)?;
+    export(&state, &q, "csv", super::CSV, |f| {
+        to_csv(f).map_err(Error::internal)
+    })
+    .await
+}
+
+pub async fn xlsx(
+    State(state): State<AppState>,
+    _me: SignedIn,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, Error> {
+    export(&state, &q, "xlsx", super::XLSX, |f| {
+        to_xlsx(f).map_err(Error::internal)
+    })
+    .await
+}
+
+/// The period's figures as a file `follow-up-<period>.<ext>`.
+async fn export(
+    state: &AppState,
+    q: &PeriodQuery,
+    ext: &str,
+    content_type: &'static str,
+    write: impl FnOnce(&FollowUp) -> Result<Vec<u8>, Error>,
+) -> Result<Response, Error> {
+    let period = chosen(q, state.clock.now_ms())?;
+    let body = write(&load(state, period).await?)?;
     Ok(super::attachment(
-        super::CSV,
-        &format!("follow-up-{}.csv", period.key()),
+        content_type,
+        &format!("follow-up-{}.{ext}", period.key()),
         body,
     ))
 }
@@ -284,21 +311,6 @@ pub fn to_xlsx(f: &FollowUp) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     }
     sheet.autofit();
     book.save_to_buffer()
-}
-
-pub async fn xlsx(
-    State(state): State<AppState>,
-    _me: SignedIn,
-    Query(q): Query<PeriodQuery>,
-) -> Result<Response, Error> {
-    let period = chosen(&q, state.clock.now_ms())?;
-    let f = load(&state, period).await?;
-    let body = to_xlsx(&f).map_err(Error::internal)?;
-    Ok(super::attachment(
-        super::XLSX,
-        &format!("follow-up-{}.xlsx", period.key()),
-        body,
-    ))
 }
 
 #[derive(serde::Deserialize)]

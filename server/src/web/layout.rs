@@ -42,6 +42,8 @@ details { margin: .3rem 0 .6rem; }
   h2 { break-after: avoid; }
   tr, figure { break-inside: avoid; }
   .bar { border: 1px solid #999; }
+  /* Browsers leave out backgrounds when printing; the bars are content. */
+  .bar, .bar > span { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
 
