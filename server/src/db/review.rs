@@ -33,6 +33,7 @@ pub fn purpose_label(key: &str) -> Option<&'static str> {
 pub struct Filter {
     pub period: Option<String>,
     pub kind: Option<String>,
+    pub focus_area: Option<String>,
     pub initiative: Option<String>,
     pub hotspot: Option<String>,
     pub venue: Option<String>,
@@ -59,6 +60,7 @@ pub fn timeline(conn: &Connection, period: Period, f: &Filter) -> Result<Vec<Tim
     let (first, end_date) = period.dates();
     let some = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let (initiative, officer) = (some(&f.initiative), some(&f.officer));
+    let area = some(&f.focus_area);
     let (hotspot, venue) = (some(&f.hotspot), some(&f.venue));
     let kind = some(&f.kind);
     let wants = |k: &str| kind.as_deref().is_none_or(|x| x == k);
@@ -93,11 +95,11 @@ pub fn timeline(conn: &Connection, period: Period, f: &Filter) -> Result<Vec<Tim
              LEFT JOIN officers o ON o.id = p.owner
              WHERE p.started_at >= ?1 AND p.started_at < ?2
                AND (?3 IS NULL OR p.initiative_id = ?3) AND (?4 IS NULL OR p.{place_column} = ?4)
-               AND (?5 IS NULL OR p.owner = ?5)
+               AND (?5 IS NULL OR p.owner = ?5) AND (?7 IS NULL OR i.focus_area_id = ?7)
              ORDER BY p.started_at DESC LIMIT ?6"
         ))?;
         let found = stmt.query_map(
-            params![start, end, initiative, place, officer, limit],
+            params![start, end, initiative, place, officer, limit, area],
             |r| row(r, kind),
         )?;
         for r in found {
@@ -112,19 +114,23 @@ pub fn timeline(conn: &Connection, period: Period, f: &Filter) -> Result<Vec<Tim
              LEFT JOIN officers o ON o.id = p.owner
              WHERE p.date >= ?1 AND p.date < ?2
                AND (?3 IS NULL OR p.initiative_id = ?3) AND (?4 IS NULL OR p.owner = ?4)
+               AND (?6 IS NULL OR i.focus_area_id = ?6)
              ORDER BY p.date DESC LIMIT ?5",
         )?;
-        let found = stmt.query_map(params![first, end_date, initiative, officer, limit], |r| {
-            let date: String = r.get(1)?;
-            Ok(TimelineRow {
-                doc_id: r.get(0)?,
-                kind: "activity",
-                at: day_start(&date),
-                initiative: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                place: r.get(3)?,
-                officer: r.get(4)?,
-            })
-        })?;
+        let found = stmt.query_map(
+            params![first, end_date, initiative, officer, limit, area],
+            |r| {
+                let date: String = r.get(1)?;
+                Ok(TimelineRow {
+                    doc_id: r.get(0)?,
+                    kind: "activity",
+                    at: day_start(&date),
+                    initiative: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    place: r.get(3)?,
+                    officer: r.get(4)?,
+                })
+            },
+        )?;
         for r in found {
             rows.push(r?);
         }
@@ -154,8 +160,9 @@ fn day_start(date: &str) -> Millis {
 /// A choice for a filter: (id, label).
 pub type Choice = (String, String);
 
-/// The filters' choices: initiatives, hotspots, venues, officers.
-pub fn choices(conn: &Connection) -> Result<[Vec<Choice>; 4], Error> {
+/// The filters' choices: focus areas, initiatives, hotspots, venues,
+/// officers.
+pub fn choices(conn: &Connection) -> Result<[Vec<Choice>; 5], Error> {
     let list = |sql: &str| -> Result<Vec<Choice>, Error> {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt
@@ -164,6 +171,7 @@ pub fn choices(conn: &Connection) -> Result<[Vec<Choice>; 4], Error> {
         Ok(rows)
     };
     Ok([
+        list("SELECT id, name FROM focus_areas ORDER BY position, name")?,
         list("SELECT id, title FROM initiatives ORDER BY position, title")?,
         list("SELECT id, name FROM hotspots ORDER BY name")?,
         list("SELECT id, name FROM venues ORDER BY name")?,

@@ -5,27 +5,28 @@
 use plotters::prelude::*;
 use shared::follow_up::WeekDosage;
 
-/// Visits per week at one hotspot (bars) against the prescribed visits
-/// per week (a line).
-pub fn weekly_visits(weeks: &[WeekDosage], prescribed: u64) -> String {
+/// One figure per week at one hotspot (bars: visits or minutes) against
+/// what the plan prescribes per week (a line).
+pub fn weekly(weeks: &[WeekDosage], value: impl Fn(&WeekDosage) -> u64, prescribed: u64) -> String {
     let mut svg = String::new();
     // Drawing into a String cannot fail for IO; a layout error leaves the
     // figure empty, and the table beside it still has the numbers.
-    let _ = draw(&mut svg, weeks, prescribed);
+    let _ = draw(&mut svg, weeks, &value, prescribed);
     svg
 }
 
 fn draw<'a>(
     svg: &'a mut String,
     weeks: &[WeekDosage],
+    value: &dyn Fn(&WeekDosage) -> u64,
     prescribed: u64,
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
-    let root = SVGBackend::with_string(svg, (360, 140)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (260, 120)).into_drawing_area();
     root.fill(&WHITE)?;
     let n = weeks.len().max(1) as f64;
     let top = weeks
         .iter()
-        .map(|w| w.visits)
+        .map(value)
         .max()
         .unwrap_or(0)
         .max(prescribed)
@@ -55,9 +56,10 @@ fn draw<'a>(
     let met = RGBColor(46, 125, 50);
     let short = RGBColor(178, 106, 0);
     chart.draw_series(weeks.iter().enumerate().map(|(i, w)| {
-        let colour = if w.visits >= prescribed { met } else { short };
+        let v = value(w);
+        let colour = if v >= prescribed { met } else { short };
         Rectangle::new(
-            [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, w.visits as f64)],
+            [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, v as f64)],
             colour.filled(),
         )
     }))?;
@@ -83,7 +85,7 @@ mod tests {
                 in_window: 0,
             })
             .collect();
-        let svg = weekly_visits(&weeks, 2);
+        let svg = weekly(&weeks, |w| w.visits, 2);
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.matches("<rect").count() >= 13);
         assert!(svg.contains("<polyline") || svg.contains("<path"));

@@ -127,7 +127,7 @@ fn report(f: &FollowUp, csrf: &str) -> Markup {
             }
         }
         h2 { "Patrol dosage per hotspot" }
-        p.muted { "Bars: visits per week; line: prescribed visits per week. Visits of 10–16 minutes are the most effective (Koper)." }
+        p.muted { "Bars: visits and minutes per week, green where the week met the prescription, amber where it fell short; line: prescribed per week. Visits of 10–16 minutes are the most effective (Koper)." }
         table {
             thead { tr {
                 th { "Hotspot" } th.n { "Visits" } th.n { "Prescribed" }
@@ -148,7 +148,10 @@ fn report(f: &FollowUp, csrf: &str) -> Markup {
             @for h in &f.hotspots {
                 figure {
                     figcaption { (h.name) }
-                    (PreEscaped(chart::weekly_visits(&h.weeks, h.visits_per_week)))
+                    div.pair {
+                        div { span.muted { "visits / week" } (PreEscaped(chart::weekly(&h.weeks, |w| w.visits, h.visits_per_week))) }
+                        div { span.muted { "minutes / week" } (PreEscaped(chart::weekly(&h.weeks, |w| w.minutes, h.minutes_per_week))) }
+                    }
                 }
             }
         }

@@ -27,7 +27,10 @@ form.inline { display: inline; }
 label { display: block; margin: .5rem 0 .2rem; }
 input, select, button { font: inherit; padding: .35rem .5rem; }
 button { background: var(--accent); color: white; border: 0; border-radius: 4px; cursor: pointer; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: 1rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr)); gap: 1rem; }
+.pair { display: flex; gap: .5rem; flex-wrap: wrap; }
+.pair svg { display: block; }
+.pair span { display: block; font-size: .8rem; }
 figure { margin: 0; break-inside: avoid; }
 figcaption { font-weight: 600; }
 form.filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: end; }

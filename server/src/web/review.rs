@@ -54,7 +54,7 @@ pub async fn timeline(
         state.clock.now_ms(),
     )?;
     let f = filter.clone();
-    let (rows, [initiatives, hotspots, venues, officers]) = state
+    let (rows, [areas, initiatives, hotspots, venues, officers]) = state
         .db
         .read(move |c| Ok((review::timeline(c, period, &f)?, review::choices(c)?)))
         .await?;
@@ -71,6 +71,7 @@ pub async fn timeline(
                 label for="period" { "Period" }
                 input #period name="period" value=(period.key()) size="10";
                 (select("kind", "Kind", &kinds, &filter.kind))
+                (select("focus_area", "Focus area", &areas, &filter.focus_area))
                 (select("initiative", "Initiative", &initiatives, &filter.initiative))
                 (select("hotspot", "Hotspot", &hotspots, &filter.hotspot))
                 (select("venue", "Venue", &venues, &filter.venue))
