@@ -184,6 +184,29 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     }
     assert_still_serving(&server).await?;
 
+    // A crafted change on which Automerge allocates 4 GiB (found by cargo
+    // fuzz; it killed a process with the kernel's OOM killer): refused by
+    // its chunk type before Automerge parses it.
+    let oom = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/regressions/changes/oom-a8d031454b02747f7a5b225ff5b0998555cb34da"
+    ))?;
+    let mut changes = Vec::new();
+    let mut rest = &oom[..];
+    while rest.len() >= 2 {
+        let n = (u16::from_le_bytes([rest[0], rest[1]]) as usize).min(rest.len() - 2);
+        changes.push(rest[2..2 + n].to_vec());
+        rest = &rest[2 + n..];
+    }
+    expect_quarantined(
+        &server,
+        &token,
+        request_with(DocId::random(), changes),
+        RejectCode::MalformedChange,
+    )
+    .await?;
+    assert_still_serving(&server).await?;
+
     // A valid change by an actor not bound to this device.
     let mut forged = AutoCommit::new().with_actor(ActorId::random());
     write_record(

@@ -27,6 +27,11 @@ pub fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
+/// The chunk type of an uncompressed change (the Automerge binary format:
+/// 4 magic bytes, 4 checksum bytes, then the type: 0 document, 1 change,
+/// 2 compressed change, 3 bundle).
+const CHANGE_CHUNK: u8 = 1;
+
 /// Parses one change and checks its checksum. `Change::from_bytes` parses
 /// the structure but does not compare the chunk's stored checksum with the
 /// hash of its contents, so a byte damaged in transit could pass as a
@@ -34,6 +39,16 @@ pub fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
 /// document ("bad checksum"). The chunk header is 4 magic bytes, then the
 /// first 4 bytes of the SHA-256 the change hash is; they must agree.
 pub fn verified_change(bytes: &[u8]) -> Option<Change> {
+    // Byte 8 is the chunk type. Devices and the server send every change
+    // uncompressed (`raw_bytes`), as a change chunk; anything else is
+    // refused before Automerge parses it: `Change::from_bytes` also takes a
+    // bundle chunk, whose parser allocates by a declared count (4 GiB from a
+    // 386-byte input, found by cargo fuzz; the process is killed, which
+    // `guarded` cannot catch), and a compressed change is a deflate stream
+    // that could inflate a thousandfold.
+    if bytes.get(8) != Some(&CHANGE_CHUNK) {
+        return None;
+    }
     let change = guarded(|| Change::from_bytes(bytes.to_vec()))?.ok()?;
     let stored = bytes.get(4..8)?;
     (stored == &change.hash().0[..4]).then_some(change)
@@ -85,6 +100,17 @@ mod tests {
             parse_changes(&[b"garbage".to_vec()]).err(),
             Some(RejectCode::MalformedChange)
         );
+    }
+
+    #[test]
+    fn only_uncompressed_change_chunks_are_parsed() {
+        let bytes = change_with(&[("a", 1.into())]);
+        assert_eq!(bytes[8], CHANGE_CHUNK);
+        for other in [0u8, 2, 3] {
+            let mut b = bytes.clone();
+            b[8] = other;
+            assert!(verified_change(&b).is_none(), "chunk type {other}");
+        }
     }
 
     #[test]
