@@ -612,3 +612,36 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_coordinator_is_made_on_the_command_line() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let bin = e2e::workspace_binary("trygghetslogg-server")?;
+    let run = |password: &str| {
+        std::process::Command::new(&bin)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args([
+                "create-coordinator",
+                "--username",
+                "kim",
+                "--name",
+                "Kim Lund",
+            ])
+            .env("TRYGGHETSLOGG_PASSWORD", password)
+            .output()
+    };
+    let short = run("short")?;
+    assert!(!short.status.success(), "a short password is refused");
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    assert!(run(PASSWORD)?.status.success());
+    let server = e2e::TestServer::start(dir.path()).await?;
+    let mut kim = WebClient::new(&server.url);
+    let signed = kim.sign_in("kim", PASSWORD).await?;
+    assert_eq!(
+        (signed.status, signed.location.as_deref()),
+        (303, Some("/follow-up"))
+    );
+    assert!(kim.get("/devices").await?.body.contains("Kim Lund"));
+    Ok(())
+}

@@ -77,3 +77,17 @@ pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static
         .path("/")
         .build()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_http_only_strict_and_secure_when_asked() {
+        let plain = cookie(SESSION_COOKIE, "v".into(), false).to_string();
+        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Strict"));
+        assert!(!plain.contains("Secure"));
+        let tls = cookie(SESSION_COOKIE, "v".into(), true).to_string();
+        assert!(tls.contains("Secure"), "{tls}");
+    }
+}
