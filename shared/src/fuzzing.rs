@@ -35,16 +35,7 @@ pub fn document(data: &[u8]) {
 /// Bytes split into changes (each `u16` little-endian length, then bytes),
 /// checked like a device's changes, applied, read, validated, projected.
 pub fn changes(data: &[u8]) {
-    let mut raw = Vec::new();
-    let mut rest = data;
-    while rest.len() >= 2 {
-        let n = u16::from_le_bytes([rest[0], rest[1]]) as usize;
-        rest = &rest[2..];
-        let take = n.min(rest.len());
-        raw.push(rest[..take].to_vec());
-        rest = &rest[take..];
-    }
-    if let Ok(checked) = parse_changes(&raw) {
+    if let Ok(checked) = parse_changes(&split_changes(data)) {
         let mut doc = Automerge::new();
         let applied = guarded(|| {
             doc.apply_changes(checked.into_iter().map(|c| c.change))
@@ -54,6 +45,21 @@ pub fn changes(data: &[u8]) {
             record(&doc);
         }
     }
+}
+
+/// The changes in a `changes` input: each a `u16` little-endian length,
+/// then that many bytes (fewer if the input ends).
+pub fn split_changes(data: &[u8]) -> Vec<Vec<u8>> {
+    let mut raw = Vec::new();
+    let mut rest = data;
+    while rest.len() >= 2 {
+        let n = u16::from_le_bytes([rest[0], rest[1]]) as usize;
+        rest = &rest[2..];
+        let take = n.min(rest.len());
+        raw.push(rest[..take].to_vec());
+        rest = &rest[take..];
+    }
+    raw
 }
 
 fn record(doc: &Automerge) {

@@ -191,17 +191,10 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
         env!("CARGO_MANIFEST_DIR"),
         "/../fuzz/regressions/changes/oom-a8d031454b02747f7a5b225ff5b0998555cb34da"
     ))?;
-    let mut changes = Vec::new();
-    let mut rest = &oom[..];
-    while rest.len() >= 2 {
-        let n = (u16::from_le_bytes([rest[0], rest[1]]) as usize).min(rest.len() - 2);
-        changes.push(rest[2..2 + n].to_vec());
-        rest = &rest[2 + n..];
-    }
     expect_quarantined(
         &server,
         &token,
-        request_with(DocId::random(), changes),
+        request_with(DocId::random(), shared::fuzzing::split_changes(&oom)),
         RejectCode::MalformedChange,
     )
     .await?;
