@@ -450,6 +450,16 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
             && w[4].is_ascii_digit()
     });
     assert!(!has_time, "the public page shows a time of day");
+    // In Swedish for a Swedish browser.
+    let svenska = reqwest::Client::new()
+        .get(format!("{}/public", server.url))
+        .header("accept-language", "sv-SE,sv;q=0.9,en;q=0.8")
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(svenska.contains("<html lang=\"sv\">"));
+    assert!(svenska.contains("Tillsyner av serveringsställen: <strong>färre än 5</strong>"));
     // Six visits are shown; the single inspection as "fewer than 5".
     assert!(public
         .body

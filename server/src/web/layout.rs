@@ -53,9 +53,14 @@ details { margin: .3rem 0 .6rem; }
 /// A page for a signed-in coordinator (with the navigation), or a bare
 /// page (`who` none: sign-in, public summary).
 pub fn page(title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
+    page_in("en", title, who, body)
+}
+
+/// [`page`] in another language (`lang` is the page's language tag).
+pub fn page_in(lang: &str, title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";

@@ -1,22 +1,91 @@
 //! The public summary, at a stable address without sign-in: per focus area
 //! and period, what was done against the promise. Aggregates only: no
 //! officer names, no free text, no exact times, and counts below 5 shown as
-//! "fewer than 5" (`shared::follow_up::public_count`).
+//! "fewer than 5" (`shared::follow_up::public_count`). In Swedish when the
+//! browser prefers it (citizens of a Swedish municipality), else English.
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use shared::follow_up::{public_count, Period};
+use shared::follow_up::{public_count, Period, PublicCount};
 
 use super::follow_up::{load, PeriodQuery};
-use super::layout::page;
+use super::layout::page_in;
 use crate::error::Error;
 use crate::http::AppState;
 
+/// The public page's words, in the two languages citizens are offered:
+/// Swedish when the browser prefers it, English otherwise.
+struct Words {
+    lang: &'static str,
+    title: &'static str,
+    no_plan: &'static str,
+    promises: (&'static str, &'static str),
+    small_counts: &'static str,
+    patrols: &'static str,
+    inspections: &'static str,
+    columns: [&'static str; 3],
+    other_periods: &'static str,
+    fewer_than_5: &'static str,
+}
+
+const EN: Words = Words {
+    lang: "en",
+    title: "What we did",
+    no_plan: "No citizen promises cover this period.",
+    promises: ("The citizen promises of ", " and the local police: what was done."),
+    small_counts: "Counts below 5 are shown as \"fewer than 5\". Figures are updated as officers' records arrive.",
+    patrols: "Foot patrols at places people feel unsafe: ",
+    inspections: "Inspections of licensed venues: ",
+    columns: ["Initiative", "Done", "Promised"],
+    other_periods: "Other periods: ",
+    fewer_than_5: "fewer than 5",
+};
+
+const SV: Words = Words {
+    lang: "sv",
+    title: "Det här gjorde vi",
+    no_plan: "Inga medborgarlöften gäller för den här perioden.",
+    promises: ("Medborgarlöftena i ", " och lokalpolisen: det här gjordes."),
+    small_counts: "Antal under 5 visas som \"färre än 5\". Siffrorna uppdateras när polisernas rapporter kommer in.",
+    patrols: "Fotpatruller på platser där människor känner sig otrygga: ",
+    inspections: "Tillsyner av serveringsställen: ",
+    columns: ["Insats", "Gjort", "Utlovat"],
+    other_periods: "Andra perioder: ",
+    fewer_than_5: "färre än 5",
+};
+
+/// Whether an `Accept-Language` value prefers Swedish to English (the
+/// first of the two in the browser's order, weights respected).
+pub fn prefers_swedish(accept_language: &str) -> bool {
+    let mut best: Option<(f32, bool)> = None;
+    for member in accept_language.split(',') {
+        let mut parts = member.split(';').map(str::trim);
+        let tag = parts.next().unwrap_or("").to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .unwrap_or(1.0);
+        let swedish = tag == "sv" || tag.starts_with("sv-");
+        let english = tag == "en" || tag.starts_with("en-");
+        if (swedish || english) && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, swedish));
+        }
+    }
+    best.is_some_and(|(q, swedish)| swedish && q > 0.0)
+}
+
 pub async fn show(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, Error> {
+    let w = match headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(a) if prefers_swedish(a) => &SV,
+        _ => &EN,
+    };
     // The public page shows whole years unless a period is asked for.
     let period = match super::follow_up::chosen(&q, state.clock.now_ms())? {
         p if q.is_empty() => Period::Year(p.year()),
@@ -25,28 +94,33 @@ pub async fn show(
     let f = load(&state, period).await?;
     let visits: u64 = f.hotspots.iter().map(|h| h.visits()).sum();
     let inspections: u64 = f.venues.iter().map(|v| v.inspections).sum();
-    Ok(page(
-        &format!("What we did, {period}"),
+    let count = |n: u64| match public_count(n) {
+        PublicCount::FewerThan5 => w.fewer_than_5.to_string(),
+        PublicCount::Count(n) => n.to_string(),
+    };
+    Ok(page_in(
+        w.lang,
+        &format!("{}, {period}", w.title),
         None,
         html! {
             p {
-                @if f.municipality.is_empty() { "No citizen promises cover this period." }
-                @else { "The citizen promises of " (f.municipality) " and the local police: what was done." }
+                @if f.municipality.is_empty() { (w.no_plan) }
+                @else { (w.promises.0) (f.municipality) (w.promises.1) }
             }
-            p.muted { "Counts below 5 are shown as \"fewer than 5\". Figures are updated as officers' records arrive." }
+            p.muted { (w.small_counts) }
             ul {
-                li { "Foot patrols at places people feel unsafe: " strong { (public_count(visits)) } }
-                li { "Inspections of licensed venues: " strong { (public_count(inspections)) } }
+                li { (w.patrols) strong { (count(visits)) } }
+                li { (w.inspections) strong { (count(inspections)) } }
             }
             @for area in &f.focus_areas {
                 h2 { (area.name) }
                 table {
-                    thead { tr { th { "Initiative" } th.n { "Done" } th.n { "Promised" } } }
+                    thead { tr { th { (w.columns[0]) } th.n { (w.columns[1]) } th.n { (w.columns[2]) } } }
                     tbody {
                         @for i in &area.initiatives {
                             tr {
                                 td { (i.title) }
-                                td.n { (public_count(i.progress.delivered)) }
+                                td.n { (count(i.progress.delivered)) }
                                 td.n { @if let Some(t) = i.progress.target { (t) } @else { "—" } }
                             }
                         }
@@ -54,10 +128,26 @@ pub async fn show(
                 }
             }
             p.no-print {
-                "Other periods: "
+                (w.other_periods)
                 a href=(format!("/public?period={}", period.previous().key())) { (period.previous()) }
             }
         },
     )
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefers_swedish;
+
+    #[test]
+    fn swedish_is_chosen_by_the_browsers_preference() {
+        assert!(prefers_swedish("sv-SE,sv;q=0.9,en;q=0.8"));
+        assert!(prefers_swedish("sv"));
+        assert!(prefers_swedish("de, sv;q=0.8, en;q=0.5"));
+        assert!(!prefers_swedish("en-US,en;q=0.9,sv;q=0.8"));
+        assert!(!prefers_swedish("de"));
+        assert!(!prefers_swedish(""));
+        assert!(!prefers_swedish("sv;q=0"));
+    }
 }
