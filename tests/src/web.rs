@@ -28,6 +28,8 @@ pub struct WebClient {
     cookies: BTreeMap<String, String>,
     /// A bearer token sent with every request (to show it opens no page).
     pub bearer: Option<String>,
+    /// The browser's `Accept-Language`, if any.
+    pub accept_language: Option<String>,
 }
 
 /// A response as the tests look at it.
@@ -57,6 +59,7 @@ impl WebClient {
                 .unwrap_or_default(),
             cookies: BTreeMap::new(),
             bearer: None,
+            accept_language: None,
         }
     }
 
@@ -72,6 +75,9 @@ impl WebClient {
         }
         if let Some(t) = &self.bearer {
             req = req.bearer_auth(t);
+        }
+        if let Some(l) = &self.accept_language {
+            req = req.header(reqwest::header::ACCEPT_LANGUAGE, l);
         }
         let resp = req.send().await?;
         for set in resp.headers().get_all(SET_COOKIE) {

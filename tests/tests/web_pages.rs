@@ -655,3 +655,30 @@ async fn the_first_coordinator_is_made_on_the_command_line() -> anyhow::Result<(
     assert!(kim.get("/devices").await?.body.contains("Kim Lund"));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swedish_browser_gets_the_pages_in_swedish() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = pages_server(dir.path()).await?;
+    let mut eva = WebClient::new(&server.url);
+    eva.accept_language = Some("sv-SE,sv;q=0.9,en;q=0.8".into());
+    let form = eva.get("/sign-in").await?;
+    assert!(form.body.contains("<html lang=\"sv\">") && form.body.contains("Logga in"));
+    let wrong = eva.sign_in("eva", "wrong password!!").await?;
+    assert!(wrong.body.contains("Fel användarnamn eller lösenord."));
+    eva.sign_in("eva", PASSWORD).await?;
+    let page = eva.get("/follow-up").await?;
+    for words in [
+        "Uppföljning",
+        "Patrulldos per plats",
+        "Tillsyner mot planen",
+        "Logga ut",
+        "Ladda ner CSV",
+    ] {
+        assert!(page.body.contains(words), "{words}");
+    }
+    // The exports stay machine-readable: the same CSV in any language.
+    let csv = eva.get("/follow-up.csv").await?;
+    assert!(csv.body.starts_with("period,section,name,figure,value"));
+    Ok(())
+}

@@ -8,52 +8,54 @@ use maud::{html, Markup};
 use shared::domain::Organisation;
 use uuid::Uuid;
 
+use super::lang::Lang;
 use super::layout::page;
 use super::session::{CsrfOnly, SignedIn};
 use crate::db::identity::{self, DeviceInfo};
 use crate::error::Error;
 use crate::http::AppState;
 
-fn when(ms: Option<i64>) -> String {
+fn when(l: Lang, ms: Option<i64>) -> String {
     ms.map(shared::local_time::format_date_time)
-        .unwrap_or_else(|| "never".into())
+        .unwrap_or_else(|| (l.t("never")).into())
 }
 
-fn devices_page(me: &SignedIn, devices: &[DeviceInfo], notice: Option<Markup>) -> Markup {
+fn devices_page(l: Lang, me: &SignedIn, devices: &[DeviceInfo], notice: Option<Markup>) -> Markup {
     let csrf = &me.0.csrf;
     page(
-        "Devices and officers",
+        l,
+        l.t("Devices and officers"),
         Some((&me.0.display_name, csrf)),
         html! {
             @if let Some(n) = notice { (n) }
-            h2 { "Enrol a phone" }
+            h2 { (l.t("Enrol a phone")) }
             form method="post" action="/devices/codes" {
                 input type="hidden" name="csrf" value=(csrf);
-                label for="officer" { "Officer's name (as colleagues know them; no personal identity number)" }
+                label for="officer" { (l.t("Officer's name (as colleagues know them; no personal identity number)")) }
                 input #officer name="officer" required maxlength="200";
-                label for="organisation" { "Organisation" }
+                label for="organisation" { (l.t("Organisation")) }
                 select #organisation name="organisation" {
-                    option value="police" { "Police" }
-                    option value="municipality" { "Municipality" }
+                    option value="police" { (l.t("Police")) }
+                    option value="municipality" { (l.t("Municipality")) }
                 }
-                p { button type="submit" { "Create enrolment code" } }
+                p { button type="submit" { (l.t("Create enrolment code")) } }
             }
-            h2 { "Enrolled devices" }
-            @if devices.is_empty() { p.muted { "No devices yet." } }
+            h2 { (l.t("Enrolled devices")) }
+            @if devices.is_empty() { p.muted { (l.t("No devices yet.")) } }
             @else {
                 table {
-                    thead { tr { th { "Officer" } th { "Device" } th { "Enrolled" } th { "Last sync" } th { "" } } }
+                    thead { tr { th { (l.t("Officer")) } th { (l.t("Device")) } th { (l.t("Enrolled")) } th { (l.t("Last sync")) } th { "" } } }
                     tbody {
                         @for d in devices {
                             tr {
                                 td { (d.officer_name) } td { (d.name) }
-                                td { (when(Some(d.enrolled_at))) } td { (when(d.last_sync_at)) }
+                                td { (when(l, Some(d.enrolled_at))) } td { (when(l, d.last_sync_at)) }
                                 td {
-                                    @if let Some(at) = d.revoked_at { "revoked " (when(Some(at))) }
+                                    @if let Some(at) = d.revoked_at { (l.t("revoked ")) (when(l, Some(at))) }
                                     @else {
                                         form.inline method="post" action=(format!("/devices/{}/revoke", d.id)) {
                                             input type="hidden" name="csrf" value=(csrf);
-                                            button type="submit" { "Revoke" }
+                                            button type="submit" { (l.t("Revoke")) }
                                         }
                                     }
                                 }
@@ -66,9 +68,9 @@ fn devices_page(me: &SignedIn, devices: &[DeviceInfo], notice: Option<Markup>) -
     )
 }
 
-pub async fn show(State(state): State<AppState>, me: SignedIn) -> Result<Response, Error> {
+pub async fn show(State(state): State<AppState>, me: SignedIn, l: Lang) -> Result<Response, Error> {
     let devices = state.db.read(identity::list_devices).await?;
-    Ok(devices_page(&me, &devices, None).into_response())
+    Ok(devices_page(l, &me, &devices, None).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -81,6 +83,7 @@ pub struct NewCode {
 pub async fn create_code(
     State(state): State<AppState>,
     me: SignedIn,
+    l: Lang,
     Form(form): Form<NewCode>,
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
@@ -108,7 +111,7 @@ pub async fn create_code(
         Ok(code) => (
             StatusCode::OK,
             html! { div.notice role="status" {
-                "Enrolment code for " (form.officer.trim()) " (valid 24 hours, once): "
+                (l.t("Enrolment code for ")) (form.officer.trim()) (l.t(" (valid 24 hours, once): "))
                 span.code { (code) }
             } },
         ),
@@ -118,7 +121,7 @@ pub async fn create_code(
         ),
         Err(e) => return Err(e),
     };
-    Ok((status, devices_page(&me, &devices, Some(notice))).into_response())
+    Ok((status, devices_page(l, &me, &devices, Some(notice))).into_response())
 }
 
 pub async fn revoke(

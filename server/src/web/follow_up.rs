@@ -10,6 +10,7 @@ use maud::{html, Markup, PreEscaped};
 use shared::follow_up::Period;
 
 use super::chart;
+use super::lang::Lang;
 use super::layout::{bar, page};
 use super::session::SignedIn;
 use crate::db::follow_up::{figures, FollowUp};
@@ -49,64 +50,66 @@ pub async fn load(state: &AppState, period: Period) -> Result<FollowUp, Error> {
 pub async fn show(
     State(state): State<AppState>,
     me: SignedIn,
+    l: Lang,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, Error> {
     let period = chosen(&q, state.clock.now_ms())?;
     let f = load(&state, period).await?;
-    let title = format!("Follow-up {period}");
+    let title = format!("{} {period}", l.t("Follow-up"));
     Ok(page(
+        l,
         &title,
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
-            (period_picker(period))
-            (report(&f, &me.0.csrf))
+            (period_picker(l, period))
+            (report(l, &f, &me.0.csrf))
         },
     )
     .into_response())
 }
 
-fn period_picker(period: Period) -> Markup {
+fn period_picker(l: Lang, period: Period) -> Markup {
     html! {
         form.no-print method="get" action="/follow-up" {
-            label for="period" { "Period (2026-Q3, 2026-T2 or 2026)" }
+            label for="period" { (l.t("Period (2026-Q3, 2026-T2 or 2026)")) }
             input #period name="period" value=(period.key()) size="10";
-            " " button type="submit" { "Show" }
-            " " a href=(format!("/follow-up?period={}", period.previous().key())) { "Previous" }
-            " · " a href=(format!("/follow-up.csv?period={}", period.key())) download { "Download CSV" }
-            " · " a href=(format!("/follow-up.xlsx?period={}", period.key())) download { "Download Excel" }
-            p.muted { "Print this page for the council's report: the print layout leaves out the navigation and the forms." }
+            " " button type="submit" { (l.t("Show")) }
+            " " a href=(format!("/follow-up?period={}", period.previous().key())) { (l.t("Previous")) }
+            " · " a href=(format!("/follow-up.csv?period={}", period.key())) download { (l.t("Download CSV")) }
+            " · " a href=(format!("/follow-up.xlsx?period={}", period.key())) download { (l.t("Download Excel")) }
+            p.muted { (l.t("Print this page for the council's report: the print layout leaves out the navigation and the forms.")) }
         }
     }
 }
 
-fn report(f: &FollowUp, csrf: &str) -> Markup {
+fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
     html! {
         p.muted {
-            @if f.municipality.is_empty() { "No promise plan covers this period." }
+            @if f.municipality.is_empty() { (l.t("No promise plan covers this period.")) }
             @else {
-                (f.municipality) ", citizen promises "
+                (f.municipality) (l.t(", citizen promises "))
                 @if let Some((from, to)) = &f.plan_period { (from) " – " (to) }
             }
         }
-        h2 { "Initiatives: delivered against target" }
+        h2 { (l.t("Initiatives: delivered against target")) }
         @for area in &f.focus_areas {
             h3 { (area.name) }
-            @if let Some(text) = &area.assessment { p.assessment { strong { "Assessment: " } (text) } }
+            @if let Some(text) = &area.assessment { p.assessment { strong { (l.t("Assessment: ")) } (text) } }
             details.no-print {
-                summary { @if area.assessment.is_some() { "Edit the assessment" } @else { "Write an assessment for the report" } }
+                summary { @if area.assessment.is_some() { (l.t("Edit the assessment")) } @else { (l.t("Write an assessment for the report")) } }
                 form method="post" action="/follow-up/assessment" {
                     input type="hidden" name="csrf" value=(csrf);
                     input type="hidden" name="period" value=(f.period.key());
                     input type="hidden" name="focus_area" value=(area.id);
-                    label for=(format!("a-{}", area.id)) { "Assessment of " (area.name) ", " (f.period) " (printed in the report; no names of civilians)" }
+                    label for=(format!("a-{}", area.id)) { (l.t("Assessment of ")) (area.name) ", " (f.period) (l.t(" (printed in the report; no names of civilians)")) }
                     textarea id=(format!("a-{}", area.id)) name="text" rows="4" cols="80" maxlength="4000" {
                         (area.assessment.as_deref().unwrap_or(""))
                     }
-                    p { button type="submit" { "Save" } }
+                    p { button type="submit" { (l.t("Save")) } }
                 }
             }
             table {
-                thead { tr { th { "Initiative" } th { "Owner" } th.n { "Delivered" } th.n { "Target" } th { "Progress" } } }
+                thead { tr { th { (l.t("Initiative")) } th { (l.t("Owner")) } th.n { (l.t("Delivered")) } th.n { (l.t("Target")) } th { (l.t("Progress")) } } }
                 tbody {
                     @for i in &area.initiatives {
                         tr {
@@ -119,19 +122,19 @@ fn report(f: &FollowUp, csrf: &str) -> Markup {
                             td {
                                 @if let Some(p) = i.progress.percent() {
                                     (bar(p, i.progress.met() == Some(true))) " " (p) " %"
-                                } @else { span.muted { "no target" } }
+                                } @else { span.muted { (l.t("no target")) } }
                             }
                         }
                     }
                 }
             }
         }
-        h2 { "Patrol dosage per hotspot" }
-        p.muted { "Bars: visits and minutes per week, green where the week met the prescription, amber where it fell short; line: prescribed per week. Visits of 10–16 minutes are the most effective (Koper)." }
+        h2 { (l.t("Patrol dosage per hotspot")) }
+        p.muted { (l.t("Bars: visits and minutes per week, green where the week met the prescription, amber where it fell short; line: prescribed per week. Visits of 10–16 minutes are the most effective (Koper).")) }
         table {
             thead { tr {
-                th { "Hotspot" } th.n { "Visits" } th.n { "Prescribed" }
-                th.n { "Minutes" } th.n { "Prescribed" } th.n { "10–16 min" }
+                th { (l.t("Hotspot")) } th.n { (l.t("Visits")) } th.n { (l.t("Prescribed")) }
+                th.n { (l.t("Minutes")) } th.n { (l.t("Prescribed")) } th.n { "10–16 min" }
             } }
             tbody {
                 @for h in &f.hotspots {
@@ -149,42 +152,42 @@ fn report(f: &FollowUp, csrf: &str) -> Markup {
                 figure {
                     figcaption { (h.name) }
                     div.pair {
-                        div { span.muted { "visits / week" } (PreEscaped(chart::weekly(&h.weeks, |w| w.visits, h.visits_per_week))) }
-                        div { span.muted { "minutes / week" } (PreEscaped(chart::weekly(&h.weeks, |w| w.minutes, h.minutes_per_week))) }
+                        div { span.muted { (l.t("visits / week")) } (PreEscaped(chart::weekly(&h.weeks, |w| w.visits, h.visits_per_week))) }
+                        div { span.muted { (l.t("minutes / week")) } (PreEscaped(chart::weekly(&h.weeks, |w| w.minutes, h.minutes_per_week))) }
                     }
                 }
             }
         }
-        h2 { "Inspections against the plan" }
-        p.muted { "Every venue at least once a year, higher risk first." }
+        h2 { (l.t("Inspections against the plan")) }
+        p.muted { (l.t("Every venue at least once a year, higher risk first.")) }
         table {
-            thead { tr { th { "Venue" } th { "Risk" } th.n { "Inspections" } th { "Last inspected" } th { "" } } }
+            thead { tr { th { (l.t("Venue")) } th { (l.t("Risk")) } th.n { (l.t("Inspections")) } th { (l.t("Last inspected")) } th { "" } } }
             tbody {
                 @for v in &f.venues {
                     tr {
                         td { (v.name) } td { (v.risk) } td.n { (v.inspections) }
-                        td { (v.last_inspected.as_deref().unwrap_or("never")) }
-                        td { @if v.due { strong { "due" } } }
+                        td { (v.last_inspected.as_deref().unwrap_or(l.t("never"))) }
+                        td { @if v.due { strong { (l.t("due")) } } }
                     }
                 }
             }
         }
-        h3 { "Findings per checklist item" }
-        @if f.findings.is_empty() { p.muted { "No inspections in this period." } }
+        h3 { (l.t("Findings per checklist item")) }
+        @if f.findings.is_empty() { p.muted { (l.t("No inspections in this period.")) } }
         @else {
             table {
-                thead { tr { th { "Item" } th { "Answer" } th.n { "Inspections" } } }
+                thead { tr { th { (l.t("Item")) } th { (l.t("Answer")) } th.n { (l.t("Inspections")) } } }
                 tbody { @for (item, answer, n) in &f.findings { tr {
                     td { (shared::domain::ChecklistItem::from_key(item).map(|i| i.label_en()).unwrap_or(item)) }
                     td { (answer.replace('_', " ")) } td.n { (n) }
                 } } }
             }
         }
-        h3 { "Open follow-ups" }
-        @if f.open_follow_ups.is_empty() { p.muted { "None." } }
+        h3 { (l.t("Open follow-ups")) }
+        @if f.open_follow_ups.is_empty() { p.muted { (l.t("None.")) } }
         @else {
             table {
-                thead { tr { th { "Venue" } th { "Inspected" } th { "Follow-up" } } }
+                thead { tr { th { (l.t("Venue")) } th { (l.t("Inspected")) } th { (l.t("Follow-up")) } } }
                 tbody { @for o in &f.open_follow_ups { tr { td { (o.venue) } td { (o.date) } td { (o.follow_up) } } } }
             }
         }

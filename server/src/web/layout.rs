@@ -3,6 +3,8 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
+use super::lang::Lang;
+
 const CSS: &str = r#"
 :root { --ink: #1b1f24; --muted: #5b6570; --line: #d5dae0; --accent: #1f5fa8; --ok: #2e7d32; --short: #b26a00; }
 * { box-sizing: border-box; }
@@ -52,15 +54,10 @@ details { margin: .3rem 0 .6rem; }
 
 /// A page for a signed-in coordinator (with the navigation), or a bare
 /// page (`who` none: sign-in, public summary).
-pub fn page(title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
-    page_in("en", title, who, body)
-}
-
-/// [`page`] in another language (`lang` is the page's language tag).
-pub fn page_in(lang: &str, title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
+pub fn page(l: Lang, title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang=(lang) {
+        html lang=(l.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -72,19 +69,19 @@ pub fn page_in(lang: &str, title: &str, who: Option<(&str, &str)>, body: Markup)
                     strong { "Trygghetslogg" }
                     @if let Some((name, csrf)) = who {
                         nav {
-                            a href="/follow-up" { "Follow-up" } " · "
-                            a href="/records" { "Records" } " · "
-                            a href="/access-log" { "Access log" } " · "
-                            a href="/quarantine" { "Quarantine" } " · "
-                            a href="/reference" { "Reference data" } " · "
-                            a href="/devices" { "Devices" } " · "
-                            a href="/public" { "Public summary" }
+                            a href="/follow-up" { (l.t("Follow-up")) } " · "
+                            a href="/records" { (l.t("Records")) } " · "
+                            a href="/access-log" { (l.t("Access log")) } " · "
+                            a href="/quarantine" { (l.t("Quarantine")) } " · "
+                            a href="/reference" { (l.t("Reference data")) } " · "
+                            a href="/devices" { (l.t("Devices")) } " · "
+                            a href="/public" { (l.t("Public summary")) }
                         }
                         span.who {
                             (name) " "
                             form method="post" action="/sign-out" {
                                 input type="hidden" name="csrf" value=(csrf);
-                                button type="submit" { "Sign out" }
+                                button type="submit" { (l.t("Sign out")) }
                             }
                         }
                     }

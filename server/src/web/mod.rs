@@ -10,11 +10,13 @@
 //! - [`reference`]: hotspots, venues and the plan; CSV export and import.
 //! - [`devices`]: enrolment codes, devices, revocation.
 //! - [`public`]: the public summary, without sign-in.
+//! - [`lang`]: Swedish or English, by the browser's preference.
 //! - [`layout`], [`chart`]: the page shell and the SVG charts.
 
 pub mod chart;
 pub mod devices;
 pub mod follow_up;
+pub mod lang;
 pub mod layout;
 pub mod public;
 pub mod reference;

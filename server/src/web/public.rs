@@ -10,14 +10,14 @@ use maud::html;
 use shared::follow_up::{public_count, Period, PublicCount};
 
 use super::follow_up::{load, PeriodQuery};
-use super::layout::page_in;
+use super::lang::Lang;
+use super::layout::page;
 use crate::error::Error;
 use crate::http::AppState;
 
 /// The public page's words, in the two languages citizens are offered:
 /// Swedish when the browser prefers it, English otherwise.
 struct Words {
-    lang: &'static str,
     title: &'static str,
     no_plan: &'static str,
     promises: (&'static str, &'static str),
@@ -30,7 +30,6 @@ struct Words {
 }
 
 const EN: Words = Words {
-    lang: "en",
     title: "What we did",
     no_plan: "No citizen promises cover this period.",
     promises: ("The citizen promises of ", " and the local police: what was done."),
@@ -43,7 +42,6 @@ const EN: Words = Words {
 };
 
 const SV: Words = Words {
-    lang: "sv",
     title: "Det här gjorde vi",
     no_plan: "Inga medborgarlöften gäller för den här perioden.",
     promises: ("Medborgarlöftena i ", " och lokalpolisen: det här gjordes."),
@@ -55,36 +53,15 @@ const SV: Words = Words {
     fewer_than_5: "färre än 5",
 };
 
-/// Whether an `Accept-Language` value prefers Swedish to English (the
-/// first of the two in the browser's order, weights respected).
-pub fn prefers_swedish(accept_language: &str) -> bool {
-    let mut best: Option<(f32, bool)> = None;
-    for member in accept_language.split(',') {
-        let mut parts = member.split(';').map(str::trim);
-        let tag = parts.next().unwrap_or("").to_ascii_lowercase();
-        let q = parts
-            .find_map(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-            .unwrap_or(1.0);
-        let swedish = tag == "sv" || tag.starts_with("sv-");
-        let english = tag == "en" || tag.starts_with("en-");
-        if (swedish || english) && best.is_none_or(|(b, _)| q > b) {
-            best = Some((q, swedish));
-        }
-    }
-    best.is_some_and(|(q, swedish)| swedish && q > 0.0)
-}
-
 pub async fn show(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, Error> {
-    let w = match headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(a) if prefers_swedish(a) => &SV,
-        _ => &EN,
+    let lang = Lang::of(&headers);
+    let w = match lang {
+        Lang::Sv => &SV,
+        Lang::En => &EN,
     };
     // The public page shows whole years unless a period is asked for.
     let period = match super::follow_up::chosen(&q, state.clock.now_ms())? {
@@ -98,8 +75,8 @@ pub async fn show(
         PublicCount::FewerThan5 => w.fewer_than_5.to_string(),
         PublicCount::Count(n) => n.to_string(),
     };
-    Ok(page_in(
-        w.lang,
+    Ok(page(
+        lang,
         &format!("{}, {period}", w.title),
         None,
         html! {
@@ -134,20 +111,4 @@ pub async fn show(
         },
     )
     .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::prefers_swedish;
-
-    #[test]
-    fn swedish_is_chosen_by_the_browsers_preference() {
-        assert!(prefers_swedish("sv-SE,sv;q=0.9,en;q=0.8"));
-        assert!(prefers_swedish("sv"));
-        assert!(prefers_swedish("de, sv;q=0.8, en;q=0.5"));
-        assert!(!prefers_swedish("en-US,en;q=0.9,sv;q=0.8"));
-        assert!(!prefers_swedish("de"));
-        assert!(!prefers_swedish(""));
-        assert!(!prefers_swedish("sv;q=0"));
-    }
 }

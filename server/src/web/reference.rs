@@ -11,6 +11,7 @@ use shared::record::Record;
 use shared::reference_csv::{self, RowError};
 use shared::DocKind;
 
+use super::lang::Lang;
 use super::layout::page;
 use super::session::SignedIn;
 use crate::db::reference;
@@ -27,6 +28,7 @@ fn kind_of(name: &str) -> Result<DocKind, Error> {
 }
 
 async fn reference_page(
+    l: Lang,
     state: &AppState,
     me: &SignedIn,
     status: StatusCode,
@@ -47,24 +49,25 @@ async fn reference_page(
         html! {
             form.no-print method="post" action=(format!("/reference/{what}")) enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(csrf);
-                label for=(format!("file-{what}")) { "Import " (what) " from a CSV file (UTF-8, the export's columns; leave id empty for a new row)" }
+                label for=(format!("file-{what}")) { (l.t("Import ")) (what) (l.t(" from a CSV file (UTF-8, the export's columns; leave id empty for a new row)")) }
                 input id=(format!("file-{what}")) type="file" name="file" accept=".csv,text/csv" required;
-                " " button type="submit" { "Import" }
+                " " button type="submit" { (l.t("Import")) }
             }
         }
     };
     Ok((
         status,
         page(
-            "Reference data",
+            l,
+            l.t("Reference data"),
             Some((&me.0.display_name, csrf)),
             html! {
                 @if let Some(m) = message { (m) }
-                h2 { "Hotspots (" (hotspots.len()) ")" }
-                p { a href="/reference/hotspots.csv" download { "Export hotspots as CSV" } }
+                h2 { (l.t("Hotspots (")) (hotspots.len()) ")" }
+                p { a href="/reference/hotspots.csv" download { (l.t("Export hotspots as CSV")) } }
                 (import_form("hotspots"))
                 table {
-                    thead { tr { th { "Name" } th.n { "Radius (m)" } th.n { "Visits / week" } th.n { "Minutes / week" } th { "Active" } } }
+                    thead { tr { th { (l.t("Name")) } th.n { (l.t("Radius (m)")) } th.n { (l.t("Visits / week")) } th.n { (l.t("Minutes / week")) } th { (l.t("Active")) } } }
                     tbody {
                         @for (_, r) in &hotspots {
                             @if let Record::Hotspot(h) = r {
@@ -77,11 +80,11 @@ async fn reference_page(
                         }
                     }
                 }
-                h2 { "Venues (" (venues.len()) ")" }
-                p { a href="/reference/venues.csv" download { "Export venues as CSV" } }
+                h2 { (l.t("Venues (")) (venues.len()) ")" }
+                p { a href="/reference/venues.csv" download { (l.t("Export venues as CSV")) } }
                 (import_form("venues"))
                 table {
-                    thead { tr { th { "Name" } th { "Licensee" } th { "Serving hours" } th { "Risk" } } }
+                    thead { tr { th { (l.t("Name")) } th { (l.t("Licensee")) } th { (l.t("Serving hours")) } th { (l.t("Risk")) } } }
                     tbody {
                         @for (_, r) in &venues {
                             @if let Record::Venue(v) = r {
@@ -94,22 +97,22 @@ async fn reference_page(
                         }
                     }
                 }
-                h2 { "Promise plan" }
-                p { a href="/reference/plan.csv" download { "Export the plan as CSV" } }
+                h2 { (l.t("Promise plan")) }
+                p { a href="/reference/plan.csv" download { (l.t("Export the plan as CSV")) } }
                 (import_form("plan"))
-                p.muted { "A plan file is the whole plan, one row per initiative. Initiatives keep their place in the follow-up when their title is kept." }
+                p.muted { (l.t("A plan file is the whole plan, one row per initiative. Initiatives keep their place in the follow-up when their title is kept.")) }
                 @for (_, r) in &plan {
                     @if let Record::PromisePlan(p) = r {
                         p { (p.municipality) ", " (p.period_start) " – " (p.period_end) }
                         @for area in &p.focus_areas {
                             h3 { (area.name) }
                             table {
-                                thead { tr { th { "Initiative" } th { "Owner" } th { "Counts" } th { "Target" } } }
+                                thead { tr { th { (l.t("Initiative")) } th { (l.t("Owner")) } th { (l.t("Counts")) } th { (l.t("Target")) } } }
                                 tbody {
                                     @for i in &area.initiatives {
                                         tr {
                                             td { (i.title) } td { (i.owner.as_str()) } td { (i.counts.as_str()) }
-                                            td { @if let Some(t) = &i.target { "at least " (t.at_least) " " (t.unit) " per " (t.per.as_str()) } }
+                                            td { @if let Some(t) = &i.target { (l.t("at least ")) (t.at_least) " " (t.unit) " per " (t.per.as_str()) } }
                                         }
                                     }
                                 }
@@ -123,8 +126,8 @@ async fn reference_page(
         .into_response())
 }
 
-pub async fn show(State(state): State<AppState>, me: SignedIn) -> Result<Response, Error> {
-    reference_page(&state, &me, StatusCode::OK, None).await
+pub async fn show(State(state): State<AppState>, me: SignedIn, l: Lang) -> Result<Response, Error> {
+    reference_page(l, &state, &me, StatusCode::OK, None).await
 }
 
 pub async fn export(
@@ -172,10 +175,10 @@ pub async fn export(
     Ok(super::attachment(super::CSV, &format!("{what}.csv"), body))
 }
 
-fn bad_rows(rows: &[RowError]) -> Markup {
+fn bad_rows(l: Lang, rows: &[RowError]) -> Markup {
     html! {
         div.error role="alert" {
-            p { strong { "Nothing was imported." } " Correct these rows and import the file again:" }
+            p { strong { (l.t("Nothing was imported.")) } (l.t(" Correct these rows and import the file again:")) }
             ul { @for r in rows { li { (r.to_string()) } } }
         }
     }
@@ -184,6 +187,7 @@ fn bad_rows(rows: &[RowError]) -> Markup {
 pub async fn import(
     State(state): State<AppState>,
     me: SignedIn,
+    l: Lang,
     Path(what): Path<String>,
     mut form: Multipart,
 ) -> Result<Response, Error> {
@@ -213,7 +217,14 @@ pub async fn import(
             message: "the file is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\""
                 .into(),
         }];
-        return reference_page(&state, &me, StatusCode::BAD_REQUEST, Some(bad_rows(&rows))).await;
+        return reference_page(
+            l,
+            &state,
+            &me,
+            StatusCode::BAD_REQUEST,
+            Some(bad_rows(l, &rows)),
+        )
+        .await;
     };
     let text = text.trim_start_matches('\u{feff}').to_string();
     let now = state.clock.now_ms();
@@ -258,7 +269,14 @@ pub async fn import(
             Ok(Redirect::to("/reference").into_response())
         }
         Err(rows) => {
-            reference_page(&state, &me, StatusCode::BAD_REQUEST, Some(bad_rows(&rows))).await
+            reference_page(
+                l,
+                &state,
+                &me,
+                StatusCode::BAD_REQUEST,
+                Some(bad_rows(l, &rows)),
+            )
+            .await
         }
     }
 }

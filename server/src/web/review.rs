@@ -11,6 +11,7 @@ use shared::DocId;
 use uuid::Uuid;
 
 use super::follow_up::{chosen, PeriodQuery};
+use super::lang::Lang;
 use super::layout::page;
 use super::session::SignedIn;
 use crate::db::review::{self, Filter, RecordView, PURPOSES};
@@ -19,6 +20,7 @@ use crate::error::Error;
 use crate::http::AppState;
 
 fn select(
+    l: Lang,
     name: &str,
     label: &str,
     choices: &[(String, String)],
@@ -27,7 +29,7 @@ fn select(
     html! {
         label for=(name) { (label) }
         select #(name) name=(name) {
-            option value="" { "all" }
+            option value="" { (l.t("all")) }
             @for (id, text) in choices {
                 option value=(id) selected[chosen.as_deref() == Some(id.as_str())] { (text) }
             }
@@ -35,18 +37,19 @@ fn select(
     }
 }
 
-fn kind_label(kind: &str) -> &'static str {
+fn kind_label(l: Lang, kind: &str) -> &'static str {
     match kind {
-        "patrol_visit" => "Patrol visit",
-        "inspection" => "Inspection",
-        "activity" => "Activity",
-        _ => "Record",
+        "patrol_visit" => l.t("Patrol visit"),
+        "inspection" => l.t("Inspection"),
+        "activity" => l.t("Activity"),
+        _ => l.t("Record"),
     }
 }
 
 pub async fn timeline(
     State(state): State<AppState>,
     me: SignedIn,
+    l: Lang,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Error> {
     let period = chosen(
@@ -59,36 +62,43 @@ pub async fn timeline(
         .read(move |c| Ok((review::timeline(c, period, &f)?, review::choices(c)?)))
         .await?;
     let kinds = vec![
-        ("patrol_visit".to_string(), "Patrol visits".to_string()),
-        ("inspection".to_string(), "Inspections".to_string()),
-        ("activity".to_string(), "Other activities".to_string()),
+        (
+            "patrol_visit".to_string(),
+            (l.t("Patrol visits")).to_string(),
+        ),
+        ("inspection".to_string(), (l.t("Inspections")).to_string()),
+        (
+            "activity".to_string(),
+            (l.t("Other activities")).to_string(),
+        ),
     ];
     Ok(page(
-        &format!("Records {period}"),
+        l,
+        &format!("{} {period}", l.t("Records")),
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
             form.filters method="get" action="/records" {
-                label for="period" { "Period" }
+                label for="period" { (l.t("Period")) }
                 input #period name="period" value=(period.key()) size="10";
-                (select("kind", "Kind", &kinds, &filter.kind))
-                (select("focus_area", "Focus area", &areas, &filter.focus_area))
-                (select("initiative", "Initiative", &initiatives, &filter.initiative))
-                (select("hotspot", "Hotspot", &hotspots, &filter.hotspot))
-                (select("venue", "Venue", &venues, &filter.venue))
-                (select("officer", "Officer", &officers, &filter.officer))
-                p { button type="submit" { "Filter" } }
+                (select(l, "kind", l.t("Kind"), &kinds, &filter.kind))
+                (select(l, "focus_area", l.t("Focus area"), &areas, &filter.focus_area))
+                (select(l, "initiative", l.t("Initiative"), &initiatives, &filter.initiative))
+                (select(l, "hotspot", l.t("Hotspot"), &hotspots, &filter.hotspot))
+                (select(l, "venue", l.t("Venue"), &venues, &filter.venue))
+                (select(l, "officer", l.t("Officer"), &officers, &filter.officer))
+                p { button type="submit" { (l.t("Filter")) } }
             }
-            p.muted { (rows.len()) " records"
-                @if rows.len() == review::TIMELINE_LIMIT { " (the newest " (review::TIMELINE_LIMIT) "; narrow the filters to see the rest)" } }
+            p.muted { (rows.len()) (l.t(" records"))
+                @if rows.len() == review::TIMELINE_LIMIT { (l.t(" (the newest ")) (review::TIMELINE_LIMIT) (l.t("; narrow the filters to see the rest)")) } }
             table {
-                thead { tr { th { "When" } th { "Kind" } th { "Initiative" } th { "Place" } th { "Officer" } th { "" } } }
+                thead { tr { th { (l.t("When")) } th { (l.t("Kind")) } th { (l.t("Initiative")) } th { (l.t("Place")) } th { (l.t("Officer")) } th { "" } } }
                 tbody {
                     @for r in &rows {
                         tr {
                             td { @if r.kind == "activity" { (format_date(r.at)) } @else { (format_date_time(r.at)) } }
-                            td { (kind_label(r.kind)) }
+                            td { (kind_label(l, r.kind)) }
                             td { (r.initiative) } td { (r.place) } td { (r.officer) }
-                            td { a href=(format!("/records/{}", r.doc_id)) { "Details" } }
+                            td { a href=(format!("/records/{}", r.doc_id)) { (l.t("Details")) } }
                         }
                     }
                 }
@@ -103,22 +113,27 @@ fn parse_id(id: &str) -> Result<DocId, Error> {
 }
 
 /// The details are not shown until a purpose is chosen.
-pub async fn purpose_form(me: SignedIn, Path(id): Path<String>) -> Result<Response, Error> {
+pub async fn purpose_form(
+    me: SignedIn,
+    l: Lang,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     let id = parse_id(&id)?;
     Ok(page(
-        "Open a record",
+        l,
+        l.t("Open a record"),
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
-            p { "Opening a record's details is written to the access log with your name, the time and the purpose." }
+            p { (l.t("Opening a record's details is written to the access log with your name, the time and the purpose.")) }
             form method="post" action=(format!("/records/{id}")) {
                 input type="hidden" name="csrf" value=(me.0.csrf);
                 fieldset {
-                    legend { "Why do you open it?" }
+                    legend { (l.t("Why do you open it?")) }
                     @for (i, (key, label)) in PURPOSES.iter().enumerate() {
-                        label { input type="radio" name="purpose" value=(key) required checked[i == 0]; " " (label) }
+                        label { input type="radio" name="purpose" value=(key) required checked[i == 0]; " " (l.t(label)) }
                     }
                 }
-                p { button type="submit" { "Open the record" } }
+                p { button type="submit" { (l.t("Open the record")) } }
             }
         },
     )
@@ -134,6 +149,7 @@ pub struct Open {
 pub async fn open(
     State(state): State<AppState>,
     me: SignedIn,
+    l: Lang,
     Path(id): Path<String>,
     Form(form): Form<Open>,
 ) -> Result<Response, Error> {
@@ -151,65 +167,66 @@ pub async fn open(
         .await?;
     let view = state.db.read(move |c| review::record(c, id)).await?;
     Ok(page(
-        kind_title(&view.record),
+        l,
+        kind_title(l, &view.record),
         Some((&me.0.display_name, &me.0.csrf)),
-        record_markup(&view),
+        record_markup(l, &view),
     )
     .into_response())
 }
 
-fn kind_title(r: &Record) -> &'static str {
+fn kind_title(l: Lang, r: &Record) -> &'static str {
     match r {
-        Record::PatrolVisit(_) => "Patrol visit",
-        Record::Inspection(_) => "Inspection",
-        Record::Activity(_) => "Activity",
-        _ => "Reference data",
+        Record::PatrolVisit(_) => l.t("Patrol visit"),
+        Record::Inspection(_) => l.t("Inspection"),
+        Record::Activity(_) => l.t("Activity"),
+        _ => l.t("Reference data"),
     }
 }
 
-fn record_markup(v: &RecordView) -> Markup {
+fn record_markup(l: Lang, v: &RecordView) -> Markup {
     let opt_time = |t: Option<i64>| t.map(format_date_time).unwrap_or_else(|| "—".into());
     html! {
-        p.muted { "Record " code { (v.id) } ", first received " (format_date_time(v.first_received_at)) }
+        p.muted { (l.t("Record ")) code { (v.id) } (l.t(", first received ")) (format_date_time(v.first_received_at)) }
         table {
             @match &v.record {
                 Record::PatrolVisit(p) => {
-                    tr { th { "Started" } td { (format_date_time(p.started_at)) } }
-                    tr { th { "Ended" } td { (opt_time(p.ended_at)) } }
-                    tr { th { "Officers" } td { (p.officers_count) } }
-                    tr { th { "Contacts" } td { (p.contacts.value()) } }
-                    tr { th { "Interventions" } td { (p.interventions.value()) } }
-                    tr { th { "Problems seen" } td { (p.problem_tags().join(", ")) } }
-                    tr { th { "Notes" } td { (p.notes.as_str()) } }
+                    tr { th { (l.t("Started")) } td { (format_date_time(p.started_at)) } }
+                    tr { th { (l.t("Ended")) } td { (opt_time(p.ended_at)) } }
+                    tr { th { (l.t("Officers")) } td { (p.officers_count) } }
+                    tr { th { (l.t("Contacts")) } td { (p.contacts.value()) } }
+                    tr { th { (l.t("Interventions")) } td { (p.interventions.value()) } }
+                    tr { th { (l.t("Problems seen")) } td { (p.problem_tags().join(", ")) } }
+                    tr { th { (l.t("Notes")) } td { (p.notes.as_str()) } }
                 }
                 Record::Inspection(i) => {
-                    tr { th { "Started" } td { (format_date_time(i.started_at)) } }
-                    tr { th { "Ended" } td { (opt_time(i.ended_at)) } }
-                    tr { th { "Participants" } td { (i.participants.len()) } }
+                    tr { th { (l.t("Started")) } td { (format_date_time(i.started_at)) } }
+                    tr { th { (l.t("Ended")) } td { (opt_time(i.ended_at)) } }
+                    tr { th { (l.t("Participants")) } td { (i.participants.len()) } }
                     @for item in shared::domain::ChecklistItem::ALL {
                         @if let Some(e) = i.entry(item) {
                             tr { th { (item.label_en()) } td { (e.answer.as_str()) @if !e.comment.as_str().is_empty() { ": " (e.comment.as_str()) } } }
                         }
                     }
-                    tr { th { "Findings" } td { (i.findings.as_str()) } }
-                    tr { th { "Follow-up" } td { (i.follow_up.as_str()) } }
+                    tr { th { (l.t("Findings")) } td { (i.findings.as_str()) } }
+                    tr { th { (l.t("Follow-up")) } td { (i.follow_up.as_str()) } }
                 }
                 Record::Activity(a) => {
-                    tr { th { "Date" } td { (a.date) } }
-                    tr { th { "Kind" } td { (a.kind.as_str()) } }
-                    tr { th { "People reached" } td { (a.people_reached) } }
-                    tr { th { "Notes" } td { (a.notes.as_str()) } }
+                    tr { th { (l.t("Date")) } td { (a.date) } }
+                    tr { th { (l.t("Kind")) } td { (a.kind.as_str()) } }
+                    tr { th { (l.t("People reached")) } td { (a.people_reached) } }
+                    tr { th { (l.t("Notes")) } td { (a.notes.as_str()) } }
                 }
-                _ => { tr { td { "Reference data; see the reference pages." } } }
+                _ => { tr { td { (l.t("Reference data; see the reference pages.")) } } }
             }
         }
         @if let Record::Inspection(_) = &v.record {
-            p.no-print { a href=(format!("/records/{}/protocol", v.id)) { "Printable protocol for the licensee" } }
+            p.no-print { a href=(format!("/records/{}/protocol", v.id)) { (l.t("Printable protocol for the licensee")) } }
         }
-        h2 { "Edit history" }
-        p.muted { "From the document itself: every change, when it was made (the device's clock) and by whom." }
+        h2 { (l.t("Edit history")) }
+        p.muted { (l.t("From the document itself: every change, when it was made (the device's clock) and by whom.")) }
         table {
-            thead { tr { th { "When" } th { "Who" } th { "What" } } }
+            thead { tr { th { (l.t("When")) } th { (l.t("Who")) } th { (l.t("What")) } } }
             tbody {
                 @for (edit, who) in &v.history {
                     tr { td { (format_date_time(edit.at)) } td { (who) } td { (edit.note.as_deref().unwrap_or("—")) } }
@@ -219,21 +236,26 @@ fn record_markup(v: &RecordView) -> Markup {
     }
 }
 
-pub async fn access_log(State(state): State<AppState>, me: SignedIn) -> Result<Response, Error> {
+pub async fn access_log(
+    State(state): State<AppState>,
+    me: SignedIn,
+    l: Lang,
+) -> Result<Response, Error> {
     let rows = state.db.read(|c| review::access_log(c, 1000)).await?;
     Ok(page(
-        "Access log",
+        l,
+        l.t("Access log"),
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
-            p { a href="/access-log.csv" download { "Download CSV" } }
+            p { a href="/access-log.csv" download { (l.t("Download CSV")) } }
             table {
-                thead { tr { th { "When" } th { "Who" } th { "Record" } th { "Purpose" } } }
+                thead { tr { th { (l.t("When")) } th { (l.t("Who")) } th { (l.t("Record")) } th { (l.t("Purpose")) } } }
                 tbody {
                     @for r in &rows {
                         tr {
                             td { (format_date_time(r.at)) } td { (r.coordinator) }
                             td { code { (r.doc_id) } }
-                            td { (review::purpose_label(&r.purpose).unwrap_or("")) }
+                            td { (l.t(review::purpose_label(&r.purpose).unwrap_or(""))) }
                         }
                     }
                 }
@@ -269,7 +291,11 @@ pub async fn access_log_csv(
     Ok(super::attachment(super::CSV, "access-log.csv", body))
 }
 
-pub async fn quarantined(State(state): State<AppState>, me: SignedIn) -> Result<Response, Error> {
+pub async fn quarantined(
+    State(state): State<AppState>,
+    me: SignedIn,
+    l: Lang,
+) -> Result<Response, Error> {
     let (rows, devices): (Vec<quarantine::Quarantined>, Vec<DeviceInfo>) = state
         .db
         .read(|c| Ok((quarantine::list(c)?, crate::db::identity::list_devices(c)?)))
@@ -282,14 +308,15 @@ pub async fn quarantined(State(state): State<AppState>, me: SignedIn) -> Result<
             .unwrap_or_else(|| id.to_string())
     };
     Ok(page(
-        "Quarantined documents",
+        l,
+        l.t("Quarantined documents"),
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
-            p.muted { "Documents the server refused, kept with the reason. The device keeps them too and sends them again once amended." }
-            @if rows.is_empty() { p { "None." } }
+            p.muted { (l.t("Documents the server refused, kept with the reason. The device keeps them too and sends them again once amended.")) }
+            @if rows.is_empty() { p { (l.t("None.")) } }
             @else {
                 table {
-                    thead { tr { th { "Received" } th { "Document" } th { "From" } th { "Reason" } th.n { "Changes" } } }
+                    thead { tr { th { (l.t("Received")) } th { (l.t("Document")) } th { (l.t("From")) } th { (l.t("Reason")) } th.n { (l.t("Changes")) } } }
                     tbody {
                         @for q in &rows {
                             tr {
@@ -311,6 +338,7 @@ pub async fn quarantined(State(state): State<AppState>, me: SignedIn) -> Result<
 pub async fn protocol(
     State(state): State<AppState>,
     me: SignedIn,
+    l: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let id = parse_id(&id)?;
@@ -347,22 +375,23 @@ pub async fn protocol(
             .count()
     };
     Ok(page(
-        "Inspection protocol",
+        l,
+        l.t("Inspection protocol"),
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
-            p { "Supervision under the Alcohol Act (alkohollagen 2010:1622), chapter 9. Copy for the licensee." }
+            p { (l.t("Supervision under the Alcohol Act (alkohollagen 2010:1622), chapter 9. Copy for the licensee.")) }
             table {
-                tr { th { "Venue" } td { (venue) } }
-                tr { th { "Licensee" } td { (licensee) } }
-                tr { th { "Inspection" } td { (format_date_time(i.started_at)) " – " (i.ended_at.map(format_date_time).unwrap_or_default()) } }
-                tr { th { "Inspectors" } td {
-                    (count(shared::domain::Organisation::Police)) " from the police, "
-                    (count(shared::domain::Organisation::Municipality)) " from the municipality" } }
-                tr { th { "Record" } td { code { (view.id) } } }
+                tr { th { (l.t("Venue")) } td { (venue) } }
+                tr { th { (l.t("Licensee")) } td { (licensee) } }
+                tr { th { (l.t("Inspection")) } td { (format_date_time(i.started_at)) " – " (i.ended_at.map(format_date_time).unwrap_or_default()) } }
+                tr { th { (l.t("Inspectors")) } td {
+                    (count(shared::domain::Organisation::Police)) (l.t(" from the police, "))
+                    (count(shared::domain::Organisation::Municipality)) (l.t(" from the municipality")) } }
+                tr { th { (l.t("Record")) } td { code { (view.id) } } }
             }
-            h2 { "Checklist" }
+            h2 { (l.t("Checklist")) }
             table {
-                thead { tr { th { "Item" } th { "Result" } th { "Comment" } } }
+                thead { tr { th { (l.t("Item")) } th { (l.t("Result")) } th { (l.t("Comment")) } } }
                 tbody {
                     @for item in shared::domain::ChecklistItem::ALL {
                         @let entry = i.entry(item);
@@ -374,17 +403,17 @@ pub async fn protocol(
                     }
                 }
             }
-            h2 { "Findings" }
-            p.assessment { @if i.findings.as_str().is_empty() { "None." } @else { (i.findings.as_str()) } }
-            h2 { "Follow-up" }
+            h2 { (l.t("Findings")) }
+            p.assessment { @if i.findings.as_str().is_empty() { (l.t("None.")) } @else { (i.findings.as_str()) } }
+            h2 { (l.t("Follow-up")) }
             p { (match i.follow_up {
-                shared::domain::FollowUp::None => "None.",
-                shared::domain::FollowUp::Revisit => "The venue will be visited again.",
-                shared::domain::FollowUp::SupervisionCase => "The municipality opens a supervision case; the licensee will be heard before any decision.",
+                shared::domain::FollowUp::None => l.t("None."),
+                shared::domain::FollowUp::Revisit => l.t("The venue will be visited again."),
+                shared::domain::FollowUp::SupervisionCase => l.t("The municipality opens a supervision case; the licensee will be heard before any decision."),
             }) }
-            p.muted { "A remark is not a sanction: only the municipality decides sanctions, after the licensee has been heard." }
+            p.muted { (l.t("A remark is not a sanction: only the municipality decides sanctions, after the licensee has been heard.")) }
             table {
-                tr { th { "For the inspectors" } th { "Received by the licensee" } }
+                tr { th { (l.t("For the inspectors")) } th { (l.t("Received by the licensee")) } }
                 tr { td { br; br; "……………………………………" } td { br; br; "……………………………………" } }
             }
         },

@@ -10,6 +10,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use maud::html;
 use rand::{rngs::OsRng, RngCore};
 
+use super::lang::Lang;
 use super::layout::page;
 use super::session::{cookie, CsrfOnly, SignedIn, SESSION_COOKIE};
 use crate::db::coordinators::{self, Attempt, SignIn};
@@ -25,20 +26,21 @@ pub struct Credentials {
     csrf: String,
 }
 
-fn form_page(token: &str, message: Option<&str>) -> maud::Markup {
+fn form_page(l: Lang, token: &str, message: Option<&str>) -> maud::Markup {
     page(
-        "Sign in",
+        l,
+        l.t("Sign in"),
         None,
         html! {
-            p.muted { "For coordinators. Officers use the app." }
+            p.muted { (l.t("For coordinators. Officers use the app.")) }
             @if let Some(m) = message { p.error role="alert" { (m) } }
             form method="post" action="/sign-in" {
                 input type="hidden" name="csrf" value=(token);
-                label for="username" { "User name" }
+                label for="username" { (l.t("User name")) }
                 input #username name="username" autocomplete="username" required;
-                label for="password" { "Password" }
+                label for="password" { (l.t("Password")) }
                 input #password name="password" type="password" autocomplete="current-password" required;
-                p { button type="submit" { "Sign in" } }
+                p { button type="submit" { (l.t("Sign in")) } }
             }
         },
     )
@@ -46,6 +48,7 @@ fn form_page(token: &str, message: Option<&str>) -> maud::Markup {
 
 /// A fresh form with its CSRF cookie.
 fn fresh_form(
+    l: Lang,
     state: &AppState,
     jar: CookieJar,
     status: StatusCode,
@@ -55,33 +58,36 @@ fn fresh_form(
     OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
     let jar = jar.add(cookie(FORM_COOKIE, token.clone(), state.secure_cookies));
-    (status, jar, form_page(&token, message)).into_response()
+    (status, jar, form_page(l, &token, message)).into_response()
 }
 
-pub async fn form(State(state): State<AppState>, jar: CookieJar) -> Response {
-    fresh_form(&state, jar, StatusCode::OK, None)
+pub async fn form(State(state): State<AppState>, l: Lang, jar: CookieJar) -> Response {
+    fresh_form(l, &state, jar, StatusCode::OK, None)
 }
 
 pub async fn submit(
     State(state): State<AppState>,
+    l: Lang,
     jar: CookieJar,
     Form(form): Form<Credentials>,
 ) -> Result<Response, Error> {
     let expected = jar.get(FORM_COOKIE).map(|c| c.value().to_string());
     if expected.as_deref() != Some(form.csrf.as_str()) || form.csrf.is_empty() {
         return Ok(fresh_form(
+            l,
             &state,
             jar,
             StatusCode::FORBIDDEN,
-            Some("The form was out of date. Please sign in again."),
+            Some(l.t("The form was out of date. Please sign in again.")),
         ));
     }
     if form.username.len() > 200 || form.password.len() > 1024 {
         return Ok(fresh_form(
+            l,
             &state,
             jar,
             StatusCode::UNAUTHORIZED,
-            Some("Wrong user name or password."),
+            Some(l.t("Wrong user name or password.")),
         ));
     }
     let now = state.clock.now_ms();
@@ -119,16 +125,20 @@ pub async fn submit(
             (jar, Redirect::to("/follow-up")).into_response()
         }
         SignIn::Wrong => fresh_form(
+            l,
             &state,
             jar,
             StatusCode::UNAUTHORIZED,
-            Some("Wrong user name or password."),
+            Some(l.t("Wrong user name or password.")),
         ),
         SignIn::Locked => fresh_form(
+            l,
             &state,
             jar,
             StatusCode::TOO_MANY_REQUESTS,
-            Some("Too many failed attempts for this user name. Wait 15 minutes and try again."),
+            Some(
+                l.t("Too many failed attempts for this user name. Wait 15 minutes and try again."),
+            ),
         ),
     })
 }

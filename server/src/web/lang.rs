@@ -1,0 +1,266 @@
+//! The pages' language: Swedish when the browser prefers it (coordinators
+//! and citizens of a Swedish municipality), English otherwise. Words are
+//! looked up by their English text, so a page reads in English wherever a
+//! translation is missing rather than failing.
+
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Sv,
+}
+
+impl Lang {
+    /// The language an `Accept-Language` header asks for.
+    pub fn of(headers: &HeaderMap) -> Lang {
+        match headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+        {
+            Some(a) if prefers_swedish(a) => Lang::Sv,
+            _ => Lang::En,
+        }
+    }
+
+    /// The HTML `lang` tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Sv => "sv",
+        }
+    }
+
+    /// `en` in this language.
+    pub fn t(self, en: &'static str) -> &'static str {
+        match self {
+            Lang::En => en,
+            Lang::Sv => swedish(en).unwrap_or(en),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Lang::of(&parts.headers))
+    }
+}
+
+/// Whether an `Accept-Language` value prefers Swedish to English (the
+/// higher weighted of the two; the first on a tie).
+pub fn prefers_swedish(accept_language: &str) -> bool {
+    let mut best: Option<(f32, bool)> = None;
+    for member in accept_language.split(',') {
+        let mut parts = member.split(';').map(str::trim);
+        let tag = parts.next().unwrap_or("").to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .unwrap_or(1.0);
+        let swedish = tag == "sv" || tag.starts_with("sv-");
+        let english = tag == "en" || tag.starts_with("en-");
+        if (swedish || english) && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, swedish));
+        }
+    }
+    best.is_some_and(|(q, swedish)| swedish && q > 0.0)
+}
+
+fn swedish(en: &str) -> Option<&'static str> {
+    Some(match en {
+        " (printed in the report; no names of civilians)" => " (skrivs ut i rapporten; inga namn på privatpersoner)",
+        " (the newest " => " (de senaste ",
+        " (valid 24 hours, once): " => " (gäller 24 timmar, en gång): ",
+        " Correct these rows and import the file again:" => " Rätta de här raderna och importera filen igen:",
+        " from a CSV file (UTF-8, the export's columns; leave id empty for a new row)" => " från en CSV-fil (UTF-8, exportens kolumner; lämna id tomt för en ny rad)",
+        " from the municipality" => " från kommunen",
+        " from the police, " => " från polisen, ",
+        " records" => " poster",
+        ", citizen promises " => ", medborgarlöften ",
+        ", first received " => ", först mottagen ",
+        "; narrow the filters to see the rest)" => "; smalna av filtren för att se resten)",
+        "A plan file is the whole plan, one row per initiative. Initiatives keep their place in the follow-up when their title is kept." => "En planfil är hela planen, en rad per insats. Insatserna behåller sin plats i uppföljningen så länge titeln behålls.",
+        "A remark is not a sanction: only the municipality decides sanctions, after the licensee has been heard." => "En anmärkning är ingen sanktion: bara kommunen beslutar om sanktioner, efter att tillståndshavaren har hörts.",
+        "Access log" => "Åtkomstlogg",
+        "Active" => "Aktiv",
+        "Activity" => "Aktivitet",
+        "Answer" => "Svar",
+        "Assessment of " => "Bedömning av ",
+        "Assessment: " => "Bedömning: ",
+        "Bars: visits and minutes per week, green where the week met the prescription, amber where it fell short; line: prescribed per week. Visits of 10–16 minutes are the most effective (Koper)." => "Staplar: besök och minuter per vecka, gröna där veckan nådde den föreskrivna dosen, gula där den inte gjorde det; linje: föreskrivet per vecka. Besök på 10–16 minuter ger mest effekt (Koper).",
+        "Changes" => "Ändringar",
+        "Checklist" => "Checklista",
+        "Comment" => "Kommentar",
+        "Contacts" => "Kontakter",
+        "Counts" => "Räknar",
+        "Create enrolment code" => "Skapa registreringskod",
+        "Date" => "Datum",
+        "Delivered" => "Utfört",
+        "Details" => "Detaljer",
+        "Device" => "Enhet",
+        "Devices" => "Enheter",
+        "Devices and officers" => "Enheter och poliser",
+        "Document" => "Dokument",
+        "Documents the server refused, kept with the reason. The device keeps them too and sends them again once amended." => "Dokument som servern avvisade, sparade med skälet. Enheten behåller dem också och skickar dem igen när de rättats.",
+        "Download CSV" => "Ladda ner CSV",
+        "Download Excel" => "Ladda ner Excel",
+        "Edit history" => "Ändringshistorik",
+        "Edit the assessment" => "Ändra bedömningen",
+        "Ended" => "Slut",
+        "Enrol a phone" => "Registrera en telefon",
+        "Enrolled" => "Registrerad",
+        "Enrolled devices" => "Registrerade enheter",
+        "Enrolled devices (" => "Registrerade enheter (",
+        "Enrolment code for " => "Registreringskod för ",
+        "Every venue at least once a year, higher risk first." => "Varje serveringsställe minst en gång om året, högre risk först.",
+        "Export hotspots as CSV" => "Exportera platser som CSV",
+        "Export the plan as CSV" => "Exportera planen som CSV",
+        "Export venues as CSV" => "Exportera serveringsställen som CSV",
+        "Filter" => "Filtrera",
+        "Findings" => "Iakttagelser",
+        "Findings per checklist item" => "Iakttagelser per punkt i checklistan",
+        "Focus area" => "Fokusområde",
+        "Follow-up" => "Uppföljning",
+        "Follow-up of the promises" => "Uppföljning av löftena",
+        "For coordinators. Officers use the app." => "För samordnare. Poliser använder appen.",
+        "For the inspectors" => "För tillsynsförrättarna",
+        "From" => "Från",
+        "From the document itself: every change, when it was made (the device's clock) and by whom." => "Ur själva dokumentet: varje ändring, när den gjordes (enhetens klocka) och av vem.",
+        "Hotspot" => "Plats",
+        "Hotspots (" => "Platser (",
+        "Import" => "Importera",
+        "Import " => "Importera ",
+        "Initiative" => "Insats",
+        "Initiatives: delivered against target" => "Insatser: utfört mot mål",
+        "Inspected" => "Tillsyn",
+        "Inspection" => "Tillsyn",
+        "Inspection protocol" => "Tillsynsprotokoll",
+        "Inspection protocol for the licensee" => "Tillsynsprotokoll till tillståndshavaren",
+        "Inspections" => "Tillsyner",
+        "Inspections against the plan" => "Tillsyner mot planen",
+        "Inspectors" => "Tillsynsförrättare",
+        "Interventions" => "Ingripanden",
+        "Item" => "Punkt",
+        "Kind" => "Slag",
+        "Last inspected" => "Senaste tillsyn",
+        "Last sync" => "Senaste synk",
+        "Licensee" => "Tillståndshavare",
+        "Minutes" => "Minuter",
+        "Minutes / week" => "Minuter / vecka",
+        "Municipality" => "Kommunen",
+        "Name" => "Namn",
+        "No devices yet." => "Inga enheter än.",
+        "No inspections in this period." => "Inga tillsyner under perioden.",
+        "No promise plan covers this period." => "Ingen plan för medborgarlöften gäller för perioden.",
+        "None." => "Inga.",
+        "Notes" => "Anteckningar",
+        "Nothing was imported." => "Ingenting importerades.",
+        "Officer" => "Polis",
+        "Officer's name (as colleagues know them; no personal identity number)" => "Polisens namn (som kollegerna känner hen; inget personnummer)",
+        "Officers" => "Poliser",
+        "Open a record" => "Öppna en post",
+        "Open follow-ups" => "Öppna uppföljningar",
+        "Open the record" => "Öppna posten",
+        "Opening a record's details is written to the access log with your name, the time and the purpose." => "När du öppnar en posts detaljer skrivs det i åtkomstloggen med ditt namn, tiden och syftet.",
+        "Organisation" => "Organisation",
+        "Other activities" => "Andra aktiviteter",
+        "Owner" => "Ansvarig",
+        "Participants" => "Deltagare",
+        "Password" => "Lösenord",
+        "Patrol dosage per hotspot" => "Patrulldos per plats",
+        "Patrol visit" => "Patrullbesök",
+        "Patrol visits" => "Patrullbesök",
+        "People reached" => "Nådda personer",
+        "Period" => "Period",
+        "Period (2026-Q3, 2026-T2 or 2026)" => "Period (2026-Q3, 2026-T2 eller 2026)",
+        "Place" => "Plats",
+        "Police" => "Polisen",
+        "Prescribed" => "Föreskrivet",
+        "Previous" => "Föregående",
+        "Print this page for the council's report: the print layout leaves out the navigation and the forms." => "Skriv ut sidan som rapport till det lokala brottsförebyggande rådet: utskriften utelämnar menyn och formulären.",
+        "Printable protocol for the licensee" => "Utskrivbart protokoll till tillståndshavaren",
+        "Problems seen" => "Iakttagna problem",
+        "Progress" => "Måluppfyllelse",
+        "Promise plan" => "Plan för medborgarlöften",
+        "Public summary" => "Offentlig sammanfattning",
+        "Purpose" => "Syfte",
+        "Quality check of the record" => "Kvalitetskontroll av posten",
+        "Quarantine" => "Karantän",
+        "Quarantined documents" => "Dokument i karantän",
+        "Question or complaint about the activity" => "Fråga eller klagomål om verksamheten",
+        "Radius (m)" => "Radie (m)",
+        "Reason" => "Skäl",
+        "Received" => "Mottaget",
+        "Received by the licensee" => "Mottaget av tillståndshavaren",
+        "Record" => "Post",
+        "Record " => "Post ",
+        "Records" => "Poster",
+        "Reference data" => "Referensdata",
+        "Reference data; see the reference pages." => "Referensdata; se sidan för referensdata.",
+        "Request from the person the data is about" => "Begäran från den som uppgifterna gäller",
+        "Result" => "Resultat",
+        "Revoke" => "Spärra",
+        "Risk" => "Risk",
+        "Save" => "Spara",
+        "Serving hours" => "Serveringstid",
+        "Show" => "Visa",
+        "Sign in" => "Logga in",
+        "Sign out" => "Logga ut",
+        "Started" => "Start",
+        "Supervision case (alcohol licence)" => "Tillsynsärende (serveringstillstånd)",
+        "Supervision under the Alcohol Act (alkohollagen 2010:1622), chapter 9. Copy for the licensee." => "Tillsyn enligt alkohollagen (2010:1622) 9 kap. Exemplar för tillståndshavaren.",
+        "Target" => "Mål",
+        "The form was out of date. Please sign in again." => "Formuläret var för gammalt. Logga in igen.",
+        "The municipality opens a supervision case; the licensee will be heard before any decision." => "Kommunen öppnar ett tillsynsärende; tillståndshavaren hörs före varje beslut.",
+        "The venue will be visited again." => "Serveringsstället besöks igen.",
+        "Too many failed attempts for this user name. Wait 15 minutes and try again." => "För många misslyckade försök för det här användarnamnet. Vänta 15 minuter och försök igen.",
+        "User name" => "Användarnamn",
+        "Venue" => "Serveringsställe",
+        "Venues (" => "Serveringsställen (",
+        "Visits" => "Besök",
+        "Visits / week" => "Besök / vecka",
+        "What" => "Vad",
+        "When" => "När",
+        "Who" => "Vem",
+        "Why do you open it?" => "Varför öppnar du den?",
+        "Write an assessment for the report" => "Skriv en bedömning till rapporten",
+        "Wrong user name or password." => "Fel användarnamn eller lösenord.",
+        "all" => "alla",
+        "at least " => "minst ",
+        "due" => "förfaller",
+        "minutes / week" => "minuter / vecka",
+        "never" => "aldrig",
+        "no target" => "inget mål",
+        "revoked " => "spärrad ",
+        "visits / week" => "besök / vecka",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swedish_is_chosen_by_the_browsers_preference() {
+        assert!(prefers_swedish("sv-SE,sv;q=0.9,en;q=0.8"));
+        assert!(prefers_swedish("sv"));
+        assert!(prefers_swedish("de, sv;q=0.8, en;q=0.5"));
+        assert!(!prefers_swedish("en-US,en;q=0.9,sv;q=0.8"));
+        assert!(!prefers_swedish("de"));
+        assert!(!prefers_swedish(""));
+        assert!(!prefers_swedish("sv;q=0"));
+    }
+
+    #[test]
+    fn words_fall_back_to_english() {
+        assert_eq!(Lang::Sv.t("Sign in"), "Logga in");
+        assert_eq!(Lang::En.t("Sign in"), "Sign in");
+        assert_eq!(Lang::Sv.t("not in the table"), "not in the table");
+    }
+}
