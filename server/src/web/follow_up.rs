@@ -68,6 +68,24 @@ pub async fn show(
     .into_response())
 }
 
+/// An initiative's owner as a word of the page's language.
+fn owner(l: Lang, key: &str) -> &'static str {
+    match key {
+        "police" => l.t("Police"),
+        "municipality" => l.t("Municipality"),
+        _ => l.t("Joint"),
+    }
+}
+
+/// A checklist answer as a word of the page's language.
+fn answer_label(l: Lang, key: &str) -> &'static str {
+    match key {
+        "fine" => l.t("fine"),
+        "remark" => l.t("remark"),
+        _ => l.t("not checked"),
+    }
+}
+
 fn period_picker(l: Lang, period: Period) -> Markup {
     html! {
         form.no-print method="get" action="/follow-up" {
@@ -114,7 +132,7 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
                     @for i in &area.initiatives {
                         tr {
                             td { (i.title) }
-                            td { (i.owner) }
+                            td { (owner(l, &i.owner)) }
                             td.n { (i.progress.delivered) }
                             td.n {
                                 @if let Some(t) = i.progress.target { (t) " " (i.unit.as_deref().unwrap_or("")) } @else { "—" }
@@ -179,7 +197,7 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
                 thead { tr { th { (l.t("Item")) } th { (l.t("Answer")) } th.n { (l.t("Inspections")) } } }
                 tbody { @for (item, answer, n) in &f.findings { tr {
                     td { (shared::domain::ChecklistItem::from_key(item).map(|i| i.label_en()).unwrap_or(item)) }
-                    td { (answer.replace('_', " ")) } td.n { (n) }
+                    td { (answer_label(l, answer)) } td.n { (n) }
                 } } }
             }
         }

@@ -238,6 +238,10 @@ fn swedish(en: &str) -> Option<&'static str> {
         "no target" => "inget mål",
         "revoked " => "spärrad ",
         "visits / week" => "besök / vecka",
+        "Joint" => "Gemensamt",
+        "fine" => "utan anmärkning",
+        "remark" => "anmärkning",
+        "not checked" => "ej kontrollerad",
         _ => return None,
     })
 }
