@@ -138,6 +138,7 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     // the latest when the officer taps "sync now").
     let server = TestServer::start_at(&server_dir, Limits::default(), &addr).await?;
     app.click("Inställningar")?;
+    app.wait_for(|s| s.control("Synka nu").is_some(), Duration::from_secs(30))?;
     app.click("Synka nu")?;
     app.wait_for(|s| s.text.contains("Allt synkat"), Duration::from_secs(90))?;
     app.screenshot("synced-again")?;
