@@ -197,11 +197,13 @@ pub fn read_hotspots(text: &str, initiative: Uuid, refs: &dyn References) -> Rea
 /// Reads a venue import; every row is validated like a record.
 pub fn read_venues(text: &str, refs: &dyn References) -> Read<Venue> {
     read(text, &VENUE_COLUMNS, |r| {
+        // The words of the export, or their Swedish equivalents.
         let risk = match r[9].to_lowercase().as_str() {
-            "low" | "låg" => RiskLevel::Low,
-            "medium" | "medel" => RiskLevel::Medium,
-            "high" | "hög" => RiskLevel::High,
-            other => return Err(format!("risk: write low, medium or high, not {other:?}")),
+            "låg" => RiskLevel::Low,
+            "medel" => RiskLevel::Medium,
+            "hög" => RiskLevel::High,
+            other => RiskLevel::parse(other)
+                .ok_or_else(|| format!("risk: write low, medium or high, not {other:?}"))?,
         };
         let v = Venue {
             name: r[1].to_string(),
@@ -228,36 +230,21 @@ pub fn read_venues(text: &str, refs: &dyn References) -> Read<Venue> {
 }
 
 fn owner(s: &str) -> Result<Owner, String> {
-    [Owner::Police, Owner::Municipality, Owner::Joint]
-        .into_iter()
-        .find(|o| o.as_str() == s.to_lowercase())
+    Owner::parse(&s.to_lowercase())
         .ok_or_else(|| format!("owner: write police, municipality or joint, not {s:?}"))
 }
 
 fn counts(s: &str) -> Result<Counts, String> {
-    [
-        Counts::PatrolVisits,
-        Counts::Inspections,
-        Counts::Activities,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == s.to_lowercase())
-    .ok_or_else(|| format!("counts: write patrol_visits, inspections or activities, not {s:?}"))
+    Counts::parse(&s.to_lowercase())
+        .ok_or_else(|| format!("counts: write patrol_visits, inspections or activities, not {s:?}"))
 }
 
 fn target(at_least: &str, unit: &str, per: &str) -> Result<Option<OutputTarget>, String> {
     if at_least.is_empty() && unit.is_empty() && per.is_empty() {
         return Ok(None);
     }
-    let per = [
-        TargetPeriod::Year,
-        TargetPeriod::Tertial,
-        TargetPeriod::Quarter,
-        TargetPeriod::Plan,
-    ]
-    .into_iter()
-    .find(|p| p.as_str() == per.to_lowercase())
-    .ok_or_else(|| format!("target_per: write year, tertial, quarter or plan, not {per:?}"))?;
+    let per = TargetPeriod::parse(&per.to_lowercase())
+        .ok_or_else(|| format!("target_per: write year, tertial, quarter or plan, not {per:?}"))?;
     Ok(Some(OutputTarget {
         at_least: number("target_at_least", at_least)?,
         unit: unit.to_string(),

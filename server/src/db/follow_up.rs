@@ -93,24 +93,6 @@ pub struct OpenFollowUp {
     pub follow_up: String,
 }
 
-fn target_period(s: &str) -> Option<TargetPeriod> {
-    Some(match s {
-        "year" => TargetPeriod::Year,
-        "tertial" => TargetPeriod::Tertial,
-        "quarter" => TargetPeriod::Quarter,
-        "plan" => TargetPeriod::Plan,
-        _ => return None,
-    })
-}
-
-fn risk(s: &str) -> RiskLevel {
-    match s {
-        "high" => RiskLevel::High,
-        "medium" => RiskLevel::Medium,
-        _ => RiskLevel::Low,
-    }
-}
-
 const YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
 
 /// Everything the follow-up page and report show for `period`.
@@ -173,7 +155,7 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
                 let target = match (
                     at_least,
                     unit.clone(),
-                    per.as_deref().and_then(target_period),
+                    per.as_deref().and_then(TargetPeriod::parse),
                 ) {
                     (Some(at_least), Some(unit), Some(per)) => Some(target_in(
                         &OutputTarget {
@@ -266,6 +248,9 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
             })
         })?
         .collect::<Result<_, _>>()?;
+    // A risk the table cannot hold (it is written from a validated venue)
+    // sorts as low.
+    let risk = |s: &str| RiskLevel::parse(s).unwrap_or(RiskLevel::Low);
     venues.sort_by(|a, b| {
         shared::domain::inspection_key(risk(&a.risk), &a.name)
             .cmp(&shared::domain::inspection_key(risk(&b.risk), &b.name))

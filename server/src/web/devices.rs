@@ -87,16 +87,10 @@ pub async fn create_code(
     Form(form): Form<NewCode>,
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
-    let organisation = match form.organisation.as_str() {
-        "police" => Organisation::Police,
-        "municipality" => Organisation::Municipality,
-        _ => {
-            return Err(Error::BadRequest {
-                code: "bad_organisation",
-                message: "choose police or municipality".into(),
-            })
-        }
-    };
+    let organisation = Organisation::parse(&form.organisation).ok_or(Error::BadRequest {
+        code: "bad_organisation",
+        message: "choose police or municipality".into(),
+    })?;
     let now = state.clock.now_ms();
     let officer = form.officer.clone();
     let result = state

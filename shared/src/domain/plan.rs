@@ -14,6 +14,13 @@ pub enum Owner {
 }
 
 impl Owner {
+    pub const ALL: [Owner; 3] = [Owner::Police, Owner::Municipality, Owner::Joint];
+
+    /// The value written as [`Owner::as_str`] writes it.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Owner::Police => "police",
@@ -34,6 +41,18 @@ pub enum TargetPeriod {
 }
 
 impl TargetPeriod {
+    pub const ALL: [TargetPeriod; 4] = [
+        TargetPeriod::Year,
+        TargetPeriod::Tertial,
+        TargetPeriod::Quarter,
+        TargetPeriod::Plan,
+    ];
+
+    /// The value written as [`TargetPeriod::as_str`] writes it.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TargetPeriod::Year => "year",
@@ -63,6 +82,17 @@ pub enum Counts {
 }
 
 impl Counts {
+    pub const ALL: [Counts; 3] = [
+        Counts::PatrolVisits,
+        Counts::Inspections,
+        Counts::Activities,
+    ];
+
+    /// The value written as [`Counts::as_str`] writes it.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Counts::PatrolVisits => "patrol_visits",

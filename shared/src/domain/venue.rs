@@ -11,6 +11,13 @@ pub enum RiskLevel {
 }
 
 impl RiskLevel {
+    pub const ALL: [RiskLevel; 3] = [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High];
+
+    /// The value written as [`RiskLevel::as_str`] writes it.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RiskLevel::Low => "low",
