@@ -274,10 +274,7 @@ pub fn seed_years(
         return Ok(false);
     }
     let plan = example_plan(first, last);
-    let patrol = plan
-        .initiatives()
-        .find(|(_, i)| i.counts == Counts::PatrolVisits)
-        .map(|(_, i)| i.id)
+    let patrol = shared::rollup::initiative_for_hotspots(&plan)
         .ok_or_else(|| Error::internal("the example plan has no patrol initiative"))?;
     reference::save(conn, DocId::random(), now, |_| Record::PromisePlan(plan))?;
     for h in hotspots(patrol, &format!("{first}-01-01")) {

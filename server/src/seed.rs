@@ -160,23 +160,9 @@ fn reference_data(
     last_year: i32,
 ) -> Result<Seeded, Error> {
     crate::demo::seed_years(conn, now, first_year, last_year + 1)?;
-    let plan: PromisePlan = {
-        // The plan's follow-up row is keyed by its document id.
-        let id: String = conn.query_row(
-            "SELECT id FROM plans ORDER BY period_start DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )?;
-        let id = Uuid::parse_str(&id).map_err(Error::internal)?;
-        match shared::record::read_record(&crate::db::documents::load(conn, DocId(id))?) {
-            Ok(Record::PromisePlan(p)) => p,
-            _ => return Err(Error::internal("no promise plan")),
-        }
-    };
-    let patrol = plan
-        .initiatives()
-        .find(|(_, i)| i.counts == Counts::PatrolVisits)
-        .map(|(_, i)| i.id)
+    let (_, plan) =
+        reference::current_plan(conn)?.ok_or_else(|| Error::internal("no promise plan"))?;
+    let patrol = shared::rollup::initiative_for_hotspots(&plan)
         .ok_or_else(|| Error::internal("no patrol initiative"))?;
     let inspection = shared::rollup::initiative_for_inspection(&plan)
         .ok_or_else(|| Error::internal("no inspection initiative"))?;

@@ -232,6 +232,22 @@ impl fmt::Display for PublicCount {
     }
 }
 
+/// What the plan prescribes over `days` at a per-week rate, prorated by day
+/// and rounded up.
+pub fn prescribed(per_week: u64, days: u64) -> u64 {
+    (per_week * days).div_ceil(7)
+}
+
+/// How long a venue may go without an inspection: every venue at least
+/// once a year.
+pub const INSPECTION_INTERVAL_MS: Millis = 365 * 24 * 60 * 60 * 1000;
+
+/// Whether a venue last inspected at `last` (never: none) is due for an
+/// inspection at `at`.
+pub fn inspection_due(last: Option<Millis>, at: Millis) -> bool {
+    last.is_none_or(|l| l < at - INSPECTION_INTERVAL_MS)
+}
+
 /// What the follow-up needs of one patrol visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VisitFact {
@@ -350,6 +366,15 @@ mod tests {
         assert_eq!(target_in(&t(2, TargetPeriod::Quarter), &y, 24), 8);
         assert_eq!(target_in(&t(24, TargetPeriod::Plan), &y, 24), 12);
         assert_eq!(plan_months("2024-01-01", "2025-12-31"), 24);
+    }
+
+    #[test]
+    fn prescriptions_prorate_and_venues_fall_due_after_a_year() {
+        assert_eq!(prescribed(5, 90), 65);
+        assert_eq!(prescribed(7, 14), 14);
+        assert!(inspection_due(None, 0));
+        assert!(!inspection_due(Some(0), INSPECTION_INTERVAL_MS));
+        assert!(inspection_due(Some(0), INSPECTION_INTERVAL_MS + 1));
     }
 
     #[test]

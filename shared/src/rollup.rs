@@ -12,6 +12,16 @@ pub fn initiative_for_visit(hotspot: &Hotspot) -> Uuid {
     hotspot.initiative_id
 }
 
+/// The initiative a new hotspot's patrols count toward: the first of the
+/// plan that counts patrol visits (in the example: police presence in the
+/// bar district and foot patrols at chosen places).
+pub fn initiative_for_hotspots(plan: &PromisePlan) -> Option<Uuid> {
+    plan.initiatives()
+        .map(|(_, i)| i)
+        .find(|i| i.counts == Counts::PatrolVisits)
+        .map(|i| i.id)
+}
+
 /// An inspection counts toward the first initiative of the plan that counts
 /// inspections (in the example: joint supervision of alcohol serving).
 pub fn initiative_for_inspection(plan: &PromisePlan) -> Option<Uuid> {

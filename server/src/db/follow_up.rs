@@ -68,10 +68,10 @@ impl HotspotDosage {
         self.weeks.iter().map(|w| w.in_window).sum()
     }
     pub fn prescribed_visits(&self) -> u64 {
-        (self.visits_per_week * self.days).div_ceil(7)
+        shared::follow_up::prescribed(self.visits_per_week, self.days)
     }
     pub fn prescribed_minutes(&self) -> u64 {
-        (self.minutes_per_week * self.days).div_ceil(7)
+        shared::follow_up::prescribed(self.minutes_per_week, self.days)
     }
 }
 
@@ -92,8 +92,6 @@ pub struct OpenFollowUp {
     pub date: String,
     pub follow_up: String,
 }
-
-const YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
 
 /// Everything the follow-up page and report show for `period`.
 pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
@@ -244,7 +242,7 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
                 risk: r.get(1)?,
                 inspections: r.get::<_, i64>(2)?.max(0) as u64,
                 last_inspected: last.map(shared::local_time::format_date),
-                due: last.is_none_or(|l| l < end - YEAR_MS),
+                due: shared::follow_up::inspection_due(last, end),
             })
         })?
         .collect::<Result<_, _>>()?;

@@ -212,6 +212,18 @@ pub fn import(
     Ok(Ok(n))
 }
 
+/// The promise plan's document id and record, if there is one.
+pub fn current_plan(
+    conn: &Connection,
+) -> Result<Option<(uuid::Uuid, shared::domain::PromisePlan)>, Error> {
+    Ok(records_of_kind(conn, shared::DocKind::PromisePlan)?
+        .into_iter()
+        .find_map(|(id, r)| match r {
+            Record::PromisePlan(p) => Some((id, p)),
+            _ => None,
+        }))
+}
+
 /// Imports a promise plan read from CSV (`shared::reference_csv::read_plan`)
 /// over the current one. An initiative that hotspots or records count
 /// toward cannot be left out (their follow-up would lose its line): each
@@ -221,12 +233,7 @@ pub fn import_plan(
     text: &str,
     now: Millis,
 ) -> Result<Result<usize, Vec<shared::reference_csv::RowError>>, Error> {
-    let current = records_of_kind(conn, shared::DocKind::PromisePlan)?
-        .into_iter()
-        .find_map(|(id, r)| match r {
-            Record::PromisePlan(p) => Some((id, p)),
-            _ => None,
-        });
+    let current = current_plan(conn)?;
     let (plan, mut bad) = shared::reference_csv::read_plan(text, current.as_ref().map(|c| &c.1));
     if let Some((_, old)) = &current {
         let kept: Vec<uuid::Uuid> = plan

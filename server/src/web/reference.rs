@@ -237,16 +237,8 @@ pub async fn import(
             let refs = crate::db::ingest::SqlReferences(c);
             let (rows, bad): reference_csv::Read<Record> = match kind {
                 DocKind::Hotspot => {
-                    let initiative: Option<String> = {
-                        use rusqlite::OptionalExtension;
-                        c.query_row(
-                            "SELECT id FROM initiatives WHERE counts = 'patrol_visits' ORDER BY position LIMIT 1",
-                            [],
-                            |r| r.get(0),
-                        )
-                        .optional()?
-                    };
-                    let Some(initiative) = initiative.and_then(|s| uuid::Uuid::parse_str(&s).ok()) else {
+                    let plan = reference::current_plan(c)?.map(|(_, p)| p);
+                    let Some(initiative) = plan.as_ref().and_then(shared::rollup::initiative_for_hotspots) else {
                         return Err(Error::BadRequest {
                             code: "no_plan",
                             message: "the promise plan has no patrol initiative for hotspots to count toward".into(),
