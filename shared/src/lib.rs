@@ -21,6 +21,7 @@ pub mod reference_csv;
 pub mod rollup;
 pub mod sync;
 pub mod validation;
+pub mod weighted_list;
 
 pub use ids::{ActorKey, DocId, OfficerId};
 pub use record::{DocKind, Record, RecordError};

@@ -56,12 +56,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 /// higher weighted of the two; the first on a tie).
 pub fn prefers_swedish(accept_language: &str) -> bool {
     let mut best: Option<(f32, bool)> = None;
-    for member in accept_language.split(',') {
-        let mut parts = member.split(';').map(str::trim);
-        let tag = parts.next().unwrap_or("").to_ascii_lowercase();
-        let q = parts
-            .find_map(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-            .unwrap_or(1.0);
+    for (tag, q) in shared::weighted_list::weighted(accept_language) {
+        let tag = tag.to_ascii_lowercase();
         let swedish = tag == "sv" || tag.starts_with("sv-");
         let english = tag == "en" || tag.starts_with("en-");
         if (swedish || english) && best.is_none_or(|(b, _)| q > b) {

@@ -57,15 +57,8 @@ pub fn decode_body(
 
 /// Whether an `Accept-Encoding` header value accepts gzip (not `gzip;q=0`).
 pub fn accepts_gzip(accept_encoding: &str) -> bool {
-    accept_encoding.split(',').any(|member| {
-        let mut parts = member.split(';').map(str::trim);
-        let coding = parts.next().unwrap_or("");
-        let refused = parts.any(|p| {
-            p.strip_prefix("q=")
-                .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q == 0.0))
-        });
-        (coding.eq_ignore_ascii_case(GZIP) || coding == "*") && !refused
-    })
+    crate::weighted_list::weighted(accept_encoding)
+        .any(|(coding, q)| (coding.eq_ignore_ascii_case(GZIP) || coding == "*") && q != 0.0)
 }
 
 #[cfg(test)]
