@@ -26,6 +26,13 @@ fn the_quarterly_figures_of_a_fixed_data_set() -> anyhow::Result<()> {
     seed(&db, size, now, |_, _| {})?;
     let period = Period::parse("2026-Q1")?;
     let figures = db.read_blocking(move |c| follow_up::figures(c, period))?;
+    // The public summary counts its totals without building the follow-up;
+    // they must be the follow-up's own.
+    let public = db.read_blocking(move |c| follow_up::public_figures(c, period))?;
+    let visits: u64 = figures.hotspots.iter().map(|h| h.visits()).sum();
+    let inspections: u64 = figures.venues.iter().map(|v| v.inspections).sum();
+    assert_eq!((public.visits, public.inspections), (visits, inspections));
+    assert!(visits > 0 && inspections > 0);
     let csv = String::from_utf8(server::web::follow_up::to_csv(&figures)?)?;
     // The weekly rows make the file long; the totals are what the council
     // reads, and they are all here.

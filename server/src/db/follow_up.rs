@@ -93,8 +93,24 @@ pub struct OpenFollowUp {
     pub follow_up: String,
 }
 
-/// Everything the follow-up page and report show for `period`.
-pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
+/// The promise plan in force for a period, with each initiative's
+/// delivered output against its prorated target.
+#[derive(Debug, Clone, Default)]
+pub struct PlanFigures {
+    pub municipality: String,
+    pub plan_period: Option<(String, String)>,
+    pub focus_areas: Vec<FocusAreaFigures>,
+}
+
+/// What the public summary shows: the plan's figures and two totals.
+#[derive(Debug, Clone)]
+pub struct PublicFigures {
+    pub plan: PlanFigures,
+    pub visits: u64,
+    pub inspections: u64,
+}
+
+pub fn plan_figures(conn: &Connection, period: Period) -> Result<PlanFigures, Error> {
     let (start, end) = period.bounds_ms();
     let (first_date, end_date) = period.dates();
     // The plan in force: the latest one that overlaps the period.
@@ -188,6 +204,48 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
             });
         }
     }
+    Ok(PlanFigures {
+        municipality,
+        plan_period,
+        focus_areas,
+    })
+}
+
+/// The public summary's figures: the plan's, the patrol visits at the
+/// hotspots active in the period and the inspections of known venues
+/// (the totals of the follow-up's tables, counted without building them).
+pub fn public_figures(conn: &Connection, period: Period) -> Result<PublicFigures, Error> {
+    let (start, end) = period.bounds_ms();
+    let (first_date, end_date) = period.dates();
+    let visits: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM patrol_visits p JOIN hotspots h ON h.id = p.hotspot_id
+         WHERE p.started_at >= ?1 AND p.started_at < ?2
+           AND h.active_from < ?4 AND (h.active_to IS NULL OR h.active_to >= ?3)",
+        )?
+        .query_row(params![start, end, first_date, end_date], |r| r.get(0))?;
+    let inspections: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM inspections i JOIN venues v ON v.id = i.venue_id
+         WHERE i.started_at >= ?1 AND i.started_at < ?2",
+        )?
+        .query_row(params![start, end], |r| r.get(0))?;
+    Ok(PublicFigures {
+        plan: plan_figures(conn, period)?,
+        visits: visits.max(0) as u64,
+        inspections: inspections.max(0) as u64,
+    })
+}
+
+/// Everything the follow-up page and report show for `period`.
+pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
+    let (start, end) = period.bounds_ms();
+    let (first_date, end_date) = period.dates();
+    let PlanFigures {
+        municipality,
+        plan_period,
+        focus_areas,
+    } = plan_figures(conn, period)?;
 
     // Patrol dosage: one pass over the period's visits, bucketed per hotspot.
     let mut by_hotspot: HashMap<String, Vec<VisitFact>> = HashMap::new();

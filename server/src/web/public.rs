@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use shared::follow_up::{public_count, Period, PublicCount};
 
-use super::follow_up::{load, PeriodQuery};
+use super::follow_up::PeriodQuery;
 use super::lang::Lang;
 use super::layout::page;
 use crate::error::Error;
@@ -25,9 +25,11 @@ pub async fn show(
         p if q.is_empty() => Period::Year(p.year()),
         p => p,
     };
-    let f = load(&state, period).await?;
-    let visits: u64 = f.hotspots.iter().map(|h| h.visits()).sum();
-    let inspections: u64 = f.venues.iter().map(|v| v.inspections).sum();
+    let figures = state
+        .db
+        .read(move |c| crate::db::follow_up::public_figures(c, period))
+        .await?;
+    let (f, visits, inspections) = (&figures.plan, figures.visits, figures.inspections);
     let count = |n: u64| match public_count(n) {
         PublicCount::FewerThan5 => l.t("fewer than 5").to_string(),
         PublicCount::Count(n) => n.to_string(),
