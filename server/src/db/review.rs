@@ -217,6 +217,18 @@ pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
     })
 }
 
+/// A venue's name and licensee, for an inspection's protocol.
+pub fn venue_names(conn: &Connection, venue: &str) -> Result<Option<(String, String)>, Error> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT name, licensee FROM venues WHERE id = ?1",
+            [venue],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
 /// Writes an opening of a record's details to the access log.
 pub fn log_access(
     conn: &Connection,

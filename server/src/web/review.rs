@@ -355,17 +355,9 @@ pub async fn protocol(
         return Err(Error::NotFound);
     };
     let venue_id = i.venue_id.to_string();
-    let venue: Option<(String, String)> = state
+    let venue = state
         .db
-        .read(move |c| {
-            use rusqlite::OptionalExtension;
-            Ok(c.query_row(
-                "SELECT name, licensee FROM venues WHERE id = ?1",
-                [venue_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
-        })
+        .read(move |c| review::venue_names(c, &venue_id))
         .await?;
     let (venue, licensee) = venue.unwrap_or_else(|| ("(unknown venue)".into(), String::new()));
     let count = |o: shared::domain::Organisation| {
