@@ -9,4 +9,5 @@ bash scripts/install-system-deps.sh
 # Build every binary first: the process-level tests start the real server
 # binary from the target directory.
 cargo build --workspace --all-targets --locked
-cargo test --workspace --locked
+# --no-fail-fast: one failing test binary must not hide the others' results.
+cargo test --workspace --locked --no-fail-fast

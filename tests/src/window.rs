@@ -95,6 +95,8 @@ pub struct Control {
     pub disabled: bool,
     /// Nothing covers its centre: a click there reaches it.
     pub hit: bool,
+    /// It has the keyboard focus: typing goes into it.
+    pub focused: bool,
 }
 
 impl Control {
@@ -131,6 +133,7 @@ impl Screen {
                             y: n(c, "y"),
                             disabled: c.get("disabled").and_then(Value::as_bool).unwrap_or(false),
                             hit: c.get("hit").and_then(Value::as_bool).unwrap_or(false),
+                            focused: c.get("focused").and_then(Value::as_bool).unwrap_or(false),
                         })
                         .collect()
                 })
@@ -261,9 +264,18 @@ impl AppWindow {
                 }
             }
             if Instant::now() > deadline {
-                let last = self.screen().map(|s| s.text).unwrap_or_default();
+                let last = self.screen().unwrap_or_default();
+                let fields: Vec<String> = last
+                    .controls
+                    .iter()
+                    .filter(|c| c.tag == "input" || c.tag == "textarea")
+                    .map(|c| format!("{} = {:?}", c.id, c.value))
+                    .collect();
                 let _ = self.screenshot("timeout");
-                bail!("timed out; the screen said:\n{last}");
+                bail!(
+                    "timed out; the screen said:\n{}\nits fields held: {fields:?}",
+                    last.text
+                );
             }
             std::thread::sleep(Duration::from_millis(150));
         }
@@ -307,6 +319,30 @@ impl AppWindow {
             std::thread::sleep(Duration::from_millis(300));
         }
         bail!("could not bring {name:?} into view")
+    }
+
+    /// Types `text` into the field named `name` as a person would: taps
+    /// it, waits until it has the focus (a webview under load can take the
+    /// tap after the first keystrokes, which would land elsewhere), types,
+    /// and waits until the field holds all of it.
+    pub fn fill(&mut self, name: &str, text: &str) -> Result<()> {
+        for _ in 0..5 {
+            self.click(name)?;
+            let focused = self.wait_for(
+                |s| s.control(name).is_some_and(|c| c.focused),
+                Duration::from_secs(5),
+            );
+            if focused.is_ok() {
+                self.type_text(text)?;
+                self.wait_for(
+                    |s| s.control(name).is_some_and(|c| c.value.contains(text)),
+                    Duration::from_secs(30),
+                )
+                .with_context(|| format!("typing {text:?} into {name:?}"))?;
+                return Ok(());
+            }
+        }
+        bail!("{name:?} never took the keyboard focus")
     }
 
     /// Types on the keyboard, into whatever has the focus.

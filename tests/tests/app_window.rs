@@ -47,8 +47,7 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
 
     // Enrolment, once, online.
     app.wait_for_text("Koppla telefonen")?;
-    app.click("Engångskod")?;
-    app.type_text(&code)?;
+    app.fill("Engångskod", &code)?;
     app.screenshot("enrolment")?;
     app.click("Koppla")?;
     app.wait_for_text("Inloggad som Anna Berg")?;
@@ -75,8 +74,10 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
         Duration::from_secs(10),
     )?;
     app.click("Dålig belysning")?;
-    app.click("visit-notes")?;
-    app.type_text("Lugnt vid torget, lampor trasiga vid busskuren.")?;
+    app.fill(
+        "visit-notes",
+        "Lugnt vid torget, lampor trasiga vid busskuren.",
+    )?;
     app.screenshot("visit-under-way")?;
     app.click("Avsluta besök")?;
     app.wait_for_text("Besöket är avslutat")?;
@@ -90,8 +91,7 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     app.click("Demo – Ankaret")?;
     app.wait_for_text("Kontrollpunkter")?;
     app.click("OK")?;
-    app.click("findings")?;
-    app.type_text("Personalliggaren saknades.")?;
+    app.fill("findings", "Personalliggaren saknades.")?;
     app.screenshot("inspection-checklist")?;
     app.click("Sammanfattning")?;
     app.wait_for_text("Gå igenom med serveringsansvarig")?;

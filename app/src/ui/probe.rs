@@ -23,7 +23,7 @@ const els = [...document.querySelectorAll('button, input, textarea, select, a, l
     const label = e.labels && e.labels.length ? e.labels[0].innerText : (e.getAttribute('aria-label') || '');
     return { tag: e.tagName.toLowerCase(), id: e.id || '', text: (e.innerText || '').trim(), value: e.value === undefined ? '' : String(e.value),
              label: label.trim(), x: Math.round(cx), y: Math.round(cy), w: Math.round(r.width), h: Math.round(r.height),
-             disabled: !!e.disabled, hit };
+             disabled: !!e.disabled, hit, focused: e === document.activeElement };
   });
 const app = document.querySelector('.app') || document.body;
 return { text: app.innerText, scroll_y: window.scrollY, height: window.innerHeight, els };
