@@ -108,6 +108,9 @@ impl Control {
 /// What the window shows at one moment.
 #[derive(Debug, Clone, Default)]
 pub struct Screen {
+    /// When the page took this reading (milliseconds since it loaded):
+    /// two readings with the same stamp are one reading read twice.
+    pub at: f64,
     pub text: String,
     pub controls: Vec<Control>,
 }
@@ -117,6 +120,7 @@ impl Screen {
         let s = |c: &Value, k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let n = |c: &Value, k: &str| c.get(k).and_then(Value::as_i64).unwrap_or(-1);
         Screen {
+            at: v.get("at").and_then(Value::as_f64).unwrap_or(-1.0),
             text: s(v, "text"),
             controls: v
                 .get("els")
@@ -290,7 +294,7 @@ impl AppWindow {
     /// Scrolls with the mouse wheel until the control named `name` is in
     /// view and still, moves the pointer there and clicks.
     pub fn click(&mut self, name: &str) -> Result<()> {
-        let mut last: Option<(i64, i64)> = None;
+        let mut last: Option<(i64, i64, f64)> = None;
         for _ in 0..60 {
             let s = self
                 .wait_for(|s| s.control(name).is_some(), Duration::from_secs(30))
@@ -302,7 +306,7 @@ impl AppWindow {
                 let wheel = if c.y < HEIGHT as i64 / 2 { "4" } else { "5" };
                 self.xdotool(&["mousemove", "180", "450", "click", wheel])?;
                 last = None;
-            } else if last == Some((c.x, c.y)) {
+            } else if last.is_some_and(|(x, y, at)| (x, y) == (c.x, c.y) && at != s.at) {
                 self.xdotool(&[
                     "mousemove",
                     &c.x.to_string(),
@@ -313,8 +317,9 @@ impl AppWindow {
                 std::thread::sleep(Duration::from_millis(300));
                 return Ok(());
             } else {
-                // Wait for the layout to settle before pointing at it.
-                last = Some((c.x, c.y));
+                // Wait for the layout to settle before pointing at it: the
+                // same place in two fresh readings, not one stale reading.
+                last = Some((c.x, c.y, s.at));
             }
             std::thread::sleep(Duration::from_millis(300));
         }

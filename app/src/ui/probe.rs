@@ -26,7 +26,7 @@ const els = [...document.querySelectorAll('button, input, textarea, select, a, l
              disabled: !!e.disabled, hit, focused: e === document.activeElement };
   });
 const app = document.querySelector('.app') || document.body;
-return { text: app.innerText, scroll_y: window.scrollY, height: window.innerHeight, els };
+return { text: app.innerText, scroll_y: window.scrollY, height: window.innerHeight, at: performance.now(), els };
 "#;
 
 /// Where the probe writes, if anywhere.
