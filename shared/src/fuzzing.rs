@@ -26,8 +26,8 @@ pub fn sync_request(data: &[u8]) {
 /// Bytes loaded as a whole document, read as a record, validated and
 /// projected.
 pub fn document(data: &[u8]) {
-    // Loading is guarded as in the app and the server.
-    if let Some(Ok(doc)) = guarded(|| Automerge::load(data)) {
+    // Loaded as the app loads its stored documents.
+    if let Ok(doc) = crate::chunks::load_document(data) {
         record(&doc);
     }
 }

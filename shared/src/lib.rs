@@ -7,6 +7,7 @@
 //! business rule can be read, and tested, in this crate alone.
 
 pub mod access;
+pub mod chunks;
 pub mod domain;
 pub mod follow_up;
 #[doc(hidden)]

@@ -15,7 +15,7 @@ use shared::record::Record;
 /// Waits until the page that a click opened shows `xpath`.
 async fn shown(c: &fantoccini::Client, xpath: &str) -> anyhow::Result<()> {
     c.wait()
-        .at_most(std::time::Duration::from_secs(15))
+        .at_most(std::time::Duration::from_secs(30))
         .for_element(Locator::XPath(xpath))
         .await?;
     Ok(())

@@ -44,6 +44,8 @@ pub enum StoreError {
     Record(Box<shared::RecordError>),
     #[error("a stored document is damaged: {0}")]
     Automerge(Box<automerge::AutomergeError>),
+    #[error("a stored document is damaged: {0}")]
+    Damaged(shared::chunks::LoadError),
     #[error("the server's answer held a damaged change of {0}; it will be fetched again")]
     DamagedIncoming(DocId),
 }
@@ -676,7 +678,7 @@ fn load_chunks(conn: &Connection, id: DocId) -> Result<(Automerge, i64)> {
     let doc = if n == 0 {
         Automerge::new()
     } else {
-        Automerge::load(&all)?
+        shared::chunks::load_document(&all).map_err(StoreError::Damaged)?
     };
     Ok((doc, n))
 }
@@ -865,6 +867,32 @@ mod tests {
         };
         assert_eq!(v.notes.as_str(), "gatlyktan är trasig");
         assert_eq!(s.pending_changes().expect("count"), 2);
+    }
+
+    #[test]
+    fn a_damaged_stored_document_is_an_error_not_a_crash() {
+        // The crafted document on which Automerge's loader alone asks for
+        // 4 GiB (found by cargo fuzz): stored beside a real record's chunks,
+        // it is refused before Automerge parses it.
+        let crafted = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fuzz/regressions/document/oom-7301ad695cc0f0e5d05e5e42afae7a5f8a0c9abc"
+        ))
+        .expect("the committed fuzz input");
+        let mut s = DeviceStore::open_in_memory().expect("open");
+        enrolled(&mut s);
+        let id = s.create(&visit(), 1).expect("create");
+        s.conn
+            .execute(
+                "INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)",
+                params![id.as_bytes(), crafted],
+            )
+            .expect("insert");
+        assert!(
+            matches!(s.record(id), Err(StoreError::Damaged(_))),
+            "{:?}",
+            s.record(id)
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use automerge::Change;
 
+use crate::chunks::CHANGE_CHUNK;
 use crate::ids::ActorKey;
 
 use super::wire::RejectCode;
@@ -27,11 +28,6 @@ pub fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
-/// The chunk type of an uncompressed change (the Automerge binary format:
-/// 4 magic bytes, 4 checksum bytes, then the type: 0 document, 1 change,
-/// 2 compressed change, 3 bundle).
-const CHANGE_CHUNK: u8 = 1;
-
 /// Parses one change and checks its checksum. `Change::from_bytes` parses
 /// the structure but does not compare the chunk's stored checksum with the
 /// hash of its contents, so a byte damaged in transit could pass as a
@@ -41,11 +37,9 @@ const CHANGE_CHUNK: u8 = 1;
 pub fn verified_change(bytes: &[u8]) -> Option<Change> {
     // Byte 8 is the chunk type. Devices and the server send every change
     // uncompressed (`raw_bytes`), as a change chunk; anything else is
-    // refused before Automerge parses it: `Change::from_bytes` also takes a
-    // bundle chunk, whose parser allocates by a declared count (4 GiB from a
-    // 386-byte input, found by cargo fuzz; the process is killed, which
-    // `guarded` cannot catch), and a compressed change is a deflate stream
-    // that could inflate a thousandfold.
+    // refused before Automerge parses it (`crate::chunks` says why):
+    // `Change::from_bytes` also takes a bundle chunk, and asked for 4 GiB
+    // on a 386-byte one.
     if bytes.get(8) != Some(&CHANGE_CHUNK) {
         return None;
     }
