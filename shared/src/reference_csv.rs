@@ -11,7 +11,7 @@ use crate::domain::{
     Owner, PromisePlan, RiskLevel, ServingHours, TargetPeriod, Venue,
 };
 use crate::record::Record;
-use crate::validation::{errors, validate, References};
+use crate::validation::{errors, validate, Problem, References};
 
 pub const HOTSPOT_COLUMNS: [&str; 9] = [
     "id",
@@ -55,13 +55,70 @@ pub const PLAN_COLUMNS: [&str; 10] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub line: u64,
-    pub message: String,
+    pub problem: RowProblem,
 }
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
+        write!(f, "line {}: {}", self.line, self.problem)
     }
+}
+
+/// Why a row cannot be imported, as a value: the pages say it in the
+/// coordinator's language; `Display` is the English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RowProblem {
+    #[error("the file is not CSV: {0}")]
+    NotCsv(String),
+    #[error("the file is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\"")]
+    NotUtf8,
+    #[error("the header must be: {0}")]
+    Header(String),
+    #[error("more than {MAX_ROWS} rows; split the file")]
+    TooManyRows,
+    #[error("{found} columns, expected {expected}")]
+    Columns { found: usize, expected: usize },
+    #[error("id {0:?} is not an id from an export; leave it empty for a new row")]
+    NotAnId(String),
+    #[error("{column}: {value:?} is not a number")]
+    NotANumber { column: &'static str, value: String },
+    #[error("{column}: write {}, not {value:?}", one_of(allowed, "or"))]
+    NotOneOf {
+        column: &'static str,
+        allowed: &'static [&'static str],
+        value: String,
+    },
+    #[error("{}", problem_list(.0))]
+    Invalid(Vec<Problem>),
+    #[error("the plan: {}", problem_list(.0))]
+    InvalidPlan(Vec<Problem>),
+    #[error("the file has no initiatives")]
+    NoInitiatives,
+    #[error("municipality and period must be the same on every row")]
+    MixedPlan,
+    #[error("the initiative {0:?} is listed twice")]
+    DuplicateInitiative(String),
+    #[error("there is no {kind} with id {id}")]
+    UnknownId { kind: &'static str, id: Uuid },
+    #[error("the initiative {title:?} is missing, but {uses} hotspots and records count toward it; keep its row (a changed title counts as a new initiative)")]
+    InitiativeInUse { title: String, uses: i64 },
+}
+
+/// `a, b or c` (with `word` for "or").
+pub fn one_of(words: &[&str], word: &str) -> String {
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} {word} {last}", rest.join(", ")),
+        Some((last, _)) => last.to_string(),
+        None => String::new(),
+    }
+}
+
+fn problem_list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The rows read from an import: each row's line, the id to update (none:
@@ -79,7 +136,7 @@ pub const MAX_ROWS: usize = 10_000;
 fn read<T>(
     text: &str,
     columns: &[&str],
-    mut row: impl FnMut(&csv::StringRecord) -> Result<(Option<Uuid>, T), String>,
+    mut row: impl FnMut(&csv::StringRecord) -> Result<(Option<Uuid>, T), RowProblem>,
 ) -> Read<T> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -90,7 +147,7 @@ fn read<T>(
         Err(e) => {
             let bad = RowError {
                 line: 1,
-                message: format!("the file is not CSV: {e}"),
+                problem: RowProblem::NotCsv(e.to_string()),
             };
             return (Vec::new(), vec![bad]);
         }
@@ -99,7 +156,7 @@ fn read<T>(
     if got != columns {
         let bad = RowError {
             line: 1,
-            message: format!("the header must be: {}", columns.join(",")),
+            problem: RowProblem::Header(columns.join(",")),
         };
         return (Vec::new(), vec![bad]);
     }
@@ -114,55 +171,67 @@ fn read<T>(
         if i >= MAX_ROWS {
             bad.push(RowError {
                 line,
-                message: format!("more than {MAX_ROWS} rows; split the file"),
+                problem: RowProblem::TooManyRows,
             });
             break;
         }
         let result = match record {
-            Ok(r) if r.len() != columns.len() => {
-                Err(format!("{} columns, expected {}", r.len(), columns.len()))
-            }
+            Ok(r) if r.len() != columns.len() => Err(RowProblem::Columns {
+                found: r.len(),
+                expected: columns.len(),
+            }),
             Ok(r) => row(&r),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(RowProblem::NotCsv(e.to_string())),
         };
         match result {
             Ok((id, v)) => ok.push((line, id, v)),
-            Err(message) => bad.push(RowError { line, message }),
+            Err(problem) => bad.push(RowError { line, problem }),
         }
     }
     (ok, bad)
 }
 
-fn id(s: &str) -> Result<Option<Uuid>, String> {
+fn id(s: &str) -> Result<Option<Uuid>, RowProblem> {
     if s.is_empty() {
         Ok(None)
     } else {
-        Uuid::parse_str(s).map(Some).map_err(|_| {
-            format!("id {s:?} is not an id from an export; leave it empty for a new row")
-        })
+        Uuid::parse_str(s)
+            .map(Some)
+            .map_err(|_| RowProblem::NotAnId(s.to_string()))
     }
 }
 
-fn number<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, String> {
-    s.parse()
-        .map_err(|_| format!("{field}: {s:?} is not a number"))
+fn number<T: std::str::FromStr>(column: &'static str, s: &str) -> Result<T, RowProblem> {
+    s.parse().map_err(|_| RowProblem::NotANumber {
+        column,
+        value: s.to_string(),
+    })
 }
 
-fn yes_no(field: &str, s: &str) -> Result<bool, String> {
+fn not_one_of(column: &'static str, allowed: &'static [&'static str], value: &str) -> RowProblem {
+    RowProblem::NotOneOf {
+        column,
+        allowed,
+        value: value.to_string(),
+    }
+}
+
+fn yes_no(column: &'static str, s: &str) -> Result<bool, RowProblem> {
     match s.to_lowercase().as_str() {
         "yes" | "ja" | "true" | "1" => Ok(true),
         "no" | "nej" | "false" | "0" | "" => Ok(false),
-        _ => Err(format!("{field}: write yes or no, not {s:?}")),
+        _ => Err(not_one_of(column, &["yes", "no"], s)),
     }
 }
 
-fn checked(record: Record, refs: &dyn References) -> Result<Record, String> {
-    let problems = validate(&record, refs);
-    let errs: Vec<String> = errors(&problems).map(|p| p.to_string()).collect();
+/// The record's validation errors (warnings do not stop an import).
+fn checked(record: &Record, refs: &dyn References) -> Result<(), Vec<Problem>> {
+    let problems = validate(record, refs);
+    let errs: Vec<Problem> = errors(&problems).cloned().collect();
     if errs.is_empty() {
-        Ok(record)
+        Ok(())
     } else {
-        Err(errs.join("; "))
+        Err(errs)
     }
 }
 
@@ -187,10 +256,8 @@ pub fn read_hotspots(text: &str, initiative: Uuid, refs: &dyn References) -> Rea
             demo: false,
         };
         let id = id(&r[0])?;
-        match checked(Record::Hotspot(h), refs)? {
-            Record::Hotspot(h) => Ok((id, h)),
-            _ => Err("not a hotspot".into()),
-        }
+        checked(&Record::Hotspot(h.clone()), refs).map_err(RowProblem::Invalid)?;
+        Ok((id, h))
     })
 }
 
@@ -203,7 +270,7 @@ pub fn read_venues(text: &str, refs: &dyn References) -> Read<Venue> {
             "medel" => RiskLevel::Medium,
             "hög" => RiskLevel::High,
             other => RiskLevel::parse(other)
-                .ok_or_else(|| format!("risk: write low, medium or high, not {other:?}"))?,
+                .ok_or_else(|| not_one_of("risk", &["low", "medium", "high"], other))?,
         };
         let v = Venue {
             name: r[1].to_string(),
@@ -222,29 +289,27 @@ pub fn read_venues(text: &str, refs: &dyn References) -> Read<Venue> {
             demo: false,
         };
         let id = id(&r[0])?;
-        match checked(Record::Venue(v), refs)? {
-            Record::Venue(v) => Ok((id, v)),
-            _ => Err("not a venue".into()),
-        }
+        checked(&Record::Venue(v.clone()), refs).map_err(RowProblem::Invalid)?;
+        Ok((id, v))
     })
 }
 
-fn owner(s: &str) -> Result<Owner, String> {
+fn owner(s: &str) -> Result<Owner, RowProblem> {
     Owner::parse(&s.to_lowercase())
-        .ok_or_else(|| format!("owner: write police, municipality or joint, not {s:?}"))
+        .ok_or_else(|| not_one_of("owner", &["police", "municipality", "joint"], s))
 }
 
-fn counts(s: &str) -> Result<Counts, String> {
+fn counts(s: &str) -> Result<Counts, RowProblem> {
     Counts::parse(&s.to_lowercase())
-        .ok_or_else(|| format!("counts: write patrol_visits, inspections or activities, not {s:?}"))
+        .ok_or_else(|| not_one_of("counts", &["patrol_visits", "inspections", "activities"], s))
 }
 
-fn target(at_least: &str, unit: &str, per: &str) -> Result<Option<OutputTarget>, String> {
+fn target(at_least: &str, unit: &str, per: &str) -> Result<Option<OutputTarget>, RowProblem> {
     if at_least.is_empty() && unit.is_empty() && per.is_empty() {
         return Ok(None);
     }
     let per = TargetPeriod::parse(&per.to_lowercase())
-        .ok_or_else(|| format!("target_per: write year, tertial, quarter or plan, not {per:?}"))?;
+        .ok_or_else(|| not_one_of("target_per", &["year", "tertial", "quarter", "plan"], per))?;
     Ok(Some(OutputTarget {
         at_least: number("target_at_least", at_least)?,
         unit: unit.to_string(),
@@ -283,7 +348,7 @@ pub fn read_plan(
         if bad.is_empty() {
             bad.push(RowError {
                 line: 1,
-                message: "the file has no initiatives".into(),
+                problem: RowProblem::NoInitiatives,
             });
         }
         return (None, bad);
@@ -306,7 +371,7 @@ pub fn read_plan(
         {
             bad.push(RowError {
                 line,
-                message: "municipality and period must be the same on every row".into(),
+                problem: RowProblem::MixedPlan,
             });
             continue;
         }
@@ -324,7 +389,7 @@ pub fn read_plan(
         if plan.initiatives().any(|(_, i)| i.id == initiative.id) {
             bad.push(RowError {
                 line,
-                message: format!("the initiative {:?} is listed twice", initiative.title),
+                problem: RowProblem::DuplicateInitiative(initiative.title.clone()),
             });
             continue;
         }
@@ -338,12 +403,12 @@ pub fn read_plan(
         }
     }
     if let Err(problems) = checked(
-        Record::PromisePlan(plan.clone()),
+        &Record::PromisePlan(plan.clone()),
         &crate::validation::KnownReferences::default(),
     ) {
         bad.push(RowError {
             line: 2,
-            message: format!("the plan: {problems}"),
+            problem: RowProblem::InvalidPlan(problems),
         });
     }
     (bad.is_empty().then_some(plan), bad)
@@ -466,9 +531,9 @@ mod tests {
         assert_eq!(good.len(), 1);
         let lines: Vec<u64> = errs.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 4, 5]);
-        assert!(errs[0].message.contains("lat"), "{}", errs[0]);
-        assert!(errs[1].message.contains("8 columns"), "{}", errs[1]);
-        assert!(errs[2].message.contains("not an id"), "{}", errs[2]);
+        assert!(errs[0].to_string().contains("lat"), "{}", errs[0]);
+        assert!(errs[1].to_string().contains("8 columns"), "{}", errs[1]);
+        assert!(errs[2].to_string().contains("not an id"), "{}", errs[2]);
         let (_, wrong) = read_hotspots("name,lat\nx,1\n", initiative, &refs(initiative));
         assert_eq!(wrong[0].line, 1);
     }

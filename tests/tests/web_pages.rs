@@ -520,6 +520,18 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
         eva.get("/reference").await?.body.contains("Hotspots (12)"),
         "nothing imported"
     );
+    // An error a form runs into comes back as a page with a way back.
+    let no_file = eva
+        .post_file("/reference/venues", &[("csrf", &csrf)], "other", vec![])
+        .await?;
+    assert_eq!(no_file.status, 400);
+    assert!(
+        no_file.body.starts_with("<!DOCTYPE html>")
+            && no_file.body.contains("choose a CSV file to import")
+            && no_file.body.contains("Back"),
+        "{}",
+        no_file.body
+    );
 
     // Without the CSRF token: refused.
     let forged = eva
@@ -680,5 +692,36 @@ async fn a_swedish_browser_gets_the_pages_in_swedish() -> anyhow::Result<()> {
     // The exports stay machine-readable: the same CSV in any language.
     let csv = eva.get("/follow-up.csv").await?;
     assert!(csv.body.starts_with("period,section,name,figure,value"));
+
+    // What went wrong is said in Swedish too: the rows of an import...
+    let csrf = eva.get("/reference").await?.csrf().expect("csrf");
+    let bad = "id,name,lat,lon,radius_m,active_from,active_to,visits_per_week,minutes_per_week\n\
+               ,Hamnen,norr,16.45,80,2026-01-01,,7,90\n,,57.26,16.45,80,2026-01-01,,7,90\n";
+    let refused = eva
+        .post_file(
+            "/reference/hotspots",
+            &[("csrf", &csrf)],
+            "file",
+            bad.as_bytes().to_vec(),
+        )
+        .await?;
+    assert_eq!(refused.status, 400);
+    for words in [
+        "Ingenting importerades.",
+        "rad 2: lat: &quot;norr&quot; är inget tal",
+        "rad 3: name måste fyllas i",
+    ] {
+        assert!(refused.body.contains(words), "{words}: {}", refused.body);
+    }
+    // ...and an error answer is a page, not JSON.
+    let nonsense = eva.get("/follow-up?period=nonsense").await?;
+    assert_eq!(nonsense.status, 400);
+    assert!(
+        nonsense.body.contains("<html lang=\"sv\">")
+            && nonsense.body.contains("perioden finns inte")
+            && nonsense.body.contains("Tillbaka"),
+        "{}",
+        nonsense.body
+    );
     Ok(())
 }

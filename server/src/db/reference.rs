@@ -182,7 +182,10 @@ pub fn import(
             if known.flatten().as_deref() != Some(kind.as_str()) {
                 bad.push(shared::reference_csv::RowError {
                     line: *line,
-                    message: format!("there is no {} with id {id}", kind.as_str()),
+                    problem: shared::reference_csv::RowProblem::UnknownId {
+                        kind: kind.as_str(),
+                        id: *id,
+                    },
                 });
             }
         }
@@ -252,10 +255,10 @@ pub fn import_plan(
             if plan.is_some() && uses > 0 {
                 bad.push(shared::reference_csv::RowError {
                     line: 1,
-                    message: format!(
-                        "the initiative {:?} is missing, but {uses} hotspots and records count toward it; keep its row (a changed title counts as a new initiative)",
-                        gone.title
-                    ),
+                    problem: shared::reference_csv::RowProblem::InitiativeInUse {
+                        title: gone.title.clone(),
+                        uses,
+                    },
                 });
             }
         }

@@ -109,9 +109,9 @@ pub async fn create_code(
                 span.code { (code) }
             } },
         ),
-        Err(Error::BadRequest { message, .. }) => (
+        Err(Error::BadRequest { code, message }) => (
             StatusCode::BAD_REQUEST,
-            html! { p.error role="alert" { (message) } },
+            html! { p.error role="alert" { (l.error_message(code, &message)) } },
         ),
         Err(e) => return Err(e),
     };

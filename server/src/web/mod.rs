@@ -11,6 +11,8 @@
 //! - [`devices`]: enrolment codes, devices, revocation.
 //! - [`public`]: the public summary, without sign-in.
 //! - [`lang`]: Swedish or English, by the browser's preference.
+//! - [`problems`]: import rows, validation problems and error pages in
+//!   that language.
 //! - [`layout`], [`chart`]: the page shell and the SVG charts.
 
 pub mod chart;
@@ -18,6 +20,7 @@ pub mod devices;
 pub mod follow_up;
 pub mod lang;
 pub mod layout;
+pub mod problems;
 pub mod public;
 pub mod reference;
 pub mod review;
@@ -58,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/access-log.csv", get(review::access_log_csv))
         .route("/quarantine", get(review::quarantined))
         .route("/public", get(public::show))
+        .layer(axum::middleware::from_fn(problems::as_page))
 }
 
 /// A file to download: its type, its name and its bytes.

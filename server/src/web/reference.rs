@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use shared::record::Record;
-use shared::reference_csv::{self, RowError};
+use shared::reference_csv::{self, RowError, RowProblem};
 use shared::DocKind;
 
 use super::lang::Lang;
@@ -179,7 +179,7 @@ fn bad_rows(l: Lang, rows: &[RowError]) -> Markup {
     html! {
         div.error role="alert" {
             p { strong { (l.t("Nothing was imported.")) } (l.t(" Correct these rows and import the file again:")) }
-            ul { @for r in rows { li { (r.to_string()) } } }
+            ul { @for r in rows { li { (l.row_error(r)) } } }
         }
     }
 }
@@ -214,8 +214,7 @@ pub async fn import(
     let Ok(text) = std::str::from_utf8(&bytes) else {
         let rows = [RowError {
             line: 1,
-            message: "the file is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\""
-                .into(),
+            problem: RowProblem::NotUtf8,
         }];
         return reference_page(
             l,

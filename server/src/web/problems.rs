@@ -1,0 +1,193 @@
+//! What went wrong, in the coordinator's language: the rows of a CSV
+//! import that cannot be imported, the validation problems behind them,
+//! and every error a page answers with, as a page (the shared `Error`
+//! answers JSON, which is right for the sync API and useless in a
+//! browser). English is each value's `Display`; Swedish is here.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use shared::reference_csv::{one_of, RowError, RowProblem, MAX_ROWS};
+use shared::validation::{Problem, ProblemKind};
+
+use super::lang::Lang;
+use super::layout::page;
+
+/// The largest JSON error body turned into a page; error bodies are a
+/// code and a sentence.
+const MAX_ERROR_BODY: usize = 16 * 1024;
+
+impl Lang {
+    /// A bad row of an import: its line and why.
+    pub fn row_error(self, r: &RowError) -> String {
+        match self {
+            Lang::En => r.to_string(),
+            Lang::Sv => format!("rad {}: {}", r.line, row_problem_sv(&r.problem)),
+        }
+    }
+
+    /// A validation problem: the field (the CSV column) and what is wrong.
+    pub fn problem(self, p: &Problem) -> String {
+        match self {
+            Lang::En => p.to_string(),
+            Lang::Sv => format!("{} {}", p.field, problem_sv(&p.kind)),
+        }
+    }
+
+    fn problems(self, ps: &[Problem]) -> String {
+        ps.iter()
+            .map(|p| self.problem(p))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The sentence of an error answer, by its code; `english` where there
+    /// is no translation (the words of a dynamic message).
+    pub fn error_message(self, code: &str, english: &str) -> String {
+        if self == Lang::En {
+            return english.to_string();
+        }
+        let sv = match code {
+            "forbidden" => "formuläret är inaktuellt eller skickades inte från den här webbplatsen; ladda om sidan och försök igen",
+            "not_found" => "det finns inget här; länken kan vara gammal",
+            "bad_organisation" => "välj polisen eller kommunen",
+            "bad_name" => "polisens namn ska vara 1 till 200 tecken",
+            "no_file" => "välj en CSV-fil att importera",
+            "bad_form" => "uppladdningen kunde inte läsas; försök igen",
+            "no_plan" => "medborgarlöftet har ingen patrullinsats som platserna kan räknas mot",
+            "too_long" => "en bedömning är högst 4 000 tecken",
+            "bad_purpose" => "välj varför du öppnar registreringen",
+            "bad_period" => "perioden finns inte: skriv 2026-Q3 (kvartal), 2026-T2 (tertial) eller 2026 (år)",
+            "too_large" => "det som skickades är för stort",
+            "unavailable" => "servern kan inte spara just nu; inget ändrades, försök igen om en stund",
+            "internal" => "servern misslyckades; inget ändrades",
+            _ => return english.to_string(),
+        };
+        sv.to_string()
+    }
+}
+
+fn row_problem_sv(p: &RowProblem) -> String {
+    match p {
+        RowProblem::NotCsv(e) => format!("filen är inte CSV: {e}"),
+        RowProblem::NotUtf8 => {
+            "filen är inte UTF-8-text; spara den från kalkylprogrammet som \"CSV UTF-8\"".into()
+        }
+        RowProblem::Header(columns) => format!("rubrikraden måste vara: {columns}"),
+        RowProblem::TooManyRows => format!("fler än {MAX_ROWS} rader; dela upp filen"),
+        RowProblem::Columns { found, expected } => {
+            format!("{found} kolumner, {expected} väntades")
+        }
+        RowProblem::NotAnId(s) => {
+            format!("id {s:?} är inget id från en export; lämna det tomt för en ny rad")
+        }
+        RowProblem::NotANumber { column, value } => format!("{column}: {value:?} är inget tal"),
+        RowProblem::NotOneOf {
+            column,
+            allowed,
+            value,
+        } => format!("{column}: skriv {}, inte {value:?}", one_of(allowed, "eller")),
+        RowProblem::Invalid(ps) => Lang::Sv.problems(ps),
+        RowProblem::InvalidPlan(ps) => format!("planen: {}", Lang::Sv.problems(ps)),
+        RowProblem::NoInitiatives => "filen har inga insatser".into(),
+        RowProblem::MixedPlan => "kommun och period måste vara desamma på varje rad".into(),
+        RowProblem::DuplicateInitiative(title) => format!("insatsen {title:?} står två gånger"),
+        RowProblem::UnknownId { kind, id } => {
+            let what = match *kind {
+                "hotspot" => "plats",
+                "venue" => "serveringsställe",
+                other => other,
+            };
+            format!("det finns ingen {what} med id {id}")
+        }
+        RowProblem::InitiativeInUse { title, uses } => format!(
+            "insatsen {title:?} saknas, men {uses} platser och registreringar räknas mot den; behåll dess rad (en ändrad titel räknas som en ny insats)"
+        ),
+    }
+}
+
+fn problem_sv(kind: &ProblemKind) -> String {
+    match kind {
+        ProblemKind::Required => "måste fyllas i".into(),
+        ProblemKind::EndBeforeStart => "slutar före start; rätta sluttiden".into(),
+        ProblemKind::VeryLong => "varar mer än 12 timmar; avslutades besöket?".into(),
+        ProblemKind::ImplausibleTime => {
+            "är ingen rimlig tid (före 2000 eller efter 2100); kontrollera klockan".into()
+        }
+        ProblemKind::UnknownHotspot => "pekar på en plats som inte finns; välj en i listan".into(),
+        ProblemKind::UnknownVenue => {
+            "pekar på ett serveringsställe som inte finns; välj ett i listan".into()
+        }
+        ProblemKind::UnknownInitiative => {
+            "pekar på en insats som inte finns i medborgarlöftet; välj en i listan".into()
+        }
+        ProblemKind::TooLong { max } => format!("är för lång: högst {max} tecken"),
+        ProblemKind::OutOfRange { min, max } => format!("måste vara mellan {min} och {max}"),
+        ProblemKind::BadDate => "är inget datum; skriv det som ÅÅÅÅ-MM-DD".into(),
+        ProblemKind::BadTimeOfDay => "är ingen tid på dygnet; skriv den som TT:MM".into(),
+        ProblemKind::UnknownItem(item) => format!("har en okänd punkt {item:?}"),
+        ProblemKind::PeriodInverted => "kommer efter periodens slut".into(),
+        ProblemKind::PersonalIdentityNumber => {
+            "kan innehålla ett personnummer; det får inte finnas här, ta bort det".into()
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    error: String,
+    message: String,
+}
+
+/// Middleware for the pages: an error answered as JSON becomes a page with
+/// the same status, the sentence in the browser's language and a way back.
+pub async fn as_page(l: Lang, req: Request, next: Next) -> Response {
+    let back = back_link(&req);
+    let res = next.run(req).await;
+    let status = res.status();
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || !json {
+        return res;
+    }
+    let bytes = axum::body::to_bytes(res.into_body(), MAX_ERROR_BODY)
+        .await
+        .unwrap_or_default();
+    let message = match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(b) => l.error_message(&b.error, &b.message),
+        Err(_) => l.error_message("internal", "the server failed; nothing was changed"),
+    };
+    let title = match status {
+        StatusCode::NOT_FOUND => l.t("Not found"),
+        StatusCode::FORBIDDEN => l.t("Not allowed"),
+        s if s.is_client_error() => l.t("That did not work"),
+        _ => l.t("The server failed"),
+    };
+    let body = html! {
+        h1 { (title) }
+        p.error role="alert" { (message) }
+        p { a href=(back) { (l.t("Back")) } }
+    };
+    let mut res = (status, page(l, title, None, body)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    res
+}
+
+/// Where "Back" leads: the page the form was on (the `Referer`'s path on
+/// this site), else the follow-up.
+fn back_link(req: &Request) -> String {
+    req.headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.parse::<axum::http::Uri>().ok())
+        .and_then(|u| u.path_and_query().map(|p| p.as_str().to_string()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/follow-up".into())
+}
