@@ -130,6 +130,19 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     assert!(source.contains("Test Coordinator"));
     browser.screenshot("06-access-log").await?;
 
+    // A period mistyped in the address: a page that says what to write,
+    // with a way back, not a raw error.
+    c.goto(&format!("{}/follow-up?period=2026-Q9", server.url))
+        .await?;
+    shown(c, "//h1[text()='That did not work']").await?;
+    assert!(c
+        .source()
+        .await?
+        .contains("is not a period: write 2026-Q3 (quarter)"));
+    browser.screenshot("07-error").await?;
+    c.find(Locator::LinkText("Back")).await?.click().await?;
+    shown(c, "//h2[text()='Patrol dosage per hotspot']").await?;
+
     // The follow-up's CSV, downloaded in the browser's session.
     c.goto(&format!("{}/follow-up", server.url)).await?;
     let href = c
@@ -171,7 +184,7 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     assert!(source.contains("<strong>8</strong>"), "eight foot patrols");
     assert!(source.contains("fewer than 5"));
     assert!(!source.contains("Anna Berg") && !source.contains("kiosken"));
-    browser.screenshot("07-public").await?;
+    browser.screenshot("08-public").await?;
 
     browser.close().await?;
     Ok(())

@@ -168,7 +168,6 @@ pub async fn as_page(l: Lang, req: Request, next: Next) -> Response {
         _ => l.t("The server failed"),
     };
     let body = html! {
-        h1 { (title) }
         p.error role="alert" { (message) }
         p { a href=(back) { (l.t("Back")) } }
     };
