@@ -17,6 +17,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
     let visit = officer.create(Record::PatrolVisit(officer.new_visit(now_ms())?))?;
     officer.sync().await?;
     let record_path = format!("/records/{visit}");
+    let unknown_record = format!("/records/{}", uuid::Uuid::new_v4());
     let lost = TestDevice::enrol(&server, "Omar Said", Organisation::Police).await?;
     lost.sync().await?;
     let lost_id = lost.enrolment.device_id;
@@ -64,6 +65,8 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("GET", &record_path, [303, 303, 303, 200]),
         ("POST", &record_path, [303, 303, 303, 200]),
         ("GET", "/records/not-a-record", [303, 303, 303, 404]),
+        ("GET", &unknown_record, [303, 303, 303, 404]),
+        ("POST", &unknown_record, [303, 303, 303, 404]),
         ("GET", "/access-log", [303, 303, 303, 200]),
         ("GET", "/access-log.csv", [303, 303, 303, 200]),
         ("GET", "/quarantine", [303, 303, 303, 200]),

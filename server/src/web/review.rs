@@ -114,11 +114,18 @@ fn parse_id(id: &str) -> Result<DocId, Error> {
 
 /// The details are not shown until a purpose is chosen.
 pub async fn purpose_form(
+    State(state): State<AppState>,
     me: SignedIn,
     l: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let id = parse_id(&id)?;
+    // No purpose is asked for a record that is not there.
+    state
+        .db
+        .read(move |c| crate::db::documents::stored(c, id))
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok(page(
         l,
         l.t("Open a record"),
