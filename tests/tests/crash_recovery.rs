@@ -49,7 +49,9 @@ async fn start(data: &Path, port: u16, demo: bool) -> anyhow::Result<ServerProce
     }
     let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
     let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
+    // Generous: a slow CI machine recovering a killed server's WAL.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
         if let Ok(r) = reqwest::get(format!("{url}/health")).await {
             if r.status().is_success() {
                 return Ok(ServerProcess { child, url });
@@ -57,7 +59,7 @@ async fn start(data: &Path, port: u16, demo: bool) -> anyhow::Result<ServerProce
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    anyhow::bail!("the server did not start")
+    anyhow::bail!("the server did not start within 60 s")
 }
 
 fn kill9(p: &mut ServerProcess) -> anyhow::Result<()> {
