@@ -106,8 +106,15 @@ pub fn seed(
                         };
                         i.entry_mut(item).answer = answer;
                     }
-                    if rng.gen_bool(0.05) {
-                        i.follow_up = FollowUp::Revisit;
+                    // Remarks lead to follow-ups now and then, as in the
+                    // field: a revisit, more rarely a supervision case.
+                    let remarks = i.checklist.values().any(|e| e.answer == Answer::Remark);
+                    if remarks {
+                        i.follow_up = match rng.gen_range(0..10) {
+                            0..=2 => FollowUp::Revisit,
+                            3 => FollowUp::SupervisionCase,
+                            _ => FollowUp::None,
+                        };
                     }
                     Record::Inspection(i)
                 };

@@ -53,7 +53,7 @@ fn the_quarterly_figures_of_a_fixed_data_set() -> anyhow::Result<()> {
         2026-Q1,initiative,Brottsförebyggande arbete bland unga / Trygghetsarbete och polisnärvaro i skolor,target,10
         2026-Q1,initiative,Brottsförebyggande arbete bland unga / Information till elever i årskurs 7–9,delivered,0
         2026-Q1,initiative,Brottsförebyggande arbete bland unga / Information till elever i årskurs 7–9,target,3
-        2026-Q1,initiative,Trygghet för unga kvinnor och i centrum / Samordnad tillsyn av alkoholservering,delivered,17
+        2026-Q1,initiative,Trygghet för unga kvinnor och i centrum / Samordnad tillsyn av alkoholservering,delivered,20
         2026-Q1,initiative,Trygghet för unga kvinnor och i centrum / Samordnad tillsyn av alkoholservering,target,6
         2026-Q1,initiative,Trygghet för unga kvinnor och i centrum / Fokusgrupp med unga kvinnor,delivered,0
         2026-Q1,initiative,Trygghet för unga kvinnor och i centrum / Fokusgrupp med unga kvinnor,target,1
@@ -129,46 +129,53 @@ fn the_quarterly_figures_of_a_fixed_data_set() -> anyhow::Result<()> {
         2026-Q1,hotspot,Demo – Torget,minutes,273
         2026-Q1,hotspot,Demo – Torget,prescribed_minutes,1158
         2026-Q1,hotspot,Demo – Torget,visits_10_16_min,4
-        2026-Q1,venue,Demo – Ankaret,inspections,1
+        2026-Q1,venue,Demo – Ankaret,inspections,3
         2026-Q1,venue,Demo – Ankaret,due,no
-        2026-Q1,venue,Demo – Kajutan,inspections,1
+        2026-Q1,venue,Demo – Kajutan,inspections,2
         2026-Q1,venue,Demo – Kajutan,due,no
         2026-Q1,venue,Demo – Nattklubb Fyren,inspections,2
         2026-Q1,venue,Demo – Nattklubb Fyren,due,no
-        2026-Q1,venue,Demo – Bryggeriet,inspections,2
+        2026-Q1,venue,Demo – Bryggeriet,inspections,3
         2026-Q1,venue,Demo – Bryggeriet,due,no
-        2026-Q1,venue,Demo – Hamnkrogen,inspections,0
-        2026-Q1,venue,Demo – Hamnkrogen,due,yes
+        2026-Q1,venue,Demo – Hamnkrogen,inspections,2
+        2026-Q1,venue,Demo – Hamnkrogen,due,no
         2026-Q1,venue,Demo – Sjöboden,inspections,2
         2026-Q1,venue,Demo – Sjöboden,due,no
-        2026-Q1,venue,Demo – Sportbaren,inspections,0
-        2026-Q1,venue,Demo – Sportbaren,due,yes
-        2026-Q1,venue,Demo – Stadshotellets bar,inspections,1
-        2026-Q1,venue,Demo – Stadshotellets bar,due,no
-        2026-Q1,venue,Demo – Golfkrogen,inspections,0
-        2026-Q1,venue,Demo – Golfkrogen,due,yes
-        2026-Q1,venue,Demo – Pizzeria Milano,inspections,3
+        2026-Q1,venue,Demo – Sportbaren,inspections,1
+        2026-Q1,venue,Demo – Sportbaren,due,no
+        2026-Q1,venue,Demo – Stadshotellets bar,inspections,0
+        2026-Q1,venue,Demo – Stadshotellets bar,due,yes
+        2026-Q1,venue,Demo – Golfkrogen,inspections,1
+        2026-Q1,venue,Demo – Golfkrogen,due,no
+        2026-Q1,venue,Demo – Pizzeria Milano,inspections,2
         2026-Q1,venue,Demo – Pizzeria Milano,due,no
-        2026-Q1,venue,Demo – Teaterkällaren,inspections,3
-        2026-Q1,venue,Demo – Teaterkällaren,due,no
+        2026-Q1,venue,Demo – Teaterkällaren,inspections,0
+        2026-Q1,venue,Demo – Teaterkällaren,due,yes
         2026-Q1,venue,Demo – Vinbaren Kork,inspections,2
         2026-Q1,venue,Demo – Vinbaren Kork,due,no
-        2026-Q1,finding,food_available,fine,15
+        2026-Q1,finding,food_available,fine,18
         2026-Q1,finding,food_available,remark,2
-        2026-Q1,finding,marketing_and_pricing,fine,15
-        2026-Q1,finding,marketing_and_pricing,remark,2
-        2026-Q1,finding,no_serving_to_intoxicated,fine,17
-        2026-Q1,finding,no_serving_to_minors,fine,14
-        2026-Q1,finding,no_serving_to_minors,remark,3
-        2026-Q1,finding,order_and_sobriety,fine,15
-        2026-Q1,finding,order_and_sobriety,remark,2
-        2026-Q1,finding,outdoor_area_delimited,fine,16
-        2026-Q1,finding,outdoor_area_delimited,remark,1
-        2026-Q1,finding,responsible_manager_present,fine,17
-        2026-Q1,finding,security_staff,fine,17
-        2026-Q1,finding,serving_hours_kept,fine,15
-        2026-Q1,finding,serving_hours_kept,remark,2
-        2026-Q1,finding,staff_register,fine,15
-        2026-Q1,finding,staff_register,remark,2"#]].assert_eq(&totals.join("\n"));
+        2026-Q1,finding,marketing_and_pricing,fine,19
+        2026-Q1,finding,marketing_and_pricing,remark,1
+        2026-Q1,finding,no_serving_to_intoxicated,fine,18
+        2026-Q1,finding,no_serving_to_intoxicated,remark,2
+        2026-Q1,finding,no_serving_to_minors,fine,18
+        2026-Q1,finding,no_serving_to_minors,remark,2
+        2026-Q1,finding,order_and_sobriety,fine,19
+        2026-Q1,finding,order_and_sobriety,remark,1
+        2026-Q1,finding,outdoor_area_delimited,fine,15
+        2026-Q1,finding,outdoor_area_delimited,remark,5
+        2026-Q1,finding,responsible_manager_present,fine,19
+        2026-Q1,finding,responsible_manager_present,remark,1
+        2026-Q1,finding,security_staff,fine,16
+        2026-Q1,finding,security_staff,remark,4
+        2026-Q1,finding,serving_hours_kept,fine,17
+        2026-Q1,finding,serving_hours_kept,remark,3
+        2026-Q1,finding,staff_register,fine,16
+        2026-Q1,finding,staff_register,remark,4
+        2026-Q1,open_follow_up,Demo – Sjöboden,revisit,2026-02-28
+        2026-Q1,open_follow_up,Demo – Nattklubb Fyren,revisit,2026-03-09
+        2026-Q1,open_follow_up,Demo – Kajutan,revisit,2026-03-26
+        2026-Q1,open_follow_up,Demo – Ankaret,revisit,2026-03-30"#]].assert_eq(&totals.join("\n"));
     Ok(())
 }

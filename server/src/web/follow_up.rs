@@ -300,6 +300,11 @@ pub fn rows(f: &FollowUp) -> Vec<[String; 5]> {
     for (item, answer, n) in &f.findings {
         row("finding", item, answer, n.to_string());
     }
+    // A revisit or supervision case not yet followed by an inspection: the
+    // venue, the kind, and the date of the inspection that opened it.
+    for o in &f.open_follow_ups {
+        row("open_follow_up", &o.venue, &o.follow_up, o.date.clone());
+    }
     out
 }
 
