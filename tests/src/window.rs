@@ -255,8 +255,8 @@ impl AppWindow {
         Ok(Screen::parse(&v))
     }
 
-    /// Waits until the screen satisfies `ok`.
-    pub fn wait_for(&mut self, ok: impl Fn(&Screen) -> bool, timeout: Duration) -> Result<Screen> {
+    /// The screen once it satisfies `ok`, or `None` after `timeout`.
+    fn poll(&mut self, ok: &impl Fn(&Screen) -> bool, timeout: Duration) -> Result<Option<Screen>> {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait()? {
@@ -264,8 +264,22 @@ impl AppWindow {
             }
             if let Ok(s) = self.screen() {
                 if ok(&s) {
-                    return Ok(s);
+                    return Ok(Some(s));
                 }
+            }
+            if Instant::now() > deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// Waits until the screen satisfies `ok`.
+    pub fn wait_for(&mut self, ok: impl Fn(&Screen) -> bool, timeout: Duration) -> Result<Screen> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(s) = self.poll(&ok, Duration::ZERO)? {
+                return Ok(s);
             }
             if Instant::now() > deadline {
                 let last = self.screen().unwrap_or_default();
@@ -326,6 +340,25 @@ impl AppWindow {
         bail!("could not bring {name:?} into view")
     }
 
+    /// Taps `name` until the screen shows `text`, as a person taps again
+    /// when nothing happened: a tap can miss when the layout moves just as
+    /// the pointer lands (the sync banner grows or shrinks when the server
+    /// goes or comes back). Taps again only while `name` is still on the
+    /// screen, so it is for going somewhere, not for toggles or counters.
+    pub fn tap_to(&mut self, name: &str, text: &str) -> Result<Screen> {
+        let shows = |s: &Screen| s.text.contains(text);
+        for _ in 0..5 {
+            if self.screen().is_ok_and(|s| s.control(name).is_some()) {
+                self.click(name)?;
+            }
+            if let Some(s) = self.poll(&shows, Duration::from_secs(10))? {
+                return Ok(s);
+            }
+        }
+        self.wait_for(shows, Duration::ZERO)
+            .with_context(|| format!("tapping {name:?} never showed {text:?}"))
+    }
+
     /// Types `text` into the field named `name` as a person would: taps
     /// it, waits until it has the focus (a webview under load can take the
     /// tap after the first keystrokes, which would land elsewhere), types,
@@ -333,11 +366,11 @@ impl AppWindow {
     pub fn fill(&mut self, name: &str, text: &str) -> Result<()> {
         for _ in 0..5 {
             self.click(name)?;
-            let focused = self.wait_for(
-                |s| s.control(name).is_some_and(|c| c.focused),
+            let focused = self.poll(
+                &|s: &Screen| s.control(name).is_some_and(|c| c.focused),
                 Duration::from_secs(5),
-            );
-            if focused.is_ok() {
+            )?;
+            if focused.is_some() {
                 self.type_text(text)?;
                 self.wait_for(
                     |s| s.control(name).is_some_and(|c| c.value.contains(text)),

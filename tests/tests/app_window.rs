@@ -63,40 +63,38 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
 
     // A patrol visit: pick the hotspot, count a contact, tag a problem,
     // write a note, end the visit.
-    app.click("Starta platsbesök")?;
-    app.wait_for_text("Välj plats")?;
-    app.click("Demo – Torget")?;
-    app.wait_for_text("Stanna minst 10 minuter")?;
-    app.click("Kontakter +1")?;
-    // The counter's −1 becomes tappable once the contact is stored.
-    app.wait_for(
-        |s| s.control("Kontakter −1").is_some_and(|c| !c.disabled),
-        Duration::from_secs(10),
-    )?;
+    app.tap_to("Starta platsbesök", "Välj plats")?;
+    app.tap_to("Demo – Torget", "Stanna minst 10 minuter")?;
+    // The counter's −1 becomes tappable once the contact is stored; a tap
+    // that missed (the layout moved under the pointer) is tapped again.
+    let counted = |s: &e2e::window::Screen| s.control("Kontakter −1").is_some_and(|c| !c.disabled);
+    for _ in 0..3 {
+        app.click("Kontakter +1")?;
+        if app.wait_for(counted, Duration::from_secs(10)).is_ok() {
+            break;
+        }
+    }
+    app.wait_for(counted, Duration::from_secs(1))?;
     app.click("Dålig belysning")?;
     app.fill(
         "visit-notes",
         "Lugnt vid torget, lampor trasiga vid busskuren.",
     )?;
     app.screenshot("visit-under-way")?;
-    app.click("Avsluta besök")?;
-    app.wait_for_text("Besöket är avslutat")?;
+    app.tap_to("Avsluta besök", "Besöket är avslutat")?;
     app.screenshot("visit-ended")?;
-    app.click("Tillbaka")?;
+    app.tap_to("Tillbaka", "Tillsynsbesök")?;
 
     // A licensing inspection: pick the venue, answer two checklist items,
     // write findings, read back the summary.
-    app.click("Tillsynsbesök")?;
-    app.wait_for_text("Välj serveringsställe")?;
-    app.click("Demo – Ankaret")?;
-    app.wait_for_text("Kontrollpunkter")?;
+    app.tap_to("Tillsynsbesök", "Välj serveringsställe")?;
+    app.tap_to("Demo – Ankaret", "Kontrollpunkter")?;
     app.click("OK")?;
     app.fill("findings", "Personalliggaren saknades.")?;
     app.screenshot("inspection-checklist")?;
-    app.click("Sammanfattning")?;
-    app.wait_for_text("Gå igenom med serveringsansvarig")?;
+    app.tap_to("Sammanfattning", "Gå igenom med serveringsansvarig")?;
     app.screenshot("inspection-read-back")?;
-    app.click("Klar")?;
+    app.tap_to("Klar", "Starta platsbesök")?;
 
     // Offline: the status line says so, and nothing is lost.
     let home = app.wait_for(
@@ -112,7 +110,7 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     // Started again: both records are there.
     let mut app = AppWindow::launch(&x, &app_dir, &url, &shots)?;
     app.wait_for_text("Inloggad som Anna Berg")?;
-    app.click("Mina registreringar")?;
+    app.tap_to("Mina registreringar", "Tillsyn: Demo – Ankaret")?;
     let list = app.wait_for(
         |s| {
             s.text.contains("Platsbesök: Demo – Torget")
@@ -123,7 +121,7 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     assert!(list.text.contains("väntar"), "{}", list.text);
     app.screenshot("records-after-restart")?;
     // The note survived the kill too.
-    app.click("Platsbesök: Demo – Torget")?;
+    app.tap_to("Platsbesök: Demo – Torget", "Ändringshistorik")?;
     app.wait_for(
         |s| {
             s.controls
@@ -132,13 +130,12 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
         },
         Duration::from_secs(30),
     )?;
-    app.click("Tillbaka")?;
+    app.tap_to("Tillbaka", "Inställningar")?;
 
     // Coverage is back: both records reach the server by themselves (or at
     // the latest when the officer taps "sync now").
     let server = TestServer::start_at(&server_dir, Limits::default(), &addr).await?;
-    app.click("Inställningar")?;
-    app.wait_for(|s| s.control("Synka nu").is_some(), Duration::from_secs(30))?;
+    app.tap_to("Inställningar", "Synka nu")?;
     app.click("Synka nu")?;
     app.wait_for(|s| s.text.contains("Allt synkat"), Duration::from_secs(90))?;
     app.screenshot("synced-again")?;
@@ -148,8 +145,7 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
         |s| s.control("Mörkt").is_some_and(|c| c.hit),
         Duration::from_secs(10),
     )?;
-    app.click("Tillbaka")?;
-    app.wait_for_text("Dagens platser")?;
+    app.tap_to("Tillbaka", "Dagens platser")?;
     app.screenshot("home-dark")?;
     let rows = server.follow_up_rows().await?;
     assert_eq!(count(&rows, "patrol_visits"), 1, "{rows:#?}");
