@@ -229,7 +229,8 @@ pub fn venue_names(conn: &Connection, venue: &str) -> Result<Option<(String, Str
         .optional()?)
 }
 
-/// Writes an opening of a record's details to the access log.
+/// Writes an opening of a record's details to the access log: of a record
+/// that exists (else `NotFound`), for a purpose from the list.
 pub fn log_access(
     conn: &Connection,
     coordinator: Uuid,
@@ -237,6 +238,7 @@ pub fn log_access(
     purpose: &str,
     now: Millis,
 ) -> Result<(), Error> {
+    crate::db::documents::stored(conn, id)?.ok_or(Error::NotFound)?;
     if purpose_label(purpose).is_none() {
         return Err(Error::BadRequest {
             code: "bad_purpose",

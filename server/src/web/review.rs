@@ -162,17 +162,7 @@ pub async fn open(
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
-    let now = state.clock.now_ms();
-    let who = me.0.id;
-    // Logged first, in its own committed write: no details without a log.
-    state
-        .db
-        .write(move |c| {
-            crate::db::documents::stored(c, id)?.ok_or(Error::NotFound)?;
-            review::log_access(c, who, id, &form.purpose, now)
-        })
-        .await?;
-    let view = state.db.read(move |c| review::record(c, id)).await?;
+    let view = open_logged(&state, &me, id, form.purpose).await?;
     Ok(page(
         l,
         kind_title(l, &view.record),
@@ -180,6 +170,22 @@ pub async fn open(
         record_markup(l, &view),
     )
     .into_response())
+}
+
+/// A record's details, read only after their opening is committed to the
+/// access log in its own write: no details without a log.
+async fn open_logged(
+    state: &AppState,
+    me: &SignedIn,
+    id: DocId,
+    purpose: String,
+) -> Result<RecordView, Error> {
+    let (now, who) = (state.clock.now_ms(), me.0.id);
+    state
+        .db
+        .write(move |c| review::log_access(c, who, id, &purpose, now))
+        .await?;
+    state.db.read(move |c| review::record(c, id)).await
 }
 
 fn kind_title(l: Lang, r: &Record) -> &'static str {
@@ -349,15 +355,7 @@ pub async fn protocol(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     let id = parse_id(&id)?;
-    let (now, who) = (state.clock.now_ms(), me.0.id);
-    state
-        .db
-        .write(move |c| {
-            crate::db::documents::stored(c, id)?.ok_or(Error::NotFound)?;
-            review::log_access(c, who, id, "protocol", now)
-        })
-        .await?;
-    let view = state.db.read(move |c| review::record(c, id)).await?;
+    let view = open_logged(&state, &me, id, "protocol".into()).await?;
     let Record::Inspection(i) = &view.record else {
         return Err(Error::NotFound);
     };
