@@ -133,9 +133,9 @@ pub fn publish_directory(conn: &Connection, now: Millis) -> Result<(), Error> {
     Ok(())
 }
 
-/// Every document of a reference kind, with its record (for exports),
-/// ordered by name as the follow-up tables hold it.
-pub fn records_of_kind(
+/// Every document of a reference kind, with its record, ordered by name
+/// as the follow-up tables hold it.
+fn records_of_kind(
     conn: &Connection,
     kind: shared::DocKind,
 ) -> Result<Vec<(uuid::Uuid, Record)>, Error> {
@@ -225,6 +225,28 @@ pub fn current_plan(
             Record::PromisePlan(p) => Some((id, p)),
             _ => None,
         }))
+}
+
+/// Every hotspot with its document id, by name.
+pub fn hotspots(conn: &Connection) -> Result<Vec<(uuid::Uuid, shared::domain::Hotspot)>, Error> {
+    Ok(records_of_kind(conn, shared::DocKind::Hotspot)?
+        .into_iter()
+        .filter_map(|(id, r)| match r {
+            Record::Hotspot(h) => Some((id, h)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Every venue with its document id, by name.
+pub fn venues(conn: &Connection) -> Result<Vec<(uuid::Uuid, shared::domain::Venue)>, Error> {
+    Ok(records_of_kind(conn, shared::DocKind::Venue)?
+        .into_iter()
+        .filter_map(|(id, r)| match r {
+            Record::Venue(v) => Some((id, v)),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Imports a promise plan read from CSV (`shared::reference_csv::read_plan`)

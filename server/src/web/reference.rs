@@ -38,9 +38,9 @@ async fn reference_page(
         .db
         .read(|c| {
             Ok((
-                reference::records_of_kind(c, DocKind::Hotspot)?,
-                reference::records_of_kind(c, DocKind::Venue)?,
-                reference::records_of_kind(c, DocKind::PromisePlan)?,
+                reference::hotspots(c)?,
+                reference::venues(c)?,
+                reference::current_plan(c)?,
             ))
         })
         .await?;
@@ -69,13 +69,11 @@ async fn reference_page(
                 table {
                     thead { tr { th { (l.t("Name")) } th.n { (l.t("Radius (m)")) } th.n { (l.t("Visits / week")) } th.n { (l.t("Minutes / week")) } th { (l.t("Active")) } } }
                     tbody {
-                        @for (_, r) in &hotspots {
-                            @if let Record::Hotspot(h) = r {
-                                tr {
-                                    td { (h.name) } td.n { (h.radius_m) }
-                                    td.n { (h.dosage.visits_per_week) } td.n { (h.dosage.minutes_per_week) }
-                                    td { (h.active_from) " – " (h.active_to.as_deref().unwrap_or("")) }
-                                }
+                        @for (_, h) in &hotspots {
+                            tr {
+                                td { (h.name) } td.n { (h.radius_m) }
+                                td.n { (h.dosage.visits_per_week) } td.n { (h.dosage.minutes_per_week) }
+                                td { (h.active_from) " – " (h.active_to.as_deref().unwrap_or("")) }
                             }
                         }
                     }
@@ -86,13 +84,11 @@ async fn reference_page(
                 table {
                     thead { tr { th { (l.t("Name")) } th { (l.t("Licensee")) } th { (l.t("Serving hours")) } th { (l.t("Risk")) } } }
                     tbody {
-                        @for (_, r) in &venues {
-                            @if let Record::Venue(v) = r {
-                                tr {
-                                    td { (v.name) } td { (v.licensee) }
-                                    td { (v.serving_hours.opens) "–" (v.serving_hours.closes) }
-                                    td { (v.risk.as_str()) }
-                                }
+                        @for (_, v) in &venues {
+                            tr {
+                                td { (v.name) } td { (v.licensee) }
+                                td { (v.serving_hours.opens) "–" (v.serving_hours.closes) }
+                                td { (v.risk.as_str()) }
                             }
                         }
                     }
@@ -101,19 +97,17 @@ async fn reference_page(
                 p { a href="/reference/plan.csv" download { (l.t("Export the plan as CSV")) } }
                 (import_form("plan"))
                 p.muted { (l.t("A plan file is the whole plan, one row per initiative. Initiatives keep their place in the follow-up when their title is kept.")) }
-                @for (_, r) in &plan {
-                    @if let Record::PromisePlan(p) = r {
-                        p { (p.municipality) ", " (p.period_start) " – " (p.period_end) }
-                        @for area in &p.focus_areas {
-                            h3 { (area.name) }
-                            table {
-                                thead { tr { th { (l.t("Initiative")) } th { (l.t("Owner")) } th { (l.t("Counts")) } th { (l.t("Target")) } } }
-                                tbody {
-                                    @for i in &area.initiatives {
-                                        tr {
-                                            td { (i.title) } td { (i.owner.as_str()) } td { (i.counts.as_str()) }
-                                            td { @if let Some(t) = &i.target { (l.t("at least ")) (t.at_least) " " (t.unit) " per " (t.per.as_str()) } }
-                                        }
+                @if let Some((_, p)) = &plan {
+                    p { (p.municipality) ", " (p.period_start) " – " (p.period_end) }
+                    @for area in &p.focus_areas {
+                        h3 { (area.name) }
+                        table {
+                            thead { tr { th { (l.t("Initiative")) } th { (l.t("Owner")) } th { (l.t("Counts")) } th { (l.t("Target")) } } }
+                            tbody {
+                                @for i in &area.initiatives {
+                                    tr {
+                                        td { (i.title) } td { (i.owner.as_str()) } td { (i.counts.as_str()) }
+                                        td { @if let Some(t) = &i.target { (l.t("at least ")) (t.at_least) " " (t.unit) " per " (t.per.as_str()) } }
                                     }
                                 }
                             }
@@ -140,36 +134,19 @@ pub async fn export(
         .ok_or(Error::NotFound)?
         .to_string();
     let kind = kind_of(&what)?;
-    let rows = state
-        .db
-        .read(move |c| reference::records_of_kind(c, kind))
-        .await?;
     let body = match kind {
-        DocKind::Hotspot => reference_csv::write_hotspots(
-            &rows
-                .into_iter()
-                .filter_map(|(id, r)| match r {
-                    Record::Hotspot(h) => Some((id, h)),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        DocKind::PromisePlan => match rows.into_iter().find_map(|(_, r)| match r {
-            Record::PromisePlan(p) => Some(p),
-            _ => None,
-        }) {
-            Some(plan) => reference_csv::write_plan(&plan),
+        DocKind::Hotspot => {
+            let hotspots = state.db.read(reference::hotspots).await?;
+            reference_csv::write_hotspots(&hotspots)
+        }
+        DocKind::PromisePlan => match state.db.read(reference::current_plan).await? {
+            Some((_, plan)) => reference_csv::write_plan(&plan),
             None => return Err(Error::NotFound),
         },
-        _ => reference_csv::write_venues(
-            &rows
-                .into_iter()
-                .filter_map(|(id, r)| match r {
-                    Record::Venue(v) => Some((id, v)),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
+        _ => {
+            let venues = state.db.read(reference::venues).await?;
+            reference_csv::write_venues(&venues)
+        }
     }
     .map_err(Error::internal)?;
     Ok(super::attachment(super::CSV, &format!("{what}.csv"), body))
