@@ -9,12 +9,12 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use rand::{rngs::OsRng, RngCore};
+use rand::rngs::OsRng;
 use rusqlite::{params, Connection, OptionalExtension};
 use shared::domain::Millis;
 use uuid::Uuid;
 
-use super::identity::hash_secret;
+use super::identity::{hash_secret, random_token};
 use crate::error::Error;
 
 /// How long a session lasts without signing in again.
@@ -43,12 +43,6 @@ pub enum SignIn {
     Ok { session: String },
     Wrong,
     Locked,
-}
-
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 /// Adds a coordinator (the `create-coordinator` command).

@@ -55,6 +55,14 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
+/// A fresh secret (a device token, a session, a CSRF token): 32 random
+/// bytes from the operating system, as hex.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 /// Codes are typed by people: ignore case, spaces and dashes.
 fn normalise_code(code: &str) -> String {
     code.chars()
@@ -152,9 +160,7 @@ pub fn enrol(
         [&officer_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let mut token_bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut token_bytes);
-    let token = hex::encode(token_bytes);
+    let token = random_token();
     let actor = ActorKey::random();
     let device_id = Uuid::new_v4();
     conn.execute(

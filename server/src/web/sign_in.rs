@@ -3,12 +3,12 @@
 //! check runs on the blocking pool, never on the writer thread, and
 //! failures are counted per user name (see `db::coordinators`).
 
+use crate::db::identity::random_token;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use maud::html;
-use rand::{rngs::OsRng, RngCore};
 
 use super::lang::Lang;
 use super::layout::page;
@@ -54,9 +54,7 @@ fn fresh_form(
     status: StatusCode,
     message: Option<&str>,
 ) -> Response {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
+    let token = random_token();
     let jar = jar.add(cookie(FORM_COOKIE, token.clone(), state.secure_cookies));
     (status, jar, form_page(l, &token, message)).into_response()
 }
