@@ -88,25 +88,33 @@ impl Period {
         }
     }
 
-    /// `YYYY-MM-DD` of the first day and of the day after the last.
-    pub fn dates(&self) -> (String, String) {
+    /// Year and month of the first day, and of the day after the last.
+    fn first_and_end_months(&self) -> ((i32, u8), (i32, u8)) {
         let (first, count) = self.months();
         let end = first + count;
-        let (end_year, end_month) = if end > 12 {
+        let end = if end > 12 {
             (self.year() + 1, end - 12)
         } else {
             (self.year(), end)
         };
+        ((self.year(), first), end)
+    }
+
+    /// `YYYY-MM-DD` of the first day and of the day after the last.
+    pub fn dates(&self) -> (String, String) {
+        let ((y, m), (end_y, end_m)) = self.first_and_end_months();
         (
-            format!("{:04}-{first:02}-01", self.year()),
-            format!("{end_year:04}-{end_month:02}-01"),
+            format!("{y:04}-{m:02}-01"),
+            format!("{end_y:04}-{end_m:02}-01"),
         )
     }
 
     /// Stockholm day numbers `[first, end)`.
     pub fn days(&self) -> (i64, i64) {
-        let (first, end) = self.dates();
-        (day_number(&first), day_number(&end))
+        let ((y, m), (end_y, end_m)) = self.first_and_end_months();
+        // The first of a month from 1 to 12 always exists.
+        let day = |y, m| crate::local_time::day_of(y, m, 1).unwrap_or(0);
+        (day(y, m), day(end_y, end_m))
     }
 
     /// The UTC span `[start, end)` of the period in milliseconds.

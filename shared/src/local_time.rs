@@ -78,9 +78,17 @@ pub fn local_day(ms: Millis) -> i64 {
 pub fn day_of_date(date: &str) -> Option<i64> {
     let mut it = date.split('-').map(|p| p.parse::<i64>().ok());
     let (y, m, d) = (it.next()??, it.next()??, it.next()??);
-    let month = Month::try_from(u8::try_from(m).ok()?).ok()?;
-    let day =
-        Date::from_calendar_date(i32::try_from(y).ok()?, month, u8::try_from(d).ok()?).ok()?;
+    day_of(
+        i32::try_from(y).ok()?,
+        u8::try_from(m).ok()?,
+        u8::try_from(d).ok()?,
+    )
+}
+
+/// The day number (as [`local_day`] counts) of a calendar date; `None`
+/// for a date that does not exist.
+pub fn day_of(year: i32, month: u8, day: u8) -> Option<i64> {
+    let day = Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()?;
     let epoch = Date::from_calendar_date(1970, Month::January, 1).ok()?;
     Some((day.to_julian_day() - epoch.to_julian_day()) as i64)
 }
