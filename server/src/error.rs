@@ -99,13 +99,29 @@ impl IntoResponse for Error {
             }
             other => other.to_string(),
         };
-        (
+        // The same code and sentence ride along as an extension, so that
+        // the pages can answer with a page (`web::problems::as_page`)
+        // without parsing the JSON back.
+        let shown = Shown {
+            code,
+            message: message.clone(),
+        };
+        let mut res = (
             status,
             Json(Body {
                 error: code,
                 message,
             }),
         )
-            .into_response()
+            .into_response();
+        res.extensions_mut().insert(shown);
+        res
     }
+}
+
+/// An error answer's code and sentence, as its JSON body says them.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub code: &'static str,
+    pub message: String,
 }

@@ -5,7 +5,7 @@
 //! browser). English is each value's `Display`; Swedish is here.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -14,10 +14,7 @@ use shared::validation::{Problem, ProblemKind};
 
 use super::lang::Lang;
 use super::layout::page;
-
-/// The largest JSON error body turned into a page; error bodies are a
-/// code and a sentence.
-const MAX_ERROR_BODY: usize = 16 * 1024;
+use crate::error::Shown;
 
 impl Lang {
     /// A bad row of an import: its line and why.
@@ -138,32 +135,16 @@ fn problem_sv(kind: &ProblemKind) -> String {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct ErrorBody {
-    error: String,
-    message: String,
-}
-
 /// Middleware for the pages: an error answered as JSON becomes a page with
 /// the same status, the sentence in the browser's language and a way back.
 pub async fn as_page(l: Lang, req: Request, next: Next) -> Response {
     let back = back_link(&req);
     let res = next.run(req).await;
     let status = res.status();
-    let json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || !json {
+    let Some(shown) = res.extensions().get::<Shown>().cloned() else {
         return res;
-    }
-    let bytes = axum::body::to_bytes(res.into_body(), MAX_ERROR_BODY)
-        .await
-        .unwrap_or_default();
-    let message = match serde_json::from_slice::<ErrorBody>(&bytes) {
-        Ok(b) => l.error_message(&b.error, &b.message),
-        Err(_) => l.error_message("internal", "the server failed; nothing was changed"),
     };
+    let message = l.error_message(shown.code, &shown.message);
     let title = match status {
         StatusCode::NOT_FOUND => l.t("Not found"),
         StatusCode::FORBIDDEN => l.t("Not allowed"),
@@ -174,12 +155,7 @@ pub async fn as_page(l: Lang, req: Request, next: Next) -> Response {
         p.error role="alert" { (message) }
         p { a href=(back) { (l.t("Back")) } }
     };
-    let mut res = (status, page(l, title, None, body)).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    res
+    (status, page(l, title, None, body)).into_response()
 }
 
 /// Where "Back" leads: the page the form was on (the `Referer`'s path on
