@@ -12,7 +12,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -58,10 +57,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync", post(sync))
         .merge(crate::web::routes())
         .with_state(state)
-        // The tower-http limit answers 413 before the body is read; axum's
-        // own default limit is turned off so that there is one limit only.
+        // One limit (`body_limit`): axum's own default limit is turned off.
         .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.max_body_bytes,
+            crate::body_limit::limit_body,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
@@ -119,10 +120,12 @@ fn bearer(headers: &HeaderMap) -> Result<String, Error> {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or(Error::Unauthorized)?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .ok_or(Error::Unauthorized)?
-        .trim();
+    // The scheme is case-insensitive (RFC 9110 11.1): `bearer` is Bearer.
+    let (scheme, token) = value.trim().split_once(' ').ok_or(Error::Unauthorized)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Error::Unauthorized);
+    }
+    let token = token.trim();
     if token.is_empty() || token.len() > 256 {
         return Err(Error::Unauthorized);
     }

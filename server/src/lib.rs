@@ -9,6 +9,7 @@
 //! - [`web`]: the coordinators' pages and the public summary.
 //! - [`demo`]: the demo data set.
 
+pub mod body_limit;
 pub mod clock;
 pub mod db;
 pub mod demo;

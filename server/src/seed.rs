@@ -149,8 +149,8 @@ fn take_in(
         changes: vec![change],
     };
     match ingest::ingest_doc(conn, &officer.device, &incoming, now)? {
-        Ok(()) => Ok(()),
-        Err(r) => Err(Error::internal(format!(
+        None => Ok(()),
+        Some(r) => Err(Error::internal(format!(
             "a seeded record was refused: {}",
             r.message
         ))),

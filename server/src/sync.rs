@@ -18,7 +18,7 @@ use crate::error::Error;
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Runs a sync for the device holding `token`. Returns the response and
-/// whether any document was rejected.
+/// whether any document was refused (held or postponed ones are not).
 pub fn run(
     conn: &Connection,
     token: &str,
@@ -32,14 +32,14 @@ pub fn run(
     for doc in &incoming.docs {
         let id = ByteBuf::from(doc.id.as_bytes().to_vec());
         match ingest::ingest_doc(conn, &device, doc, now)? {
-            Ok(()) => results.push(DocResult {
+            None => results.push(DocResult {
                 id,
                 ok: true,
                 code: None,
                 message: None,
             }),
-            Err(r) => {
-                rejected = true;
+            Some(r) => {
+                rejected |= r.code.is_refusal();
                 results.push(DocResult {
                     id,
                     ok: false,

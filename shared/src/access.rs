@@ -1,11 +1,14 @@
-//! Who may see and who may write which document. The server enforces these
-//! decisions on every sync; they live here so that they can be read and
-//! tested without a server.
+//! Who may see and who may write which document: the one visibility rule.
+//! The server's ingest and outgoing and the device's apply call these
+//! functions; the server's SQL only selects rows by what [`readers`]
+//! decided (stored when a document is accepted), never by a copy of it.
 //!
-//! - Reference data (hotspots, venues, the plan) is visible to every device
-//!   and written only by coordinators, never through the officers' sync.
-//! - A field record is visible to, and may be amended by, the officer who
-//!   created it and the officers it names as participants.
+//! - Every kind has a keeper ([`DocKind::keeper`]): coordinators keep the
+//!   reference data and the officers' directory, officers keep their field
+//!   records. A device never writes what coordinators keep.
+//! - Every kind has an audience ([`DocKind::audience`]): what coordinators
+//!   keep reaches every device; a field record reaches the officer who made
+//!   it and the officers it names as participants.
 //! - Every change a device sends must be made by the Automerge actor bound
 //!   to that device: nobody can write in another officer's name.
 
@@ -15,20 +18,100 @@ use crate::ids::{ActorKey, OfficerId};
 use crate::record::DocKind;
 use crate::sync::wire::RejectCode;
 
-/// What the server knows about a document before a sync touches it.
+/// Who writes a kind of document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keeper {
+    /// Written on the server by coordinators (or by the server itself, for
+    /// the directory); devices only read it.
+    Coordinators,
+    /// Made and amended by officers on their devices.
+    Officers,
+}
+
+/// Who receives a kind of document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Every enrolled device.
+    EveryDevice,
+    /// The officer who made the record and the officers it names.
+    OwnerAndParticipants,
+}
+
+impl DocKind {
+    /// Who writes documents of this kind. An exhaustive match, so a new
+    /// kind cannot be added without deciding it.
+    pub fn keeper(self) -> Keeper {
+        match self {
+            DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan | DocKind::Directory => {
+                Keeper::Coordinators
+            }
+            DocKind::PatrolVisit | DocKind::Inspection | DocKind::Activity => Keeper::Officers,
+        }
+    }
+
+    /// Who receives documents of this kind. Exhaustive like `keeper`: the
+    /// directory once reached no phone because a list of kinds forgot it.
+    pub fn audience(self) -> Audience {
+        match self {
+            DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan | DocKind::Directory => {
+                Audience::EveryDevice
+            }
+            DocKind::PatrolVisit | DocKind::Inspection | DocKind::Activity => {
+                Audience::OwnerAndParticipants
+            }
+        }
+    }
+}
+
+/// What the server knows about an accepted document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocState {
     pub kind: DocKind,
-    /// The officer whose device first sent it; none for coordinators' data.
+    /// The officer who made the record; none for what coordinators keep.
     pub owner: Option<OfficerId>,
     pub participants: Vec<Uuid>,
 }
 
+/// Who may see a document: the rule's answer, which the server stores
+/// with the document so that its queries select by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readers {
+    EveryDevice,
+    /// These officers, sorted, without duplicates.
+    Officers(Vec<OfficerId>),
+}
+
+impl Readers {
+    pub fn includes(&self, officer: OfficerId) -> bool {
+        match self {
+            Readers::EveryDevice => true,
+            Readers::Officers(list) => list.binary_search(&officer).is_ok(),
+        }
+    }
+}
+
+/// Who may see a document in `state`.
+pub fn readers(state: &DocState) -> Readers {
+    match state.kind.audience() {
+        Audience::EveryDevice => Readers::EveryDevice,
+        Audience::OwnerAndParticipants => {
+            let mut list: Vec<OfficerId> = state
+                .participants
+                .iter()
+                .copied()
+                .map(OfficerId)
+                .chain(state.owner)
+                .collect();
+            list.sort();
+            list.dedup();
+            Readers::Officers(list)
+        }
+    }
+}
+
 /// May `officer` see a document in `state`?
 pub fn may_see(state: &DocState, officer: OfficerId) -> bool {
-    state.kind.is_reference()
-        || state.owner == Some(officer)
-        || state.participants.contains(&officer.0)
+    readers(state).includes(officer)
 }
 
 /// May an officer's device change a document? `before` is the server's
@@ -39,12 +122,23 @@ pub fn may_write(
     kind_after: DocKind,
     officer: OfficerId,
 ) -> Result<(), RejectCode> {
-    if kind_after.is_reference() || before.is_some_and(|b| b.kind.is_reference()) {
+    may_touch(before, officer)?;
+    if kind_after.keeper() == Keeper::Coordinators {
         return Err(RejectCode::ReferenceReadOnly);
     }
     match before {
-        None => Ok(()),
         Some(b) if b.kind != kind_after => Err(RejectCode::KindChanged),
+        _ => Ok(()),
+    }
+}
+
+/// May an officer's device send changes to a document at all, before its
+/// content is known (a change that waits for its dependency)? Only for a
+/// document the officer may see and that officers keep.
+pub fn may_touch(before: Option<&DocState>, officer: OfficerId) -> Result<(), RejectCode> {
+    match before {
+        None => Ok(()),
+        Some(b) if b.kind.keeper() == Keeper::Coordinators => Err(RejectCode::ReferenceReadOnly),
         Some(b) if may_see(b, officer) => Ok(()),
         Some(_) => Err(RejectCode::NotPermitted),
     }
@@ -70,23 +164,44 @@ mod tests {
         OfficerId(Uuid::new_v4())
     }
 
-    #[test]
-    fn officers_never_write_reference_data() {
-        let me = officer();
-        assert_eq!(
-            may_write(None, DocKind::Hotspot, me),
-            Err(RejectCode::ReferenceReadOnly)
-        );
-        let plan = DocState {
-            kind: DocKind::PromisePlan,
+    fn coordinators(kind: DocKind) -> DocState {
+        DocState {
+            kind,
             owner: None,
             participants: vec![],
-        };
+        }
+    }
+
+    #[test]
+    fn officers_never_write_what_coordinators_keep() {
+        let me = officer();
+        for kind in DocKind::ALL {
+            if kind.keeper() != Keeper::Coordinators {
+                continue;
+            }
+            assert_eq!(
+                may_write(None, kind, me),
+                Err(RejectCode::ReferenceReadOnly),
+                "{kind:?}"
+            );
+            let s = coordinators(kind);
+            assert_eq!(
+                may_write(Some(&s), kind, me),
+                Err(RejectCode::ReferenceReadOnly)
+            );
+            assert_eq!(may_touch(Some(&s), me), Err(RejectCode::ReferenceReadOnly));
+            assert!(may_see(&s, me), "{kind:?} must reach every device");
+        }
+    }
+
+    #[test]
+    fn the_directory_reaches_every_device_and_no_device_writes_it() {
+        let s = coordinators(DocKind::Directory);
+        assert_eq!(readers(&s), Readers::EveryDevice);
         assert_eq!(
-            may_write(Some(&plan), DocKind::PromisePlan, me),
+            may_write(None, DocKind::Directory, officer()),
             Err(RejectCode::ReferenceReadOnly)
         );
-        assert!(may_see(&plan, me));
     }
 
     #[test]
@@ -103,11 +218,31 @@ mod tests {
             may_write(Some(&s), DocKind::Inspection, stranger),
             Err(RejectCode::NotPermitted)
         );
+        assert_eq!(may_touch(Some(&s), stranger), Err(RejectCode::NotPermitted));
         assert!(!may_see(&s, stranger));
         assert_eq!(
             may_write(Some(&s), DocKind::Activity, owner),
             Err(RejectCode::KindChanged)
         );
+        // A stranger is told "not permitted", not "kind changed": the
+        // answer must not reveal what the record is.
+        assert_eq!(
+            may_write(Some(&s), DocKind::Activity, stranger),
+            Err(RejectCode::NotPermitted)
+        );
+    }
+
+    #[test]
+    fn readers_are_the_owner_and_the_participants() {
+        let (owner, colleague) = (officer(), officer());
+        let s = DocState {
+            kind: DocKind::PatrolVisit,
+            owner: Some(owner),
+            participants: vec![colleague.0, colleague.0, owner.0],
+        };
+        let mut want = vec![owner, colleague];
+        want.sort();
+        assert_eq!(readers(&s), Readers::Officers(want));
     }
 
     #[test]

@@ -54,12 +54,10 @@ impl DocKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// Reference data is kept by coordinators; officers' devices only read it.
+    /// Kept by coordinators, read by every device (hotspots, venues, the
+    /// plan, the officers' directory). See `crate::access` for the rule.
     pub fn is_reference(self) -> bool {
-        matches!(
-            self,
-            DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan
-        )
+        self.keeper() == crate::access::Keeper::Coordinators
     }
 }
 

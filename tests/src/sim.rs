@@ -714,48 +714,92 @@ impl Sim {
                 dev.officer
             );
         }
-        // 2. Every device holds exactly the server's version of every
-        //    document it may see: a fresh phone for the same officer, synced
-        //    from nothing, gets the same documents at the same heads.
-        let mut officers: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, d) in self.devices.iter().enumerate() {
-            officers.entry(d.officer.clone()).or_default().push(i);
+        // 2. Every device holds exactly the documents the visibility rule
+        //    (`shared::access::may_see`) lets its officer see, at the
+        //    server's heads. The oracle is the rule applied to the server's
+        //    documents as they read (kind, participants, and the maker: the
+        //    officer whose device made the first change), never the
+        //    server's own tables or what the server sends a fresh phone.
+        let makers: BTreeMap<Vec<u8>, uuid::Uuid> = self
+            .devices
+            .iter()
+            .filter_map(|d| {
+                hex::decode(&d.enrolment.actor)
+                    .ok()
+                    .map(|a| (a, d.enrolment.officer_id))
+            })
+            .collect();
+        let server_docs: Vec<(DocId, automerge::Automerge)> = db
+            .read(|c| {
+                let ids: Vec<Vec<u8>> = c
+                    .prepare("SELECT id FROM docs ORDER BY id")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let mut out = Vec::new();
+                for raw in ids {
+                    let id = DocId::from_slice(&raw)
+                        .ok_or_else(|| server::error::Error::internal("bad id"))?;
+                    out.push((id, documents::load(c, id)?));
+                }
+                Ok(out)
+            })
+            .await?;
+        let mut states = Vec::new();
+        for (id, doc) in &server_docs {
+            let record = shared::record::read_record(doc)
+                .with_context(|| format!("server document {id} does not read"))?;
+            let maker = doc
+                .get_changes(&[])
+                .into_iter()
+                .find(|c| c.deps().is_empty())
+                .and_then(|c| makers.get(c.actor_id().to_bytes()).copied());
+            states.push((
+                *id,
+                shared::access::DocState {
+                    kind: record.kind(),
+                    owner: maker.map(shared::OfficerId),
+                    participants: record.participants(),
+                },
+                {
+                    let mut h = doc.get_heads();
+                    h.sort();
+                    h
+                },
+            ));
         }
-        let mut fresh = Vec::new();
-        for (officer, devs) in &officers {
-            let org = self.devices[devs[0]].organisation;
-            let name = format!("fresh-{}", officer.replace(' ', "-"));
-            fresh.push(self.enrol(officer, org, 0, &name).await?);
-        }
-        // Enrolling republished the directory: let everyone catch up.
-        self.heal().await?;
-        for (phone, (officer, devs)) in fresh.iter().zip(&officers) {
-            for _ in 0..64 {
-                let c = self.clock.clone();
-                let r = sync_once(&phone.store, &phone.net, move || {
-                    server::clock::Clock::now_ms(c.as_ref())
-                })
-                .await?;
-                if r.received_docs == 0 {
-                    break;
+        for dev in &self.devices {
+            let officer = shared::OfficerId(dev.enrolment.officer_id);
+            let have = heads_of(dev)?;
+            for (id, state, heads) in &states {
+                let may = shared::access::may_see(state, officer);
+                match (may, have.get(id)) {
+                    (true, Some(h)) => ensure!(
+                        h == heads,
+                        "{}'s phone differs from the server on {id} ({:?})",
+                        dev.officer,
+                        state.kind
+                    ),
+                    (true, None) => bail!(
+                        "{}'s phone lacks {id} ({:?}), which the rule lets it see",
+                        dev.officer,
+                        state.kind
+                    ),
+                    (false, Some(_)) => bail!(
+                        "{}'s phone holds {id} ({:?}), which the rule hides from it",
+                        dev.officer,
+                        state.kind
+                    ),
+                    (false, None) => {}
                 }
             }
-            let want = heads_of(phone)?;
-            for &i in devs {
-                let have = heads_of(&self.devices[i])?;
-                let missing: Vec<_> = want.keys().filter(|k| !have.contains_key(k)).collect();
-                let extra: Vec<_> = have.keys().filter(|k| !want.contains_key(k)).collect();
-                ensure!(
-                    missing.is_empty() && extra.is_empty(),
-                    "{officer}'s phone lacks {missing:?} and has {extra:?} beyond what the server lets it see"
-                );
-                for (id, heads) in &have {
-                    ensure!(
-                        want.get(id) == Some(heads),
-                        "{officer}'s phone differs from the server on {id}"
-                    );
-                }
-            }
+            let known: std::collections::BTreeSet<DocId> =
+                states.iter().map(|(id, _, _)| *id).collect();
+            let extra: Vec<_> = have.keys().filter(|k| !known.contains(k)).collect();
+            ensure!(
+                extra.is_empty(),
+                "{}'s phone holds {extra:?}, which the server never accepted",
+                dev.officer
+            );
         }
         // 3. The follow-up tables equal a rebuild from the documents.
         let before = db.read(projection::dump).await?;

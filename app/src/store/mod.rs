@@ -21,7 +21,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_bytes::ByteBuf;
 use shared::domain::Millis;
 use shared::record::{read_kind, read_record, write_record, Record};
-use shared::sync::wire::{DocChanges, PROTOCOL_VERSION};
+use shared::sync::wire::{AfterResult, DocChanges, PROTOCOL_VERSION};
 use shared::sync::{Cursor, SyncRequest, SyncResponse};
 use shared::{ActorKey, DocId, DocKind};
 
@@ -530,31 +530,36 @@ impl DeviceStore {
             let Some(hashes) = batch.sent.get(&id) else {
                 continue;
             };
-            if result.ok {
-                let mut del = tx.prepare_cached("DELETE FROM outbox WHERE hash = ?1")?;
-                for h in hashes {
-                    applied.acknowledged += del.execute([h])?;
+            match result.after() {
+                AfterResult::Acknowledge => {
+                    let mut del =
+                        tx.prepare_cached("DELETE FROM outbox WHERE doc_id = ?1 AND hash = ?2")?;
+                    for h in hashes {
+                        applied.acknowledged += del.execute(params![id.as_bytes(), h])?;
+                    }
+                    tx.execute(
+                        "UPDATE docs SET rejected_code = NULL, rejected_reason = NULL WHERE id = ?1",
+                        [id.as_bytes()],
+                    )?;
                 }
-                tx.execute(
-                    "UPDATE docs SET rejected_code = NULL, rejected_reason = NULL WHERE id = ?1",
-                    [id.as_bytes()],
-                )?;
-            } else if result.code.is_some_and(|c| !c.held_until_amended()) {
-                applied.retried += 1;
-            } else {
-                applied.rejected += 1;
-                let mut mark = tx.prepare_cached("UPDATE outbox SET state = 1 WHERE hash = ?1")?;
-                for h in hashes {
-                    mark.execute([h])?;
+                AfterResult::SendAgain => applied.retried += 1,
+                AfterResult::HoldUntilAmended => {
+                    applied.rejected += 1;
+                    let mut mark = tx.prepare_cached(
+                        "UPDATE outbox SET state = 1 WHERE doc_id = ?1 AND hash = ?2",
+                    )?;
+                    for h in hashes {
+                        mark.execute(params![id.as_bytes(), h])?;
+                    }
+                    tx.execute(
+                        "UPDATE docs SET rejected_code = ?2, rejected_reason = ?3 WHERE id = ?1",
+                        params![
+                            id.as_bytes(),
+                            result.code.map(|c| c.as_str()).unwrap_or("rejected"),
+                            result.message.clone().unwrap_or_default()
+                        ],
+                    )?;
                 }
-                tx.execute(
-                    "UPDATE docs SET rejected_code = ?2, rejected_reason = ?3 WHERE id = ?1",
-                    params![
-                        id.as_bytes(),
-                        result.code.map(|c| c.as_str()).unwrap_or("rejected"),
-                        result.message.clone().unwrap_or_default()
-                    ],
-                )?;
             }
         }
         for update in &resp.docs {

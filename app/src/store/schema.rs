@@ -47,6 +47,23 @@ ALTER TABLE docs ADD COLUMN happened_at INTEGER;
 ALTER TABLE docs ADD COLUMN subject BLOB;
 CREATE INDEX docs_by_kind_time ON docs(kind, happened_at);
 "#,
+    r#"
+-- The outbox is keyed per (document, change), like the server's log: the
+-- same change bytes in two documents (made from one template) are two
+-- changes to send, not one.
+CREATE TABLE outbox_by_document (
+    seq    INTEGER PRIMARY KEY,
+    hash   BLOB NOT NULL,
+    doc_id BLOB NOT NULL,
+    bytes  BLOB NOT NULL,
+    state  INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (doc_id, hash)
+) STRICT;
+INSERT INTO outbox_by_document SELECT seq, hash, doc_id, bytes, state FROM outbox ORDER BY seq;
+DROP TABLE outbox;
+ALTER TABLE outbox_by_document RENAME TO outbox;
+CREATE INDEX outbox_by_doc ON outbox(doc_id);
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {

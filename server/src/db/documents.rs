@@ -1,12 +1,13 @@
 //! The documents themselves: the change log, the per-document row, and who
-//! has been given access. A document is rebuilt from its changes whenever
-//! the server needs its content; the log is the truth.
+//! may read each one. A document is rebuilt from its changes whenever the
+//! server needs its content; the log is the truth. Only accepted documents
+//! have a row and changes in the log (held changes wait in `held.rs`).
 
 use std::collections::HashSet;
 
 use automerge::{Automerge, Change};
 use rusqlite::{params, Connection, OptionalExtension};
-use shared::access::DocState;
+use shared::access::{readers, DocState, Readers};
 use shared::domain::Millis;
 use shared::sync::changes::CheckedChange;
 use shared::sync::cursor::{next_check, GENESIS};
@@ -15,11 +16,10 @@ use uuid::Uuid;
 
 use crate::error::Error;
 
-/// The server's row for a document, with its participants.
+/// The server's row for an accepted document, with its participants.
 #[derive(Debug, Clone)]
 pub struct StoredDoc {
-    pub state: Option<DocState>,
-    pub owner: Option<OfficerId>,
+    pub state: DocState,
     pub first_received_at: Millis,
 }
 
@@ -28,39 +28,36 @@ fn parse_officer(s: Option<String>) -> Result<Option<OfficerId>, Error> {
         .transpose()
 }
 
-/// The server's knowledge of a document, or none if it has never seen it.
-/// `state` is none while the document is incomplete (see `ingest`).
+/// The server's knowledge of an accepted document, or none if it has
+/// never accepted it.
 pub fn stored(conn: &Connection, id: DocId) -> Result<Option<StoredDoc>, Error> {
-    let row: Option<(Option<String>, Option<String>, Millis, bool)> = conn
+    let row: Option<(String, Option<String>, Millis)> = conn
         .query_row(
-            "SELECT kind, owner, first_received_at, complete FROM docs WHERE id = ?1",
+            "SELECT kind, owner, first_received_at FROM docs WHERE id = ?1",
             [id.as_bytes()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((kind, owner, first_received_at, complete)) = row else {
+    let Some((kind, owner, first_received_at)) = row else {
         return Ok(None);
     };
-    let owner = parse_officer(owner)?;
-    let kind = kind.as_deref().and_then(DocKind::parse);
-    let state = match (kind, complete) {
-        (Some(kind), true) => Some(DocState {
-            kind,
-            owner,
-            participants: participants(conn, id)?,
-        }),
-        _ => None,
-    };
+    let kind = DocKind::parse(&kind)
+        .ok_or_else(|| Error::Internal(format!("stored document {id} has kind {kind:?}")))?;
     Ok(Some(StoredDoc {
-        state,
-        owner,
+        state: DocState {
+            kind,
+            owner: parse_officer(owner)?,
+            participants: participants(conn, id)?,
+        },
         first_received_at,
     }))
 }
 
+/// The participants the accepted record names (the owner is a reader too,
+/// but not a participant).
 pub fn participants(conn: &Connection, id: DocId) -> Result<Vec<Uuid>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT officer_id FROM doc_access WHERE doc_id = ?1 ORDER BY officer_id",
+        "SELECT officer_id FROM doc_access WHERE doc_id = ?1 AND participant = 1 ORDER BY officer_id",
     )?;
     let ids = stmt.query_map([id.as_bytes()], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
@@ -94,21 +91,6 @@ pub fn load(conn: &Connection, id: DocId) -> Result<Automerge, Error> {
     doc.apply_changes(changes)
         .map_err(|e| Error::Internal(format!("stored changes of {id} do not apply: {e}")))?;
     Ok(doc)
-}
-
-/// Which of these change hashes the server already holds.
-pub fn known_hashes<'a>(
-    conn: &Connection,
-    hashes: impl IntoIterator<Item = &'a [u8; 32]>,
-) -> Result<HashSet<[u8; 32]>, Error> {
-    let mut stmt = conn.prepare_cached("SELECT 1 FROM changes WHERE hash = ?1")?;
-    let mut known = HashSet::new();
-    for h in hashes {
-        if stmt.exists([&h[..]])? {
-            known.insert(*h);
-        }
-    }
-    Ok(known)
 }
 
 /// The log's last position and check value.
@@ -164,42 +146,100 @@ pub fn append_changes(
     Ok(())
 }
 
-/// Creates or updates the document's row. The owner and first-received
-/// time are set once, on first receipt, and never change.
+/// Creates or updates an accepted document's row and who may read it. The
+/// owner and first-received time are set once and never change.
 pub fn upsert(
     conn: &Connection,
     id: DocId,
-    kind: Option<DocKind>,
-    owner: Option<OfficerId>,
-    complete: bool,
+    state: &DocState,
+    first_received_at: Millis,
     now: Millis,
 ) -> Result<(), Error> {
+    let readers = readers(state);
     conn.execute(
-        "INSERT INTO docs (id, kind, owner, first_received_at, last_changed_at, complete) VALUES (?1, ?2, ?3, ?4, ?4, ?5)
-         ON CONFLICT (id) DO UPDATE SET kind = COALESCE(excluded.kind, kind), last_changed_at = excluded.last_changed_at, complete = excluded.complete",
-        params![id.as_bytes(), kind.map(|k| k.as_str()), owner.map(|o| o.0.to_string()), now, complete],
+        "INSERT INTO docs (id, kind, owner, first_received_at, last_changed_at, every_device) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, last_changed_at = excluded.last_changed_at, every_device = excluded.every_device",
+        params![
+            id.as_bytes(),
+            state.kind.as_str(),
+            state.owner.map(|o| o.0.to_string()),
+            first_received_at,
+            now,
+            readers == Readers::EveryDevice
+        ],
     )?;
+    let (head, _) = head(conn)?;
+    set_readers(conn, id, state, &readers, head)
+}
+
+/// Makes the document's reader rows match what `access::readers` decided:
+/// the outgoing query selects by these rows, never by its own rule.
+/// Officers added now get `granted_seq` (the log's head when a record
+/// changes), so that their next sync brings the whole document.
+fn set_readers(
+    conn: &Connection,
+    id: DocId,
+    state: &DocState,
+    readers: &Readers,
+    granted_seq: u64,
+) -> Result<(), Error> {
+    let wanted: Vec<(OfficerId, bool)> = match readers {
+        Readers::EveryDevice => Vec::new(),
+        Readers::Officers(list) => list
+            .iter()
+            .map(|o| (*o, state.participants.contains(&o.0)))
+            .collect(),
+    };
+    let mut stmt =
+        conn.prepare_cached("SELECT officer_id, participant FROM doc_access WHERE doc_id = ?1")?;
+    let current: Vec<(String, bool)> = stmt
+        .query_map([id.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let current: HashSet<(String, bool)> = current.into_iter().collect();
+    let wanted_set: HashSet<(String, bool)> =
+        wanted.iter().map(|(o, p)| (o.0.to_string(), *p)).collect();
+    if current == wanted_set {
+        return Ok(());
+    }
+    for (officer, participant) in wanted_set.difference(&current) {
+        conn.execute(
+            "INSERT INTO doc_access (doc_id, officer_id, granted_seq, participant) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (doc_id, officer_id) DO UPDATE SET participant = excluded.participant",
+            params![id.as_bytes(), officer, granted_seq as i64, participant],
+        )?;
+    }
+    let wanted_officers: HashSet<&String> = wanted_set.iter().map(|(o, _)| o).collect();
+    for (officer, _) in current.iter() {
+        if !wanted_officers.contains(officer) {
+            conn.execute(
+                "DELETE FROM doc_access WHERE doc_id = ?1 AND officer_id = ?2",
+                params![id.as_bytes(), officer],
+            )?;
+        }
+    }
     Ok(())
 }
 
-/// Makes the access list match the record's participants. Officers added
-/// now get `granted_seq` = the log's head, so their next sync brings the
-/// whole document.
-pub fn set_access(conn: &Connection, id: DocId, participants: &[Uuid]) -> Result<(), Error> {
-    let current: HashSet<Uuid> = self::participants(conn, id)?.into_iter().collect();
-    let wanted: HashSet<Uuid> = participants.iter().copied().collect();
-    let (head, _) = head(conn)?;
-    for added in wanted.difference(&current) {
+/// Recomputes every document's readers from its stored state: run once
+/// when the store is upgraded to reader rows (schema version 4). The
+/// owners' devices already hold their records, so nothing is resent.
+pub fn refresh_readers(conn: &Connection) -> Result<usize, Error> {
+    let ids: Vec<Vec<u8>> = conn
+        .prepare("SELECT id FROM docs ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for raw in &ids {
+        let id = DocId::from_slice(raw)
+            .ok_or_else(|| Error::internal("a stored document id is not 16 bytes"))?;
+        let Some(stored) = stored(conn, id)? else {
+            continue;
+        };
+        let readers = readers(&stored.state);
         conn.execute(
-            "INSERT INTO doc_access (doc_id, officer_id, granted_seq) VALUES (?1, ?2, ?3)",
-            params![id.as_bytes(), added.to_string(), head as i64],
+            "UPDATE docs SET every_device = ?2 WHERE id = ?1",
+            params![id.as_bytes(), readers == Readers::EveryDevice],
         )?;
+        set_readers(conn, id, &stored.state, &readers, 0)?;
     }
-    for removed in current.difference(&wanted) {
-        conn.execute(
-            "DELETE FROM doc_access WHERE doc_id = ?1 AND officer_id = ?2",
-            params![id.as_bytes(), removed.to_string()],
-        )?;
-    }
-    Ok(())
+    Ok(ids.len())
 }

@@ -13,6 +13,7 @@
 pub mod coordinators;
 pub mod documents;
 pub mod follow_up;
+pub mod held;
 pub mod identity;
 pub mod ingest;
 pub mod outgoing;

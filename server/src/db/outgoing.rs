@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use rusqlite::{params, Connection};
 use serde_bytes::ByteBuf;
 use shared::sync::{Cursor, DocUpdate};
-use shared::DocKind;
 
 use super::documents;
 use super::identity::Device;
@@ -49,13 +48,8 @@ pub fn updates(
     };
     let (head, head_check) = documents::head(conn)?;
     let me = device.officer.0.to_string();
-    let reference: Vec<&str> = DocKind::ALL
-        .iter()
-        .filter(|k| k.is_reference())
-        .map(|k| k.as_str())
-        .collect();
 
-    // Documents this officer was given access to after the cursor: the
+    // Documents this officer became a reader of after the cursor: the
     // device has none of their history, so it gets all of it.
     let mut granted = Vec::<Vec<u8>>::new();
     {
@@ -73,21 +67,17 @@ pub fn updates(
     let mut last_seq = from as i64;
     let mut more = false;
     {
+        // Selects by what `shared::access::readers` decided when each
+        // document was accepted (`every_device`, the reader rows), never by
+        // a rule of its own.
         let mut stmt = conn.prepare_cached(
-            "SELECT c.seq, c.doc_id, c.bytes, COALESCE(d.kind, '') FROM changes c JOIN docs d ON d.id = c.doc_id
+            "SELECT c.seq, c.doc_id, c.bytes, d.kind FROM changes c JOIN docs d ON d.id = c.doc_id
               WHERE c.seq > ?1 AND c.actor != ?2
-                AND (d.kind IN (?3, ?4, ?5) OR d.owner = ?6
-                     OR EXISTS (SELECT 1 FROM doc_access a WHERE a.doc_id = c.doc_id AND a.officer_id = ?6))
+                AND (d.every_device = 1
+                     OR EXISTS (SELECT 1 FROM doc_access a WHERE a.doc_id = c.doc_id AND a.officer_id = ?3))
               ORDER BY c.seq",
         )?;
-        let mut rows = stmt.query(params![
-            from as i64,
-            device.actor.0,
-            reference[0],
-            reference[1],
-            reference[2],
-            me
-        ])?;
+        let mut rows = stmt.query(params![from as i64, device.actor.0, me])?;
         while let Some(r) = rows.next()? {
             let seq: i64 = r.get(0)?;
             if bytes >= max_bytes {
@@ -107,11 +97,8 @@ pub fn updates(
         }
     }
     for doc in granted {
-        let kind: String = conn.query_row(
-            "SELECT COALESCE(kind, '') FROM docs WHERE id = ?1",
-            [&doc],
-            |r| r.get(0),
-        )?;
+        let kind: String =
+            conn.query_row("SELECT kind FROM docs WHERE id = ?1", [&doc], |r| r.get(0))?;
         let mut stmt = conn.prepare_cached(
             "SELECT seq, bytes FROM changes WHERE doc_id = ?1 AND actor != ?2 ORDER BY seq",
         )?;

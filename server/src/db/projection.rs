@@ -129,7 +129,7 @@ pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
         conn.execute(&format!("DELETE FROM {t}"), [])?;
     }
     let ids: Vec<(Vec<u8>, Option<String>, i64)> = {
-        let mut stmt = conn.prepare("SELECT id, owner, first_received_at FROM docs WHERE complete = 1 AND kind IS NOT NULL ORDER BY id")?;
+        let mut stmt = conn.prepare("SELECT id, owner, first_received_at FROM docs ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<Result<_, _>>()?
     };

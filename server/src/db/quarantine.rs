@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection};
 use shared::domain::Millis;
 use shared::sync::RejectCode;
-use shared::DocId;
+use shared::{DocId, OfficerId};
 
 use super::identity::Device;
 use crate::error::Error;
@@ -20,9 +20,36 @@ pub struct Quarantined {
     pub change_count: usize,
 }
 
+/// Keeps a refused document's changes, as the device sent them, under the
+/// device that sent them.
 pub fn put(
     conn: &Connection,
     device: &Device,
+    doc: DocId,
+    code: RejectCode,
+    reason: &str,
+    changes: &[Vec<u8>],
+    now: Millis,
+) -> Result<(), Error> {
+    put_for(
+        conn,
+        &device.id.to_string(),
+        device.officer,
+        doc,
+        code,
+        reason,
+        changes,
+        now,
+    )
+}
+
+/// Like [`put`], for changes held earlier from a device that is not the
+/// one syncing now.
+#[allow(clippy::too_many_arguments)]
+pub fn put_for(
+    conn: &Connection,
+    device_id: &str,
+    officer: OfficerId,
     doc: DocId,
     code: RejectCode,
     reason: &str,
@@ -37,7 +64,7 @@ pub fn put(
     );
     conn.execute(
         "INSERT INTO quarantine (doc_id, device_id, officer_id, received_at, code, reason, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![doc.as_bytes(), device.id.to_string(), device.officer.0.to_string(), now, code.as_str(), reason, blob],
+        params![doc.as_bytes(), device_id, officer.0.to_string(), now, code.as_str(), reason, blob],
     )?;
     Ok(())
 }

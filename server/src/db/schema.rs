@@ -249,7 +249,53 @@ CREATE TABLE assessments (
     PRIMARY KEY (period, focus_area_id)
 ) STRICT;
 "#,
+    r#"
+-- The sync core (shared::sync::push): deduplication is per (document,
+-- change), so the log is rebuilt with that key instead of a unique hash.
+-- Changes waiting for their dependencies leave the log for held_changes,
+-- invisible to devices and pages until their document is accepted; every
+-- row of docs is an accepted document.
+CREATE TABLE held_changes (
+    doc_id      BLOB NOT NULL,
+    hash        BLOB NOT NULL,
+    device_id   TEXT NOT NULL,
+    officer_id  TEXT NOT NULL,
+    bytes       BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, hash)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX held_changes_by_device ON held_changes(device_id);
+INSERT INTO held_changes
+    SELECT c.doc_id, c.hash, COALESCE(v.id, ''), COALESCE(v.officer_id, d.owner, ''), c.bytes, c.received_at
+      FROM changes c JOIN docs d ON d.id = c.doc_id LEFT JOIN devices v ON v.actor = c.actor
+     WHERE d.complete = 0;
+CREATE TABLE changes_by_document (
+    seq         INTEGER PRIMARY KEY,
+    doc_id      BLOB NOT NULL,
+    hash        BLOB NOT NULL,
+    actor       BLOB NOT NULL,
+    bytes       BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    chain       BLOB NOT NULL,
+    UNIQUE (doc_id, hash)
+) STRICT;
+INSERT INTO changes_by_document
+    SELECT c.* FROM changes c JOIN docs d ON d.id = c.doc_id WHERE d.complete = 1 ORDER BY c.seq;
+DROP TABLE changes;
+ALTER TABLE changes_by_document RENAME TO changes;
+CREATE INDEX changes_by_doc ON changes(doc_id, seq);
+DELETE FROM docs WHERE complete = 0 OR kind IS NULL;
+
+-- Who may read each document, as access::readers decided when it was
+-- accepted: every device, or the officers in doc_access (the owner and the
+-- participants; participant tells which). Filled by documents::refresh_readers.
+ALTER TABLE docs ADD COLUMN every_device INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE doc_access ADD COLUMN participant INTEGER NOT NULL DEFAULT 1;
+"#,
 ];
+
+/// The version whose upgrade also needs `documents::refresh_readers`.
+const READERS_VERSION: usize = 4;
 
 /// The follow-up tables, in the order a rebuild empties and refills them.
 pub const FOLLOW_UP_TABLES: &[&str] = &[
@@ -269,6 +315,9 @@ pub fn migrate(conn: &Connection) -> Result<(), Error> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
+        if i + 1 == READERS_VERSION {
+            super::documents::refresh_readers(&tx)?;
+        }
         tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
         tx.commit()?;
     }

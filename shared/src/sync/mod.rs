@@ -10,10 +10,12 @@
 //!   (a server restored from an older backup).
 //! - [`coding`]: gzip of sync bodies, bounded when inflating.
 //! - [`changes`]: splitting and checking the Automerge changes of a document.
+//! - [`push`]: the server's decision for one pushed document (sans-IO).
 
 pub mod changes;
 pub mod coding;
 pub mod cursor;
+pub mod push;
 pub mod wire;
 
 pub use cursor::Cursor;

@@ -88,6 +88,43 @@ pub enum RejectCode {
     Schema,
     /// The record fails validation; `message` says which field and why.
     Invalid,
+    /// Not a refusal: the changes build on changes the server does not
+    /// have yet (it was restored from an older backup, and another device
+    /// will send them). The server holds them, invisible to everyone, and
+    /// decides the document once it is complete. Send them again with the
+    /// next sync; they are acknowledged (`ok`) once the document is
+    /// accepted.
+    Incomplete,
+    /// Not a refusal: this device already has as many changes waiting for
+    /// their dependencies on the server as it may. Nothing was stored; send
+    /// them again later.
+    QuotaExceeded,
+}
+
+/// What a device does with the changes it sent for a document, by the
+/// document's result. The one place this is decided, for every client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterResult {
+    /// Stored and visible: forget the changes' "unsent" mark.
+    Acknowledge,
+    /// Keep them unsent and send them again with the next sync.
+    SendAgain,
+    /// Keep them, mark the record refused with the message, and send them
+    /// again only with the officer's next amendment.
+    HoldUntilAmended,
+}
+
+impl DocResult {
+    pub fn after(&self) -> AfterResult {
+        match (self.ok, self.code) {
+            (true, _) => AfterResult::Acknowledge,
+            (false, Some(code)) if code.held_until_amended() => AfterResult::HoldUntilAmended,
+            (false, Some(_)) => AfterResult::SendAgain,
+            // A refusal without a code is a server this client does not
+            // understand: hold, so that nothing loops.
+            (false, None) => AfterResult::HoldUntilAmended,
+        }
+    }
 }
 
 impl RejectCode {
@@ -96,7 +133,16 @@ impl RejectCode {
     /// whole, so it was damaged on the way and is simply sent again
     /// (holding it could lose it).
     pub fn held_until_amended(self) -> bool {
-        self != RejectCode::MalformedChange
+        !matches!(
+            self,
+            RejectCode::MalformedChange | RejectCode::Incomplete | RejectCode::QuotaExceeded
+        )
+    }
+
+    /// Whether the document was refused (kept in the quarantine, status
+    /// 422), rather than held or postponed.
+    pub fn is_refusal(self) -> bool {
+        !matches!(self, RejectCode::Incomplete | RejectCode::QuotaExceeded)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -108,6 +154,8 @@ impl RejectCode {
             RejectCode::KindChanged => "kind_changed",
             RejectCode::Schema => "schema",
             RejectCode::Invalid => "invalid",
+            RejectCode::Incomplete => "incomplete",
+            RejectCode::QuotaExceeded => "quota_exceeded",
         }
     }
 }
@@ -163,6 +211,19 @@ pub struct IncomingDoc {
     pub changes: Vec<Vec<u8>>,
 }
 
+/// What was wrong with a body that did not decode, in words a client
+/// author can act on: where the CBOR broke, or which field is missing or
+/// of the wrong type (serde's sentence); never the parser's own debug text.
+fn decode_error(e: ciborium::de::Error<std::io::Error>) -> WireError {
+    use ciborium::de::Error as E;
+    WireError::Decode(match e {
+        E::Io(_) => "the body ended before the message did".into(),
+        E::Syntax(at) => format!("not valid CBOR at byte {at}"),
+        E::Semantic(_, msg) => msg,
+        E::RecursionLimitExceeded => "the message nests too deeply".into(),
+    })
+}
+
 pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing into a Vec cannot fail, and our types always serialise.
@@ -171,8 +232,7 @@ pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
 }
 
 pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
-    let r: SyncResponse =
-        ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))?;
+    let r: SyncResponse = ciborium::from_reader(bytes).map_err(decode_error)?;
     if r.v != PROTOCOL_VERSION {
         return Err(WireError::Version(r.v));
     }
@@ -182,8 +242,7 @@ pub fn decode_response(bytes: &[u8]) -> Result<SyncResponse, WireError> {
 /// Parses a request body: CBOR, version, sizes, ids. Documents named twice
 /// are merged, so that each document is decided once.
 pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
-    let req: SyncRequest =
-        ciborium::from_reader(bytes).map_err(|e| WireError::Decode(e.to_string()))?;
+    let req: SyncRequest = ciborium::from_reader(bytes).map_err(decode_error)?;
     if req.v != PROTOCOL_VERSION {
         return Err(WireError::Version(req.v));
     }
