@@ -22,6 +22,7 @@ pub mod reference_csv;
 pub mod rollup;
 pub mod sync;
 pub mod validation;
+pub mod vocabulary;
 pub mod weighted_list;
 
 pub use ids::{ActorKey, DocId, OfficerId};

@@ -496,7 +496,8 @@ mod tests {
 
     fn refs(initiative: Uuid) -> KnownReferences {
         let mut r = KnownReferences::default();
-        r.initiatives.insert(initiative);
+        r.initiatives
+            .insert(initiative, crate::domain::Counts::PatrolVisits);
         r
     }
 

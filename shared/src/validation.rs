@@ -11,7 +11,7 @@
 
 use uuid::Uuid;
 
-use crate::domain::{Activity, Millis};
+use crate::domain::{Activity, Counts, Millis, Organisation};
 use crate::domain::{
     ChecklistItem, Hotspot, Inspection, PatrolVisit, PromisePlan, SafetyProblem, Venue,
 };
@@ -25,6 +25,13 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_PARTICIPANTS: usize = 20;
 /// A visit longer than this is almost surely a forgotten "end visit".
 pub const LONGEST_PLAUSIBLE_VISIT_MS: Millis = 12 * 60 * 60 * 1000;
+/// No visit or inspection lasts longer than a day: past this the end time
+/// is wrong, and the record would inflate the delivered minutes.
+pub const LONGEST_POSSIBLE_VISIT_MS: Millis = 24 * 60 * 60 * 1000;
+/// How far ahead of the server's clock a record may start. A phone whose
+/// clock is wrong by more gets its record refused with a word about the
+/// clock, rather than counted in a period that has not begun.
+pub const FUTURE_TOLERANCE_MS: Millis = 12 * 60 * 60 * 1000;
 /// Records before 2000 or after 2100 come from a broken clock.
 const EARLIEST_MS: Millis = 946_684_800_000;
 const LATEST_MS: Millis = 4_102_444_800_000;
@@ -65,6 +72,16 @@ pub enum ProblemKind {
     PeriodInverted,
     #[error("may contain a personal identity number; records must not hold one, remove it")]
     PersonalIdentityNumber,
+    #[error("lasts more than 24 hours; correct the end time")]
+    ImpossiblyLong,
+    #[error("is in the future; check the phone's clock")]
+    InFuture,
+    #[error("names an initiative that counts other work; pick one for this kind of record")]
+    WrongInitiative,
+    #[error("names an officer who is not in the directory")]
+    UnknownOfficer,
+    #[error("gives an officer another organisation than the directory does")]
+    WrongOrganisation,
 }
 
 impl ProblemKind {
@@ -92,6 +109,11 @@ impl ProblemKind {
             ProblemKind::UnknownItem(_) => "unknown_item",
             ProblemKind::PeriodInverted => "period_inverted",
             ProblemKind::PersonalIdentityNumber => "personal_identity_number",
+            ProblemKind::ImpossiblyLong => "impossibly_long",
+            ProblemKind::InFuture => "in_future",
+            ProblemKind::WrongInitiative => "wrong_initiative",
+            ProblemKind::UnknownOfficer => "unknown_officer",
+            ProblemKind::WrongOrganisation => "wrong_organisation",
         }
     }
 }
@@ -109,21 +131,46 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// What validation needs to know about the reference data: whether an id
-/// names something the coordinators have set up. The server answers from
-/// its tables, the app from its local documents, tests from sets.
+/// What validation needs to know of the world beyond the record: whether
+/// an id names something the coordinators have set up, what an initiative
+/// counts, which officers the directory holds, and the time. The server
+/// answers from its tables and clock, the app from its local documents,
+/// tests from sets.
 pub trait References {
     fn has_hotspot(&self, id: Uuid) -> bool;
     fn has_venue(&self, id: Uuid) -> bool;
-    fn has_initiative(&self, id: Uuid) -> bool;
+    /// What the initiative counts; none when the plan has no such initiative.
+    fn initiative_counts(&self, id: Uuid) -> Option<Counts>;
+    fn has_initiative(&self, id: Uuid) -> bool {
+        self.initiative_counts(id).is_some()
+    }
+    /// The officer's organisation in the directory.
+    fn officer(&self, id: Uuid) -> OfficerLookup;
+    /// Now, for "is in the future"; none where that is not judged (the
+    /// app judges by its own clock, which is the one that may be wrong).
+    fn now(&self) -> Option<Millis> {
+        None
+    }
 }
 
-/// Reference ids held in memory.
+/// What the directory says of an officer named in a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficerLookup {
+    Known(Organisation),
+    Unknown,
+    /// The caller has no directory to ask (a phone before its first sync).
+    NotChecked,
+}
+
+/// References held in memory.
 #[derive(Debug, Default, Clone)]
 pub struct KnownReferences {
     pub hotspots: std::collections::HashSet<Uuid>,
     pub venues: std::collections::HashSet<Uuid>,
-    pub initiatives: std::collections::HashSet<Uuid>,
+    pub initiatives: std::collections::HashMap<Uuid, Counts>,
+    /// The directory; none: officers are not checked.
+    pub officers: Option<std::collections::HashMap<Uuid, Organisation>>,
+    pub now: Option<Millis>,
 }
 
 impl References for KnownReferences {
@@ -133,8 +180,19 @@ impl References for KnownReferences {
     fn has_venue(&self, id: Uuid) -> bool {
         self.venues.contains(&id)
     }
-    fn has_initiative(&self, id: Uuid) -> bool {
-        self.initiatives.contains(&id)
+    fn initiative_counts(&self, id: Uuid) -> Option<Counts> {
+        self.initiatives.get(&id).copied()
+    }
+    fn officer(&self, id: Uuid) -> OfficerLookup {
+        match &self.officers {
+            None => OfficerLookup::NotChecked,
+            Some(o) => o
+                .get(&id)
+                .map_or(OfficerLookup::Unknown, |org| OfficerLookup::Known(*org)),
+        }
+    }
+    fn now(&self) -> Option<Millis> {
+        self.now
     }
 }
 
@@ -231,14 +289,53 @@ impl Checker {
         }
     }
 
-    fn span(&mut self, start: Millis, end: Option<Millis>, warn_long: bool) {
+    fn span(&mut self, start: Millis, end: Option<Millis>, refs: &dyn References) {
         self.instant("started_at", start);
+        if refs
+            .now()
+            .is_some_and(|now| start > now + FUTURE_TOLERANCE_MS)
+        {
+            self.push("started_at", ProblemKind::InFuture);
+        }
         if let Some(end) = end {
             self.instant("ended_at", end);
             if end < start {
                 self.push("ended_at", ProblemKind::EndBeforeStart);
-            } else if warn_long && end - start > LONGEST_PLAUSIBLE_VISIT_MS {
+            } else if end - start > LONGEST_POSSIBLE_VISIT_MS {
+                self.push("ended_at", ProblemKind::ImpossiblyLong);
+            } else if end - start > LONGEST_PLAUSIBLE_VISIT_MS {
                 self.push("ended_at", ProblemKind::VeryLong);
+            }
+        }
+    }
+
+    /// The record's initiative exists and counts this kind of record.
+    fn initiative(&mut self, id: Uuid, counts: Counts, refs: &dyn References) {
+        match refs.initiative_counts(id) {
+            None => self.push("initiative_id", ProblemKind::UnknownInitiative),
+            Some(c) if c != counts => self.push("initiative_id", ProblemKind::WrongInitiative),
+            Some(_) => {}
+        }
+    }
+
+    /// Every participant is in the directory, with the organisation the
+    /// directory gives them when the record states one.
+    fn named_officers(
+        &mut self,
+        named: impl IntoIterator<Item = (Uuid, Option<Organisation>)>,
+        refs: &dyn References,
+    ) {
+        for (id, stated) in named {
+            match refs.officer(id) {
+                OfficerLookup::Unknown => {
+                    self.push("participants", ProblemKind::UnknownOfficer);
+                    return;
+                }
+                OfficerLookup::Known(org) if stated.is_some_and(|s| s != org) => {
+                    self.push("participants", ProblemKind::WrongOrganisation);
+                    return;
+                }
+                _ => {}
             }
         }
     }
@@ -329,10 +426,8 @@ impl Checker {
         if !refs.has_hotspot(v.hotspot_id) {
             self.push("hotspot_id", ProblemKind::UnknownHotspot);
         }
-        if !refs.has_initiative(v.initiative_id) {
-            self.push("initiative_id", ProblemKind::UnknownInitiative);
-        }
-        self.span(v.started_at, v.ended_at, true);
+        self.initiative(v.initiative_id, Counts::PatrolVisits, refs);
+        self.span(v.started_at, v.ended_at, refs);
         self.range(
             "officers_count",
             v.officers_count as i64,
@@ -340,6 +435,7 @@ impl Checker {
             MAX_PARTICIPANTS as i64,
         );
         self.participants(v.participants.len());
+        self.named_officers(v.participants.iter().map(|p| (*p, None)), refs);
         self.range("contacts", v.contacts.value(), 0, 10_000);
         self.range("interventions", v.interventions.value(), 0, 10_000);
         for tag in v.problems.keys() {
@@ -354,11 +450,15 @@ impl Checker {
         if !refs.has_venue(i.venue_id) {
             self.push("venue_id", ProblemKind::UnknownVenue);
         }
-        if !refs.has_initiative(i.initiative_id) {
-            self.push("initiative_id", ProblemKind::UnknownInitiative);
-        }
-        self.span(i.started_at, i.ended_at, true);
+        self.initiative(i.initiative_id, Counts::Inspections, refs);
+        self.span(i.started_at, i.ended_at, refs);
         self.participants(i.participants.len());
+        self.named_officers(
+            i.participants
+                .iter()
+                .map(|p| (p.officer_id, Some(p.organisation))),
+            refs,
+        );
         for (key, entry) in &i.checklist {
             if ChecklistItem::from_key(key).is_none() {
                 self.push("checklist", ProblemKind::UnknownItem(key.clone()));
@@ -369,12 +469,19 @@ impl Checker {
     }
 
     fn activity(&mut self, a: &Activity, refs: &dyn References) {
-        if !refs.has_initiative(a.initiative_id) {
-            self.push("initiative_id", ProblemKind::UnknownInitiative);
+        self.initiative(a.initiative_id, Counts::Activities, refs);
+        if let Some(date) = self.date("date", &a.date) {
+            let day_ms = |d: time::Date| d.midnight().assume_utc().unix_timestamp() * 1000;
+            if refs
+                .now()
+                .is_some_and(|now| day_ms(date) > now + FUTURE_TOLERANCE_MS)
+            {
+                self.push("date", ProblemKind::InFuture);
+            }
         }
-        self.date("date", &a.date);
         self.range("people_reached", a.people_reached as i64, 0, 1_000_000);
         self.participants(a.participants.len());
+        self.named_officers(a.participants.iter().map(|p| (*p, None)), refs);
         self.free_text("notes", a.notes.as_str());
     }
 }
@@ -452,7 +559,7 @@ mod tests {
     fn refs_with(v: &PatrolVisit) -> KnownReferences {
         let mut r = KnownReferences::default();
         r.hotspots.insert(v.hotspot_id);
-        r.initiatives.insert(v.initiative_id);
+        r.initiatives.insert(v.initiative_id, Counts::PatrolVisits);
         r
     }
 
@@ -519,6 +626,88 @@ mod tests {
             .map(|p| p.kind.code())
             .collect();
         assert_eq!(codes, vec!["out_of_range", "unknown_item", "too_long"]);
+    }
+
+    #[test]
+    fn a_visit_of_more_than_a_day_or_in_the_future_is_refused() {
+        let mut v = visit();
+        v.ended_at = Some(v.started_at + 30 * 3_600_000);
+        let mut refs = refs_with(&v);
+        let codes = |v: &PatrolVisit, refs: &KnownReferences| -> Vec<&'static str> {
+            errors(&validate(&Record::PatrolVisit(v.clone()), refs))
+                .map(|p| p.kind.code())
+                .collect()
+        };
+        assert_eq!(codes(&v, &refs), vec!["impossibly_long"]);
+        v.ended_at = Some(v.started_at + 15 * 60_000);
+        refs.now = Some(v.started_at - 13 * 3_600_000);
+        assert_eq!(codes(&v, &refs), vec!["in_future"]);
+        refs.now = Some(v.started_at - 11 * 3_600_000);
+        assert!(
+            codes(&v, &refs).is_empty(),
+            "a clock a few hours off is fine"
+        );
+    }
+
+    #[test]
+    fn the_initiative_must_count_this_kind_of_record() {
+        let mut v = visit();
+        v.ended_at = Some(v.started_at + 12 * 60_000);
+        let mut refs = refs_with(&v);
+        refs.initiatives
+            .insert(v.initiative_id, Counts::Inspections);
+        let p = validate(&Record::PatrolVisit(v), &refs);
+        assert_eq!(
+            p,
+            vec![Problem {
+                field: "initiative_id",
+                kind: ProblemKind::WrongInitiative
+            }]
+        );
+    }
+
+    #[test]
+    fn participants_are_officers_of_the_directory_with_their_organisation() {
+        let (police, municipal, stranger) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let i = Inspection::new(Uuid::new_v4(), Uuid::new_v4(), 1_732_000_000_000);
+        let mut refs = KnownReferences::default();
+        refs.venues.insert(i.venue_id);
+        refs.initiatives
+            .insert(i.initiative_id, Counts::Inspections);
+        refs.officers = Some(
+            [
+                (police, Organisation::Police),
+                (municipal, Organisation::Municipality),
+            ]
+            .into(),
+        );
+        let with = |who: Vec<(Uuid, Organisation)>| {
+            let mut i = i.clone();
+            i.participants = who
+                .into_iter()
+                .map(|(officer_id, organisation)| Participant {
+                    officer_id,
+                    organisation,
+                })
+                .collect();
+            validate(&Record::Inspection(i), &refs)
+                .iter()
+                .map(|p| p.kind.code())
+                .collect::<Vec<_>>()
+        };
+        assert!(with(vec![
+            (police, Organisation::Police),
+            (municipal, Organisation::Municipality)
+        ])
+        .is_empty());
+        assert_eq!(
+            with(vec![(municipal, Organisation::Police)]),
+            vec!["wrong_organisation"]
+        );
+        assert_eq!(
+            with(vec![(stranger, Organisation::Police)]),
+            vec!["unknown_officer"]
+        );
     }
 
     #[test]

@@ -91,30 +91,45 @@ async fn sigkill_mid_sync_loses_no_acknowledged_change() -> anyhow::Result<()> {
     let mut created: Vec<DocId> = Vec::new();
     let mut rng = rand::rngs::StdRng::seed_from_u64(42);
 
+    let mut cut_rounds = 0;
+    let mut want_contacts = 0i64;
+    let mut unacknowledged_at_kill = 0;
     for round in 0..5 {
-        // Devices work and sync in the background while the server dies.
+        // Devices keep working and syncing in the background until the
+        // server dies under them: each makes a visit, then syncs, until a
+        // sync fails (bounded, so a server that never dies ends the test).
         let mut tasks = Vec::new();
         for (k, d) in devices.iter().enumerate() {
-            let mut ids = Vec::new();
-            for i in 0..20 {
-                let mut v = d.new_visit(now_ms() - 3_600_000 + (round * 100 + i) * 1000)?;
-                v.ended_at = Some(v.started_at + 12 * 60_000);
-                v.contacts.increment(k as i64 + 1);
-                ids.push(d.create(Record::PatrolVisit(v))?);
-            }
-            created.extend(&ids);
             let d = d.clone();
             tasks.push(tokio::spawn(async move {
-                for _ in 0..20 {
-                    let _ = d.sync().await;
-                    tokio::time::sleep(Duration::from_millis(5)).await;
+                let mut ids = Vec::new();
+                let mut failed = 0usize;
+                for i in 0..400i64 {
+                    let mut v = d.new_visit(now_ms() - 3_600_000 + (round * 1000 + i) * 1000)?;
+                    v.ended_at = Some(v.started_at + 12 * 60_000);
+                    v.contacts.increment(k as i64 + 1);
+                    ids.push(d.create(Record::PatrolVisit(v))?);
+                    if d.sync().await.is_err() {
+                        failed += 1;
+                        break;
+                    }
                 }
+                anyhow::Ok((ids, failed))
             }));
         }
         tokio::time::sleep(Duration::from_millis(rng.gen_range(20..200))).await;
         kill9(&mut server)?;
-        for t in tasks {
-            t.await?;
+        let mut failed = 0;
+        for (k, t) in tasks.into_iter().enumerate() {
+            let (ids, f) = t.await??;
+            want_contacts += ids.len() as i64 * (k as i64 + 1);
+            created.extend(ids);
+            failed += f;
+        }
+        // The kill must have cut the devices' work, or the round tests
+        // nothing: at least one sync failed because the server died.
+        if failed > 0 {
+            cut_rounds += 1;
         }
         // Whatever a device holds as acknowledged must survive the kill.
         let mut acknowledged = BTreeSet::new();
@@ -127,6 +142,7 @@ async fn sigkill_mid_sync_loses_no_acknowledged_change() -> anyhow::Result<()> {
                 }
             }
         }
+        unacknowledged_at_kill += created.len() - acknowledged.len();
         server = start(&data, port, false).await?;
         let on_server = visit_ids(&data)?;
         let lost: Vec<_> = acknowledged.difference(&on_server).collect();
@@ -135,6 +151,12 @@ async fn sigkill_mid_sync_loses_no_acknowledged_change() -> anyhow::Result<()> {
             "round {round}: acknowledged but lost after SIGKILL: {lost:?}"
         );
     }
+
+    ensure!(cut_rounds == 5, "only {cut_rounds} of 5 kills cut a sync");
+    ensure!(
+        unacknowledged_at_kill > 0,
+        "every record was acknowledged before each kill: nothing was in flight"
+    );
 
     // Heal: everyone syncs until quiet.
     for _ in 0..3 {
@@ -154,8 +176,7 @@ async fn sigkill_mid_sync_loses_no_acknowledged_change() -> anyhow::Result<()> {
     assert_eq!(on_server, created.iter().copied().collect::<BTreeSet<_>>());
     let contacts = contact_sum(&data)?;
     assert_eq!(
-        contacts,
-        5 * 20 * (1 + 2 + 3),
+        contacts, want_contacts,
         "each visit's contacts counted once"
     );
     kill9(&mut server)?;

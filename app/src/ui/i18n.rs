@@ -1,27 +1,15 @@
 //! Every string of the app, in Swedish (the default) and English, from one
 //! catalogue. Keys are an enum, so a missing translation does not compile.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Sv,
-    En,
-}
+/// The languages: the domain's catalogue's (`shared::vocabulary`), so that
+/// the app and the pages speak of the domain in the same words.
+pub use shared::vocabulary::Lang;
+use shared::vocabulary::Words;
 
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Sv => "sv",
-            Lang::En => "en",
-        }
-    }
-    pub fn parse(s: &str) -> Lang {
-        if s == "en" {
-            Lang::En
-        } else {
-            Lang::Sv
-        }
-    }
+/// A domain value (a checklist item, an answer, a risk, a problem...) in
+/// the user's language, from the one catalogue the pages use too.
+pub fn say(lang: Lang, value: &dyn Words) -> String {
+    value.words(lang).into_owned()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,15 +61,9 @@ pub enum T {
     Participants,
     AddParticipant,
     Checklist,
-    Fine,
-    Remark,
-    NotChecked,
     Comment,
     Findings,
     ProposedFollowUp,
-    FollowUpNone,
-    FollowUpRevisit,
-    FollowUpCase,
     ReadBack,
     ReadBackIntro,
     EndInspection,
@@ -106,8 +88,6 @@ pub enum T {
     SyncNow,
     SignOut,
     SignOutConfirm,
-    Police,
-    Municipality,
     Problems,
     Nothing,
     ReferenceMissing,
@@ -162,15 +142,9 @@ pub fn t(lang: Lang, key: T) -> &'static str {
         T::Participants => ("Deltagare", "Participants"),
         T::AddParticipant => ("Lägg till deltagare", "Add participant"),
         T::Checklist => ("Kontrollpunkter", "Checklist"),
-        T::Fine => ("OK", "Fine"),
-        T::Remark => ("Anmärkning", "Remark"),
-        T::NotChecked => ("Ej kontrollerat", "Not checked"),
         T::Comment => ("Kommentar", "Comment"),
         T::Findings => ("Iakttagelser", "Findings"),
         T::ProposedFollowUp => ("Föreslagen uppföljning", "Proposed follow-up"),
-        T::FollowUpNone => ("Ingen", "None"),
-        T::FollowUpRevisit => ("Återbesök", "Re-visit"),
-        T::FollowUpCase => ("Tillsynsärende", "Supervision case"),
         T::ReadBack => ("Sammanfattning", "Read-back summary"),
         T::ReadBackIntro => ("Gå igenom med serveringsansvarig på plats. En anmärkning är ingen sanktion; kommunen beslutar.", "Go through this with the responsible manager on site. A remark is not a sanction; the municipality decides."),
         T::EndInspection => ("Avsluta tillsyn", "End inspection"),
@@ -195,8 +169,6 @@ pub fn t(lang: Lang, key: T) -> &'static str {
         T::SyncNow => ("Synka nu", "Sync now"),
         T::SignOut => ("Logga ut och radera lokala data", "Sign out and wipe local data"),
         T::SignOutConfirm => ("Tryck igen för att radera allt på telefonen", "Tap again to wipe everything on this phone"),
-        T::Police => ("Polis", "Police"),
-        T::Municipality => ("Kommun", "Municipality"),
         T::Problems => ("Att rätta", "To correct"),
         T::Nothing => ("Inget att visa", "Nothing to show"),
         T::ReferenceMissing => ("Referensdata saknas – synka när nätet finns.", "Reference data missing – sync when online."),
@@ -218,121 +190,16 @@ pub fn waiting_changes(lang: Lang, n: usize) -> String {
     }
 }
 
-pub fn problem_label(lang: Lang, key: &str) -> &'static str {
-    let (sv, en) = match key {
-        "poor_lighting" => ("Dålig belysning", "Poor lighting"),
-        "disorder" => ("Oordning", "Disorder"),
-        "littering" => ("Nedskräpning", "Littering"),
-        "vandalism" => ("Skadegörelse", "Vandalism"),
-        "drug_activity" => ("Narkotika", "Drug activity"),
-        "intoxication" => ("Berusning", "Intoxication"),
-        "gathering_of_youth" => ("Ungdomssamling", "Youth gathering"),
-        "traffic_hazard" => ("Trafikfara", "Traffic hazard"),
-        _ => ("Annat", "Other"),
-    };
-    if lang == Lang::Sv {
-        sv
-    } else {
-        en
-    }
-}
-
-pub fn checklist_label(lang: Lang, key: &str) -> &'static str {
-    let (sv, en) = match key {
-        "responsible_manager_present" => {
-            ("Serveringsansvarig på plats", "Responsible manager present")
-        }
-        "no_serving_to_minors" => (
-            "Ingen servering till minderåriga (leg.)",
-            "No serving to minors (ID checks)",
-        ),
-        "no_serving_to_intoxicated" => (
-            "Ingen servering till märkbart påverkade",
-            "No serving to visibly intoxicated",
-        ),
-        "order_and_sobriety" => ("Ordning och nykterhet", "Order and sobriety"),
-        "food_available" => ("Lagad mat finns", "Cooked food available"),
-        "serving_hours_kept" => ("Serveringstid hålls", "Serving hours kept"),
-        "outdoor_area_delimited" => ("Uteservering avgränsad", "Outdoor area delimited"),
-        "marketing_and_pricing" => ("Marknadsföring och prissättning", "Marketing and pricing"),
-        "staff_register" => ("Personalliggare", "Staff register"),
-        "security_staff" => (
-            "Ordningsvakter enligt tillstånd",
-            "Security staff per licence",
-        ),
-        _ => ("Okänd punkt", "Unknown item"),
-    };
-    if lang == Lang::Sv {
-        sv
-    } else {
-        en
-    }
-}
-
 /// A record's field, by its name in the schema (validation problems and
 /// edit notes name fields this way).
 pub fn field_label(lang: Lang, field: &str) -> &'static str {
-    let pick = |a: &'static str, b: &'static str| if lang == Lang::Sv { a } else { b };
-    match field {
-        "created" => pick("skapad", "created"),
-        "contacts" => t(lang, T::Contacts),
-        "interventions" => t(lang, T::Interventions),
-        "officers_count" => t(lang, T::Officers),
-        "problems" => t(lang, T::SafetyProblems),
-        "notes" => t(lang, T::Notes),
-        "started_at" => t(lang, T::Started),
-        "ended_at" => t(lang, T::Ended),
-        "findings" => t(lang, T::Findings),
-        "follow_up" => t(lang, T::ProposedFollowUp),
-        "participants" => t(lang, T::Participants),
-        "date" => t(lang, T::Date),
-        "kind" => t(lang, T::Kind),
-        "people_reached" => t(lang, T::PeopleReached),
-        "hotspot_id" => pick("Plats", "Hotspot"),
-        "venue_id" => t(lang, T::Venue),
-        "initiative_id" => t(lang, T::Initiative),
-        "checklist" => t(lang, T::Checklist),
-        other => match checklist_label(lang, other) {
-            "Okänd punkt" | "Unknown item" => pick("Uppgift", "Field"),
-            label => label,
-        },
-    }
+    shared::vocabulary::field(lang, field)
 }
 
 /// What an edit-history line says was changed, from the note the edit was
 /// committed with (a field name or a checklist item).
 pub fn change_label(lang: Lang, note: Option<&str>) -> &'static str {
     field_label(lang, note.unwrap_or("created"))
-}
-
-pub fn risk_label(lang: Lang, risk: shared::domain::RiskLevel) -> &'static str {
-    use shared::domain::RiskLevel;
-    let (sv, en) = match risk {
-        RiskLevel::High => ("hög risk", "high risk"),
-        RiskLevel::Medium => ("medelrisk", "medium risk"),
-        RiskLevel::Low => ("låg risk", "low risk"),
-    };
-    if lang == Lang::Sv {
-        sv
-    } else {
-        en
-    }
-}
-
-pub fn activity_kind_label(lang: Lang, key: &str) -> &'static str {
-    let (sv, en) = match key {
-        "school_visit" => ("Skolbesök", "School visit"),
-        "information_meeting" => ("Informationsmöte", "Information meeting"),
-        "themed_evening" => ("Temakväll", "Themed evening"),
-        "enforcement" => ("Tillslag/kontroll", "Enforcement"),
-        "outreach" => ("Uppsökande", "Outreach"),
-        _ => ("Övrigt", "Other"),
-    };
-    if lang == Lang::Sv {
-        sv
-    } else {
-        en
-    }
 }
 
 /// Why the last sync (or the enrolment) failed, in plain words, from the
@@ -426,41 +293,6 @@ pub fn store_problem(lang: Lang, e: Option<&crate::store::StoreError>) -> String
                 format!("Could not save: {other}")
             }
         }
-    }
-}
-
-/// A validation problem in the user's language, by its stable code.
-pub fn problem_message(lang: Lang, code: &str) -> &'static str {
-    let (sv, en) = match code {
-        "required" => ("måste fyllas i", "is required"),
-        "end_before_start" => (
-            "slutar före start – rätta sluttiden",
-            "ends before it starts – correct the end time",
-        ),
-        "very_long" => (
-            "är längre än 12 timmar – avslutades besöket?",
-            "lasts more than 12 hours – was the visit ended?",
-        ),
-        "implausible_time" => (
-            "har en orimlig tid – kontrollera telefonens klocka",
-            "has an implausible time – check the phone's clock",
-        ),
-        "too_long" => ("är för lång", "is too long"),
-        "out_of_range" => ("har ett orimligt värde", "has an implausible value"),
-        "personal_identity_number" => (
-            "verkar innehålla ett personnummer – ta bort det",
-            "seems to hold a personal identity number – remove it",
-        ),
-        "unknown_hotspot" | "unknown_venue" | "unknown_initiative" => (
-            "pekar på något som saknas – välj i listan",
-            "names something unknown – pick from the list",
-        ),
-        _ => ("har ett fel", "has a problem"),
-    };
-    if lang == Lang::Sv {
-        sv
-    } else {
-        en
     }
 }
 

@@ -55,7 +55,7 @@ pub fn App() -> Element {
                 s.setting("lang")
                     .ok()
                     .flatten()
-                    .map(|l| Lang::parse(&l))
+                    .map(|l| Lang::from_tag(&l))
                     .unwrap_or_default(),
                 s.setting("theme")
                     .ok()
@@ -96,7 +96,7 @@ pub fn App() -> Element {
     let title = i18n::t(lang, i18n::T::AppName);
     rsx! {
         style { {style::CSS} }
-        div { class: "app", "data-theme": "{theme}", lang: "{lang.code()}",
+        div { class: "app", "data-theme": "{theme}", lang: "{lang.tag()}",
             // The title and the sync status stay on screen while scrolling.
             div { class: "top",
                 header { class: "bar",

@@ -52,6 +52,8 @@ textarea { min-height:110px; }
 .seg { display:flex; gap:4px; } .seg button { flex:1; font-size:15px; padding:6px; }
 .muted { color:var(--muted); font-size:15px; }
 .refused { color:var(--bad); }
+details.add summary { display:block; list-style:none; margin:6px 0; }
+details.add summary::-webkit-details-marker { display:none; }
 .plan li { display:flex; justify-content:space-between; padding:10px 12px; background:var(--card); border-radius:10px; }
 .plan li.done { opacity:0.6; }
 table.summary { width:100%; border-collapse:collapse; } table.summary td { border-bottom:1px solid var(--line); padding:6px 4px; }

@@ -7,7 +7,10 @@
 use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use shared::domain::{Counts, OutputTarget, RiskLevel, TargetPeriod};
+use shared::domain::{
+    Answer, ChecklistItem, Counts, FollowUp as FollowUpKind, OutputTarget, Owner, RiskLevel,
+    TargetPeriod,
+};
 use shared::follow_up::{
     dosage_by_week, plan_months, target_in, Period, Progress, VisitFact, WeekDosage,
 };
@@ -23,7 +26,7 @@ pub struct FollowUp {
     pub hotspots: Vec<HotspotDosage>,
     pub venues: Vec<VenueFigures>,
     /// (item, answer, count) over the period's inspections.
-    pub findings: Vec<(String, String, u64)>,
+    pub findings: Vec<(ChecklistItem, Answer, u64)>,
     pub open_follow_ups: Vec<OpenFollowUp>,
 }
 
@@ -39,8 +42,8 @@ pub struct FocusAreaFigures {
 #[derive(Debug, Clone)]
 pub struct InitiativeFigures {
     pub title: String,
-    pub owner: String,
-    pub counts: String,
+    pub owner: Owner,
+    pub counts: Counts,
     pub unit: Option<String>,
     pub progress: Progress,
 }
@@ -78,7 +81,7 @@ impl HotspotDosage {
 #[derive(Debug, Clone)]
 pub struct VenueFigures {
     pub name: String,
-    pub risk: String,
+    pub risk: RiskLevel,
     pub inspections: u64,
     /// `YYYY-MM-DD` of the latest inspection up to the period's end.
     pub last_inspected: Option<String>,
@@ -90,7 +93,7 @@ pub struct VenueFigures {
 pub struct OpenFollowUp {
     pub venue: String,
     pub date: String,
-    pub follow_up: String,
+    pub follow_up: FollowUpKind,
 }
 
 /// The promise plan in force for a period, with each initiative's
@@ -165,7 +168,9 @@ pub fn plan_figures(conn: &Connection, period: Period) -> Result<PlanFigures, Er
                 .collect::<Result<_, _>>()?;
             let mut figures = Vec::new();
             for (id, title, owner, at_least, unit, per, counts) in rows {
-                let delivered = delivered(conn, &id, &counts, (start, end), &period)?;
+                let owner = parse(&owner, Owner::parse)?;
+                let counts = parse(&counts, Counts::parse)?;
+                let delivered = delivered(conn, &id, counts, (start, end), &period)?;
                 let target = match (
                     at_least,
                     unit.clone(),
@@ -292,24 +297,25 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
                   WHERE i.venue_id = v.id AND i.started_at < ?2)
          FROM venues v",
     )?;
-    let mut venues: Vec<VenueFigures> = stmt
+    type VenueRow = (String, String, i64, Option<i64>);
+    let rows: Vec<VenueRow> = stmt
         .query_map(params![start, end], |r| {
-            let last: Option<i64> = r.get(3)?;
-            Ok(VenueFigures {
-                name: r.get(0)?,
-                risk: r.get(1)?,
-                inspections: r.get::<_, i64>(2)?.max(0) as u64,
-                last_inspected: last.map(shared::local_time::format_date),
-                due: shared::follow_up::inspection_due(last, end),
-            })
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<Result<_, _>>()?;
-    // A risk the table cannot hold (it is written from a validated venue)
-    // sorts as low.
-    let risk = |s: &str| RiskLevel::parse(s).unwrap_or(RiskLevel::Low);
+    let mut venues = Vec::with_capacity(rows.len());
+    for (name, risk, inspections, last) in rows {
+        venues.push(VenueFigures {
+            name,
+            risk: parse(&risk, RiskLevel::parse)?,
+            inspections: inspections.max(0) as u64,
+            last_inspected: last.map(shared::local_time::format_date),
+            due: shared::follow_up::inspection_due(last, end),
+        });
+    }
     venues.sort_by(|a, b| {
-        shared::domain::inspection_key(risk(&a.risk), &a.name)
-            .cmp(&shared::domain::inspection_key(risk(&b.risk), &b.name))
+        shared::domain::inspection_key(a.risk, &a.name)
+            .cmp(&shared::domain::inspection_key(b.risk, &b.name))
     });
 
     let mut stmt = conn.prepare_cached(
@@ -318,11 +324,26 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
          WHERE i.started_at >= ?1 AND i.started_at < ?2
          GROUP BY f.item, f.answer ORDER BY f.item, f.answer",
     )?;
-    let findings = stmt
+    let rows: Vec<(String, String, i64)> = stmt
         .query_map(params![start, end], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<Result<_, _>>()?;
+    let mut findings = Vec::with_capacity(rows.len());
+    for (item, answer, n) in rows {
+        findings.push((
+            parse(&item, ChecklistItem::from_key)?,
+            parse(&answer, Answer::parse)?,
+            n.max(0) as u64,
+        ));
+    }
+    // In the checklist's own order, answers in theirs.
+    findings.sort_by_key(|(item, answer, _)| {
+        (
+            ChecklistItem::ALL.iter().position(|i| i == item),
+            Answer::ALL.iter().position(|a| a == answer),
+        )
+    });
 
     // A follow-up stays open until the venue is inspected again.
     let mut stmt = conn.prepare_cached(
@@ -333,15 +354,17 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
                            AND j.started_at > i.started_at AND j.started_at < ?1)
          ORDER BY i.started_at",
     )?;
-    let open_follow_ups = stmt
-        .query_map([end], |r| {
-            Ok(OpenFollowUp {
-                venue: r.get(0)?,
-                date: shared::local_time::format_date(r.get(1)?),
-                follow_up: r.get(2)?,
-            })
-        })?
+    let rows: Vec<(String, i64, String)> = stmt
+        .query_map([end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
+    let mut open_follow_ups = Vec::with_capacity(rows.len());
+    for (venue, at, kind) in rows {
+        open_follow_ups.push(OpenFollowUp {
+            venue,
+            date: shared::local_time::format_date(at),
+            follow_up: parse(&kind, FollowUpKind::parse)?,
+        });
+    }
 
     Ok(FollowUp {
         period,
@@ -401,21 +424,29 @@ pub fn save_assessment(
     Ok(())
 }
 
+/// A stored key read back as its enum. The follow-up tables are written
+/// from validated documents, so a key that does not parse is a damaged
+/// store, which the operator must hear about.
+fn parse<T>(key: &str, f: impl Fn(&str) -> Option<T>) -> Result<T, Error> {
+    f(key)
+        .ok_or_else(|| Error::Internal(format!("the follow-up tables hold an unknown key {key:?}")))
+}
+
 /// How many records count toward an initiative in the period.
 fn delivered(
     conn: &Connection,
     initiative: &str,
-    counts: &str,
+    counts: Counts,
     (start, end): (i64, i64),
     period: &Period,
 ) -> Result<u64, Error> {
-    let n: i64 = if counts == Counts::PatrolVisits.as_str() {
+    let n: i64 = if counts == Counts::PatrolVisits {
         conn.prepare_cached(
             "SELECT count(*) FROM patrol_visits
              WHERE initiative_id = ?1 AND started_at >= ?2 AND started_at < ?3",
         )?
         .query_row(params![initiative, start, end], |r| r.get(0))?
-    } else if counts == Counts::Inspections.as_str() {
+    } else if counts == Counts::Inspections {
         conn.prepare_cached(
             "SELECT count(*) FROM inspections
              WHERE initiative_id = ?1 AND started_at >= ?2 AND started_at < ?3",

@@ -9,10 +9,11 @@ use automerge::ChangeHash;
 use rusqlite::Connection;
 use shared::access::DocState;
 use shared::domain::Millis;
+use shared::domain::{Counts, Organisation};
 use shared::record::Record;
 use shared::sync::push::{decide, Accepted, Rejection, Sender, Stored, Verdict};
 use shared::sync::IncomingDoc;
-use shared::validation::References;
+use shared::validation::{OfficerLookup, References};
 use shared::{DocId, OfficerId};
 use uuid::Uuid;
 
@@ -20,14 +21,38 @@ use super::identity::Device;
 use super::{documents, held, projection, quarantine};
 use crate::error::Error;
 
-/// Reference ids, answered from the follow-up tables.
-pub struct SqlReferences<'a>(pub &'a Connection);
+/// What validation asks of the world, answered from the follow-up tables,
+/// the officers and the server's clock.
+pub struct SqlReferences<'a> {
+    conn: &'a Connection,
+    now: Option<Millis>,
+}
 
-impl SqlReferences<'_> {
-    fn exists(&self, sql: &str, id: Uuid) -> bool {
+impl<'a> SqlReferences<'a> {
+    /// For coordinators' edits: no record of theirs has a time to judge.
+    pub fn new(conn: &'a Connection) -> Self {
+        SqlReferences { conn, now: None }
+    }
+
+    /// For what devices send: "in the future" is judged by this clock.
+    pub fn at(conn: &'a Connection, now: Millis) -> Self {
+        SqlReferences {
+            conn,
+            now: Some(now),
+        }
+    }
+
+    fn text(&self, sql: &str, id: Uuid) -> Option<String> {
         // A failing lookup counts as "unknown": the document is refused
         // and kept in the quarantine, never accepted unchecked.
-        self.0
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row([id.to_string()], |r| r.get(0)))
+            .ok()
+    }
+
+    fn exists(&self, sql: &str, id: Uuid) -> bool {
+        self.conn
             .prepare_cached(sql)
             .and_then(|mut s| s.exists([id.to_string()]))
             .unwrap_or(false)
@@ -41,8 +66,17 @@ impl References for SqlReferences<'_> {
     fn has_venue(&self, id: Uuid) -> bool {
         self.exists("SELECT 1 FROM venues WHERE id = ?1", id)
     }
-    fn has_initiative(&self, id: Uuid) -> bool {
-        self.exists("SELECT 1 FROM initiatives WHERE id = ?1", id)
+    fn initiative_counts(&self, id: Uuid) -> Option<Counts> {
+        self.text("SELECT counts FROM initiatives WHERE id = ?1", id)
+            .and_then(|c| Counts::parse(&c))
+    }
+    fn officer(&self, id: Uuid) -> OfficerLookup {
+        self.text("SELECT organisation FROM officers WHERE id = ?1", id)
+            .and_then(|o| Organisation::parse(&o))
+            .map_or(OfficerLookup::Unknown, OfficerLookup::Known)
+    }
+    fn now(&self) -> Option<Millis> {
+        self.now
     }
 }
 
@@ -71,7 +105,12 @@ pub fn ingest_doc(
         officer: device.officer,
         actor: device.actor.clone(),
     };
-    let verdict = decide(&stored, &sender, &doc.changes, &SqlReferences(conn));
+    let verdict = decide(
+        &stored,
+        &sender,
+        &doc.changes,
+        &SqlReferences::at(conn, now),
+    );
     let device_of = |hash: &[u8; 32]| {
         held_rows
             .iter()
@@ -114,7 +153,9 @@ fn refuse_held(
     device_of: &dyn Fn(&[u8; 32]) -> String,
     now: Millis,
 ) -> Result<(), Error> {
-    let mut per_device: BTreeMap<(String, OfficerId), (Rejection, Vec<Vec<u8>>)> = BTreeMap::new();
+    // Per (device, officer): the reason and the changes' bytes.
+    type Refused = (Rejection, Vec<Vec<u8>>);
+    let mut per_device: BTreeMap<(String, OfficerId), Refused> = BTreeMap::new();
     for (h, r) in refused {
         let entry = per_device
             .entry((device_of(&h.change.hash), h.officer))

@@ -54,7 +54,7 @@ pub fn save(
         None
     };
     let record = edit(before);
-    let problems = validate(&record, &SqlReferences(conn));
+    let problems = validate(&record, &SqlReferences::new(conn));
     let errs: Vec<String> = errors(&problems).map(|p| p.to_string()).collect();
     if !errs.is_empty() {
         return Err(Error::BadRequest {

@@ -68,24 +68,6 @@ pub async fn show(
     .into_response())
 }
 
-/// An initiative's owner as a word of the page's language.
-fn owner(l: Lang, key: &str) -> &'static str {
-    match key {
-        "police" => l.t("Police"),
-        "municipality" => l.t("Municipality"),
-        _ => l.t("Joint"),
-    }
-}
-
-/// A checklist answer as a word of the page's language.
-fn answer_label(l: Lang, key: &str) -> &'static str {
-    match key {
-        "fine" => l.t("fine"),
-        "remark" => l.t("remark"),
-        _ => l.t("not checked"),
-    }
-}
-
 fn period_picker(l: Lang, period: Period) -> Markup {
     html! {
         form.no-print method="get" action="/follow-up" {
@@ -132,7 +114,7 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
                     @for i in &area.initiatives {
                         tr {
                             td { (i.title) }
-                            td { (owner(l, &i.owner)) }
+                            td { (l.say(&i.owner)) }
                             td.n { (i.progress.delivered) }
                             td.n {
                                 @if let Some(t) = i.progress.target { (t) " " (i.unit.as_deref().unwrap_or("")) } @else { "—" }
@@ -183,7 +165,7 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
             tbody {
                 @for v in &f.venues {
                     tr {
-                        td { (v.name) } td { (v.risk) } td.n { (v.inspections) }
+                        td { (v.name) } td { (l.say(&v.risk)) } td.n { (v.inspections) }
                         td { (v.last_inspected.as_deref().unwrap_or(l.t("never"))) }
                         td { @if v.due { strong { (l.t("due")) } } }
                     }
@@ -196,8 +178,8 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
             table {
                 thead { tr { th { (l.t("Item")) } th { (l.t("Answer")) } th.n { (l.t("Inspections")) } } }
                 tbody { @for (item, answer, n) in &f.findings { tr {
-                    td { (shared::domain::ChecklistItem::from_key(item).map(|i| i.label_en()).unwrap_or(item)) }
-                    td { (answer_label(l, answer)) } td.n { (n) }
+                    td { (l.say(item)) }
+                    td { (l.say(answer)) } td.n { (n) }
                 } } }
             }
         }
@@ -206,7 +188,7 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
         @else {
             table {
                 thead { tr { th { (l.t("Venue")) } th { (l.t("Inspected")) } th { (l.t("Follow-up")) } } }
-                tbody { @for o in &f.open_follow_ups { tr { td { (o.venue) } td { (o.date) } td { (o.follow_up) } } } }
+                tbody { @for o in &f.open_follow_ups { tr { td { (o.venue) } td { (o.date) } td { (l.say(&o.follow_up)) } } } }
             }
         }
     }
@@ -298,12 +280,18 @@ pub fn rows(f: &FollowUp) -> Vec<[String; 5]> {
         );
     }
     for (item, answer, n) in &f.findings {
-        row("finding", item, answer, n.to_string());
+        // Exports keep stable keys: a spreadsheet filters on them.
+        row("finding", item.key(), answer.as_str(), n.to_string());
     }
     // A revisit or supervision case not yet followed by an inspection: the
     // venue, the kind, and the date of the inspection that opened it.
     for o in &f.open_follow_ups {
-        row("open_follow_up", &o.venue, &o.follow_up, o.date.clone());
+        row(
+            "open_follow_up",
+            &o.venue,
+            o.follow_up.as_str(),
+            o.date.clone(),
+        );
     }
     out
 }

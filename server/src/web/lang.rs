@@ -35,6 +35,20 @@ impl Lang {
         }
     }
 
+    /// The same language in the domain's vocabulary (`shared::vocabulary`).
+    pub fn vocabulary(self) -> shared::vocabulary::Lang {
+        match self {
+            Lang::En => shared::vocabulary::Lang::En,
+            Lang::Sv => shared::vocabulary::Lang::Sv,
+        }
+    }
+
+    /// A domain value (a checklist item, an answer, a risk, a kind...) in
+    /// this language, from the one catalogue the app uses too.
+    pub fn say(self, value: &dyn shared::vocabulary::Words) -> String {
+        value.words(self.vocabulary()).into_owned()
+    }
+
     /// `en` in this language.
     pub fn t(self, en: &'static str) -> &'static str {
         match self {

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use shared::reference_csv::{one_of, RowError, RowProblem, MAX_ROWS};
-use shared::validation::{Problem, ProblemKind};
+use shared::validation::Problem;
 
 use super::lang::Lang;
 use super::layout::page;
@@ -25,12 +25,11 @@ impl Lang {
         }
     }
 
-    /// A validation problem: the field (the CSV column) and what is wrong.
+    /// A validation problem: the field as the CSV column names it (the
+    /// column is what the coordinator corrects) and what is wrong, in the
+    /// words of the one catalogue (`shared::vocabulary`).
     pub fn problem(self, p: &Problem) -> String {
-        match self {
-            Lang::En => p.to_string(),
-            Lang::Sv => format!("{} {}", p.field, problem_sv(&p.kind)),
-        }
+        format!("{} {}", p.field, self.say(&p.kind))
     }
 
     fn problems(self, ps: &[Problem]) -> String {
@@ -105,33 +104,6 @@ fn row_problem_sv(p: &RowProblem) -> String {
         RowProblem::InitiativeInUse { title, uses } => format!(
             "insatsen {title:?} saknas, men {uses} platser och registreringar räknas mot den; behåll dess rad (en ändrad titel räknas som en ny insats)"
         ),
-    }
-}
-
-fn problem_sv(kind: &ProblemKind) -> String {
-    match kind {
-        ProblemKind::Required => "måste fyllas i".into(),
-        ProblemKind::EndBeforeStart => "slutar före start; rätta sluttiden".into(),
-        ProblemKind::VeryLong => "varar mer än 12 timmar; avslutades besöket?".into(),
-        ProblemKind::ImplausibleTime => {
-            "är ingen rimlig tid (före 2000 eller efter 2100); kontrollera klockan".into()
-        }
-        ProblemKind::UnknownHotspot => "pekar på en plats som inte finns; välj en i listan".into(),
-        ProblemKind::UnknownVenue => {
-            "pekar på ett serveringsställe som inte finns; välj ett i listan".into()
-        }
-        ProblemKind::UnknownInitiative => {
-            "pekar på en insats som inte finns i medborgarlöftet; välj en i listan".into()
-        }
-        ProblemKind::TooLong { max } => format!("är för lång: högst {max} tecken"),
-        ProblemKind::OutOfRange { min, max } => format!("måste vara mellan {min} och {max}"),
-        ProblemKind::BadDate => "är inget datum; skriv det som ÅÅÅÅ-MM-DD".into(),
-        ProblemKind::BadTimeOfDay => "är ingen tid på dygnet; skriv den som TT:MM".into(),
-        ProblemKind::UnknownItem(item) => format!("har en okänd punkt {item:?}"),
-        ProblemKind::PeriodInverted => "kommer efter periodens slut".into(),
-        ProblemKind::PersonalIdentityNumber => {
-            "kan innehålla ett personnummer; det får inte finnas här, ta bort det".into()
-        }
     }
 }
 

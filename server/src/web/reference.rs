@@ -88,7 +88,7 @@ async fn reference_page(
                             tr {
                                 td { (v.name) } td { (v.licensee) }
                                 td { (v.serving_hours.opens) "–" (v.serving_hours.closes) }
-                                td { (v.risk.as_str()) }
+                                td { (l.say(&v.risk)) }
                             }
                         }
                     }
@@ -106,8 +106,8 @@ async fn reference_page(
                             tbody {
                                 @for i in &area.initiatives {
                                     tr {
-                                        td { (i.title) } td { (i.owner.as_str()) } td { (i.counts.as_str()) }
-                                        td { @if let Some(t) = &i.target { (l.t("at least ")) (t.at_least) " " (t.unit) " per " (t.per.as_str()) } }
+                                        td { (i.title) } td { (l.say(&i.owner)) } td { (l.say(&i.counts)) }
+                                        td { @if let Some(t) = &i.target { (l.t("at least ")) (t.at_least) " " (t.unit) " " (l.say(&t.per)) } }
                                     }
                                 }
                             }
@@ -210,7 +210,7 @@ pub async fn import(
             if kind == DocKind::PromisePlan {
                 return reference::import_plan(c, &text, now);
             }
-            let refs = crate::db::ingest::SqlReferences(c);
+            let refs = crate::db::ingest::SqlReferences::new(c);
             let (rows, bad): reference_csv::Read<Record> = match kind {
                 DocKind::Hotspot => {
                     let plan = reference::current_plan(c)?.map(|(_, p)| p);

@@ -209,7 +209,7 @@ fn record_markup(l: Lang, v: &RecordView) -> Markup {
                     tr { th { (l.t("Officers")) } td { (p.officers_count) } }
                     tr { th { (l.t("Contacts")) } td { (p.contacts.value()) } }
                     tr { th { (l.t("Interventions")) } td { (p.interventions.value()) } }
-                    tr { th { (l.t("Problems seen")) } td { (p.problem_tags().join(", ")) } }
+                    tr { th { (l.t("Problems seen")) } td { (p.problems_seen().iter().map(|x| l.say(x)).collect::<Vec<_>>().join(", ")) } }
                     tr { th { (l.t("Notes")) } td { (p.notes.as_str()) } }
                 }
                 Record::Inspection(i) => {
@@ -218,15 +218,15 @@ fn record_markup(l: Lang, v: &RecordView) -> Markup {
                     tr { th { (l.t("Participants")) } td { (i.participants.len()) } }
                     @for item in shared::domain::ChecklistItem::ALL {
                         @if let Some(e) = i.entry(item) {
-                            tr { th { (item.label_en()) } td { (e.answer.as_str()) @if !e.comment.as_str().is_empty() { ": " (e.comment.as_str()) } } }
+                            tr { th { (l.say(&item)) } td { (l.say(&e.answer)) @if !e.comment.as_str().is_empty() { ": " (e.comment.as_str()) } } }
                         }
                     }
                     tr { th { (l.t("Findings")) } td { (i.findings.as_str()) } }
-                    tr { th { (l.t("Follow-up")) } td { (i.follow_up.as_str()) } }
+                    tr { th { (l.t("Follow-up")) } td { (l.say(&i.follow_up)) } }
                 }
                 Record::Activity(a) => {
                     tr { th { (l.t("Date")) } td { (a.date) } }
-                    tr { th { (l.t("Kind")) } td { (a.kind.as_str()) } }
+                    tr { th { (l.t("Kind")) } td { (l.say(&a.kind)) } }
                     tr { th { (l.t("People reached")) } td { (a.people_reached) } }
                     tr { th { (l.t("Notes")) } td { (a.notes.as_str()) } }
                 }
@@ -393,8 +393,8 @@ pub async fn protocol(
                     @for item in shared::domain::ChecklistItem::ALL {
                         @let entry = i.entry(item);
                         tr {
-                            td { (item.label_en()) }
-                            td { (entry.map(|e| e.answer.as_str()).unwrap_or("not_checked").replace('_', " ")) }
+                            td { (l.say(&item)) }
+                            td { (l.say(&entry.map(|e| e.answer).unwrap_or_default())) }
                             td { (entry.map(|e| e.comment.as_str()).unwrap_or("")) }
                         }
                     }

@@ -55,24 +55,6 @@ impl ChecklistItem {
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|i| i.key() == key)
     }
-
-    /// The item in plain English; the app has its own Swedish catalogue.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ChecklistItem::ResponsibleManagerPresent => {
-                "A registered responsible manager is present"
-            }
-            ChecklistItem::NoServingToMinors => "No serving to anyone under 18 (ID checks)",
-            ChecklistItem::NoServingToIntoxicated => "No serving to visibly intoxicated guests",
-            ChecklistItem::OrderAndSobriety => "Order and sobriety inside and outside",
-            ChecklistItem::FoodAvailable => "Cooked food available during serving hours",
-            ChecklistItem::ServingHoursKept => "Serving hours kept",
-            ChecklistItem::OutdoorAreaDelimited => "Outdoor serving area delimited",
-            ChecklistItem::MarketingAndPricing => "Marketing and pricing",
-            ChecklistItem::StaffRegister => "Staff register (personalliggare) kept",
-            ChecklistItem::SecurityStaff => "Licensed security staff where the licence requires",
-        }
-    }
 }
 
 /// The answer for one item. A remark is not a sanction: only the
@@ -86,6 +68,12 @@ pub enum Answer {
 }
 
 impl Answer {
+    pub const ALL: [Answer; 3] = [Answer::Fine, Answer::Remark, Answer::NotChecked];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Answer::Fine => "fine",

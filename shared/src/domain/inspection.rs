@@ -49,6 +49,12 @@ pub enum FollowUp {
 }
 
 impl FollowUp {
+    pub const ALL: [FollowUp; 3] = [FollowUp::None, FollowUp::Revisit, FollowUp::SupervisionCase];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FollowUp::None => "none",

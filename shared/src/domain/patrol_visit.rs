@@ -108,4 +108,13 @@ impl PatrolVisit {
             .map(|(k, _)| k.as_str())
             .collect()
     }
+
+    /// The safety problems tagged, as values (unknown keys, which
+    /// validation refuses, are left out), in the catalogue's order.
+    pub fn problems_seen(&self) -> Vec<SafetyProblem> {
+        SafetyProblem::ALL
+            .into_iter()
+            .filter(|p| self.problems.get(p.key()).copied().unwrap_or(false))
+            .collect()
+    }
 }

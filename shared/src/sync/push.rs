@@ -11,7 +11,7 @@
 //!    The same bytes under another document id are a new change there
 //!    (two records made from one template document share a first change).
 //! 3. Every new change must be by the actor bound to the sending device
-//!    (`foreign_actor`).
+//!    (`foreign_actor`), and carry at most a short message (`invalid`).
 //! 4. Before anything is stored, even a change that waits for its
 //!    dependency, the sender must be allowed to touch the document as the
 //!    server knows it (`access::may_touch`).
@@ -42,6 +42,11 @@ use crate::validation::{errors, validate, References};
 /// a few records' worth; past this, the server stores nothing more and the
 /// device sends again later.
 pub const MAX_HELD_BYTES_PER_DEVICE: usize = 2 * 1024 * 1024;
+
+/// The longest message a change may carry. The app writes the name of the
+/// field an edit changed; a change message is shown in the record's history
+/// and kept for years, so it is no place for text.
+pub const MAX_CHANGE_MESSAGE_CHARS: usize = 200;
 
 /// The device that sent a push.
 #[derive(Debug, Clone)]
@@ -191,6 +196,16 @@ pub fn decide(stored: &Stored, sender: &Sender, raw: &[Vec<u8>], refs: &dyn Refe
     if let Err(code) = check_actors(new.iter().map(|c| &c.actor), &sender.actor) {
         return Verdict::Refuse(Rejection::of(code));
     }
+    if new.iter().any(|c| {
+        c.change
+            .message()
+            .is_some_and(|m| m.chars().count() > MAX_CHANGE_MESSAGE_CHARS)
+    }) {
+        return Verdict::Refuse(Rejection::new(
+            RejectCode::Invalid,
+            format!("a change's message is longer than {MAX_CHANGE_MESSAGE_CHARS} characters"),
+        ));
+    }
     // Rule 4: before anything is stored or built.
     if let Err(code) = may_touch(stored.state.as_ref(), sender.officer) {
         return Verdict::Refuse(Rejection::of(code));
@@ -222,7 +237,7 @@ pub fn decide(stored: &Stored, sender: &Sender, raw: &[Vec<u8>], refs: &dyn Refe
             } => {
                 let released = held.iter().map(|h| ChangeHash(h.change.hash)).collect();
                 return Verdict::Accept(Box::new(Accepted {
-                    record,
+                    record: *record,
                     owner,
                     append,
                     released,
@@ -239,7 +254,7 @@ enum Whole {
     /// A held change's author may not write the document.
     RefuseAuthor(OfficerId, Rejection),
     Accept {
-        record: Record,
+        record: Box<Record>,
         owner: Option<OfficerId>,
         append: Vec<CheckedChange>,
     },
@@ -345,7 +360,7 @@ fn decide_whole(
         }
     }
     Whole::Accept {
-        record,
+        record: Box::new(record),
         owner,
         append,
     }
@@ -417,10 +432,23 @@ mod tests {
         fn has_venue(&self, _: Uuid) -> bool {
             true
         }
-        fn has_initiative(&self, _: Uuid) -> bool {
-            true
+        fn initiative_counts(&self, id: Uuid) -> Option<crate::domain::Counts> {
+            use crate::domain::Counts;
+            [
+                (VISITS, Counts::PatrolVisits),
+                (INSPECTIONS, Counts::Inspections),
+            ]
+            .into_iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, c)| c)
+        }
+        fn officer(&self, _: Uuid) -> crate::validation::OfficerLookup {
+            crate::validation::OfficerLookup::NotChecked
         }
     }
+
+    const VISITS: Uuid = Uuid::from_u128(1);
+    const INSPECTIONS: Uuid = Uuid::from_u128(2);
 
     fn device() -> Sender {
         Sender {
@@ -430,7 +458,7 @@ mod tests {
     }
 
     fn visit() -> Record {
-        let mut v = PatrolVisit::new(Uuid::new_v4(), Uuid::new_v4(), T0);
+        let mut v = PatrolVisit::new(Uuid::new_v4(), VISITS, T0);
         v.ended_at = Some(T0 + 12 * 60_000);
         Record::PatrolVisit(v)
     }
@@ -472,7 +500,12 @@ mod tests {
         let anna = device();
         let mut doc = AutoCommit::new();
         let c = edit(&mut doc, &anna, &visit());
-        let a = accepted(decide(&Stored::default(), &anna, &[c.clone()], &AllKnown));
+        let a = accepted(decide(
+            &Stored::default(),
+            &anna,
+            std::slice::from_ref(&c),
+            &AllKnown,
+        ));
         assert_eq!(a.owner, Some(anna.officer));
         assert_eq!(a.append.len(), 1);
         let mut stored = Stored::default();
@@ -490,7 +523,12 @@ mod tests {
         let anna = device();
         let mut template = AutoCommit::new();
         let c = edit(&mut template, &anna, &visit());
-        let first = accepted(decide(&Stored::default(), &anna, &[c.clone()], &AllKnown));
+        let first = accepted(decide(
+            &Stored::default(),
+            &anna,
+            std::slice::from_ref(&c),
+            &AllKnown,
+        ));
         let second = accepted(decide(&Stored::default(), &anna, &[c], &AllKnown));
         assert_eq!(first.append.len(), 1);
         assert_eq!(
@@ -544,7 +582,7 @@ mod tests {
     #[test]
     fn held_changes_wait_invisibly_and_join_the_log_with_what_completes_them() {
         let (anna, bert) = (device(), device());
-        let mut record = Inspection::new(Uuid::new_v4(), Uuid::new_v4(), T0);
+        let mut record = Inspection::new(Uuid::new_v4(), INSPECTIONS, T0);
         record.participants = vec![
             Participant {
                 officer_id: anna.officer.0,
@@ -563,7 +601,7 @@ mod tests {
         // edit arrives first and waits.
         let mut stored = Stored::default();
         let Verdict::Hold { new, refused_held } =
-            decide(&stored, &bert, &[berts.clone()], &AllKnown)
+            decide(&stored, &bert, std::slice::from_ref(&berts), &AllKnown)
         else {
             panic!("not held");
         };
@@ -581,7 +619,12 @@ mod tests {
             Verdict::Hold { ref new, .. } if new.is_empty()
         ));
         // Anna's device resends its change: the document is complete.
-        let a = accepted(decide(&stored, &anna, &[root.clone()], &AllKnown));
+        let a = accepted(decide(
+            &stored,
+            &anna,
+            std::slice::from_ref(&root),
+            &AllKnown,
+        ));
         assert_eq!(a.owner, Some(anna.officer), "the maker owns it");
         assert_eq!(a.append.len(), 2);
         assert_eq!(a.append[0].hash, accepted_hash(&root), "causal order");
@@ -677,6 +720,21 @@ mod tests {
         let v = decide(&stored, &bert, &[berts], &AllKnown);
         assert!(matches!(v, Verdict::OverQuota));
         assert_eq!(v.result().map(|r| r.code), Some(RejectCode::QuotaExceeded));
+    }
+
+    #[test]
+    fn a_change_message_is_no_place_for_text() {
+        let anna = device();
+        let mut doc = AutoCommit::new().with_actor(anna.actor.to_actor());
+        write_record(&mut doc, &visit()).expect("write");
+        doc.commit_with(CommitOptions::default().with_message("x".repeat(2_000_000)));
+        let c = doc
+            .get_last_local_change()
+            .expect("change")
+            .raw_bytes()
+            .to_vec();
+        let v = decide(&Stored::default(), &anna, &[c], &AllKnown);
+        assert_eq!(v.result().map(|r| r.code), Some(RejectCode::Invalid));
     }
 
     #[test]

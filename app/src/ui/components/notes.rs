@@ -5,7 +5,7 @@
 use dioxus::prelude::*;
 use shared::validation::contains_personal_identity_number;
 
-use crate::ui::i18n::{problem_message, t, Lang, T};
+use crate::ui::i18n::{say, t, Lang, T};
 
 #[component]
 pub fn NotesField(
@@ -25,6 +25,6 @@ pub fn NotesField(
             initial_value: "{value}",
             oninput: move |e| on_input.call(e.value()),
         }
-        if warn { p { class: "problem", role: "alert", "{label} {problem_message(lang, \"personal_identity_number\")}" } }
+        if warn { p { class: "problem", role: "alert", "{label} {say(lang, &shared::validation::ProblemKind::PersonalIdentityNumber)}" } }
     }
 }

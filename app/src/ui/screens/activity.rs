@@ -9,7 +9,7 @@ use shared::DocId;
 
 use crate::ui::components::{History, NotesField};
 use crate::ui::data;
-use crate::ui::i18n::{activity_kind_label, t, T};
+use crate::ui::i18n::{say, t, T};
 use crate::ui::screens::{problems_view, record_sync_line};
 use crate::ui::state::{create, edit, go, now_ms, read, ui, Screen};
 
@@ -83,7 +83,7 @@ pub fn ActivityScreen(id: DocId) -> Element {
                     }
                 },
                 for k in ActivityKind::ALL {
-                    option { key: "{k.as_str()}", value: "{k.as_str()}", selected: a.kind == k, "{activity_kind_label(lang, k.as_str())}" }
+                    option { key: "{k.as_str()}", value: "{k.as_str()}", selected: a.kind == k, "{say(lang, &k)}" }
                 }
             }
             label { r#for: "reached", "{t(lang, T::PeopleReached)}" }

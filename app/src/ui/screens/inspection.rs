@@ -10,24 +10,16 @@ use shared::DocId;
 
 use crate::ui::components::{History, NotesField};
 use crate::ui::data;
-use crate::ui::i18n::{checklist_label, t, Lang, T};
+use crate::ui::i18n::{say, t, Lang, T};
 use crate::ui::screens::{problems_view, record_sync_line};
 use crate::ui::state::{edit, go, now_ms, read, ui, Screen};
 
-fn answer_label(lang: Lang, a: Answer) -> &'static str {
-    match a {
-        Answer::Fine => t(lang, T::Fine),
-        Answer::Remark => t(lang, T::Remark),
-        Answer::NotChecked => t(lang, T::NotChecked),
-    }
+fn answer_label(lang: Lang, a: Answer) -> String {
+    say(lang, &a)
 }
 
-fn follow_up_label(lang: Lang, f: FollowUp) -> &'static str {
-    match f {
-        FollowUp::None => t(lang, T::FollowUpNone),
-        FollowUp::Revisit => t(lang, T::FollowUpRevisit),
-        FollowUp::SupervisionCase => t(lang, T::FollowUpCase),
-    }
+fn organisation_label(lang: Lang, o: Organisation) -> String {
+    say(lang, &o)
 }
 
 #[component]
@@ -43,15 +35,11 @@ pub fn InspectionScreen(id: DocId) -> Element {
     }) else {
         return rsx! { main { p { "{t(lang, T::Nothing)}" } } };
     };
-    let named: Vec<(uuid::Uuid, String, &str)> = insp
+    let named: Vec<(uuid::Uuid, String, String)> = insp
         .participants
         .iter()
         .map(|p| {
-            let org = if p.organisation == Organisation::Police {
-                t(lang, T::Police)
-            } else {
-                t(lang, T::Municipality)
-            };
+            let org = organisation_label(lang, p.organisation);
             (
                 p.officer_id,
                 dir.officer(p.officer_id)
@@ -79,19 +67,25 @@ pub fn InspectionScreen(id: DocId) -> Element {
                     li { key: "{pid}", "{name} · {org}" }
                 }
             }
+            // Colleagues from the directory as large buttons (gloves, night),
+            // police and municipality alike: a joint inspection names both.
             if !candidates.is_empty() {
-                select {
-                    "aria-label": "{t(lang, T::AddParticipant)}",
-                    onchange: move |e| {
-                        let chosen = e.value();
-                        let Ok(officer) = uuid::Uuid::parse_str(&chosen) else { return };
-                        let org = candidates.iter().find(|c| c.0 == officer).map(|c| c.2).unwrap_or(Organisation::Police);
-                        edit(id, "participants", move |r| if let Record::Inspection(i) = r {
-                            i.participants.push(Participant { officer_id: officer, organisation: org });
-                        });
-                    },
-                    option { value: "", "{t(lang, T::AddParticipant)} …" }
-                    for (cid, name, _) in candidates.clone() { option { key: "{cid}", value: "{cid}", "{name}" } }
+                details { class: "add",
+                    summary { class: "btn", "{t(lang, T::AddParticipant)}" }
+                    ul { class: "list",
+                        for (cid, name, org) in candidates {
+                            li { key: "{cid}",
+                                button {
+                                    onclick: move |_| edit(id, "participants", move |r| if let Record::Inspection(i) = r {
+                                        if !i.participants.iter().any(|p| p.officer_id == cid) {
+                                            i.participants.push(Participant { officer_id: cid, organisation: org });
+                                        }
+                                    }),
+                                    "+ {name} · {organisation_label(lang, org)}"
+                                }
+                            }
+                        }
+                    }
                 }
             }
             h3 { "{t(lang, T::Checklist)}" }
@@ -106,7 +100,7 @@ pub fn InspectionScreen(id: DocId) -> Element {
                 for f in [FollowUp::None, FollowUp::Revisit, FollowUp::SupervisionCase] {
                     button { key: "{f.as_str()}", class: if insp.follow_up == f { "on" } else { "" }, "aria-pressed": "{insp.follow_up == f}",
                         onclick: move |_| edit(id, "follow_up", move |r| if let Record::Inspection(i) = r { i.follow_up = f }),
-                        "{follow_up_label(lang, f)}" }
+                        "{say(lang, &f)}" }
                 }
             }
             button { class: "primary big", onclick: move |_| {
@@ -130,7 +124,7 @@ fn ChecklistRow(
     comment: String,
     lang: Lang,
 ) -> Element {
-    let label = checklist_label(lang, item.key());
+    let label = say(lang, &item);
     rsx! {
         div { class: "card", role: "group", "aria-label": "{label}",
             strong { "{label}" }
@@ -166,7 +160,7 @@ pub fn Summary(id: DocId) -> Element {
             table { class: "summary",
                 for item in ChecklistItem::ALL {
                     tr { key: "{item.key()}",
-                        td { "{checklist_label(lang, item.key())}" }
+                        td { "{say(lang, &item)}" }
                         td { strong { "{answer_label(lang, insp.entry(item).map(|e| e.answer).unwrap_or_default())}" } }
                         td { class: "muted", "{insp.entry(item).map(|e| e.comment.as_str().to_string()).unwrap_or_default()}" }
                     }
@@ -174,7 +168,7 @@ pub fn Summary(id: DocId) -> Element {
             }
             h3 { "{t(lang, T::Findings)}" }
             p { "{insp.findings.as_str()}" }
-            p { strong { "{t(lang, T::ProposedFollowUp)}: " } "{follow_up_label(lang, insp.follow_up)}" }
+            p { strong { "{t(lang, T::ProposedFollowUp)}: " } "{say(lang, &insp.follow_up)}" }
             button { class: "big", onclick: move |_| go(Screen::Inspection(id)), "{t(lang, T::Back)}" }
             button { class: "primary big", onclick: move |_| go(Screen::Home), "{t(lang, T::Save)}" }
         }

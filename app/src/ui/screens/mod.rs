@@ -31,7 +31,18 @@ pub fn local_refs(s: &DeviceStore) -> KnownReferences {
         ..KnownReferences::default()
     };
     if let Some(p) = crate::ui::data::plan(s) {
-        r.initiatives = p.initiatives().map(|(_, i)| i.id).collect();
+        r.initiatives = p.initiatives().map(|(_, i)| (i.id, i.counts)).collect();
+    }
+    // Before the first sync the phone has no directory: participants are
+    // then not checked here (the server checks them).
+    let dir = crate::ui::data::directory(s);
+    if !dir.officers.is_empty() {
+        r.officers = Some(
+            dir.officers
+                .iter()
+                .map(|o| (o.id, o.organisation))
+                .collect(),
+        );
     }
     r
 }
@@ -61,7 +72,7 @@ pub fn problems_view(record: &shared::record::Record, lang: Lang) -> Element {
     rsx! {
         for (i, p) in problems.iter().enumerate() {
             p { key: "{i}", class: "problem", role: "alert",
-                "{crate::ui::i18n::field_label(lang, p.field)} {crate::ui::i18n::problem_message(lang, p.kind.code())}"
+                "{crate::ui::i18n::say(lang, p)}"
             }
         }
     }

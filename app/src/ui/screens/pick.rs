@@ -9,7 +9,7 @@ use shared::record::Record;
 use shared::rollup::{initiative_for_inspection, initiative_for_visit};
 
 use crate::ui::data;
-use crate::ui::i18n::{risk_label, t, T};
+use crate::ui::i18n::{say, t, T};
 use crate::ui::state::{create, go, now_ms, read, ui, Screen};
 
 #[component]
@@ -85,7 +85,7 @@ pub fn PickVenue() -> Element {
                                     go(Screen::Inspection(doc));
                                 }
                             },
-                            "{v.name} · {risk_label(lang, v.risk)}"
+                            "{v.name} · {say(lang, &v.risk)}"
                         }
                     }
                 }

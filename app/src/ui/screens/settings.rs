@@ -13,7 +13,7 @@ pub fn Settings() -> Element {
     let mut confirm = use_signal(|| false);
     let mut set_lang = move |l: Lang| {
         u.lang.set(l);
-        let _ = with_store(&services(), |s| s.set_setting("lang", Some(l.code())));
+        let _ = with_store(&services(), |s| s.set_setting("lang", Some(l.tag())));
     };
     let mut set_theme = move |th: Theme| {
         u.theme.set(th);

@@ -9,7 +9,7 @@ use shared::DocId;
 
 use crate::ui::components::{Counter, History, NotesField, VisitTimer};
 use crate::ui::data;
-use crate::ui::i18n::{problem_label, t, T};
+use crate::ui::i18n::{say, t, T};
 use crate::ui::screens::{problems_view, record_sync_line};
 use crate::ui::state::{edit, go, now_ms, read, ui, Screen};
 
@@ -72,7 +72,7 @@ pub fn Visit(id: DocId) -> Element {
                         class: if on { "on" } else { "" },
                         "aria-pressed": "{on}",
                         onclick: move |_| { let k = key.clone(); edit(id, "problems", move |r| if let Record::PatrolVisit(v) = r { v.problems.insert(k, !on); }) },
-                        "{problem_label(lang, &key)}"
+                        "{shared::domain::SafetyProblem::from_key(&key).map(|p| say(lang, &p)).unwrap_or_default()}"
                     }
                 }
             }

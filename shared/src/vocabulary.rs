@@ -1,0 +1,443 @@
+//! The domain's words in Swedish and English: one catalogue, keyed by the
+//! enums, used by the app's screens and the coordinators' pages alike.
+//! Every match here is exhaustive, so a new checklist item, answer, kind or
+//! problem cannot reach a person without its words in both languages.
+//!
+//! Screen furniture (button texts, headings) stays with each shell (the
+//! app's `ui::i18n`, the pages' `web::lang`); what the domain *is* lives
+//! here once.
+
+use std::borrow::Cow;
+
+use crate::domain::{
+    ActivityKind, Answer, ChecklistItem, Counts, FollowUp, Organisation, Owner, RiskLevel,
+    SafetyProblem, TargetPeriod,
+};
+use crate::record::DocKind;
+use crate::sync::wire::RejectCode;
+use crate::validation::{Problem, ProblemKind};
+
+/// The languages the product speaks. Swedish first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Lang {
+    #[default]
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
+
+    /// The BCP 47 tag (`lang` attribute, `Content-Language`, settings).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    /// A stored tag back; anything but `en` is Swedish, the default.
+    pub fn from_tag(s: &str) -> Lang {
+        if s == "en" {
+            Lang::En
+        } else {
+            Lang::Sv
+        }
+    }
+
+    fn pick(self, sv: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Sv => sv,
+            Lang::En => en,
+        }
+    }
+}
+
+/// A domain value a person reads: its words in a language.
+pub trait Words {
+    fn words(&self, lang: Lang) -> Cow<'static, str>;
+}
+
+/// For the many values whose words are fixed.
+macro_rules! fixed_words {
+    ($ty:ty, |$v:ident| $body:expr) => {
+        impl Words for $ty {
+            fn words(&self, lang: Lang) -> Cow<'static, str> {
+                let $v = *self;
+                let (sv, en): (&'static str, &'static str) = $body;
+                Cow::Borrowed(lang.pick(sv, en))
+            }
+        }
+    };
+}
+
+fixed_words!(ChecklistItem, |item| match item {
+    ChecklistItem::ResponsibleManagerPresent => (
+        "Serveringsansvarig på plats",
+        "A registered responsible manager is present"
+    ),
+    ChecklistItem::NoServingToMinors => (
+        "Ingen servering till minderåriga (legitimationskontroll)",
+        "No serving to anyone under 18 (ID checks)"
+    ),
+    ChecklistItem::NoServingToIntoxicated => (
+        "Ingen servering till märkbart påverkade",
+        "No serving to visibly intoxicated guests"
+    ),
+    ChecklistItem::OrderAndSobriety => (
+        "Ordning och nykterhet inne och ute",
+        "Order and sobriety inside and outside"
+    ),
+    ChecklistItem::FoodAvailable => (
+        "Lagad mat under serveringstiden",
+        "Cooked food available during serving hours"
+    ),
+    ChecklistItem::ServingHoursKept => ("Serveringstiden hålls", "Serving hours kept"),
+    ChecklistItem::OutdoorAreaDelimited =>
+        ("Uteserveringen avgränsad", "Outdoor serving area delimited"),
+    ChecklistItem::MarketingAndPricing => {
+        ("Marknadsföring och prissättning", "Marketing and pricing")
+    }
+    ChecklistItem::StaffRegister => ("Personalliggare förs", "Staff register kept"),
+    ChecklistItem::SecurityStaff => (
+        "Ordningsvakter där tillståndet kräver",
+        "Licensed security staff where the licence requires"
+    ),
+});
+
+fixed_words!(Answer, |a| match a {
+    Answer::Fine => ("OK", "Fine"),
+    Answer::Remark => ("Anmärkning", "Remark"),
+    Answer::NotChecked => ("Ej kontrollerat", "Not checked"),
+});
+
+fixed_words!(RiskLevel, |r| match r {
+    RiskLevel::High => ("hög risk", "high risk"),
+    RiskLevel::Medium => ("medelrisk", "medium risk"),
+    RiskLevel::Low => ("låg risk", "low risk"),
+});
+
+fixed_words!(FollowUp, |f| match f {
+    FollowUp::None => ("Ingen", "None"),
+    FollowUp::Revisit => ("Återbesök", "Revisit"),
+    FollowUp::SupervisionCase => ("Tillsynsärende", "Supervision case"),
+});
+
+fixed_words!(Owner, |o| match o {
+    Owner::Police => ("Polisen", "The police"),
+    Owner::Municipality => ("Kommunen", "The municipality"),
+    Owner::Joint => ("Gemensamt", "Joint"),
+});
+
+fixed_words!(Organisation, |o| match o {
+    Organisation::Police => ("Polisen", "Police"),
+    Organisation::Municipality => ("Kommunen", "Municipality"),
+});
+
+fixed_words!(Counts, |c| match c {
+    Counts::PatrolVisits => ("platsbesök", "patrol visits"),
+    Counts::Inspections => ("tillsynsbesök", "inspections"),
+    Counts::Activities => ("aktiviteter", "activities"),
+});
+
+fixed_words!(TargetPeriod, |p| match p {
+    TargetPeriod::Year => ("per år", "per year"),
+    TargetPeriod::Tertial => ("per tertial", "per tertial"),
+    TargetPeriod::Quarter => ("per kvartal", "per quarter"),
+    TargetPeriod::Plan => ("under löftesperioden", "over the plan's period"),
+});
+
+fixed_words!(ActivityKind, |k| match k {
+    ActivityKind::SchoolVisit => ("Skolbesök", "School visit"),
+    ActivityKind::InformationMeeting => ("Informationsmöte", "Information meeting"),
+    ActivityKind::ThemedEvening => ("Temakväll", "Themed evening"),
+    ActivityKind::Enforcement => ("Tillslag eller kontroll", "Enforcement"),
+    ActivityKind::Outreach => ("Uppsökande arbete", "Outreach"),
+    ActivityKind::Other => ("Övrigt", "Other"),
+});
+
+fixed_words!(SafetyProblem, |p| match p {
+    SafetyProblem::PoorLighting => ("Dålig belysning", "Poor lighting"),
+    SafetyProblem::Disorder => ("Oordning", "Disorder"),
+    SafetyProblem::Littering => ("Nedskräpning", "Littering"),
+    SafetyProblem::Vandalism => ("Skadegörelse", "Vandalism"),
+    SafetyProblem::DrugActivity => ("Narkotika", "Drug activity"),
+    SafetyProblem::Intoxication => ("Berusning", "Intoxication"),
+    SafetyProblem::GatheringOfYouth => ("Ungdomssamling", "Youth gathering"),
+    SafetyProblem::TrafficHazard => ("Trafikfara", "Traffic hazard"),
+});
+
+fixed_words!(DocKind, |k| match k {
+    DocKind::Hotspot => ("Plats", "Hotspot"),
+    DocKind::Venue => ("Serveringsställe", "Venue"),
+    DocKind::PromisePlan => ("Medborgarlöfte", "Promise plan"),
+    DocKind::Directory => (
+        "Förteckning över poliser och kommunens personal",
+        "Directory"
+    ),
+    DocKind::PatrolVisit => ("Platsbesök", "Patrol visit"),
+    DocKind::Inspection => ("Tillsynsbesök", "Inspection"),
+    DocKind::Activity => ("Aktivitet", "Activity"),
+});
+
+fixed_words!(RejectCode, |c| match c {
+    RejectCode::MalformedChange => (
+        "en ändring skadades på vägen; den skickas igen",
+        "a change was damaged on the way; it is sent again"
+    ),
+    RejectCode::ForeignActor => (
+        "en ändring är gjord av en annan enhet",
+        "a change was made by another device"
+    ),
+    RejectCode::ReferenceReadOnly => (
+        "platser, serveringsställen, medborgarlöftet och förteckningen ändras bara av samordnarna",
+        "hotspots, venues, the plan and the directory are changed by the coordinators only"
+    ),
+    RejectCode::NotPermitted => (
+        "bara den som skapade registreringen och deltagarna får ändra den",
+        "only the officer who made the record and its participants may change it"
+    ),
+    RejectCode::KindChanged => (
+        "en registrering kan inte byta slag",
+        "a record cannot change its kind"
+    ),
+    RejectCode::Schema => (
+        "registreringen har ett format som servern inte känner igen; uppdatera appen",
+        "the record has a format the server does not know; update the app"
+    ),
+    RejectCode::Invalid => (
+        "registreringen behöver rättas",
+        "the record needs correcting"
+    ),
+    RejectCode::Incomplete => (
+        "väntar på ändringar som servern inte har fått än; skickas igen",
+        "waits for changes the server has not received yet; sent again"
+    ),
+    RejectCode::QuotaExceeded => (
+        "servern tar inte emot fler väntande ändringar från telefonen just nu; skickas igen senare",
+        "the server takes no more waiting changes from this phone now; sent again later"
+    ),
+});
+
+impl Words for ProblemKind {
+    fn words(&self, lang: Lang) -> Cow<'static, str> {
+        let sv = lang == Lang::Sv;
+        let fixed = |s: &'static str, e: &'static str| Cow::Borrowed(if sv { s } else { e });
+        match self {
+            ProblemKind::Required => fixed("måste fyllas i", "is required"),
+            ProblemKind::EndBeforeStart => fixed(
+                "slutar före start – rätta sluttiden",
+                "ends before it starts – correct the end time",
+            ),
+            ProblemKind::VeryLong => fixed(
+                "varar mer än 12 timmar – avslutades besöket?",
+                "lasts more than 12 hours – was the visit ended?",
+            ),
+            ProblemKind::ImpossiblyLong => fixed(
+                "varar mer än ett dygn – rätta sluttiden",
+                "lasts more than 24 hours – correct the end time",
+            ),
+            ProblemKind::ImplausibleTime => fixed(
+                "är ingen rimlig tid (före 2000 eller efter 2100) – kontrollera telefonens klocka",
+                "is not a plausible time (before 2000 or after 2100) – check the phone's clock",
+            ),
+            ProblemKind::InFuture => fixed(
+                "ligger i framtiden – kontrollera telefonens klocka",
+                "is in the future – check the phone's clock",
+            ),
+            ProblemKind::UnknownHotspot => fixed(
+                "pekar på en plats som inte finns – välj en i listan",
+                "names a hotspot the coordinators have not set up – pick one from the list",
+            ),
+            ProblemKind::UnknownVenue => fixed(
+                "pekar på ett serveringsställe som inte finns – välj ett i listan",
+                "names a venue the coordinators have not set up – pick one from the list",
+            ),
+            ProblemKind::UnknownInitiative => fixed(
+                "pekar på en insats som inte finns i medborgarlöftet – välj en i listan",
+                "names an initiative that is not in the promise plan – pick one from the list",
+            ),
+            ProblemKind::WrongInitiative => fixed(
+                "pekar på en insats som räknar annat arbete – välj en för den här sortens registrering",
+                "names an initiative that counts other work – pick one for this kind of record",
+            ),
+            ProblemKind::UnknownOfficer => fixed(
+                "nämner någon som inte finns i förteckningen",
+                "names someone who is not in the directory",
+            ),
+            ProblemKind::WrongOrganisation => fixed(
+                "anger en annan organisation för någon än förteckningen gör",
+                "gives someone another organisation than the directory does",
+            ),
+            ProblemKind::TooLong { max } => Cow::Owned(if sv {
+                format!("är för lång – högst {} tecken", thousands(*max, sv))
+            } else {
+                format!("is too long – at most {} characters", thousands(*max, sv))
+            }),
+            ProblemKind::OutOfRange { min, max } => Cow::Owned(if sv {
+                format!("måste vara mellan {min} och {max}")
+            } else {
+                format!("must be between {min} and {max}")
+            }),
+            ProblemKind::BadDate => fixed(
+                "är inget datum – skriv det som ÅÅÅÅ-MM-DD",
+                "is not a date – write it as YYYY-MM-DD",
+            ),
+            ProblemKind::BadTimeOfDay => fixed(
+                "är ingen tid på dygnet – skriv den som TT:MM",
+                "is not a time of day – write it as HH:MM",
+            ),
+            ProblemKind::UnknownItem(item) => Cow::Owned(if sv {
+                format!("har en okänd punkt ”{item}”")
+            } else {
+                format!("has an unknown item \"{item}\"")
+            }),
+            ProblemKind::PeriodInverted => fixed(
+                "kommer efter periodens slut",
+                "comes after the period's end",
+            ),
+            ProblemKind::PersonalIdentityNumber => fixed(
+                "verkar innehålla ett personnummer – det får inte finnas här, ta bort det",
+                "seems to hold a personal identity number – records must not hold one, remove it",
+            ),
+        }
+    }
+}
+
+impl Words for Problem {
+    fn words(&self, lang: Lang) -> Cow<'static, str> {
+        Cow::Owned(format!(
+            "{} {}",
+            field(lang, self.field),
+            self.kind.words(lang)
+        ))
+    }
+}
+
+/// A record's field by its name in the schema, as validation problems,
+/// refusals and the edit history name it. Names outside the schema read
+/// as "a field", never as the raw name.
+pub fn field(lang: Lang, name: &str) -> &'static str {
+    if let Some(item) = ChecklistItem::from_key(name) {
+        return match item.words(lang) {
+            Cow::Borrowed(s) => s,
+            Cow::Owned(_) => lang.pick("Uppgift", "Field"),
+        };
+    }
+    let (sv, en) = match name {
+        "created" => ("skapad", "created"),
+        "name" => ("Namn", "Name"),
+        "licensee" => ("Tillståndshavare", "Licensee"),
+        "centre" => ("Mittpunkt", "Centre"),
+        "radius_m" => ("Radie", "Radius"),
+        "active_from" => ("Aktiv från", "Active from"),
+        "active_to" => ("Aktiv till", "Active to"),
+        "dosage.visits_per_week" => ("Besök per vecka", "Visits per week"),
+        "dosage.minutes_per_week" => ("Minuter per vecka", "Minutes per week"),
+        "serving_hours.opens" => ("Serveringen börjar", "Serving opens"),
+        "serving_hours.closes" => ("Serveringen slutar", "Serving closes"),
+        "municipality" => ("Kommun", "Municipality"),
+        "period_start" => ("Periodens början", "Period start"),
+        "period_end" => ("Periodens slut", "Period end"),
+        "focus_areas.name" => ("Fokusområde", "Focus area"),
+        "initiatives.title" => ("Insats", "Initiative"),
+        "initiatives.target.unit" => ("Målets enhet", "Target unit"),
+        "initiatives.target.at_least" => ("Mål", "Target"),
+        "officers.name" => ("Namn", "Name"),
+        "hotspot_id" => ("Plats", "Hotspot"),
+        "venue_id" => ("Serveringsställe", "Venue"),
+        "initiative_id" => ("Insats", "Initiative"),
+        "started_at" => ("Start", "Started"),
+        "ended_at" => ("Slut", "Ended"),
+        "officers_count" => ("Antal poliser", "Officers"),
+        "participants" => ("Deltagare", "Participants"),
+        "contacts" => ("Kontakter", "Contacts"),
+        "interventions" => ("Ingripanden", "Interventions"),
+        "problems" => ("Trygghetsproblem", "Safety problems"),
+        "notes" => ("Anteckningar", "Notes"),
+        "area_check" => ("Platskontroll", "Area check"),
+        "checklist" => ("Checklista", "Checklist"),
+        "checklist.comment" => ("Kommentar i checklistan", "Checklist comment"),
+        "findings" => ("Iakttagelser", "Findings"),
+        "follow_up" => ("Föreslagen uppföljning", "Proposed follow-up"),
+        "date" => ("Datum", "Date"),
+        "kind" => ("Slag", "Kind"),
+        "people_reached" => ("Antal nådda personer", "People reached"),
+        _ => ("Uppgift", "Field"),
+    };
+    lang.pick(sv, en)
+}
+
+/// A count as Swedish or English writes it: `4 000`, `4,000`.
+pub fn thousands(n: usize, sv: bool) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(if sv { '\u{a0}' } else { ',' });
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every word of every value exists in both languages, and the two
+    /// differ where the languages do (no English left in the Swedish).
+    #[test]
+    fn every_value_has_words_in_both_languages() {
+        let mut all: Vec<(String, String)> = Vec::new();
+        let mut add =
+            |w: &dyn Words| all.push((w.words(Lang::Sv).into(), w.words(Lang::En).into()));
+        ChecklistItem::ALL.iter().for_each(|v| add(v));
+        [Answer::Fine, Answer::Remark, Answer::NotChecked]
+            .iter()
+            .for_each(|v| add(v));
+        [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High]
+            .iter()
+            .for_each(|v| add(v));
+        [FollowUp::None, FollowUp::Revisit, FollowUp::SupervisionCase]
+            .iter()
+            .for_each(|v| add(v));
+        Owner::ALL.iter().for_each(|v| add(v));
+        Counts::ALL.iter().for_each(|v| add(v));
+        TargetPeriod::ALL.iter().for_each(|v| add(v));
+        ActivityKind::ALL.iter().for_each(|v| add(v));
+        SafetyProblem::ALL.iter().for_each(|v| add(v));
+        DocKind::ALL.iter().for_each(|v| add(v));
+        [Organisation::Police, Organisation::Municipality]
+            .iter()
+            .for_each(|v| add(v));
+        for (sv, en) in &all {
+            assert!(!sv.is_empty() && !en.is_empty());
+            // Words that are the same in both (a loan word) are few and
+            // known; anything else the same is a missing translation.
+            let same_ok = ["per tertial"];
+            assert!(
+                sv != en || same_ok.contains(&sv.as_str()),
+                "{sv:?} is not Swedish"
+            );
+        }
+    }
+
+    #[test]
+    fn problems_read_as_a_sentence_at_their_field() {
+        let p = Problem {
+            field: "notes",
+            kind: ProblemKind::TooLong { max: 4_000 },
+        };
+        assert_eq!(
+            p.words(Lang::Sv),
+            "Anteckningar är för lång – högst 4\u{a0}000 tecken"
+        );
+        assert_eq!(
+            p.words(Lang::En),
+            "Notes is too long – at most 4,000 characters"
+        );
+        assert_eq!(field(Lang::Sv, "staff_register"), "Personalliggare förs");
+        assert_eq!(field(Lang::Sv, "something_else"), "Uppgift");
+    }
+}
