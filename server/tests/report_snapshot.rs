@@ -153,26 +153,26 @@ fn the_quarterly_figures_of_a_fixed_data_set() -> anyhow::Result<()> {
         2026-Q1,venue,Demo – Teaterkällaren,due,yes
         2026-Q1,venue,Demo – Vinbaren Kork,inspections,2
         2026-Q1,venue,Demo – Vinbaren Kork,due,no
-        2026-Q1,finding,food_available,fine,18
-        2026-Q1,finding,food_available,remark,2
-        2026-Q1,finding,marketing_and_pricing,fine,19
-        2026-Q1,finding,marketing_and_pricing,remark,1
-        2026-Q1,finding,no_serving_to_intoxicated,fine,18
-        2026-Q1,finding,no_serving_to_intoxicated,remark,2
-        2026-Q1,finding,no_serving_to_minors,fine,18
-        2026-Q1,finding,no_serving_to_minors,remark,2
-        2026-Q1,finding,order_and_sobriety,fine,19
-        2026-Q1,finding,order_and_sobriety,remark,1
-        2026-Q1,finding,outdoor_area_delimited,fine,15
-        2026-Q1,finding,outdoor_area_delimited,remark,5
         2026-Q1,finding,responsible_manager_present,fine,19
         2026-Q1,finding,responsible_manager_present,remark,1
-        2026-Q1,finding,security_staff,fine,16
-        2026-Q1,finding,security_staff,remark,4
+        2026-Q1,finding,no_serving_to_minors,fine,18
+        2026-Q1,finding,no_serving_to_minors,remark,2
+        2026-Q1,finding,no_serving_to_intoxicated,fine,18
+        2026-Q1,finding,no_serving_to_intoxicated,remark,2
+        2026-Q1,finding,order_and_sobriety,fine,19
+        2026-Q1,finding,order_and_sobriety,remark,1
+        2026-Q1,finding,food_available,fine,18
+        2026-Q1,finding,food_available,remark,2
         2026-Q1,finding,serving_hours_kept,fine,17
         2026-Q1,finding,serving_hours_kept,remark,3
+        2026-Q1,finding,outdoor_area_delimited,fine,15
+        2026-Q1,finding,outdoor_area_delimited,remark,5
+        2026-Q1,finding,marketing_and_pricing,fine,19
+        2026-Q1,finding,marketing_and_pricing,remark,1
         2026-Q1,finding,staff_register,fine,16
         2026-Q1,finding,staff_register,remark,4
+        2026-Q1,finding,security_staff,fine,16
+        2026-Q1,finding,security_staff,remark,4
         2026-Q1,open_follow_up,Demo – Sjöboden,revisit,2026-02-28
         2026-Q1,open_follow_up,Demo – Nattklubb Fyren,revisit,2026-03-09
         2026-Q1,open_follow_up,Demo – Kajutan,revisit,2026-03-26

@@ -471,11 +471,11 @@ impl Checker {
     fn activity(&mut self, a: &Activity, refs: &dyn References) {
         self.initiative(a.initiative_id, Counts::Activities, refs);
         if let Some(date) = self.date("date", &a.date) {
-            let day_ms = |d: time::Date| d.midnight().assume_utc().unix_timestamp() * 1000;
-            if refs
-                .now()
-                .is_some_and(|now| day_ms(date) > now + FUTURE_TOLERANCE_MS)
-            {
+            // By the local calendar: a phone a few hours ahead in the
+            // evening dates its activity tomorrow, which is fine.
+            if refs.now().is_some_and(|now| {
+                date > crate::local_time::to_local(now + FUTURE_TOLERANCE_MS).date()
+            }) {
                 self.push("date", ProblemKind::InFuture);
             }
         }
@@ -647,6 +647,35 @@ mod tests {
             codes(&v, &refs).is_empty(),
             "a clock a few hours off is fine"
         );
+    }
+
+    #[test]
+    fn an_activity_dated_tomorrow_by_a_clock_ahead_is_fine_the_day_after_is_not() {
+        // 2026-06-10 22:30 in Stockholm (20:30 UTC, summer time).
+        let now = 1_781_123_400_000;
+        assert_eq!(crate::local_time::format_date_time(now), "2026-06-10 22:30");
+        let initiative = Uuid::new_v4();
+        let mut refs = KnownReferences::default();
+        refs.initiatives.insert(initiative, Counts::Activities);
+        refs.now = Some(now);
+        let on = |date: &str| {
+            validate(
+                &Record::Activity(Activity {
+                    initiative_id: initiative,
+                    date: date.into(),
+                    kind: ActivityKind::SchoolVisit,
+                    people_reached: 10,
+                    participants: vec![],
+                    notes: Default::default(),
+                }),
+                &refs,
+            )
+            .iter()
+            .map(|p| p.kind.code())
+            .collect::<Vec<_>>()
+        };
+        assert!(on("2026-06-11").is_empty());
+        assert_eq!(on("2026-06-12"), vec!["in_future"]);
     }
 
     #[test]
