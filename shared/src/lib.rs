@@ -20,6 +20,7 @@ pub mod projection;
 pub mod record;
 pub mod reference_csv;
 pub mod rollup;
+pub mod schema;
 pub mod sync;
 pub mod validation;
 pub mod vocabulary;

@@ -37,7 +37,7 @@ impl ChecklistItem {
         ChecklistItem::SecurityStaff,
     ];
 
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         match self {
             ChecklistItem::ResponsibleManagerPresent => "responsible_manager_present",
             ChecklistItem::NoServingToMinors => "no_serving_to_minors",

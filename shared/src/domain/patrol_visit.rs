@@ -32,7 +32,7 @@ impl SafetyProblem {
         SafetyProblem::TrafficHazard,
     ];
 
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         match self {
             SafetyProblem::PoorLighting => "poor_lighting",
             SafetyProblem::Disorder => "disorder",

@@ -284,8 +284,25 @@ fn decide_whole(
     if !doc.get_missing_deps(&[]).is_empty() {
         return Whole::Incomplete;
     }
+    // The schema names the field that is wrong (autosurgeon's error does
+    // not), and is stricter than reading: formats and allowed values.
     let record = match read_record(&doc) {
-        Ok(r) => r,
+        Ok(r) => match crate::schema::check(&doc, r.kind()) {
+            Ok(()) => r,
+            Err(m) => return Whole::Refuse(schema_mismatch(r.kind(), &m)),
+        },
+        Err(RecordError::Schema { kind, .. }) => {
+            let mismatch = crate::record::read_kind(&doc)
+                .ok()
+                .and_then(|k| crate::schema::check(&doc, k).err().map(|m| (k, m)));
+            return Whole::Refuse(match mismatch {
+                Some((k, m)) => schema_mismatch(k, &m),
+                None => Rejection::new(
+                    RejectCode::Schema,
+                    format!("the document does not match the {kind} schema"),
+                ),
+            });
+        }
         Err(e) => return Whole::Refuse(Rejection::new(RejectCode::Schema, schema_message(&e))),
     };
     let before = stored.state.as_ref();
@@ -394,6 +411,18 @@ fn named_by_others(
         return true;
     }
     read_record(&doc).is_ok_and(|r| r.participants().contains(&officer.0))
+}
+
+/// A schema refusal that names the field and what it must be (never the
+/// value the document holds).
+fn schema_mismatch(kind: crate::record::DocKind, m: &crate::schema::Mismatch) -> Rejection {
+    Rejection::new(
+        RejectCode::Schema,
+        format!(
+            "the {} record does not match its schema: {m}",
+            kind.as_str()
+        ),
+    )
 }
 
 /// The schema error without values from the document.
@@ -735,6 +764,29 @@ mod tests {
             .to_vec();
         let v = decide(&Stored::default(), &anna, &[c], &AllKnown);
         assert_eq!(v.result().map(|r| r.code), Some(RejectCode::Invalid));
+    }
+
+    #[test]
+    fn a_schema_refusal_names_the_field() {
+        use automerge::transaction::Transactable;
+        let anna = device();
+        let mut doc = AutoCommit::new().with_actor(anna.actor.to_actor());
+        write_record(&mut doc, &visit()).expect("write");
+        doc.put(automerge::ROOT, "ended_at", "soon").expect("put");
+        doc.commit();
+        let c = doc
+            .get_last_local_change()
+            .expect("change")
+            .raw_bytes()
+            .to_vec();
+        let r = decide(&Stored::default(), &anna, &[c], &AllKnown)
+            .result()
+            .expect("refused");
+        assert_eq!(r.code, RejectCode::Schema);
+        assert_eq!(
+            r.message,
+            "the visit record does not match its schema: ended_at must be null or int (ms since 1970 UTC)"
+        );
     }
 
     #[test]
