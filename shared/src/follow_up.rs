@@ -8,6 +8,12 @@
 
 use std::fmt;
 
+mod in_force;
+mod open;
+
+pub use in_force::{hotspot_active, plan_in_force, DateSpan};
+pub use open::{open_follow_ups, InspectionFact};
+
 use crate::domain::{Millis, OutputTarget, TargetPeriod};
 use crate::local_time::{day_bounds, local_day};
 

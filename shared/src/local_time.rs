@@ -156,3 +156,55 @@ mod tests {
         }
     }
 }
+
+/// A calendar date in Stockholm, as documents and the follow-up tables
+/// write it (`YYYY-MM-DD`), parsed once at the boundary so that rules
+/// compare dates, not strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalDate(Date);
+
+impl LocalDate {
+    /// Reads `YYYY-MM-DD`; none for anything else or a date that does
+    /// not exist.
+    pub fn parse(s: &str) -> Option<LocalDate> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let year: i32 = s.get(0..4)?.parse().ok()?;
+        let month: u8 = s.get(5..7)?.parse().ok()?;
+        let day: u8 = s.get(8..10)?.parse().ok()?;
+        Self::from_parts(year, month, day)
+    }
+
+    pub fn from_parts(year: i32, month: u8, day: u8) -> Option<LocalDate> {
+        Date::from_calendar_date(year, Month::try_from(month).ok()?, day)
+            .ok()
+            .map(LocalDate)
+    }
+
+    /// The Stockholm date of an instant.
+    pub fn of(ms: Millis) -> LocalDate {
+        LocalDate(to_local(ms).date())
+    }
+
+    /// The day number, as [`local_day`] counts.
+    pub fn day(self) -> i64 {
+        let epoch = Date::from_calendar_date(1970, Month::January, 1)
+            .map(|d| d.to_julian_day())
+            .unwrap_or(0);
+        (self.0.to_julian_day() - epoch) as i64
+    }
+}
+
+impl std::fmt::Display for LocalDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            u8::from(self.0.month()),
+            self.0.day()
+        )
+    }
+}

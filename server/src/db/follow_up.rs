@@ -12,7 +12,8 @@ use shared::domain::{
     TargetPeriod,
 };
 use shared::follow_up::{
-    dosage_by_week, plan_months, target_in, Period, Progress, VisitFact, WeekDosage,
+    dosage_by_week, hotspot_active, open_follow_ups, plan_in_force, plan_months, target_in,
+    DateSpan, InspectionFact, Period, Progress, VisitFact, WeekDosage,
 };
 
 use crate::error::Error;
@@ -115,17 +116,19 @@ pub struct PublicFigures {
 
 pub fn plan_figures(conn: &Connection, period: Period) -> Result<PlanFigures, Error> {
     let (start, end) = period.bounds_ms();
-    let (first_date, end_date) = period.dates();
-    // The plan in force: the latest one that overlaps the period.
-    let plan: Option<(String, String, String, String)> = conn
-        .query_row(
-            "SELECT id, municipality, period_start, period_end FROM plans
-             WHERE period_start < ?2 AND period_end >= ?1
-             ORDER BY period_start DESC LIMIT 1",
-            params![first_date, end_date],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
+    // The plan in force is `shared::follow_up::plan_in_force`'s choice;
+    // this reads the candidates.
+    let mut stmt =
+        conn.prepare_cached("SELECT id, municipality, period_start, period_end FROM plans")?;
+    let plans: Vec<(String, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    let spans: Vec<(usize, DateSpan)> = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, _, from, to))| DateSpan::parse(from, Some(to)).map(|s| (i, s)))
+        .collect();
+    let plan = plan_in_force(&spans, &period).map(|&i| plans[i].clone());
     let mut focus_areas = Vec::new();
     let mut municipality = String::new();
     let mut plan_period = None;
@@ -221,14 +224,20 @@ pub fn plan_figures(conn: &Connection, period: Period) -> Result<PlanFigures, Er
 /// (the totals of the follow-up's tables, counted without building them).
 pub fn public_figures(conn: &Connection, period: Period) -> Result<PublicFigures, Error> {
     let (start, end) = period.bounds_ms();
-    let (first_date, end_date) = period.dates();
-    let visits: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM patrol_visits p JOIN hotspots h ON h.id = p.hotspot_id
-         WHERE p.started_at >= ?1 AND p.started_at < ?2
-           AND h.active_from < ?4 AND (h.active_to IS NULL OR h.active_to >= ?3)",
-        )?
-        .query_row(params![start, end, first_date, end_date], |r| r.get(0))?;
+    // Visits at the hotspots active in the period (`hotspot_active`).
+    let active = active_hotspots(conn, &period)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT hotspot_id, count(*) FROM patrol_visits
+         WHERE started_at >= ?1 AND started_at < ?2 GROUP BY hotspot_id",
+    )?;
+    let per_hotspot: Vec<(String, i64)> = stmt
+        .query_map(params![start, end], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let visits: i64 = per_hotspot
+        .iter()
+        .filter(|(h, _)| active.iter().any(|a| &a.0 == h))
+        .map(|(_, n)| n)
+        .sum();
     let inspections: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM inspections i JOIN venues v ON v.id = i.venue_id
@@ -245,7 +254,6 @@ pub fn public_figures(conn: &Connection, period: Period) -> Result<PublicFigures
 /// Everything the follow-up page and report show for `period`.
 pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
     let (start, end) = period.bounds_ms();
-    let (first_date, end_date) = period.dates();
     let PlanFigures {
         municipality,
         plan_period,
@@ -268,15 +276,7 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
     }
     let days = period.days().1 - period.days().0;
     let mut hotspots = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, name, visits_per_week, minutes_per_week FROM hotspots
-         WHERE active_from < ?2 AND (active_to IS NULL OR active_to >= ?1) ORDER BY name",
-    )?;
-    let rows: Vec<(String, String, i64, i64)> = stmt
-        .query_map(params![first_date, end_date], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<Result<_, _>>()?;
+    let rows = active_hotspots(conn, &period)?;
     for (id, name, vpw, mpw) in rows {
         let facts = by_hotspot.remove(&id).unwrap_or_default();
         hotspots.push(HotspotDosage {
@@ -345,26 +345,31 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
         )
     });
 
-    // A follow-up stays open until the venue is inspected again.
+    // Open follow-ups are `shared::follow_up::open_follow_ups`' choice; this
+    // reads the inspections before the period's end.
     let mut stmt = conn.prepare_cached(
-        "SELECT v.name, i.started_at, i.follow_up FROM inspections i
-         JOIN venues v ON v.id = i.venue_id
-         WHERE i.follow_up != 'none' AND i.started_at < ?1
-           AND NOT EXISTS (SELECT 1 FROM inspections j WHERE j.venue_id = i.venue_id
-                           AND j.started_at > i.started_at AND j.started_at < ?1)
-         ORDER BY i.started_at",
+        "SELECT v.name, i.venue_id, i.started_at, i.follow_up FROM inspections i
+         JOIN venues v ON v.id = i.venue_id WHERE i.started_at < ?1",
     )?;
-    let rows: Vec<(String, i64, String)> = stmt
-        .query_map([end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+    let rows: Vec<(String, String, i64, String)> = stmt
+        .query_map([end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<Result<_, _>>()?;
-    let mut open_follow_ups = Vec::with_capacity(rows.len());
-    for (venue, at, kind) in rows {
-        open_follow_ups.push(OpenFollowUp {
-            venue,
-            date: shared::local_time::format_date(at),
+    let mut facts = Vec::with_capacity(rows.len());
+    for (name, venue, started_at, kind) in rows {
+        facts.push(InspectionFact {
+            venue: (venue, name),
+            started_at,
             follow_up: parse(&kind, FollowUpKind::parse)?,
         });
     }
+    let open_follow_ups = open_follow_ups(&facts, end)
+        .into_iter()
+        .map(|f| OpenFollowUp {
+            venue: f.venue.1.clone(),
+            date: shared::local_time::format_date(f.started_at),
+            follow_up: f.follow_up,
+        })
+        .collect();
 
     Ok(FollowUp {
         period,
@@ -424,6 +429,38 @@ pub fn save_assessment(
     Ok(())
 }
 
+/// The hotspots active in the period (`shared::follow_up::hotspot_active`),
+/// by name: id, name, prescribed visits and minutes per week.
+fn active_hotspots(
+    conn: &Connection,
+    period: &Period,
+) -> Result<Vec<(String, String, i64, i64)>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, visits_per_week, minutes_per_week, active_from, active_to
+         FROM hotspots ORDER BY name",
+    )?;
+    type Row = (String, String, i64, i64, String, Option<String>);
+    let rows: Vec<Row> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter(|(.., from, to)| {
+            DateSpan::parse(from, to.as_deref()).is_some_and(|s| hotspot_active(&s, period))
+        })
+        .map(|(id, name, v, m, ..)| (id, name, v, m))
+        .collect())
+}
+
 /// A stored key read back as its enum. The follow-up tables are written
 /// from validated documents, so a key that does not parse is a damaged
 /// store, which the operator must hear about.
@@ -440,13 +477,15 @@ fn delivered(
     (start, end): (i64, i64),
     period: &Period,
 ) -> Result<u64, Error> {
-    let n: i64 = if counts == Counts::PatrolVisits {
+    // Which records count is `Counts::record_kind`; the queries only count.
+    let kind = counts.record_kind();
+    let n: i64 = if kind == shared::DocKind::PatrolVisit {
         conn.prepare_cached(
             "SELECT count(*) FROM patrol_visits
              WHERE initiative_id = ?1 AND started_at >= ?2 AND started_at < ?3",
         )?
         .query_row(params![initiative, start, end], |r| r.get(0))?
-    } else if counts == Counts::Inspections {
+    } else if kind == shared::DocKind::Inspection {
         conn.prepare_cached(
             "SELECT count(*) FROM inspections
              WHERE initiative_id = ?1 AND started_at >= ?2 AND started_at < ?3",

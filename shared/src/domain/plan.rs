@@ -82,6 +82,15 @@ pub enum Counts {
 }
 
 impl Counts {
+    /// The kind of record whose count is an initiative's delivered output.
+    pub fn record_kind(self) -> crate::record::DocKind {
+        match self {
+            Counts::PatrolVisits => crate::record::DocKind::PatrolVisit,
+            Counts::Inspections => crate::record::DocKind::Inspection,
+            Counts::Activities => crate::record::DocKind::Activity,
+        }
+    }
+
     pub const ALL: [Counts; 3] = [
         Counts::PatrolVisits,
         Counts::Inspections,
