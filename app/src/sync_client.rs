@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use shared::domain::Millis;
 use shared::sync::wire::{decode_response, encode};
+use shared::sync::ErrorCode;
 
 use crate::store::{Applied, DeviceStore, StoreError};
 
@@ -27,7 +28,13 @@ pub enum SyncError {
     #[error("this device is no longer accepted by the server; ask the coordinator")]
     Unauthorized,
     #[error("the server refused the sync ({status}): {message}")]
-    Refused { status: u16, message: String },
+    Refused {
+        status: u16,
+        /// The answer's code, read into the enum both sides share; none
+        /// for a code this app does not know.
+        code: Option<ErrorCode>,
+        message: String,
+    },
     #[error("the server had a problem ({status}); it will be tried again")]
     Server { status: u16 },
     #[error("the server's answer could not be read: {0}")]
@@ -41,23 +48,39 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// A stable code for the status line, which words it in the user's
-    /// language: `unreachable`, `unauthorized`, `refused:<server message>`,
-    /// `server:<status>`, `bad_response`, `bad_address` or `store:<detail>`.
-    /// Technical detail of an unreachable server stays out: the officer can
-    /// act on "no contact", not on a socket error.
-    pub fn code(&self) -> String {
+    /// What the status line says, as a value. Technical detail of an
+    /// unreachable server stays out: the officer can act on "no contact",
+    /// not on a socket error.
+    pub fn problem(&self) -> SyncProblem {
         match self {
-            SyncError::Unreachable(_) => "unreachable".into(),
-            SyncError::Unauthorized => "unauthorized".into(),
-            SyncError::Refused { message, .. } => format!("refused:{message}"),
-            SyncError::Server { status } => format!("server:{status}"),
-            SyncError::BadResponse(_) => "bad_response".into(),
-            SyncError::BadAddress => "bad_address".into(),
-            SyncError::BadEnrolmentCode => "bad_enrolment_code".into(),
-            SyncError::Store(e) => format!("store:{e}"),
+            SyncError::Unreachable(_) => SyncProblem::Unreachable,
+            SyncError::Unauthorized => SyncProblem::Unauthorized,
+            SyncError::Refused { code, .. } => SyncProblem::Refused { code: *code },
+            SyncError::Server { status } => SyncProblem::Server { status: *status },
+            SyncError::BadResponse(_) => SyncProblem::BadResponse,
+            SyncError::BadAddress => SyncProblem::BadAddress,
+            SyncError::BadEnrolmentCode => SyncProblem::BadEnrolmentCode,
+            SyncError::Store(StoreError::DiskFull) => SyncProblem::StorageFull,
+            SyncError::Store(_) => SyncProblem::Storage,
         }
     }
+}
+
+/// Why the last sync or enrolment failed: typed end to end (kept in the
+/// store as JSON, worded by `ui::i18n::sync_problem`), never a code string
+/// parsed back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SyncProblem {
+    Unreachable,
+    Unauthorized,
+    Refused { code: Option<ErrorCode> },
+    Server { status: u16 },
+    BadResponse,
+    BadAddress,
+    BadEnrolmentCode,
+    StorageFull,
+    Storage,
 }
 
 /// Carries one encoded sync request to the server and returns the body of a
@@ -179,12 +202,17 @@ pub fn classify(status: u16, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
                 json.as_ref()
                     .and_then(|v| v.get(k).and_then(|m| m.as_str()).map(str::to_string))
             };
-            if field("error").as_deref() == Some("bad_enrolment_code") {
+            let code = field("error").as_deref().and_then(ErrorCode::parse);
+            if code == Some(ErrorCode::BadEnrolmentCode) {
                 return Err(SyncError::BadEnrolmentCode);
             }
             let message = field("message")
                 .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
-            Err(SyncError::Refused { status, message })
+            Err(SyncError::Refused {
+                status,
+                code,
+                message,
+            })
         }
         _ => Err(SyncError::Server { status }),
     }
@@ -212,10 +240,10 @@ pub async fn sync_once<T: Transport>(
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let result = sync_rounds(store, transport, &now, &mut report).await;
-    let note = result.as_ref().err().map(SyncError::code);
+    let note = result.as_ref().err().map(SyncError::problem);
     if let Ok(mut s) = store.lock() {
         // Failing to note the attempt must not hide the sync's own outcome.
-        let _ = s.note_sync_attempt(now(), note.as_deref());
+        let _ = s.note_sync_attempt(now(), note.as_ref());
     }
     result.map(|_| report)
 }

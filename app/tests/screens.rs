@@ -10,6 +10,7 @@
 use std::sync::{Arc, Mutex};
 
 use app::store::Enrolment;
+use app::sync_client::SyncProblem;
 use app::ui::components::sync_status::status_text;
 use app::ui::components::timer::phase;
 use app::ui::i18n::{sync_problem, t, Lang, T};
@@ -295,11 +296,11 @@ async fn the_inspection_checklist_and_its_read_back_summary() -> anyhow::Result<
 // A runtime for the app's timers and sync loop (never driven here).
 #[tokio::test]
 async fn the_sync_status_says_what_is_going_on_in_plain_words() -> anyhow::Result<()> {
-    let view = |waiting, last_success, last_error: Option<&str>| SyncView {
+    let view = |waiting, last_success, last_error: Option<SyncProblem>| SyncView {
         running: false,
         waiting,
         last_success,
-        last_error: last_error.map(str::to_string),
+        last_error,
     };
     let (class, head, detail) = status_text(Lang::Sv, &view(0, None, None));
     assert_eq!(
@@ -311,14 +312,15 @@ async fn the_sync_status_says_what_is_going_on_in_plain_words() -> anyhow::Resul
     assert_eq!((class, head.as_str()), ("ok", "Allt synkat"));
     assert_eq!(detail.as_deref(), Some("Senaste kontakt: 2025-11-24 17:00"));
 
-    let (class, head, detail) = status_text(Lang::Sv, &view(3, Some(T0), Some("unreachable")));
+    let (class, head, detail) =
+        status_text(Lang::Sv, &view(3, Some(T0), Some(SyncProblem::Unreachable)));
     assert_eq!((class, head.as_str()), ("failed", "3 ändringar väntar"));
     assert_eq!(
         detail.as_deref(),
         Some("Ingen kontakt med servern – allt sparas på telefonen och skickas senare. · Senaste kontakt: 2025-11-24 17:00")
     );
 
-    let (_, head, detail) = status_text(Lang::En, &view(1, None, Some("unauthorized")));
+    let (_, head, detail) = status_text(Lang::En, &view(1, None, Some(SyncProblem::Unauthorized)));
     assert_eq!(head, "1 change waiting");
     assert_eq!(
         detail.as_deref(),
@@ -329,18 +331,25 @@ async fn the_sync_status_says_what_is_going_on_in_plain_words() -> anyhow::Resul
         "Telefonens lagring är full – frigör utrymme. Det som redan sparats finns kvar."
     );
     assert_eq!(
-        sync_problem(Lang::Sv, "bad_enrolment_code"),
+        sync_problem(Lang::Sv, &SyncProblem::BadEnrolmentCode),
         "Engångskoden är okänd, redan använd eller för gammal – be samordnaren om en ny."
     );
+    // A refusal is worded from its code, in the user's language: no
+    // English sentence of the server's reaches a Swedish screen.
     assert_eq!(
-        sync_problem(Lang::Sv, "refused:the body is too large"),
-        "Servern sa nej: the body is too large"
+        sync_problem(
+            Lang::Sv,
+            &SyncProblem::Refused {
+                code: Some(shared::sync::ErrorCode::TooLarge)
+            }
+        ),
+        "Servern sa nej: det som skickades är för stort; det skickas i mindre delar."
     );
 
     // And on screen, on every screen but enrolment.
     let mut store = enrolled_store()?;
     store.create(&hotspot("Torget"), T0)?;
-    store.note_sync_attempt(T0, Some("unreachable"))?;
+    store.note_sync_attempt(T0, Some(&SyncProblem::Unreachable))?;
     let html = Harness::open(store, Screen::Home, Lang::Sv)?.html();
     assert!(html.contains(r#"role="status""#));
     assert!(html.contains("1 ändring väntar"), "{html}");

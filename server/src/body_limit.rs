@@ -42,7 +42,7 @@ pub async fn limit_body(State(max): State<usize>, req: Request, next: Next) -> R
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else {
             return Error::BadRequest {
-                code: "bad_body",
+                code: shared::sync::ErrorCode::BadBody,
                 message: "the request body could not be read to its end".into(),
             }
             .into_response();

@@ -5,13 +5,14 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use shared::sync::ErrorCode;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     #[error("missing, unknown or revoked device token")]
     Unauthorized,
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
+    BadRequest { code: ErrorCode, message: String },
     #[error("the enrolment code is unknown, used or expired; ask the coordinator for a new one")]
     BadEnrolmentCode,
     #[error("not found")]
@@ -41,15 +42,22 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
         match e.sqlite_error_code() {
-            Some(ErrorCode::DiskFull) => Error::Unavailable(
-                "the server's disk is full; nothing was stored, retry later".into(),
-            ),
-            Some(ErrorCode::ReadOnly) => Error::Unavailable(format!(
-                "the server's data directory is read-only ({e}); nothing was stored, retry later"
-            )),
-            Some(ErrorCode::CannotOpen) | Some(ErrorCode::SystemIoFailure) => Error::Unavailable(
-                format!("the server cannot write its data ({e}); nothing was stored, retry later"),
-            ),
+            // The cause is logged where the answer is made; the client is
+            // told only what it can act on.
+            Some(ErrorCode::DiskFull) => {
+                tracing::warn!(cause = %e, "disk full");
+                Error::Unavailable(
+                    "the server's disk is full; nothing was stored, retry later".into(),
+                )
+            }
+            Some(ErrorCode::ReadOnly)
+            | Some(ErrorCode::CannotOpen)
+            | Some(ErrorCode::SystemIoFailure) => {
+                tracing::warn!(cause = %e, "the store cannot be written");
+                Error::Unavailable(
+                    "the server cannot write its data now; nothing was stored, retry later".into(),
+                )
+            }
             Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
                 Error::Unavailable("the server's database is busy; retry".into())
             }
@@ -71,22 +79,22 @@ impl From<shared::sync::WireError> for Error {
 }
 
 #[derive(serde::Serialize)]
-struct Body<'a> {
-    error: &'a str,
+struct Body {
+    error: ErrorCode,
     message: String,
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, code) = match &self {
-            Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Error::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
             Error::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
-            Error::BadEnrolmentCode => (StatusCode::BAD_REQUEST, "bad_enrolment_code"),
-            Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Error::BadEnrolmentCode => (StatusCode::BAD_REQUEST, ErrorCode::BadEnrolmentCode),
+            Error::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Error::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
+            Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         };
         let message = match &self {
             Error::Internal(cause) => {
@@ -122,6 +130,6 @@ impl IntoResponse for Error {
 /// An error answer's code and sentence, as its JSON body says them.
 #[derive(Debug, Clone)]
 pub struct Shown {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }

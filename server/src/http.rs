@@ -103,7 +103,7 @@ async fn enrol(
     body: Bytes,
 ) -> Result<Json<identity::Enrolled>, Error> {
     let req: EnrolRequest = serde_json::from_slice(&body).map_err(|e| Error::BadRequest {
-        code: "bad_body",
+        code: shared::sync::ErrorCode::BadBody,
         message: format!("expected JSON {{\"code\": ..., \"device_name\": ...}}: {e}"),
     })?;
     let now = state.clock.now_ms();
@@ -153,7 +153,7 @@ async fn sync(
             .is_ok_and(|d| shared::sync::wire::digest_matches(d, &body));
         if !ok {
             return Err(Error::BadRequest {
-                code: "bad_digest",
+                code: shared::sync::ErrorCode::BadDigest,
                 message: "the body does not match its Content-Digest; it was damaged on the way, send it again".into(),
             });
         }

@@ -15,6 +15,7 @@ use crate::domain::{
 };
 use crate::record::DocKind;
 use crate::sync::wire::RejectCode;
+use crate::sync::ErrorCode;
 use crate::validation::{Problem, ProblemKind};
 
 /// The languages the product speaks. Swedish first.
@@ -217,6 +218,91 @@ fixed_words!(RejectCode, |c| match c {
         "servern tar inte emot fler väntande ändringar från telefonen just nu; skickas igen senare",
         "the server takes no more waiting changes from this phone now; sent again later"
     ),
+});
+
+fixed_words!(ErrorCode, |c| {
+    match c {
+    ErrorCode::BadBody => (
+        "det som skickades gick inte att läsa",
+        "what was sent could not be read"
+    ),
+    ErrorCode::BadDigest => (
+        "det som skickades skadades på vägen; det skickas igen",
+        "what was sent was damaged on the way; it is sent again"
+    ),
+    ErrorCode::UnsupportedVersion => (
+        "appen och servern talar olika versioner; uppdatera appen",
+        "the app and the server speak different versions; update the app"
+    ),
+    ErrorCode::BadEncoding | ErrorCode::UnsupportedEncoding => (
+        "det som skickades var felaktigt packat",
+        "what was sent was packed wrongly"
+    ),
+    ErrorCode::BadDocId | ErrorCode::BadCursor => (
+        "det som skickades hade ett felaktigt id",
+        "what was sent had a malformed id"
+    ),
+    ErrorCode::TooManyDocs | ErrorCode::TooManyChanges | ErrorCode::TooLarge => (
+        "det som skickades är för stort; det skickas i mindre delar",
+        "what was sent is too large; it is sent in smaller parts"
+    ),
+    ErrorCode::Unauthorized => (
+        "telefonen är inte längre godkänd av servern; kontakta samordnaren",
+        "this phone is no longer accepted by the server; contact the coordinator"
+    ),
+    ErrorCode::BadEnrolmentCode => (
+        "engångskoden är okänd, redan använd eller för gammal; be samordnaren om en ny",
+        "the one-time code is unknown, used or expired; ask the coordinator for a new one"
+    ),
+    ErrorCode::BadDeviceName => (
+        "telefonens namn ska vara 1 till 100 tecken",
+        "the phone's name must be 1 to 100 characters"
+    ),
+    ErrorCode::NotFound => (
+        "det finns inget här; länken kan vara gammal",
+        "there is nothing here; the link may be old"
+    ),
+    ErrorCode::Forbidden => (
+        "formuläret är inaktuellt eller skickades inte från den här webbplatsen; ladda om sidan och försök igen",
+        "the form is stale or was not sent from this site; reload the page and try again"
+    ),
+    ErrorCode::Unavailable => (
+        "servern kan inte spara just nu; inget ändrades, försök igen om en stund",
+        "the server cannot store anything now; nothing was changed, try again shortly"
+    ),
+    ErrorCode::Internal => (
+        "servern misslyckades; inget ändrades",
+        "the server failed; nothing was changed"
+    ),
+    ErrorCode::Invalid => ("uppgifterna behöver rättas", "the data needs correcting"),
+    ErrorCode::BadCoordinator => (
+        "samordnaren finns inte eller har fel uppgifter",
+        "the coordinator does not exist or has wrong details"
+    ),
+    ErrorCode::BadName => (
+        "namnet ska vara 1 till 200 tecken",
+        "the name must be 1 to 200 characters"
+    ),
+    ErrorCode::BadOrganisation => ("välj polisen eller kommunen", "choose the police or the municipality"),
+    ErrorCode::BadForm => (
+        "uppladdningen kunde inte läsas; försök igen",
+        "the upload could not be read; try again"
+    ),
+    ErrorCode::NoFile => ("välj en CSV-fil att importera", "choose a CSV file to import"),
+    ErrorCode::NoPlan => (
+        "medborgarlöftet har ingen patrullinsats som platserna kan räknas mot",
+        "the promise plan has no patrol initiative for hotspots to count toward"
+    ),
+    ErrorCode::BadPeriod => (
+        "perioden finns inte: skriv 2026-Q3 (kvartal), 2026-T2 (tertial) eller 2026 (år)",
+        "that is not a period: write 2026-Q3 (quarter), 2026-T2 (tertial) or 2026 (year)"
+    ),
+    ErrorCode::BadPurpose => (
+        "välj varför du öppnar registreringen",
+        "choose why you open the record"
+    ),
+    ErrorCode::TooLong => ("texten är för lång; korta den", "the text is too long; shorten it"),
+}
 });
 
 impl Words for ProblemKind {

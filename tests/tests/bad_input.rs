@@ -308,12 +308,30 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
         .await?;
     assert_eq!(stored, 1, "the fixed visit reached the follow-up");
 
-    // An oversized body: 413 before anything is read.
+    // An oversized body: a clean 413 with its code, whatever its size (the
+    // server reads it to its end first, so a client that writes the whole
+    // body before reading gets the answer, not a broken pipe), and nothing
+    // stored.
     let before = counts(&server).await?;
-    let (status, _) = post(&server.url, Some(&token), vec![0u8; 100 * 1024]).await?;
-    assert_eq!(status, 413);
+    for size in [100 * 1024, 4 << 20] {
+        let (status, body) = post(&server.url, Some(&token), vec![0u8; size]).await?;
+        assert_eq!(
+            (status, json_error(&body).as_str()),
+            (413, "too_large"),
+            "{size} bytes"
+        );
+    }
     assert_eq!(counts(&server).await?.changes, before.changes);
     assert_still_serving(&server).await?;
+
+    // The auth scheme is case-insensitive (RFC 9110): `bearer` works.
+    let resp = reqwest::Client::new()
+        .post(format!("{}/v1/sync", server.url))
+        .header("authorization", format!("bearer {token}"))
+        .body(request_with(DocId::random(), vec![]))
+        .send()
+        .await?;
+    assert_eq!(resp.status().as_u16(), 200);
 
     // Wrong, missing and revoked tokens: 401.
     let (status, _) = post(

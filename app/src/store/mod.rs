@@ -581,7 +581,11 @@ impl DeviceStore {
 
     /// Keeps the time and outcome of the last sync attempt, for the status
     /// line; the error is in plain words.
-    pub fn note_sync_attempt(&mut self, now: Millis, error: Option<&str>) -> Result<()> {
+    pub fn note_sync_attempt(
+        &mut self,
+        now: Millis,
+        error: Option<&crate::sync_client::SyncProblem>,
+    ) -> Result<()> {
         Self::set_meta(&self.conn, "last_attempt_at", &now.to_le_bytes())?;
         match error {
             None => {
@@ -589,7 +593,10 @@ impl DeviceStore {
                 self.conn
                     .execute("DELETE FROM meta WHERE key = 'last_error'", [])?;
             }
-            Some(e) => Self::set_meta(&self.conn, "last_error", e.as_bytes())?,
+            Some(e) => {
+                let json = serde_json::to_vec(e).map_err(|e| StoreError::Io(e.to_string()))?;
+                Self::set_meta(&self.conn, "last_error", &json)?
+            }
         }
         Ok(())
     }
@@ -601,10 +608,12 @@ impl DeviceStore {
             .map(i64::from_le_bytes))
     }
 
-    pub fn last_error(&self) -> Result<Option<String>> {
+    /// Why the last attempt failed; none after a success (or for a note
+    /// an older version of the app wrote, which the next attempt replaces).
+    pub fn last_error(&self) -> Result<Option<crate::sync_client::SyncProblem>> {
         Ok(self
             .meta("last_error")?
-            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+            .and_then(|b| serde_json::from_slice(&b).ok()))
     }
 
     /// Folds a document's chunks into one saved chunk.

@@ -1,6 +1,7 @@
 //! Every string of the app, in Swedish (the default) and English, from one
 //! catalogue. Keys are an enum, so a missing translation does not compile.
 
+use crate::sync_client::SyncProblem;
 /// The languages: the domain's catalogue's (`shared::vocabulary`), so that
 /// the app and the pages speak of the domain in the same words.
 pub use shared::vocabulary::Lang;
@@ -203,62 +204,56 @@ pub fn change_label(lang: Lang, note: Option<&str>) -> &'static str {
 }
 
 /// Why the last sync (or the enrolment) failed, in plain words, from the
-/// stable code of [`crate::sync_client::SyncError::code`].
-pub fn sync_problem(lang: Lang, code: &str) -> String {
+/// typed [`SyncProblem`]; a server's refusal in the catalogue's words for
+/// its code.
+pub fn sync_problem(lang: Lang, problem: &SyncProblem) -> String {
     let sv = lang == Lang::Sv;
-    let (kind, detail) = code.split_once(':').unwrap_or((code, ""));
-    match kind {
-        "unreachable" => if sv {
-            "Ingen kontakt med servern – allt sparas på telefonen och skickas senare."
-        } else {
-            "No contact with the server – everything is kept on the phone and sent later."
-        }
-        .into(),
-        "unauthorized" => if sv {
-            "Telefonen är inte längre godkänd av servern – kontakta samordnaren."
-        } else {
-            "This phone is no longer accepted by the server – contact the coordinator."
-        }
-        .into(),
-        "refused" => {
+    let pick = |a: &str, b: &str| if sv { a.to_string() } else { b.to_string() };
+    match problem {
+        SyncProblem::Unreachable => pick(
+            "Ingen kontakt med servern – allt sparas på telefonen och skickas senare.",
+            "No contact with the server – everything is kept on the phone and sent later.",
+        ),
+        SyncProblem::Unauthorized => pick(
+            "Telefonen är inte längre godkänd av servern – kontakta samordnaren.",
+            "This phone is no longer accepted by the server – contact the coordinator.",
+        ),
+        SyncProblem::Refused { code: Some(code) } => {
+            let why = say(lang, code);
             if sv {
-                format!("Servern sa nej: {detail}")
+                format!("Servern sa nej: {why}.")
             } else {
-                format!("The server said no: {detail}")
+                format!("The server said no: {why}.")
             }
         }
-        "server" => if sv {
-            "Fel på servern – nytt försök görs automatiskt."
-        } else {
-            "The server has a problem – it will be tried again automatically."
-        }
-        .into(),
-        "bad_response" => if sv {
-            "Serverns svar gick inte att läsa – nytt försök görs automatiskt."
-        } else {
-            "The server's answer could not be read – it will be tried again automatically."
-        }
-        .into(),
-        "bad_address" => if sv {
-            "Serveradressen ska börja med https:// (eller http://)."
-        } else {
-            "The server address should start with https:// (or http://)."
-        }
-        .into(),
-        "bad_enrolment_code" => if sv {
-            "Engångskoden är okänd, redan använd eller för gammal – be samordnaren om en ny."
-        } else {
-            "The one-time code is unknown, used or expired – ask the coordinator for a new one."
-        }
-        .into(),
-        "store" => {
-            if sv {
-                format!("Telefonens lagring: {detail}")
-            } else {
-                format!("The phone's storage: {detail}")
-            }
-        }
-        _ => code.to_string(),
+        SyncProblem::Refused { code: None } => pick(
+            "Servern sa nej – allt finns kvar på telefonen; uppdatera appen.",
+            "The server said no – everything is kept on the phone; update the app.",
+        ),
+        SyncProblem::Server { .. } => pick(
+            "Fel på servern – nytt försök görs automatiskt.",
+            "The server has a problem – it will be tried again automatically.",
+        ),
+        SyncProblem::BadResponse => pick(
+            "Serverns svar gick inte att läsa – nytt försök görs automatiskt.",
+            "The server's answer could not be read – it will be tried again automatically.",
+        ),
+        SyncProblem::BadAddress => pick(
+            "Serveradressen ska börja med https:// (eller http://).",
+            "The server address should start with https:// (or http://).",
+        ),
+        SyncProblem::BadEnrolmentCode => pick(
+            "Engångskoden är okänd, redan använd eller för gammal – be samordnaren om en ny.",
+            "The one-time code is unknown, used or expired – ask the coordinator for a new one.",
+        ),
+        SyncProblem::StorageFull => pick(
+            "Telefonens lagring är full – frigör utrymme. Det som redan sparats finns kvar.",
+            "The phone's storage is full – free some space. What was saved is still there.",
+        ),
+        SyncProblem::Storage => pick(
+            "Telefonens databas kan inte skrivas just nu. Det som redan sparats finns kvar.",
+            "The phone's database cannot be written right now. What was saved is still there.",
+        ),
     }
 }
 

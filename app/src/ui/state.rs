@@ -97,7 +97,7 @@ pub struct SyncView {
     pub running: bool,
     pub waiting: usize,
     pub last_success: Option<Millis>,
-    pub last_error: Option<String>,
+    pub last_error: Option<crate::sync_client::SyncProblem>,
 }
 
 /// The signals every screen reads.

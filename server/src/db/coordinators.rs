@@ -55,7 +55,7 @@ pub fn create(
 ) -> Result<Uuid, Error> {
     let username = normalise(username);
     let bad = |message: &str| Error::BadRequest {
-        code: "bad_coordinator",
+        code: shared::sync::ErrorCode::BadCoordinator,
         message: message.into(),
     };
     if username.is_empty()

@@ -399,7 +399,7 @@ pub fn save_assessment(
     let text = text.trim();
     if text.chars().count() > MAX_ASSESSMENT_CHARS {
         return Err(Error::BadRequest {
-            code: "too_long",
+            code: shared::sync::ErrorCode::TooLong,
             message: format!("an assessment is at most {MAX_ASSESSMENT_CHARS} characters"),
         });
     }

@@ -81,7 +81,7 @@ pub fn officer_by_name(
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Error::BadRequest {
-            code: "bad_name",
+            code: shared::sync::ErrorCode::BadName,
             message: "an officer's name must be 1 to 200 characters".into(),
         });
     }
@@ -135,7 +135,7 @@ pub fn enrol(
     let device_name = device_name.trim();
     if device_name.is_empty() || device_name.chars().count() > 100 {
         return Err(Error::BadRequest {
-            code: "bad_device_name",
+            code: shared::sync::ErrorCode::BadDeviceName,
             message: "the device name must be 1 to 100 characters".into(),
         });
     }

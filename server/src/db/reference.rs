@@ -58,7 +58,7 @@ pub fn save(
     let errs: Vec<String> = errors(&problems).map(|p| p.to_string()).collect();
     if !errs.is_empty() {
         return Err(Error::BadRequest {
-            code: "invalid",
+            code: shared::sync::ErrorCode::Invalid,
             message: errs.join("; "),
         });
     }

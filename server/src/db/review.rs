@@ -241,7 +241,7 @@ pub fn log_access(
     crate::db::documents::stored(conn, id)?.ok_or(Error::NotFound)?;
     if purpose_label(purpose).is_none() {
         return Err(Error::BadRequest {
-            code: "bad_purpose",
+            code: shared::sync::ErrorCode::BadPurpose,
             message: "choose why you open the record".into(),
         });
     }

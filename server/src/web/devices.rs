@@ -88,7 +88,7 @@ pub async fn create_code(
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
     let organisation = Organisation::parse(&form.organisation).ok_or(Error::BadRequest {
-        code: "bad_organisation",
+        code: shared::sync::ErrorCode::BadOrganisation,
         message: "choose police or municipality".into(),
     })?;
     let now = state.clock.now_ms();

@@ -37,7 +37,7 @@ pub fn chosen(q: &PeriodQuery, now: i64) -> Result<Period, Error> {
     match q.period.as_deref().filter(|p| !p.is_empty()) {
         None => Ok(Period::quarter_of(now)),
         Some(p) => Period::parse(p).map_err(|e| Error::BadRequest {
-            code: "bad_period",
+            code: shared::sync::ErrorCode::BadPeriod,
             message: e.to_string(),
         }),
     }

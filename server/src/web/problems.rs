@@ -39,31 +39,13 @@ impl Lang {
             .join("; ")
     }
 
-    /// The sentence of an error answer, by its code; `english` where there
-    /// is no translation (the words of a dynamic message).
-    pub fn error_message(self, code: &str, english: &str) -> String {
-        if self == Lang::En {
-            return english.to_string();
-        }
-        match code {
-            "forbidden" => "formuläret är inaktuellt eller skickades inte från den här webbplatsen; ladda om sidan och försök igen".into(),
-            "not_found" => "det finns inget här; länken kan vara gammal".into(),
-            "bad_organisation" => "välj polisen eller kommunen".into(),
-            "bad_name" => "polisens namn ska vara 1 till 200 tecken".into(),
-            "no_file" => "välj en CSV-fil att importera".into(),
-            "bad_form" => "uppladdningen kunde inte läsas; försök igen".into(),
-            "no_plan" => "medborgarlöftet har ingen patrullinsats som platserna kan räknas mot".into(),
-            "bad_purpose" => "välj varför du öppnar registreringen".into(),
-            "bad_period" => "perioden finns inte: skriv 2026-Q3 (kvartal), 2026-T2 (tertial) eller 2026 (år)".into(),
-            "too_large" => "det som skickades är för stort".into(),
-            "unavailable" => "servern kan inte spara just nu; inget ändrades, försök igen om en stund".into(),
-            "internal" => "servern misslyckades; inget ändrades".into(),
-            // The one page form with a length limit: the assessment.
-            "too_long" => format!(
-                "en bedömning är högst {} tecken",
-                crate::db::follow_up::MAX_ASSESSMENT_CHARS
-            ),
-            _ => english.to_string(),
+    /// The sentence of an error answer: the server's own (specific)
+    /// sentence in English, the catalogue's (`shared::vocabulary`) in
+    /// Swedish.
+    pub fn error_message(self, code: shared::sync::ErrorCode, english: &str) -> String {
+        match self {
+            Lang::En => english.to_string(),
+            Lang::Sv => self.say(&code),
         }
     }
 }

@@ -171,7 +171,7 @@ pub async fn import(
     let kind = kind_of(&what)?;
     let (mut csrf, mut file) = (String::new(), None);
     let bad_form = |e: axum::extract::multipart::MultipartError| Error::BadRequest {
-        code: "bad_form",
+        code: shared::sync::ErrorCode::BadForm,
         message: format!("the upload could not be read: {e}"),
     };
     while let Some(field) = form.next_field().await.map_err(bad_form)? {
@@ -184,7 +184,7 @@ pub async fn import(
     me.check_csrf(&csrf)?;
     let Some(bytes) = file else {
         return Err(Error::BadRequest {
-            code: "no_file",
+            code: shared::sync::ErrorCode::NoFile,
             message: "choose a CSV file to import".into(),
         });
     };
@@ -216,7 +216,7 @@ pub async fn import(
                     let plan = reference::current_plan(c)?.map(|(_, p)| p);
                     let Some(initiative) = plan.as_ref().and_then(shared::rollup::initiative_for_hotspots) else {
                         return Err(Error::BadRequest {
-                            code: "no_plan",
+                            code: shared::sync::ErrorCode::NoPlan,
                             message: "the promise plan has no patrol initiative for hotspots to count toward".into(),
                         });
                     };

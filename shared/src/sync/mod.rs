@@ -15,10 +15,12 @@
 pub mod changes;
 pub mod coding;
 pub mod cursor;
+pub mod error_code;
 pub mod push;
 pub mod wire;
 
 pub use cursor::Cursor;
+pub use error_code::ErrorCode;
 pub use wire::{
     DocResult, DocUpdate, IncomingDoc, IncomingSync, RejectCode, SyncRequest, SyncResponse,
     WireError,

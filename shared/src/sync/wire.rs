@@ -183,17 +183,18 @@ pub enum WireError {
 }
 
 impl WireError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> super::ErrorCode {
+        use super::ErrorCode;
         match self {
-            WireError::Decode(_) => "bad_body",
-            WireError::Version(_) => "unsupported_version",
-            WireError::BadDocId => "bad_doc_id",
-            WireError::BadCursor => "bad_cursor",
-            WireError::TooManyDocs => "too_many_docs",
-            WireError::TooManyChanges => "too_many_changes",
-            WireError::Encoding(_) => "bad_encoding",
-            WireError::UnknownEncoding(_) => "unsupported_encoding",
-            WireError::TooLarge(_) => "too_large",
+            WireError::Decode(_) => ErrorCode::BadBody,
+            WireError::Version(_) => ErrorCode::UnsupportedVersion,
+            WireError::BadDocId => ErrorCode::BadDocId,
+            WireError::BadCursor => ErrorCode::BadCursor,
+            WireError::TooManyDocs => ErrorCode::TooManyDocs,
+            WireError::TooManyChanges => ErrorCode::TooManyChanges,
+            WireError::Encoding(_) => ErrorCode::BadEncoding,
+            WireError::UnknownEncoding(_) => ErrorCode::UnsupportedEncoding,
+            WireError::TooLarge(_) => ErrorCode::TooLarge,
         }
     }
 }

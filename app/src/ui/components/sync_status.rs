@@ -29,7 +29,7 @@ pub fn status_text(lang: Lang, s: &SyncView) -> (&'static str, String, Option<St
     } else {
         t(lang, T::NeverSynced).to_string()
     };
-    let detail = match (s.last_error.as_deref().map(|e| sync_problem(lang, e)), last) {
+    let detail = match (s.last_error.as_ref().map(|e| sync_problem(lang, e)), last) {
         (Some(e), Some(l)) => Some(format!("{e} · {l}")),
         (Some(e), None) => Some(e),
         (None, l) => l,

@@ -2,6 +2,7 @@
 
 use dioxus::prelude::*;
 
+use crate::sync_client::{SyncError, SyncProblem};
 use crate::ui::i18n::{sync_problem, t, T};
 use crate::ui::state::{go, services, ui, with_store, Screen};
 
@@ -15,7 +16,7 @@ pub fn Enrol() -> Element {
     let mut code = use_signal(String::new);
     let mut name = use_signal(|| "Tjänstetelefon".to_string());
     let mut busy = use_signal(|| false);
-    let mut error = use_signal(|| None::<String>);
+    let mut error = use_signal(|| None::<SyncProblem>);
     let submit = move |e: FormEvent| {
         e.prevent_default();
         let svc = services();
@@ -30,11 +31,11 @@ pub fn Enrol() -> Element {
                             svc.kick.notify_one();
                             go(Screen::Home);
                         }
-                        Some(Err(e)) => error.set(Some(format!("store:{e}"))),
-                        None => error.set(Some("store:locked".into())),
+                        Some(Err(e)) => error.set(Some(SyncError::Store(e).problem())),
+                        None => error.set(Some(SyncProblem::Storage)),
                     }
                 }
-                Err(e) => error.set(Some(e.code())),
+                Err(e) => error.set(Some(e.problem())),
             }
             busy.set(false);
         });
