@@ -1,0 +1,223 @@
+//! The outbox and the sync: the next request from the unacknowledged
+//! changes, and a response applied in one transaction (acknowledgements
+//! by `DocResult::after`, the changes received, the cursor).
+
+use std::collections::HashMap;
+
+use automerge::{Change, ReadDoc as _};
+use rusqlite::{params, Connection, TransactionBehavior};
+use serde_bytes::ByteBuf;
+use shared::domain::Millis;
+use shared::record::{read_kind, read_record};
+use shared::sync::wire::{AfterResult, DocChanges, PROTOCOL_VERSION};
+use shared::sync::{SyncRequest, SyncResponse};
+use shared::{ActorKey, DocId, DocKind};
+
+use super::chunks::{compact_doc, load_chunks};
+use super::index::index_of;
+use super::{Applied, DeviceStore, OutgoingBatch, Result, StoreError, COMPACT_AFTER_CHUNKS};
+
+impl DeviceStore {
+    /// The next sync request: the cursor and every document with changes
+    /// to send, up to about `max_bytes` of changes (at least one document).
+    pub fn outgoing(&self, max_bytes: usize) -> Result<OutgoingBatch> {
+        let mut docs_stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT doc_id FROM outbox WHERE state = 0 ORDER BY doc_id")?;
+        let doc_ids: Vec<Vec<u8>> = docs_stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut changes_stmt = self
+            .conn
+            .prepare_cached("SELECT hash, bytes FROM outbox WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut docs = Vec::new();
+        let mut sent = HashMap::new();
+        let mut bytes = 0usize;
+        let mut truncated = false;
+        for raw in doc_ids {
+            if bytes >= max_bytes && !docs.is_empty() {
+                truncated = true;
+                break;
+            }
+            let Some(id) = DocId::from_slice(&raw) else {
+                continue;
+            };
+            let rows: Vec<(Vec<u8>, Vec<u8>)> = changes_stmt
+                .query_map([&raw], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            bytes += rows.iter().map(|(_, b)| b.len()).sum::<usize>();
+            sent.insert(id, rows.iter().map(|(h, _)| h.clone()).collect());
+            docs.push(DocChanges {
+                id: ByteBuf::from(raw),
+                changes: rows.into_iter().map(|(_, b)| ByteBuf::from(b)).collect(),
+            });
+        }
+        Ok(OutgoingBatch {
+            request: SyncRequest {
+                v: PROTOCOL_VERSION,
+                cursor: self.cursor()?,
+                docs,
+            },
+            sent,
+            truncated,
+        })
+    }
+
+    /// Applies the server's response to `batch`, in one transaction.
+    pub fn apply(
+        &mut self,
+        batch: &OutgoingBatch,
+        resp: &SyncResponse,
+        now: Millis,
+    ) -> Result<Applied> {
+        let mut applied = Applied::default();
+        let actor = self.actor()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if resp.reset {
+            // The server lost part of its log (restored backup): queue every
+            // change this device ever made, and start over from no cursor.
+            requeue_own_changes(&tx, &actor)?;
+            tx.execute("DELETE FROM meta WHERE key = 'cursor'", [])?;
+            tx.commit()?;
+            applied.reset = true;
+            return Ok(applied);
+        }
+        for result in &resp.results {
+            let Some(id) = DocId::from_slice(&result.id) else {
+                continue;
+            };
+            let Some(hashes) = batch.sent.get(&id) else {
+                continue;
+            };
+            match result.after() {
+                AfterResult::Acknowledge => {
+                    let mut del =
+                        tx.prepare_cached("DELETE FROM outbox WHERE doc_id = ?1 AND hash = ?2")?;
+                    for h in hashes {
+                        applied.acknowledged += del.execute(params![id.as_bytes(), h])?;
+                    }
+                    tx.execute(
+                        "UPDATE docs SET rejected_code = NULL, rejected_reason = NULL WHERE id = ?1",
+                        [id.as_bytes()],
+                    )?;
+                }
+                AfterResult::SendAgain => applied.retried += 1,
+                AfterResult::HoldUntilAmended => {
+                    applied.rejected += 1;
+                    let mut mark = tx.prepare_cached(
+                        "UPDATE outbox SET state = 1 WHERE doc_id = ?1 AND hash = ?2",
+                    )?;
+                    for h in hashes {
+                        mark.execute(params![id.as_bytes(), h])?;
+                    }
+                    tx.execute(
+                        "UPDATE docs SET rejected_code = ?2, rejected_reason = ?3 WHERE id = ?1",
+                        params![
+                            id.as_bytes(),
+                            result.code.map(|c| c.as_str()).unwrap_or("rejected"),
+                            result.message.clone().unwrap_or_default()
+                        ],
+                    )?;
+                }
+            }
+        }
+        for update in &resp.docs {
+            let Some(id) = DocId::from_slice(&update.id) else {
+                continue;
+            };
+            if receive_doc(&tx, id, &update.kind, &update.changes, now)? {
+                applied.received_docs += 1;
+            }
+        }
+        if let Some(c) = &resp.cursor {
+            let mut bytes = Vec::new();
+            ciborium::into_writer(c, &mut bytes).map_err(|e| StoreError::Io(e.to_string()))?;
+            Self::set_meta(&tx, "cursor", &bytes)?;
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+}
+
+/// Stores the changes the server sent for one document, keeping only those
+/// the device lacks. Returns whether anything was new.
+pub(super) fn receive_doc(
+    conn: &Connection,
+    id: DocId,
+    kind: &str,
+    changes: &[ByteBuf],
+    now: Millis,
+) -> Result<bool> {
+    let (mut doc, chunks) = load_chunks(conn, id)?;
+    let mut fresh = Vec::new();
+    let mut new_bytes = Vec::new();
+    for raw in changes {
+        // A damaged change fails the whole response: the transaction rolls
+        // back, the cursor stays, and the next sync fetches it again.
+        // Skipping it would move the cursor past it for good.
+        let Some(change) = shared::sync::changes::verified_change(raw) else {
+            tracing::warn!(doc = %id, "the server's answer held a damaged change");
+            return Err(StoreError::DamagedIncoming(id));
+        };
+        if doc.get_change_by_hash(&change.hash()).is_none()
+            && !fresh.iter().any(|c: &Change| c.hash() == change.hash())
+        {
+            new_bytes.extend_from_slice(raw);
+            fresh.push(change);
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(false);
+    }
+    // Guarded: Automerge can panic on crafted changes; the response then
+    // fails whole, like a damaged one.
+    match shared::sync::changes::guarded(|| doc.apply_changes(fresh)) {
+        Some(result) => result?,
+        None => return Err(StoreError::DamagedIncoming(id)),
+    }
+    conn.execute(
+        "INSERT INTO chunks (doc_id, bytes) VALUES (?1, ?2)",
+        params![id.as_bytes(), new_bytes],
+    )?;
+    let kind = DocKind::parse(kind)
+        .or_else(|| read_kind(&doc).ok())
+        .map(|k| k.as_str());
+    let (happened_at, subject) = read_record(&doc)
+        .map(|r| index_of(&r))
+        .unwrap_or((None, None));
+    conn.execute(
+        "INSERT INTO docs (id, kind, updated_at, happened_at, subject) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET kind = COALESCE(excluded.kind, kind), updated_at = excluded.updated_at,
+            happened_at = excluded.happened_at, subject = excluded.subject",
+        params![id.as_bytes(), kind, now, happened_at, subject],
+    )?;
+    if chunks + 1 > COMPACT_AFTER_CHUNKS {
+        compact_doc(conn, id)?;
+    }
+    Ok(true)
+}
+
+pub(super) fn requeue_own_changes(conn: &Connection, actor: &ActorKey) -> Result<()> {
+    let ids: Vec<Vec<u8>> = conn
+        .prepare("SELECT id FROM docs")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let me = actor.to_actor();
+    for raw in ids {
+        let Some(id) = DocId::from_slice(&raw) else {
+            continue;
+        };
+        let (doc, _) = load_chunks(conn, id)?;
+        for change in doc.get_changes(&[]) {
+            if change.actor_id() == &me {
+                conn.execute(
+                    "INSERT OR IGNORE INTO outbox (hash, doc_id, bytes) VALUES (?1, ?2, ?3)",
+                    params![&change.hash().0[..], id.as_bytes(), change.raw_bytes()],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

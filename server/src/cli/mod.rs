@@ -1,0 +1,104 @@
+//! The command line: the subcommands and their arguments; each runs in a
+//! function of its own file.
+
+pub mod accounts;
+pub mod operations;
+pub mod seed;
+pub mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "trygghetslogg-server",
+    version,
+    about = "Trygghetslogg's sync and follow-up server"
+)]
+pub struct Cli {
+    /// Directory holding the database (created if missing).
+    #[arg(
+        long,
+        env = "TRYGGHETSLOGG_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the sync protocol and the pages.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed the demo plan, hotspots and venues if the store has no plan,
+        /// and print an enrolment code for a demo officer.
+        #[arg(long)]
+        demo: bool,
+        /// With --demo: also a year of invented patrol visits and
+        /// inspections, so that the pages have something to show.
+        #[arg(long, requires = "demo")]
+        demo_records: bool,
+        /// Largest request body in bytes.
+        #[arg(long, default_value_t = 8 * 1024 * 1024)]
+        max_body_bytes: usize,
+        /// Mark the pages' cookies Secure: set when users reach the server
+        /// over TLS (through a proxy that terminates it).
+        #[arg(long, env = "TRYGGHETSLOGG_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Add a coordinator who can sign in to the pages. The password is read
+    /// from TRYGGHETSLOGG_PASSWORD, or else from the first line of stdin.
+    CreateCoordinator {
+        /// The name to sign in with.
+        #[arg(long)]
+        username: String,
+        /// The name shown on the pages.
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a one-time enrolment code for an officer (valid 24 hours).
+    EnrolCode {
+        /// The officer's display name; an officer of that name is created if
+        /// there is none.
+        #[arg(long)]
+        officer: String,
+        /// police or municipality.
+        #[arg(long, default_value = "police")]
+        organisation: String,
+    },
+    /// Fill the store with a large invented data set (for benchmarks): by
+    /// default 1,000,000 patrol visits, 20,000 inspections, 200 hotspots and
+    /// 300 venues over 5 years.
+    Seed {
+        #[arg(long, default_value_t = 1_000_000)]
+        visits: u64,
+        #[arg(long, default_value_t = 20_000)]
+        inspections: u64,
+        #[arg(long, default_value_t = 200)]
+        hotspots: u64,
+        #[arg(long, default_value_t = 300)]
+        venues: u64,
+        #[arg(long, default_value_t = 5)]
+        years: i32,
+    },
+    /// List enrolled devices.
+    Devices,
+    /// Revoke a device: its next request gets 401; what it sent stays.
+    Revoke {
+        #[arg(long)]
+        device: uuid::Uuid,
+    },
+    /// Recreate the follow-up tables from the documents.
+    Rebuild,
+    /// List quarantined documents and why they were refused.
+    Quarantine,
+    /// Run SQLite's integrity check.
+    Check,
+}

@@ -1,0 +1,60 @@
+//! The operator's tasks on a stopped or running server: devices, revoking
+//! one, rebuilding the follow-up tables, the quarantine, the integrity check.
+
+use anyhow::bail;
+use server::db::{identity, projection, quarantine, Db};
+use shared::domain::Millis;
+
+/// `devices`.
+pub fn devices(db: &Db) -> anyhow::Result<()> {
+    for d in db.read_blocking(identity::list_devices)? {
+        let state = if d.revoked_at.is_some() {
+            "revoked"
+        } else {
+            "active"
+        };
+        println!(
+            "{}\t{}\t{}\t{}\tlast sync {:?}",
+            d.id, d.officer_name, d.name, state, d.last_sync_at
+        );
+    }
+    Ok(())
+}
+
+/// `revoke`.
+pub fn revoke(db: &Db, now: Millis, device: uuid::Uuid) -> anyhow::Result<()> {
+    if !db.write_blocking(move |c| identity::revoke(c, device, now))? {
+        bail!("no device {device}");
+    }
+    println!("revoked {device}");
+    Ok(())
+}
+
+/// `rebuild`.
+pub fn rebuild(db: &Db) -> anyhow::Result<()> {
+    let n = db.write_blocking(projection::rebuild)?;
+    println!("rebuilt the follow-up tables from {n} documents");
+    Ok(())
+}
+
+/// `quarantine`.
+pub fn quarantine(db: &Db) -> anyhow::Result<()> {
+    for q in db.read_blocking(quarantine::list)? {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            q.id, q.doc_id, q.received_at, q.code, q.reason
+        );
+    }
+    Ok(())
+}
+
+/// `check`: SQLite's integrity check.
+pub fn check(db: &Db) -> anyhow::Result<()> {
+    let result: String =
+        db.read_blocking(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))?;
+    println!("{result}");
+    if result != "ok" {
+        bail!("integrity check failed");
+    }
+    Ok(())
+}

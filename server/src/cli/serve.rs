@@ -1,0 +1,113 @@
+//! `serve`: the sync protocol and the pages on one listener, with the demo
+//! data when asked for.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use server::clock::SystemClock;
+use server::db::{coordinators, identity, Db};
+use server::{AppState, Limits};
+use shared::domain::{Millis, Organisation};
+
+/// The demo coordinator's password: demo data only, printed at start.
+const DEMO_PASSWORD: &str = "demo-samordnare";
+
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    db: &Db,
+    data_dir: &Path,
+    now: Millis,
+    listen: SocketAddr,
+    demo: bool,
+    demo_records: bool,
+    max_body_bytes: usize,
+    secure_cookies: bool,
+) -> anyhow::Result<()> {
+    if demo {
+        let seeded = db
+            .write_blocking(move |c| server::demo::seed(c, now))
+            .context("seeding demo data")?;
+        if seeded && demo_records {
+            // Field records too, so that the pages have something
+            // to show: a year's invented patrols and inspections.
+            let size = server::seed::Size {
+                visits: 3_000,
+                inspections: 80,
+                hotspots: 12,
+                venues: 12,
+                years: 1,
+                officers: 6,
+            };
+            server::seed::seed(db, size, now, |_, _| {}).context("seeding demo records")?;
+            tracing::info!("demo data seeded");
+        }
+        let code = db
+            .write_blocking(move |c| {
+                let officer =
+                    identity::officer_by_name(c, "Demo Polis", Organisation::Police, now)?;
+                identity::create_enrolment_code(c, officer, now)
+            })
+            .context("creating a demo enrolment code")?;
+        println!("Demo enrolment code for officer \"Demo Polis\": {code}");
+        let made = db.write_blocking(move |c| {
+            let exists: bool = c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM coordinators WHERE username = 'demo')",
+                [],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                coordinators::create(c, "demo", "Demo Samordnare", DEMO_PASSWORD, now)?;
+            }
+            Ok(!exists)
+        })?;
+        if made {
+            println!("Demo coordinator: user name \"demo\", password \"{DEMO_PASSWORD}\"");
+        }
+    }
+    let limits = Limits {
+        max_body_bytes,
+        ..Limits::default()
+    };
+    let state = AppState {
+        db: db.clone(),
+        clock: Arc::new(SystemClock),
+        limits,
+        secure_cookies,
+    };
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("binding {listen}"))?;
+        let addr = listener.local_addr()?;
+        println!("Trygghetslogg server listening on http://{addr}");
+        tracing::info!(%addr, data_dir = %data_dir.display(), "serving");
+        server::run(listener, state, shutdown_signal())
+            .await
+            .context("serving")?;
+        anyhow::Ok(())
+    })?;
+    db.close();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
