@@ -67,8 +67,38 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
+        .layer(axum::middleware::map_response(security_headers))
         // Logs method, path, status and latency; never bodies or headers.
         .layer(TraceLayer::new_for_http())
+}
+
+/// The pages hold personal data and the API's answers records: nothing is
+/// kept by a browser or a proxy cache unless a handler says otherwise; no
+/// script, frame, outside style or image may load (the pages have none),
+/// no referrer leaves with a link, and a browser never guesses a type.
+// connect-src 'self': no page has a script (script-src falls back to
+// 'none'), so this only lets a browser's own tooling fetch from the page.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+async fn security_headers(mut res: Response) -> Response {
+    use axum::http::HeaderValue;
+    let h = res.headers_mut();
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    res
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.

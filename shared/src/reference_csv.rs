@@ -180,7 +180,9 @@ fn read<T>(
                 found: r.len(),
                 expected: columns.len(),
             }),
-            Ok(r) => row(&r),
+            // Cells the export protected against formulas read back as
+            // they were (`crate::spreadsheet`).
+            Ok(r) => row(&r.iter().map(crate::spreadsheet::read_cell).collect()),
             Err(e) => Err(RowProblem::NotCsv(e.to_string())),
         };
         match result {
@@ -423,7 +425,7 @@ pub fn write_plan(plan: &PromisePlan) -> Result<Vec<u8>, csv::Error> {
             Some(t) => (t.at_least.to_string(), t.unit.as_str(), t.per.as_str()),
             None => (String::new(), "", ""),
         };
-        w.write_record([
+        w.write_record(crate::spreadsheet::safe_row([
             plan.municipality.as_str(),
             &plan.period_start,
             &plan.period_end,
@@ -434,7 +436,7 @@ pub fn write_plan(plan: &PromisePlan) -> Result<Vec<u8>, csv::Error> {
             &at_least,
             unit,
             per,
-        ])?;
+        ]))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
@@ -452,7 +454,7 @@ pub fn write_hotspots(rows: &[(Uuid, Hotspot)]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HOTSPOT_COLUMNS)?;
     for (id, h) in rows {
-        w.write_record([
+        w.write_record(crate::spreadsheet::safe_row([
             id.to_string(),
             h.name.clone(),
             h.centre.lat.to_string(),
@@ -462,7 +464,7 @@ pub fn write_hotspots(rows: &[(Uuid, Hotspot)]) -> Result<Vec<u8>, csv::Error> {
             h.active_to.clone().unwrap_or_default(),
             h.dosage.visits_per_week.to_string(),
             h.dosage.minutes_per_week.to_string(),
-        ])?;
+        ]))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
@@ -473,7 +475,7 @@ pub fn write_venues(rows: &[(Uuid, Venue)]) -> Result<Vec<u8>, csv::Error> {
     w.write_record(VENUE_COLUMNS)?;
     for (id, v) in rows {
         let c = &v.conditions;
-        w.write_record([
+        w.write_record(crate::spreadsheet::safe_row([
             id.to_string().as_str(),
             &v.name,
             &v.licensee,
@@ -484,7 +486,7 @@ pub fn write_venues(rows: &[(Uuid, Venue)]) -> Result<Vec<u8>, csv::Error> {
             yn(c.dancing),
             yn(c.outdoor_area),
             v.risk.as_str(),
-        ])?;
+        ]))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

@@ -93,15 +93,24 @@ pub fn create(
     Ok(id)
 }
 
-/// What the password check needs, read before it: whether the name is
-/// locked, and the account's id and hash if there is one.
+/// What the password check needs, decided before it: whether the name is
+/// locked, the account's id and hash if there is one, and the failure the
+/// attempt reserved.
 #[derive(Debug, Clone)]
 pub enum Attempt {
     Locked,
-    Check(Option<(Uuid, String)>),
+    Check {
+        account: Option<(Uuid, String)>,
+        /// The row in `sign_in_failures` this attempt counts as until it
+        /// succeeds.
+        reserved: i64,
+    },
 }
 
-/// Step 1 of a sign-in (a read): the lock and the account.
+/// Step 1 of a sign-in (a write, on the writer): the lock, and a failure
+/// reserved before the password is checked. Counting and reserving in the
+/// same serialised write means parallel guesses cannot all pass the lock:
+/// 25 at once get 5 checks and 20 refusals, never 25 checks.
 pub fn attempt(conn: &Connection, username: &str, now: Millis) -> Result<Attempt, Error> {
     let username = normalise(username);
     let failures: i64 = conn.query_row(
@@ -112,6 +121,11 @@ pub fn attempt(conn: &Connection, username: &str, now: Millis) -> Result<Attempt
     if failures >= MAX_FAILURES {
         return Ok(Attempt::Locked);
     }
+    conn.execute(
+        "INSERT INTO sign_in_failures (username, at) VALUES (?1, ?2)",
+        params![username, now],
+    )?;
+    let reserved = conn.last_insert_rowid();
     let row: Option<(String, String)> = conn
         .query_row(
             "SELECT id, password_hash FROM coordinators WHERE username = ?1",
@@ -119,9 +133,10 @@ pub fn attempt(conn: &Connection, username: &str, now: Millis) -> Result<Attempt
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(Attempt::Check(row.and_then(|(id, hash)| {
-        Some((Uuid::parse_str(&id).ok()?, hash))
-    })))
+    Ok(Attempt::Check {
+        account: row.and_then(|(id, hash)| Some((Uuid::parse_str(&id).ok()?, hash))),
+        reserved,
+    })
 }
 
 /// Step 2 (CPU only, tens of milliseconds: run it off the async runtime
@@ -141,13 +156,13 @@ pub fn verify(hash: Option<&str>, password: &str) -> bool {
     }
 }
 
-/// Step 3 (a write): a session for a right password, a counted failure
-/// for a wrong one.
+/// Step 3 (a write): a session for a right password, whose reserved
+/// failure is taken back; for a wrong one the reserved failure stays.
 pub fn finish(
     conn: &Connection,
-    username: &str,
     account: Option<Uuid>,
     ok: bool,
+    reserved: i64,
     now: Millis,
 ) -> Result<SignIn, Error> {
     conn.execute(
@@ -155,12 +170,9 @@ pub fn finish(
         [now - 24 * 60 * 60 * 1000],
     )?;
     let Some(id) = account.filter(|_| ok) else {
-        conn.execute(
-            "INSERT INTO sign_in_failures (username, at) VALUES (?1, ?2)",
-            params![normalise(username), now],
-        )?;
         return Ok(SignIn::Wrong);
     };
+    conn.execute("DELETE FROM sign_in_failures WHERE rowid = ?1", [reserved])?;
     conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
     let session = random_token();
     conn.execute(
@@ -233,9 +245,9 @@ mod tests {
     ) -> Result<SignIn, Error> {
         match attempt(conn, username, now)? {
             Attempt::Locked => Ok(SignIn::Locked),
-            Attempt::Check(account) => {
+            Attempt::Check { account, reserved } => {
                 let ok = verify(account.as_ref().map(|a| a.1.as_str()), password);
-                finish(conn, username, account.map(|a| a.0), ok, now)
+                finish(conn, account.map(|a| a.0), ok, reserved, now)
             }
         }
     }

@@ -303,7 +303,7 @@ pub fn to_csv(f: &FollowUp) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
     for r in rows(f) {
-        w.write_record(&r)?;
+        w.write_record(shared::spreadsheet::safe_row(&r))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

@@ -290,12 +290,12 @@ pub async fn access_log_csv(
     let mut write = || -> Result<Vec<u8>, csv::Error> {
         w.write_record(["at", "coordinator", "record", "purpose"])?;
         for r in &rows {
-            w.write_record([
+            w.write_record(shared::spreadsheet::safe_row([
                 &format_date_time(r.at),
                 &r.coordinator,
                 &r.doc_id,
                 &r.purpose,
-            ])?;
+            ]))?;
         }
         w.flush()?;
         Ok(w.get_ref().clone())

@@ -59,6 +59,9 @@ fn fresh_form(
     (status, jar, form_page(l, &token, message)).into_response()
 }
 
+/// Password checks running at once (see `submit`).
+static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 pub async fn form(State(state): State<AppState>, l: Lang, jar: CookieJar) -> Response {
     fresh_form(l, &state, jar, StatusCode::OK, None)
 }
@@ -92,11 +95,24 @@ pub async fn submit(
     let username = form.username.clone();
     let attempt = state
         .db
-        .read(move |c| coordinators::attempt(c, &username, now))
+        .write(move |c| coordinators::attempt(c, &username, now))
         .await?;
     let outcome = match attempt {
         Attempt::Locked => SignIn::Locked,
-        Attempt::Check(account) => {
+        Attempt::Check { account, reserved } => {
+            // At most as many Argon2 checks at once as the machine has
+            // cores: each takes 19 MiB and tens of milliseconds, and
+            // anonymous sign-ins must not starve the syncs. A check that
+            // cannot start soon is answered 503 (its failure stays
+            // reserved, as a guess).
+            let Ok(Ok(_permit)) =
+                tokio::time::timeout(std::time::Duration::from_secs(2), PASSWORD_CHECKS.acquire())
+                    .await
+            else {
+                return Err(Error::Unavailable(
+                    "too many sign-ins at once; try again in a moment".into(),
+                ));
+            };
             let hash = account.as_ref().map(|a| a.1.clone());
             let password = form.password;
             let ok = tokio::task::spawn_blocking(move || {
@@ -104,11 +120,10 @@ pub async fn submit(
             })
             .await
             .map_err(Error::internal)?;
-            let username = form.username.clone();
             let id = account.map(|a| a.0);
             state
                 .db
-                .write(move |c| coordinators::finish(c, &username, id, ok, now))
+                .write(move |c| coordinators::finish(c, id, ok, reserved, now))
                 .await?
         }
     };
