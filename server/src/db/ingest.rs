@@ -129,6 +129,10 @@ pub fn ingest_doc(
             refuse_held(conn, doc.id, refused_held, &device_of, now)?;
             held::put(conn, doc.id, device, new, now)?;
         }
+        Verdict::RefuseSender(r) => {
+            tracing::info!(doc = %doc.id, device = %device.id, code = r.code.as_str(), "changes refused");
+            quarantine::put(conn, device, doc.id, r.code, &r.message, &doc.changes, now)?;
+        }
         Verdict::Refuse(r) => {
             tracing::info!(doc = %doc.id, device = %device.id, code = r.code.as_str(), "document refused");
             quarantine::put(conn, device, doc.id, r.code, &r.message, &doc.changes, now)?;

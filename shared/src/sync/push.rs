@@ -150,10 +150,15 @@ pub enum Verdict {
     /// Over the device's quota for held changes: store nothing, answer
     /// `quota_exceeded`.
     OverQuota,
-    /// Refused: quarantine the incoming changes and every held change of
-    /// the document (`Stored::held`), drop the held ones, answer with the
-    /// reason. Nothing of the document enters the log.
+    /// The document is refused as a whole: quarantine the incoming changes
+    /// and every held change of the document (`Stored::held`), drop the
+    /// held ones, answer with the reason. Nothing of it enters the log.
     Refuse(Rejection),
+    /// Only what this sender sent is refused (damaged, by another actor,
+    /// from an officer who may not touch the document): quarantine the
+    /// incoming changes; other devices' held changes of the document stay,
+    /// so that a stranger cannot flush them.
+    RefuseSender(Rejection),
 }
 
 impl Verdict {
@@ -163,7 +168,7 @@ impl Verdict {
             Verdict::AlreadyStored | Verdict::Accept(_) => None,
             Verdict::Hold { .. } => Some(Rejection::of(RejectCode::Incomplete)),
             Verdict::OverQuota => Some(Rejection::of(RejectCode::QuotaExceeded)),
-            Verdict::Refuse(r) => Some(r.clone()),
+            Verdict::Refuse(r) | Verdict::RefuseSender(r) => Some(r.clone()),
         }
     }
 }
@@ -173,7 +178,7 @@ impl Verdict {
 pub fn decide(stored: &Stored, sender: &Sender, raw: &[Vec<u8>], refs: &dyn References) -> Verdict {
     let parsed = match parse_changes(raw) {
         Ok(p) => p,
-        Err(code) => return Verdict::Refuse(Rejection::of(code)),
+        Err(code) => return Verdict::RefuseSender(Rejection::of(code)),
     };
     // Rule 2: per (document, change).
     let mut new: Vec<CheckedChange> = Vec::new();
@@ -194,21 +199,21 @@ pub fn decide(stored: &Stored, sender: &Sender, raw: &[Vec<u8>], refs: &dyn Refe
     }
     // Rule 3.
     if let Err(code) = check_actors(new.iter().map(|c| &c.actor), &sender.actor) {
-        return Verdict::Refuse(Rejection::of(code));
+        return Verdict::RefuseSender(Rejection::of(code));
     }
     if new.iter().any(|c| {
         c.change
             .message()
             .is_some_and(|m| m.chars().count() > MAX_CHANGE_MESSAGE_CHARS)
     }) {
-        return Verdict::Refuse(Rejection::new(
+        return Verdict::RefuseSender(Rejection::new(
             RejectCode::Invalid,
             format!("a change's message is longer than {MAX_CHANGE_MESSAGE_CHARS} characters"),
         ));
     }
     // Rule 4: before anything is stored or built.
     if let Err(code) = may_touch(stored.state.as_ref(), sender.officer) {
-        return Verdict::Refuse(Rejection::of(code));
+        return Verdict::RefuseSender(Rejection::of(code));
     }
     let mut held: Vec<HeldChange> = stored.held.clone();
     let mut refused_held = Vec::new();
@@ -574,6 +579,9 @@ mod tests {
         let c = edit(&mut doc, &bert, &visit());
         let v = decide(&Stored::default(), &anna, &[c], &AllKnown);
         assert_eq!(v.result().map(|r| r.code), Some(RejectCode::ForeignActor));
+        // Only the sender's changes are refused: a document's held changes
+        // from other devices stay (a stranger cannot flush them).
+        assert!(matches!(v, Verdict::RefuseSender(_)));
     }
 
     #[test]
