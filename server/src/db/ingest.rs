@@ -11,14 +11,14 @@ use shared::access::DocState;
 use shared::domain::Millis;
 use shared::domain::{Counts, Organisation};
 use shared::record::Record;
-use shared::sync::push::{decide, Accepted, Rejection, Sender, Stored, Verdict};
+use shared::sync::push::{decide, Rejection, Sender, Stored, Verdict};
 use shared::sync::IncomingDoc;
 use shared::validation::{OfficerLookup, References};
 use shared::{DocId, OfficerId};
 use uuid::Uuid;
 
 use super::identity::Device;
-use super::{documents, held, projection, quarantine};
+use super::push_store::PushStore;
 use crate::error::Error;
 
 /// What validation asks of the world, answered from the follow-up tables,
@@ -81,36 +81,31 @@ impl References for SqlReferences<'_> {
 }
 
 /// Decides one document from an officer's device and carries out the
-/// verdict. Returns what the device is told (none for `ok`); `Err` only
-/// for failures of the store itself.
-pub fn ingest_doc(
-    conn: &Connection,
+/// verdict through the storage seam (`PushStore`). Returns what the device
+/// is told (none for `ok`); `Err` only for failures of the store itself.
+pub fn ingest_doc<S: PushStore + ?Sized>(
+    store: &S,
     device: &Device,
     doc: &IncomingDoc,
     now: Millis,
 ) -> Result<Option<Rejection>, Error> {
-    let accepted = documents::stored(conn, doc.id)?;
-    let held_rows = held::of_doc(conn, doc.id)?;
+    let accepted = store.accepted(doc.id)?;
+    let held_rows = store.held(doc.id)?;
     let stored = Stored {
         state: accepted.as_ref().map(|s| s.state.clone()),
         doc: if accepted.is_some() {
-            documents::load(conn, doc.id)?
+            store.load(doc.id)?
         } else {
             automerge::Automerge::new()
         },
         held: held_rows.iter().map(|r| r.held.clone()).collect(),
-        sender_held_bytes: held::bytes_of_device(conn, device.id)?,
+        sender_held_bytes: store.held_bytes(device.id)?,
     };
     let sender = Sender {
         officer: device.officer,
         actor: device.actor.clone(),
     };
-    let verdict = decide(
-        &stored,
-        &sender,
-        &doc.changes,
-        &SqlReferences::at(conn, now),
-    );
+    let verdict = decide(&stored, &sender, &doc.changes, &*store.references(now));
     let device_of = |hash: &[u8; 32]| {
         held_rows
             .iter()
@@ -118,31 +113,50 @@ pub fn ingest_doc(
             .map(|r| r.device_id.clone())
             .unwrap_or_default()
     };
+    let own = device.id.to_string();
     match &verdict {
         Verdict::AlreadyStored | Verdict::OverQuota => {}
         Verdict::Accept(a) => {
-            refuse_held(conn, doc.id, &a.refused_held, &device_of, now)?;
+            refuse_held(store, doc.id, &a.refused_held, &device_of, now)?;
             let first = accepted.map(|s| s.first_received_at).unwrap_or(now);
-            store_accepted(conn, doc.id, a, first, now)?;
+            store.append(doc.id, &a.append, now)?;
+            store.release(doc.id, &a.released)?;
+            accept(store, doc.id, &a.record, a.owner, first, now)?;
         }
         Verdict::Hold { new, refused_held } => {
-            refuse_held(conn, doc.id, refused_held, &device_of, now)?;
-            held::put(conn, doc.id, device, new, now)?;
+            refuse_held(store, doc.id, refused_held, &device_of, now)?;
+            store.hold(doc.id, device, new, now)?;
         }
         Verdict::RefuseSender(r) => {
             tracing::info!(doc = %doc.id, device = %device.id, code = r.code.as_str(), "changes refused");
-            quarantine::put(conn, device, doc.id, r.code, &r.message, &doc.changes, now)?;
+            store.quarantine(
+                &own,
+                device.officer,
+                doc.id,
+                r.code,
+                &r.message,
+                &doc.changes,
+                now,
+            )?;
         }
         Verdict::Refuse(r) => {
             tracing::info!(doc = %doc.id, device = %device.id, code = r.code.as_str(), "document refused");
-            quarantine::put(conn, device, doc.id, r.code, &r.message, &doc.changes, now)?;
+            store.quarantine(
+                &own,
+                device.officer,
+                doc.id,
+                r.code,
+                &r.message,
+                &doc.changes,
+                now,
+            )?;
             // The document's held changes go to the quarantine with it,
             // under the devices that sent them; none enters the log.
             let refused: Vec<_> = held_rows
                 .iter()
                 .map(|row| (row.held.clone(), r.clone()))
                 .collect();
-            refuse_held(conn, doc.id, &refused, &device_of, now)?;
+            refuse_held(store, doc.id, &refused, &device_of, now)?;
         }
     }
     Ok(verdict.result())
@@ -150,8 +164,8 @@ pub fn ingest_doc(
 
 /// Quarantines held changes refused on their own, one row per device, and
 /// removes them from the held set.
-fn refuse_held(
-    conn: &Connection,
+fn refuse_held<S: PushStore + ?Sized>(
+    store: &S,
     id: DocId,
     refused: &[(shared::sync::push::HeldChange, Rejection)],
     device_of: &dyn Fn(&[u8; 32]) -> String,
@@ -168,32 +182,18 @@ fn refuse_held(
     }
     for ((device_id, officer), (r, changes)) in per_device {
         tracing::info!(doc = %id, device = %device_id, code = r.code.as_str(), "held changes refused");
-        quarantine::put_for(
-            conn, &device_id, officer, id, r.code, &r.message, &changes, now,
-        )?;
+        store.quarantine(&device_id, officer, id, r.code, &r.message, &changes, now)?;
     }
     let hashes: Vec<ChangeHash> = refused
         .iter()
         .map(|(h, _)| ChangeHash(h.change.hash))
         .collect();
-    held::remove(conn, id, &hashes)
-}
-
-fn store_accepted(
-    conn: &Connection,
-    id: DocId,
-    a: &Accepted,
-    first_received_at: Millis,
-    now: Millis,
-) -> Result<(), Error> {
-    documents::append_changes(conn, id, &a.append, now)?;
-    held::remove(conn, id, &a.released)?;
-    accept(conn, id, &a.record, a.owner, first_received_at, now)
+    store.release(id, &hashes)
 }
 
 /// Records an accepted document's row, readers and follow-up rows.
-pub fn accept(
-    conn: &Connection,
+pub fn accept<S: PushStore + ?Sized>(
+    store: &S,
     id: DocId,
     record: &Record,
     owner: Option<OfficerId>,
@@ -205,6 +205,6 @@ pub fn accept(
         owner,
         participants: record.participants(),
     };
-    documents::upsert(conn, id, &state, first_received_at, now)?;
-    projection::write_record(conn, id, owner, first_received_at, record)
+    store.upsert(id, &state, first_received_at, now)?;
+    store.project(id, owner, first_received_at, record)
 }

@@ -6,7 +6,6 @@ use shared::domain::Millis;
 use shared::sync::RejectCode;
 use shared::{DocId, OfficerId};
 
-use super::identity::Device;
 use crate::error::Error;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -20,31 +19,9 @@ pub struct Quarantined {
     pub change_count: usize,
 }
 
-/// Keeps a refused document's changes, as the device sent them, under the
-/// device that sent them.
-pub fn put(
-    conn: &Connection,
-    device: &Device,
-    doc: DocId,
-    code: RejectCode,
-    reason: &str,
-    changes: &[Vec<u8>],
-    now: Millis,
-) -> Result<(), Error> {
-    put_for(
-        conn,
-        &device.id.to_string(),
-        device.officer,
-        doc,
-        code,
-        reason,
-        changes,
-        now,
-    )
-}
-
-/// Like [`put`], for changes held earlier from a device that is not the
-/// one syncing now.
+/// Keeps refused changes, as the device sent them, under the device and
+/// officer that sent them (the syncing device, or the one that sent a held
+/// change earlier).
 #[allow(clippy::too_many_arguments)]
 pub fn put_for(
     conn: &Connection,

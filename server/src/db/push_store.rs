@@ -1,0 +1,136 @@
+//! The seam between the sync core's decisions and the database: what
+//! taking in a pushed document reads and writes, and nothing more. The
+//! rules are `shared::sync::push`'s; `ingest` drives them through this
+//! trait, so a second database (PostgreSQL) implements these methods and
+//! touches no rule. The SQLite implementation delegates to the `db`
+//! modules that own each table.
+
+use automerge::{Automerge, ChangeHash};
+use rusqlite::Connection;
+use shared::access::DocState;
+use shared::domain::Millis;
+use shared::record::Record;
+use shared::sync::changes::CheckedChange;
+use shared::sync::RejectCode;
+use shared::validation::References;
+use shared::{DocId, OfficerId};
+use uuid::Uuid;
+
+use super::documents::{self, StoredDoc};
+use super::held::{self, HeldRow};
+use super::identity::Device;
+use super::ingest::SqlReferences;
+use super::{projection, quarantine};
+use crate::error::Error;
+
+pub trait PushStore {
+    /// The accepted state of a document; none if never accepted.
+    fn accepted(&self, id: DocId) -> Result<Option<StoredDoc>, Error>;
+    /// The document built from its logged changes.
+    fn load(&self, id: DocId) -> Result<Automerge, Error>;
+    /// Changes held for the document, with the devices that sent them.
+    fn held(&self, id: DocId) -> Result<Vec<HeldRow>, Error>;
+    /// Bytes a device has held on the server.
+    fn held_bytes(&self, device: Uuid) -> Result<usize, Error>;
+    /// What validation asks of the world, judged at `now`.
+    fn references(&self, now: Millis) -> Box<dyn References + '_>;
+    fn append(&self, id: DocId, changes: &[CheckedChange], now: Millis) -> Result<(), Error>;
+    fn hold(
+        &self,
+        id: DocId,
+        device: &Device,
+        changes: &[CheckedChange],
+        now: Millis,
+    ) -> Result<(), Error>;
+    fn release(&self, id: DocId, hashes: &[ChangeHash]) -> Result<(), Error>;
+    #[allow(clippy::too_many_arguments)]
+    fn quarantine(
+        &self,
+        device_id: &str,
+        officer: OfficerId,
+        id: DocId,
+        code: RejectCode,
+        reason: &str,
+        changes: &[Vec<u8>],
+        now: Millis,
+    ) -> Result<(), Error>;
+    /// The accepted document's row and its readers (`access::readers`).
+    fn upsert(
+        &self,
+        id: DocId,
+        state: &DocState,
+        first_received_at: Millis,
+        now: Millis,
+    ) -> Result<(), Error>;
+    /// The record's follow-up rows (`shared::projection`).
+    fn project(
+        &self,
+        id: DocId,
+        owner: Option<OfficerId>,
+        first_received_at: Millis,
+        record: &Record,
+    ) -> Result<(), Error>;
+}
+
+impl PushStore for Connection {
+    fn accepted(&self, id: DocId) -> Result<Option<StoredDoc>, Error> {
+        documents::stored(self, id)
+    }
+    fn load(&self, id: DocId) -> Result<Automerge, Error> {
+        documents::load(self, id)
+    }
+    fn held(&self, id: DocId) -> Result<Vec<HeldRow>, Error> {
+        held::of_doc(self, id)
+    }
+    fn held_bytes(&self, device: Uuid) -> Result<usize, Error> {
+        held::bytes_of_device(self, device)
+    }
+    fn references(&self, now: Millis) -> Box<dyn References + '_> {
+        Box::new(SqlReferences::at(self, now))
+    }
+    fn append(&self, id: DocId, changes: &[CheckedChange], now: Millis) -> Result<(), Error> {
+        documents::append_changes(self, id, changes, now)
+    }
+    fn hold(
+        &self,
+        id: DocId,
+        device: &Device,
+        changes: &[CheckedChange],
+        now: Millis,
+    ) -> Result<(), Error> {
+        held::put(self, id, device, changes, now)
+    }
+    fn release(&self, id: DocId, hashes: &[ChangeHash]) -> Result<(), Error> {
+        held::remove(self, id, hashes)
+    }
+    fn quarantine(
+        &self,
+        device_id: &str,
+        officer: OfficerId,
+        id: DocId,
+        code: RejectCode,
+        reason: &str,
+        changes: &[Vec<u8>],
+        now: Millis,
+    ) -> Result<(), Error> {
+        quarantine::put_for(self, device_id, officer, id, code, reason, changes, now)
+    }
+    fn upsert(
+        &self,
+        id: DocId,
+        state: &DocState,
+        first_received_at: Millis,
+        now: Millis,
+    ) -> Result<(), Error> {
+        documents::upsert(self, id, state, first_received_at, now)
+    }
+    fn project(
+        &self,
+        id: DocId,
+        owner: Option<OfficerId>,
+        first_received_at: Millis,
+        record: &Record,
+    ) -> Result<(), Error> {
+        projection::write_record(self, id, owner, first_received_at, record)
+    }
+}
