@@ -226,18 +226,16 @@ pub fn public_figures(conn: &Connection, period: Period) -> Result<PublicFigures
     let (start, end) = period.bounds_ms();
     // Visits at the hotspots active in the period (`hotspot_active`).
     let active = active_hotspots(conn, &period)?;
+    // Counted per hotspot the rule chose, on the (hotspot, time) index: a
+    // year's visits grouped in one query took three times as long.
     let mut stmt = conn.prepare_cached(
-        "SELECT hotspot_id, count(*) FROM patrol_visits
-         WHERE started_at >= ?1 AND started_at < ?2 GROUP BY hotspot_id",
+        "SELECT count(*) FROM patrol_visits
+         WHERE hotspot_id = ?1 AND started_at >= ?2 AND started_at < ?3",
     )?;
-    let per_hotspot: Vec<(String, i64)> = stmt
-        .query_map(params![start, end], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let visits: i64 = per_hotspot
-        .iter()
-        .filter(|(h, _)| active.iter().any(|a| &a.0 == h))
-        .map(|(_, n)| n)
-        .sum();
+    let mut visits: i64 = 0;
+    for (id, ..) in &active {
+        visits += stmt.query_row(params![id, start, end], |r| r.get::<_, i64>(0))?;
+    }
     let inspections: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM inspections i JOIN venues v ON v.id = i.venue_id

@@ -1,6 +1,9 @@
 //! Follow-ups still open: an inspection that proposed a revisit or a
 //! supervision case stays open until the venue is inspected again.
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use crate::domain::{FollowUp, Millis};
 
 /// What the rule needs of one inspection.
@@ -13,19 +16,22 @@ pub struct InspectionFact<V> {
 
 /// The inspections whose follow-up is open at `at`: each proposed one, of
 /// those started before `at`, with no later inspection of the same venue
-/// before `at`. In start order.
-pub fn open_follow_ups<V: PartialEq>(
+/// before `at`. In start order. Only a venue's latest inspection can be
+/// open, so this is one pass, not a comparison of every pair (20,000
+/// inspections made that half a second of every follow-up page).
+pub fn open_follow_ups<V: Eq + Hash>(
     inspections: &[InspectionFact<V>],
     at: Millis,
 ) -> Vec<&InspectionFact<V>> {
+    let mut latest: HashMap<&V, Millis> = HashMap::new();
+    for i in inspections.iter().filter(|i| i.started_at < at) {
+        let t = latest.entry(&i.venue).or_insert(i.started_at);
+        *t = (*t).max(i.started_at);
+    }
     let mut open: Vec<&InspectionFact<V>> = inspections
         .iter()
         .filter(|i| i.started_at < at && i.follow_up != FollowUp::None)
-        .filter(|i| {
-            !inspections
-                .iter()
-                .any(|j| j.venue == i.venue && j.started_at > i.started_at && j.started_at < at)
-        })
+        .filter(|i| latest.get(&i.venue) == Some(&i.started_at))
         .collect();
     open.sort_by_key(|i| i.started_at);
     open
