@@ -32,11 +32,8 @@ fn parse_officer(s: Option<String>) -> Result<Option<OfficerId>, Error> {
 /// never accepted it.
 pub fn stored(conn: &Connection, id: DocId) -> Result<Option<StoredDoc>, Error> {
     let row: Option<(String, Option<String>, Millis)> = conn
-        .query_row(
-            "SELECT kind, owner, first_received_at FROM docs WHERE id = ?1",
-            [id.as_bytes()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .prepare_cached("SELECT kind, owner, first_received_at FROM docs WHERE id = ?1")?
+        .query_row([id.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((kind, owner, first_received_at)) = row else {
         return Ok(None);
@@ -53,11 +50,10 @@ pub fn stored(conn: &Connection, id: DocId) -> Result<Option<StoredDoc>, Error> 
     }))
 }
 
-/// The participants the accepted record names (the owner is a reader too,
-/// but not a participant).
+/// The readers the rows name: the participants other than the owner.
 pub fn participants(conn: &Connection, id: DocId) -> Result<Vec<Uuid>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT officer_id FROM doc_access WHERE doc_id = ?1 AND participant = 1 ORDER BY officer_id",
+        "SELECT officer_id FROM doc_access WHERE doc_id = ?1 ORDER BY officer_id",
     )?;
     let ids = stmt.query_map([id.as_bytes()], |r| r.get::<_, String>(0))?;
     let mut out = Vec::new();
@@ -96,11 +92,8 @@ pub fn load(conn: &Connection, id: DocId) -> Result<Automerge, Error> {
 /// The log's last position and check value.
 pub fn head(conn: &Connection) -> Result<(u64, Vec<u8>), Error> {
     let row: Option<(i64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, chain FROM changes ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(row
         .map(|(s, c)| (s as u64, c))
@@ -146,6 +139,24 @@ pub fn append_changes(
     Ok(())
 }
 
+/// `access::readers` in the form the tables keep it: a flag for every
+/// device, a flag for the owner (who has the `owner` column already), and
+/// rows for the other readers. The outgoing query combines these stored
+/// answers and decides nothing itself.
+fn stored_form(state: &DocState) -> (bool, bool, Vec<OfficerId>) {
+    match readers(state) {
+        Readers::EveryDevice => (true, false, Vec::new()),
+        Readers::Officers(list) => {
+            let owner_reads = state.owner.is_some_and(|o| list.contains(&o));
+            let others = list
+                .into_iter()
+                .filter(|o| Some(*o) != state.owner)
+                .collect();
+            (false, owner_reads, others)
+        }
+    }
+}
+
 /// Creates or updates an accepted document's row and who may read it. The
 /// owner and first-received time are set once and never change.
 pub fn upsert(
@@ -155,67 +166,57 @@ pub fn upsert(
     first_received_at: Millis,
     now: Millis,
 ) -> Result<(), Error> {
-    let readers = readers(state);
-    conn.execute(
-        "INSERT INTO docs (id, kind, owner, first_received_at, last_changed_at, every_device) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, last_changed_at = excluded.last_changed_at, every_device = excluded.every_device",
-        params![
-            id.as_bytes(),
-            state.kind.as_str(),
-            state.owner.map(|o| o.0.to_string()),
-            first_received_at,
-            now,
-            readers == Readers::EveryDevice
-        ],
-    )?;
-    let (head, _) = head(conn)?;
-    set_readers(conn, id, state, &readers, head)
+    let (every_device, owner_reads, others) = stored_form(state);
+    let new = !conn
+        .prepare_cached("SELECT 1 FROM docs WHERE id = ?1")?
+        .exists([id.as_bytes()])?;
+    conn.prepare_cached(
+        "INSERT INTO docs (id, kind, owner, first_received_at, last_changed_at, every_device, owner_reads)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, last_changed_at = excluded.last_changed_at,
+            every_device = excluded.every_device, owner_reads = excluded.owner_reads",
+    )?
+    .execute(params![
+        id.as_bytes(),
+        state.kind.as_str(),
+        state.owner.map(|o| o.0.to_string()),
+        first_received_at,
+        now,
+        every_device,
+        owner_reads
+    ])?;
+    // Readers of a new document get all of it through the log after their
+    // cursor; only a reader added later needs the whole history at once
+    // (`granted_seq` past their cursor, see `outgoing`).
+    let granted = if new { 0 } else { head(conn)?.0 };
+    set_reader_rows(conn, id, &others, granted)
 }
 
-/// Makes the document's reader rows match what `access::readers` decided:
-/// the outgoing query selects by these rows, never by its own rule.
-/// Officers added now get `granted_seq` (the log's head when a record
-/// changes), so that their next sync brings the whole document.
-fn set_readers(
+/// Makes the document's reader rows name exactly `others`. Officers added
+/// now get `granted_seq`, so that their next sync brings the whole document.
+fn set_reader_rows(
     conn: &Connection,
     id: DocId,
-    state: &DocState,
-    readers: &Readers,
+    others: &[OfficerId],
     granted_seq: u64,
 ) -> Result<(), Error> {
-    let wanted: Vec<(OfficerId, bool)> = match readers {
-        Readers::EveryDevice => Vec::new(),
-        Readers::Officers(list) => list
-            .iter()
-            .map(|o| (*o, state.participants.contains(&o.0)))
-            .collect(),
-    };
-    let mut stmt =
-        conn.prepare_cached("SELECT officer_id, participant FROM doc_access WHERE doc_id = ?1")?;
-    let current: Vec<(String, bool)> = stmt
-        .query_map([id.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let current: HashSet<(String, bool)> = current.into_iter().collect();
-    let wanted_set: HashSet<(String, bool)> =
-        wanted.iter().map(|(o, p)| (o.0.to_string(), *p)).collect();
-    if current == wanted_set {
-        return Ok(());
+    let current: HashSet<Uuid> = participants(conn, id)?.into_iter().collect();
+    let wanted: HashSet<Uuid> = others.iter().map(|o| o.0).collect();
+    for added in wanted.difference(&current) {
+        conn.prepare_cached(
+            "INSERT INTO doc_access (doc_id, officer_id, granted_seq) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![
+            id.as_bytes(),
+            added.to_string(),
+            granted_seq as i64
+        ])?;
     }
-    for (officer, participant) in wanted_set.difference(&current) {
+    for removed in current.difference(&wanted) {
         conn.execute(
-            "INSERT INTO doc_access (doc_id, officer_id, granted_seq, participant) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (doc_id, officer_id) DO UPDATE SET participant = excluded.participant",
-            params![id.as_bytes(), officer, granted_seq as i64, participant],
+            "DELETE FROM doc_access WHERE doc_id = ?1 AND officer_id = ?2",
+            params![id.as_bytes(), removed.to_string()],
         )?;
-    }
-    let wanted_officers: HashSet<&String> = wanted_set.iter().map(|(o, _)| o).collect();
-    for (officer, _) in current.iter() {
-        if !wanted_officers.contains(officer) {
-            conn.execute(
-                "DELETE FROM doc_access WHERE doc_id = ?1 AND officer_id = ?2",
-                params![id.as_bytes(), officer],
-            )?;
-        }
     }
     Ok(())
 }
@@ -234,12 +235,12 @@ pub fn refresh_readers(conn: &Connection) -> Result<usize, Error> {
         let Some(stored) = stored(conn, id)? else {
             continue;
         };
-        let readers = readers(&stored.state);
+        let (every_device, owner_reads, others) = stored_form(&stored.state);
         conn.execute(
-            "UPDATE docs SET every_device = ?2 WHERE id = ?1",
-            params![id.as_bytes(), readers == Readers::EveryDevice],
+            "UPDATE docs SET every_device = ?2, owner_reads = ?3 WHERE id = ?1",
+            params![id.as_bytes(), every_device, owner_reads],
         )?;
-        set_readers(conn, id, &stored.state, &readers, 0)?;
+        set_reader_rows(conn, id, &others, 0)?;
     }
     Ok(ids.len())
 }

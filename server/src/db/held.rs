@@ -54,11 +54,11 @@ pub fn of_doc(conn: &Connection, id: DocId) -> Result<Vec<HeldRow>, Error> {
 
 /// Bytes of changes a device has held on the server.
 pub fn bytes_of_device(conn: &Connection, device: Uuid) -> Result<usize, Error> {
-    let n: i64 = conn.query_row(
-        "SELECT COALESCE(sum(length(bytes)), 0) FROM held_changes WHERE device_id = ?1",
-        [device.to_string()],
-        |r| r.get(0),
-    )?;
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(sum(length(bytes)), 0) FROM held_changes WHERE device_id = ?1",
+        )?
+        .query_row([device.to_string()], |r| r.get(0))?;
     Ok(n.max(0) as usize)
 }
 

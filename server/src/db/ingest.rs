@@ -99,13 +99,15 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
             automerge::Automerge::new()
         },
         held: held_rows.iter().map(|r| r.held.clone()).collect(),
-        sender_held_bytes: store.held_bytes(device.id)?,
     };
     let sender = Sender {
         officer: device.officer,
         actor: device.actor.clone(),
     };
-    let verdict = decide(&stored, &sender, &doc.changes, &*store.references(now));
+    let mut verdict = decide(&stored, &sender, &doc.changes, &*store.references(now));
+    if matches!(verdict, Verdict::Hold { .. }) {
+        verdict = verdict.within_quota(store.held_bytes(device.id)?);
+    }
     let device_of = |hash: &[u8; 32]| {
         held_rows
             .iter()

@@ -68,12 +68,12 @@ pub fn updates(
     let mut more = false;
     {
         // Selects by what `shared::access::readers` decided when each
-        // document was accepted (`every_device`, the reader rows), never by
-        // a rule of its own.
+        // document was accepted (`every_device`, `owner_reads`, the reader
+        // rows: `documents::stored_form`), never by a rule of its own.
         let mut stmt = conn.prepare_cached(
             "SELECT c.seq, c.doc_id, c.bytes, d.kind FROM changes c JOIN docs d ON d.id = c.doc_id
               WHERE c.seq > ?1 AND c.actor != ?2
-                AND (d.every_device = 1
+                AND (d.every_device = 1 OR (d.owner_reads = 1 AND d.owner = ?3)
                      OR EXISTS (SELECT 1 FROM doc_access a WHERE a.doc_id = c.doc_id AND a.officer_id = ?3))
               ORDER BY c.seq",
         )?;
@@ -105,6 +105,9 @@ pub fn updates(
         let all: Vec<(i64, Vec<u8>)> = stmt
             .query_map(params![doc, device.actor.0], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
+        if all.is_empty() {
+            continue; // Only this device's own changes: it has them all.
+        }
         let entry = per_doc.entry(doc.clone()).or_insert_with(|| {
             order.push(doc);
             (kind, Vec::new())

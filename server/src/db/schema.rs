@@ -287,10 +287,10 @@ CREATE INDEX changes_by_doc ON changes(doc_id, seq);
 DELETE FROM docs WHERE complete = 0 OR kind IS NULL;
 
 -- Who may read each document, as access::readers decided when it was
--- accepted: every device, or the officers in doc_access (the owner and the
--- participants; participant tells which). Filled by documents::refresh_readers.
+-- accepted: every device (every_device), the owner (owner_reads), and the
+-- other officers in doc_access. Filled by documents::refresh_readers.
 ALTER TABLE docs ADD COLUMN every_device INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE doc_access ADD COLUMN participant INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE docs ADD COLUMN owner_reads INTEGER NOT NULL DEFAULT 0;
 "#,
 ];
 

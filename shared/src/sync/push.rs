@@ -72,9 +72,6 @@ pub struct Stored {
     pub doc: Automerge,
     /// Changes held for this document, waiting for their dependencies.
     pub held: Vec<HeldChange>,
-    /// Bytes of changes the sending device has held on the server, over
-    /// all documents.
-    pub sender_held_bytes: usize,
 }
 
 /// Why a document, or some held changes, were refused. The message names
@@ -142,7 +139,9 @@ pub enum Verdict {
     /// Accepted: write the effects, answer `ok`.
     Accept(Box<Accepted>),
     /// Waiting for dependencies: hold `new` (possibly nothing, when all
-    /// were held before), refuse `refused_held`, answer `incomplete`.
+    /// were held before), refuse `refused_held`, answer `incomplete`. The
+    /// shell asks [`Verdict::within_quota`] first (the device's held bytes
+    /// are read only for this rare verdict).
     Hold {
         new: Vec<CheckedChange>,
         refused_held: Vec<(HeldChange, Rejection)>,
@@ -162,6 +161,22 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// A hold that would take the sending device past its quota, given the
+    /// bytes it already has held, becomes `OverQuota`: nothing is stored.
+    pub fn within_quota(self, sender_held_bytes: usize) -> Verdict {
+        match self {
+            Verdict::Hold { new, refused_held } => {
+                let bytes: usize = new.iter().map(|c| c.change.raw_bytes().len()).sum();
+                if bytes > 0 && sender_held_bytes + bytes > MAX_HELD_BYTES_PER_DEVICE {
+                    Verdict::OverQuota
+                } else {
+                    Verdict::Hold { new, refused_held }
+                }
+            }
+            other => other,
+        }
+    }
+
     /// The result the device is told: none for `ok`.
     pub fn result(&self) -> Option<Rejection> {
         match self {
@@ -221,13 +236,7 @@ pub fn decide(stored: &Stored, sender: &Sender, raw: &[Vec<u8>], refs: &dyn Refe
     // it ends after at most as many rounds as there are held authors.
     loop {
         match decide_whole(stored, sender, &new, &held, refs) {
-            Whole::Incomplete => {
-                let bytes: usize = new.iter().map(|c| c.change.raw_bytes().len()).sum();
-                if bytes > 0 && stored.sender_held_bytes + bytes > MAX_HELD_BYTES_PER_DEVICE {
-                    return Verdict::OverQuota;
-                }
-                return Verdict::Hold { new, refused_held };
-            }
+            Whole::Incomplete => return Verdict::Hold { new, refused_held },
             Whole::Refuse(r) => return Verdict::Refuse(r),
             Whole::RefuseAuthor(officer, r) => {
                 let (out, keep): (Vec<_>, Vec<_>) =
@@ -742,11 +751,8 @@ mod tests {
         };
         v.contacts.increment(1);
         let berts = edit(&mut doc, &bert, &Record::PatrolVisit(v));
-        let stored = Stored {
-            sender_held_bytes: MAX_HELD_BYTES_PER_DEVICE,
-            ..Default::default()
-        };
-        let v = decide(&stored, &bert, &[berts], &AllKnown);
+        let v = decide(&Stored::default(), &bert, &[berts], &AllKnown)
+            .within_quota(MAX_HELD_BYTES_PER_DEVICE);
         assert!(matches!(v, Verdict::OverQuota));
         assert_eq!(v.result().map(|r| r.code), Some(RejectCode::QuotaExceeded));
     }
