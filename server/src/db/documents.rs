@@ -158,18 +158,17 @@ fn stored_form(state: &DocState) -> (bool, bool, Vec<OfficerId>) {
 }
 
 /// Creates or updates an accepted document's row and who may read it. The
-/// owner and first-received time are set once and never change.
+/// owner and first-received time are set once and never change. `new`:
+/// the document had no row (the caller has just read that).
 pub fn upsert(
     conn: &Connection,
     id: DocId,
     state: &DocState,
+    new: bool,
     first_received_at: Millis,
     now: Millis,
 ) -> Result<(), Error> {
     let (every_device, owner_reads, others) = stored_form(state);
-    let new = !conn
-        .prepare_cached("SELECT 1 FROM docs WHERE id = ?1")?
-        .exists([id.as_bytes()])?;
     conn.prepare_cached(
         "INSERT INTO docs (id, kind, owner, first_received_at, last_changed_at, every_device, owner_reads)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -188,6 +187,9 @@ pub fn upsert(
     // Readers of a new document get all of it through the log after their
     // cursor; only a reader added later needs the whole history at once
     // (`granted_seq` past their cursor, see `outgoing`).
+    if new && others.is_empty() {
+        return Ok(()); // No rows to compare with, none to write.
+    }
     let granted = if new { 0 } else { head(conn)?.0 };
     set_reader_rows(conn, id, &others, granted)
 }

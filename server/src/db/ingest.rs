@@ -120,10 +120,11 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
         Verdict::AlreadyStored | Verdict::OverQuota => {}
         Verdict::Accept(a) => {
             refuse_held(store, doc.id, &a.refused_held, &device_of, now)?;
+            let new = accepted.is_none();
             let first = accepted.map(|s| s.first_received_at).unwrap_or(now);
             store.append(doc.id, &a.append, now)?;
             store.release(doc.id, &a.released)?;
-            accept(store, doc.id, &a.record, a.owner, first, now)?;
+            accept(store, doc.id, &a.record, a.owner, new, first, now)?;
         }
         Verdict::Hold { new, refused_held } => {
             refuse_held(store, doc.id, refused_held, &device_of, now)?;
@@ -199,6 +200,7 @@ pub fn accept<S: PushStore + ?Sized>(
     id: DocId,
     record: &Record,
     owner: Option<OfficerId>,
+    new: bool,
     first_received_at: Millis,
     now: Millis,
 ) -> Result<(), Error> {
@@ -207,6 +209,6 @@ pub fn accept<S: PushStore + ?Sized>(
         owner,
         participants: record.participants(),
     };
-    store.upsert(id, &state, first_received_at, now)?;
+    store.upsert(id, &state, new, first_received_at, now)?;
     store.project(id, owner, first_received_at, record)
 }

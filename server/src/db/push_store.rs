@@ -54,11 +54,13 @@ pub trait PushStore {
         changes: &[Vec<u8>],
         now: Millis,
     ) -> Result<(), Error>;
-    /// The accepted document's row and its readers (`access::readers`).
+    /// The accepted document's row and its readers (`access::readers`);
+    /// `new`: it had none.
     fn upsert(
         &self,
         id: DocId,
         state: &DocState,
+        new: bool,
         first_received_at: Millis,
         now: Millis,
     ) -> Result<(), Error>;
@@ -119,10 +121,11 @@ impl PushStore for Connection {
         &self,
         id: DocId,
         state: &DocState,
+        new: bool,
         first_received_at: Millis,
         now: Millis,
     ) -> Result<(), Error> {
-        documents::upsert(self, id, state, first_received_at, now)
+        documents::upsert(self, id, state, new, first_received_at, now)
     }
     fn project(
         &self,

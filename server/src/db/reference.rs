@@ -81,8 +81,9 @@ pub fn save(
         change,
     };
     documents::append_changes(conn, id, &[checked], now)?;
+    let new = stored.is_none();
     let first = stored.map(|s| s.first_received_at).unwrap_or(now);
-    accept(conn, id, &record, None, first, now)?;
+    accept(conn, id, &record, None, new, first, now)?;
     Ok(record)
 }
 
