@@ -1,4 +1,4 @@
-//! The demo data set: the example promise plan from `DOMAIN.md` (five focus
+//! The demo data set: the example promise plan from `docs/domain.md` (five focus
 //! areas, sixteen initiatives) and a dozen invented hotspots and venues,
 //! every one marked as demo and named so that nobody mistakes it for a
 //! real place.
@@ -39,7 +39,7 @@ fn area(name: &str, initiatives: Vec<Initiative>) -> FocusArea {
     }
 }
 
-/// The example plan (Oskarshamn's promises, as summarised in `DOMAIN.md`),
+/// The example plan (Oskarshamn's promises, as summarised in `docs/domain.md`),
 /// over the years `first` to `last` (the example ran 2024–2025; demo data
 /// is dated around today, so that the follow-up of this quarter shows it).
 pub fn example_plan(first: i32, last: i32) -> PromisePlan {

@@ -130,8 +130,9 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
             refuse_held(store, doc.id, refused_held, &device_of, now)?;
             store.hold(doc.id, device, new, now)?;
         }
-        Verdict::RefuseSender(r) => {
-            tracing::info!(doc = %doc.id, device = %device.id, code = r.code.as_str(), "changes refused");
+        Verdict::RefuseSender(r) | Verdict::Refuse(r) => {
+            let whole = matches!(verdict, Verdict::Refuse(_));
+            tracing::info!(doc = %doc.id, device = %device.id, code = r.code.as_str(), whole, "refused");
             store.quarantine(
                 &own,
                 device.officer,
@@ -141,25 +142,15 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
                 &doc.changes,
                 now,
             )?;
-        }
-        Verdict::Refuse(r) => {
-            tracing::info!(doc = %doc.id, device = %device.id, code = r.code.as_str(), "document refused");
-            store.quarantine(
-                &own,
-                device.officer,
-                doc.id,
-                r.code,
-                &r.message,
-                &doc.changes,
-                now,
-            )?;
-            // The document's held changes go to the quarantine with it,
-            // under the devices that sent them; none enters the log.
-            let refused: Vec<_> = held_rows
-                .iter()
-                .map(|row| (row.held.clone(), r.clone()))
-                .collect();
-            refuse_held(store, doc.id, &refused, &device_of, now)?;
+            if whole {
+                // The document's held changes go to the quarantine with it,
+                // under the devices that sent them; none enters the log.
+                let refused: Vec<_> = held_rows
+                    .iter()
+                    .map(|row| (row.held.clone(), r.clone()))
+                    .collect();
+                refuse_held(store, doc.id, &refused, &device_of, now)?;
+            }
         }
     }
     Ok(verdict.result())

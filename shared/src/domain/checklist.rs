@@ -1,5 +1,5 @@
 //! The on-site checklist of a licensing inspection, from the municipal
-//! supervision practice summarised in `DOMAIN.md`.
+//! supervision practice summarised in `docs/domain.md`.
 //!
 //! In the document the checklist is a map from the item's stable key to its
 //! entry, so two inspectors editing different items at the same time both
