@@ -324,21 +324,15 @@ fn decide_whole(
     // whose device sent its first change (the one without dependencies).
     let owner = match before {
         Some(b) => b.owner,
+        // A new document has no logged changes: its first change (the one
+        // without dependencies) is among the new and the held ones.
         None => {
-            let root = doc
-                .get_changes(&[])
-                .into_iter()
-                .find(|c| c.deps().is_empty())
-                .map(|c| c.hash());
-            let by_sender = new.iter().any(|c| Some(ChangeHash(c.hash)) == root);
-            let by_held = held
-                .iter()
-                .find(|h| Some(ChangeHash(h.change.hash)) == root)
-                .map(|h| h.officer);
-            if by_sender {
+            if new.iter().any(|c| c.change.deps().is_empty()) {
                 Some(sender.officer)
             } else {
-                by_held
+                held.iter()
+                    .find(|h| h.change.change.deps().is_empty())
+                    .map(|h| h.officer)
             }
         }
     };
@@ -377,19 +371,25 @@ fn decide_whole(
     if !errs.is_empty() {
         return Whole::Refuse(Rejection::new(RejectCode::Invalid, errs.join("; ")));
     }
-    // Causal order: Automerge lists the changes since the logged heads
-    // with every dependency before what depends on it.
+    // Causal order: every dependency before what depends on it. Most
+    // pushes carry one change; otherwise Automerge lists the changes since
+    // the logged heads in that order.
     let mut pool: Vec<CheckedChange> = held
         .iter()
         .map(|h| h.change.clone())
         .chain(new.iter().cloned())
         .collect();
-    let mut append = Vec::with_capacity(pool.len());
-    for c in doc.get_changes(&stored.doc.get_heads()) {
-        if let Some(i) = pool.iter().position(|p| p.hash == c.hash().0) {
-            append.push(pool.swap_remove(i));
+    let append = if pool.len() <= 1 {
+        pool
+    } else {
+        let mut ordered = Vec::with_capacity(pool.len());
+        for c in doc.get_changes(&stored.doc.get_heads()) {
+            if let Some(i) = pool.iter().position(|p| p.hash == c.hash().0) {
+                ordered.push(pool.swap_remove(i));
+            }
         }
-    }
+        ordered
+    };
     Whole::Accept {
         record: Box::new(record),
         owner,
