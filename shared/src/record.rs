@@ -53,12 +53,6 @@ impl DocKind {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
-
-    /// Kept by coordinators, read by every device (hotspots, venues, the
-    /// plan, the officers' directory). See `crate::access` for the rule.
-    pub fn is_reference(self) -> bool {
-        self.keeper() == crate::access::Keeper::Coordinators
-    }
 }
 
 /// A whole record of any kind.
@@ -210,70 +204,8 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_through_a_document() {
-        let plan = PromisePlan {
-            municipality: "Oskarshamn".into(),
-            period_start: "2024-01-01".into(),
-            period_end: "2025-12-31".into(),
-            focus_areas: vec![FocusArea {
-                id: Uuid::new_v4(),
-                name: "Trafiksäkerhet".into(),
-                initiatives: vec![Initiative {
-                    id: Uuid::new_v4(),
-                    title: "Hastighetskontroller".into(),
-                    owner: Owner::Police,
-                    target: Some(OutputTarget {
-                        at_least: 52,
-                        unit: "kontroller".into(),
-                        per: TargetPeriod::Year,
-                    }),
-                    counts: Counts::Activities,
-                }],
-            }],
-            demo: true,
-        };
-        let records = vec![
-            Record::PromisePlan(plan),
-            Record::Hotspot(Hotspot {
-                name: "Lilla torget".into(),
-                centre: GeoPoint {
-                    lat: 57.26,
-                    lon: 16.45,
-                },
-                radius_m: 80,
-                active_from: "2025-01-01".into(),
-                active_to: None,
-                dosage: Dosage {
-                    visits_per_week: 5,
-                    minutes_per_week: 60,
-                },
-                initiative_id: Uuid::new_v4(),
-                demo: true,
-            }),
-            Record::Venue(Venue {
-                name: "Krogen".into(),
-                licensee: "Krogen AB".into(),
-                serving_hours: ServingHours {
-                    opens: "11:00".into(),
-                    closes: "02:00".into(),
-                },
-                conditions: LicenceConditions {
-                    security_staff_required: true,
-                    ..Default::default()
-                },
-                risk: RiskLevel::High,
-                demo: true,
-            }),
-            Record::PatrolVisit(sample_visit()),
-            Record::Inspection(Inspection::new(Uuid::new_v4(), Uuid::new_v4(), 1)),
-            Record::Activity(Activity {
-                initiative_id: Uuid::new_v4(),
-                date: "2025-03-04".into(),
-                kind: ActivityKind::SchoolVisit,
-                people_reached: 54,
-                participants: vec![],
-                notes: "Åk 8".into(),
-            }),
-        ];
+        // Every kind with every optional part filled: the schema's samples.
+        let records = crate::schema::tests::samples();
         for r in records {
             let mut doc = AutoCommit::new();
             write_record(&mut doc, &r).expect("write");

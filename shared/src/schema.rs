@@ -576,7 +576,7 @@ fn rows(fields: &[Field], at: &str, out: &mut String) {
 // The variant names above must be the enums' own: autosurgeon writes the
 // Rust variant name. Checked against `Debug`, which prints the same name.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::*;
     use crate::record::{write_record, Record};

@@ -81,6 +81,16 @@ async fn count(server: &TestServer, sql: &'static str, id: DocId) -> anyhow::Res
         .await?)
 }
 
+/// Another phone of the officer `name`, enrolled and synced once.
+async fn second_phone(server: &TestServer, name: &str) -> anyhow::Result<TestDevice> {
+    let code = server.enrolment_code(name, Organisation::Police).await?;
+    let phone =
+        TestDevice::enrol_with_code(&server.url, &code, app::DeviceStore::open_in_memory()?)
+            .await?;
+    phone.sync().await?;
+    Ok(phone)
+}
+
 async fn started(name: &str) -> anyhow::Result<(tempfile::TempDir, TestServer, TestDevice)> {
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
@@ -126,13 +136,7 @@ async fn the_same_first_change_under_two_ids_makes_two_records() -> anyhow::Resu
         .await?;
     assert_eq!(visits, 2, "both records count in the follow-up");
     // Anna's second phone receives both, as visits, not empty documents.
-    let code = server
-        .enrolment_code("Anna Berg", Organisation::Police)
-        .await?;
-    let phone =
-        TestDevice::enrol_with_code(&server.url, &code, app::DeviceStore::open_in_memory()?)
-            .await?;
-    phone.sync().await?;
+    let phone = second_phone(&server, "Anna Berg").await?;
     for id in [a, b] {
         assert!(matches!(phone.record(id)?, Record::PatrolVisit(_)), "{id}");
     }
@@ -178,13 +182,7 @@ async fn a_waiting_change_is_invisible_and_leaves_with_its_refused_document() ->
         1
     );
     // Anna's other phone sees nothing of it.
-    let code = server
-        .enrolment_code("Anna Berg", Organisation::Police)
-        .await?;
-    let phone =
-        TestDevice::enrol_with_code(&server.url, &code, app::DeviceStore::open_in_memory()?)
-            .await?;
-    phone.sync().await?;
+    let phone = second_phone(&server, "Anna Berg").await?;
     assert!(phone.lock().doc(id)?.is_none(), "no incomplete document");
 
     // The first change completes it; the whole is invalid: refused, both

@@ -248,7 +248,6 @@ fn swedish(en: &str) -> Option<&'static str> {
         "no target" => "inget mål",
         "revoked " => "spärrad ",
         "visits / week" => "besök / vecka",
-        "Joint" => "Gemensamt",
         "What we did" => "Det här gjorde vi",
         "No citizen promises cover this period." => "Inga medborgarlöften gäller för den här perioden.",
         "The citizen promises of " => "Medborgarlöftena i ",
@@ -265,9 +264,6 @@ fn swedish(en: &str) -> Option<&'static str> {
         "Not allowed" => "Inte tillåtet",
         "That did not work" => "Det gick inte",
         "The server failed" => "Servern misslyckades",
-        "fine" => "utan anmärkning",
-        "remark" => "anmärkning",
-        "not checked" => "ej kontrollerad",
         _ => return None,
     })
 }
