@@ -28,6 +28,9 @@ pub enum Error {
     /// directory); nothing was applied, and the client should retry later.
     #[error("{0}")]
     Unavailable(String),
+    /// A peer over its request rate on a route without a credential.
+    #[error("too many requests from this address; wait {seconds} s and try again")]
+    TooManyRequests { seconds: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -94,6 +97,9 @@ impl IntoResponse for Error {
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
             Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
+            Error::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests)
+            }
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         };
         let message = match &self {

@@ -18,6 +18,7 @@ use tower_http::trace::TraceLayer;
 use crate::clock::Clock;
 use crate::db::{identity, Db};
 use crate::error::Error;
+use crate::peer_rate::Limiters;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -27,6 +28,10 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Where a sync response is cut (the device asks again).
     pub max_response_bytes: usize,
+    /// The listener's limits: header timeout, connection caps.
+    pub transport: crate::transport::TransportLimits,
+    /// Request rates per peer on the routes without a credential.
+    pub anonymous: crate::peer_rate::AnonymousRates,
 }
 
 impl Default for Limits {
@@ -35,6 +40,8 @@ impl Default for Limits {
             max_body_bytes: 8 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             max_response_bytes: crate::sync::DEFAULT_MAX_RESPONSE_BYTES,
+            transport: Default::default(),
+            anonymous: Default::default(),
         }
     }
 }
@@ -49,7 +56,13 @@ pub struct AppState {
     pub secure_cookies: bool,
 }
 
+/// The routes with their limits, as tests drive them without a socket.
 pub fn router(state: AppState) -> Router {
+    let limiters = Limiters::new(state.limits.anonymous, state.limits.transport.trusted_proxy);
+    router_with(state, limiters)
+}
+
+fn router_with(state: AppState, limiters: Arc<Limiters>) -> Router {
     let limits = state.limits;
     Router::new()
         .route("/health", get(health))
@@ -66,6 +79,11 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
+        ))
+        // Before the body is read: a peer over its rate costs nothing more.
+        .layer(axum::middleware::from_fn_with_state(
+            limiters,
+            crate::peer_rate::limit,
         ))
         .layer(axum::middleware::map_response(security_headers))
         // Logs method, path, status and latency; never bodies or headers.
@@ -107,9 +125,28 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.limits;
+    let limiters = Limiters::new(limits.anonymous, limits.transport.trusted_proxy);
+    // Peers whose allowance is whole again are forgotten every minute.
+    let sweeper = {
+        let limiters = limiters.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                limiters.forget_idle();
+            }
+        })
+    };
+    let served = crate::transport::serve(
+        listener,
+        router_with(state, limiters),
+        limits.transport,
+        shutdown,
+    )
+    .await;
+    sweeper.abort();
+    served
 }
 
 async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Error> {

@@ -15,8 +15,10 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod peer_rate;
 pub mod seed;
 pub mod sync;
+pub mod transport;
 pub mod web;
 
 pub use error::Error;

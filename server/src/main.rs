@@ -27,7 +27,7 @@ fn main() -> anyhow::Result<()> {
             listen,
             demo,
             demo_records,
-            max_body_bytes,
+            limits,
             secure_cookies,
         } => cli::serve::run(
             &db,
@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
             listen,
             demo,
             demo_records,
-            max_body_bytes,
+            limits.limits(),
             secure_cookies,
         ),
         Command::EnrolCode {

@@ -270,6 +270,10 @@ fixed_words!(ErrorCode, |c| {
         "servern kan inte spara just nu; inget ändrades, försök igen om en stund",
         "the server cannot store anything now; nothing was changed, try again shortly"
     ),
+    ErrorCode::TooManyRequests => (
+        "för många försök från den här adressen; vänta en stund och försök igen",
+        "too many attempts from this address; wait a moment and try again"
+    ),
     ErrorCode::Internal => (
         "servern misslyckades; inget ändrades",
         "the server failed; nothing was changed"

@@ -54,6 +54,13 @@ async fn main() -> Result<()> {
             .args(["--data-dir"])
             .arg(&data)
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+            // Every phone is on one loopback address here.
+            .args([
+                "--credentials-per-minute",
+                "0",
+                "--max-connections-per-peer",
+                "4096",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?,

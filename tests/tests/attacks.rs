@@ -149,3 +149,168 @@ async fn pages_and_exports_are_never_cached_and_load_nothing_from_outside() -> a
     server.stop().await;
     Ok(())
 }
+
+/// A connection from another loopback address than the checker's, so that
+/// the per-address caps apply to the attacker alone.
+async fn connect_from(source: &str, server: &str) -> std::io::Result<tokio::net::TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(format!("{source}:0").parse().expect("source address"))?;
+    socket
+        .connect(server.parse().expect("server address"))
+        .await
+}
+
+/// Whether the server has closed `stream` (or answered and closed it):
+/// reads until the end, within `within`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 512];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_from_one_address_neither_exhaust_the_server_nor_stay() -> anyhow::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir()?;
+    // The production limits, with a short header timeout to keep the test
+    // short.
+    let mut limits = server::Limits::default();
+    limits.transport.header_timeout = Duration::from_secs(2);
+    let server = e2e::TestServer::start_with(dir.path(), limits).await?;
+    let per_peer = limits.transport.max_connections_per_peer;
+    // 300 connections from 127.0.0.2 that start a request and never end
+    // its headers (slowloris).
+    let mut slow = Vec::new();
+    for _ in 0..300 {
+        let mut s = connect_from("127.0.0.2", server.addr()).await?;
+        let _ = s
+            .write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nx-a: ")
+            .await;
+        slow.push(s);
+    }
+    // Everyone else is served at once.
+    healthy(&server.url).await?;
+    // Those over the address's cap were answered 503 and closed at once.
+    let mut refused = 0;
+    for s in slow.iter_mut() {
+        if closed_within(s, Duration::from_millis(20)).await {
+            refused += 1;
+        }
+    }
+    assert!(
+        refused >= 300 - per_peer,
+        "{refused} of 300 closed at once; the cap per address is {per_peer}"
+    );
+    // The rest are cut when their headers are late: none is left after
+    // the timeout, however slowly it keeps writing.
+    for s in slow.iter_mut() {
+        let _ = s.write_all(b"a").await;
+    }
+    let started = Instant::now();
+    for s in slow.iter_mut() {
+        assert!(
+            closed_within(s, Duration::from_secs(4)).await,
+            "a slow connection is still open after {:?}",
+            started.elapsed()
+        );
+    }
+    healthy(&server.url).await?;
+    server.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_kept_alive_connection_is_closed() -> anyhow::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir()?;
+    let mut limits = server::Limits::default();
+    limits.transport.header_timeout = Duration::from_secs(1);
+    let server = e2e::TestServer::start_with(dir.path(), limits).await?;
+    let mut s = connect_from("127.0.0.2", server.addr()).await?;
+    s.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await?;
+    // The answer comes, the connection stays for the next request, and is
+    // closed when none comes within the timeout.
+    let started = Instant::now();
+    assert!(closed_within(&mut s, Duration::from_secs(3)).await);
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "closed after {:?}, before the timeout",
+        started.elapsed()
+    );
+    server.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolment_guesses_from_one_address_are_slowed_and_others_are_not() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let limits = server::Limits::default();
+    let burst = limits.anonymous.credentials.burst as usize;
+    let server = e2e::TestServer::start_with(dir.path(), limits).await?;
+    // A client bound to 127.0.0.2: the guesser.
+    let guesser = reqwest::Client::builder()
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>()?)
+        .build()?;
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for i in 0..burst + 10 {
+        let resp = guesser
+            .post(format!("{}/v1/enrol", server.url))
+            .header("content-type", "application/json")
+            .body(
+                serde_json::json!({"code": format!("GUESS{i:04}"), "device_name": "x"}).to_string(),
+            )
+            .send()
+            .await?;
+        if resp.status() == 429 {
+            retry_after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            let body: serde_json::Value = serde_json::from_slice(&resp.bytes().await?)?;
+            assert_eq!(body["error"], "too_many_requests");
+            statuses.push(429);
+        } else {
+            statuses.push(resp.status().as_u16());
+        }
+    }
+    let checked = statuses.iter().filter(|s| **s == 400).count();
+    assert_eq!(checked, burst, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 10);
+    assert!(
+        retry_after.is_some_and(|s| (1..=4).contains(&s)),
+        "{retry_after:?}"
+    );
+    // Another address is not slowed by the guesser.
+    let other = reqwest::Client::builder()
+        .local_address("127.0.0.3".parse::<std::net::IpAddr>()?)
+        .build()?;
+    let resp = other
+        .post(format!("{}/v1/enrol", server.url))
+        .header("content-type", "application/json")
+        .body(serde_json::json!({"code": "GUESS", "device_name": "x"}).to_string())
+        .send()
+        .await?;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        server
+            .db
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM devices", [], |r| r.get::<_, i64>(0))?))
+            .await?,
+        0,
+        "no guess enrolled a device"
+    );
+    healthy(&server.url).await?;
+    server.stop().await;
+    Ok(())
+}

@@ -45,9 +45,8 @@ pub enum Command {
         /// inspections, so that the pages have something to show.
         #[arg(long, requires = "demo")]
         demo_records: bool,
-        /// Largest request body in bytes.
-        #[arg(long, default_value_t = 8 * 1024 * 1024)]
-        max_body_bytes: usize,
+        #[command(flatten)]
+        limits: serve::LimitArgs,
         /// Mark the pages' cookies Secure: set when users reach the server
         /// over TLS (through a proxy that terminates it).
         #[arg(long, env = "TRYGGHETSLOGG_SECURE_COOKIES")]

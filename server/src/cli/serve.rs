@@ -11,6 +11,48 @@ use server::db::{coordinators, identity, Db};
 use server::{AppState, Limits};
 use shared::domain::{Millis, Organisation};
 
+/// The limits an operator may set; each default is `Limits::default()`'s.
+#[derive(clap::Args, Debug)]
+pub struct LimitArgs {
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Seconds for a request's headers to arrive, and for an idle
+    /// kept-alive connection to start its next request.
+    #[arg(long, default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Connections open at once (lowered to fit the open-file limit).
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// Connections open at once from one address.
+    #[arg(long, default_value_t = 64)]
+    max_connections_per_peer: usize,
+    /// Enrolments and sign-ins per minute from one address (0: no limit);
+    /// the burst is one and a half times as many.
+    #[arg(long, default_value_t = 20)]
+    credentials_per_minute: u32,
+    /// The address of a proxy in front: exempt from the per-address
+    /// connection cap, and its X-Forwarded-For names the client.
+    #[arg(long)]
+    trusted_proxy: Option<std::net::IpAddr>,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        let mut limits = Limits {
+            max_body_bytes: self.max_body_bytes,
+            ..Limits::default()
+        };
+        limits.transport.header_timeout = std::time::Duration::from_secs(self.header_timeout_secs);
+        limits.transport.max_connections = self.max_connections;
+        limits.transport.max_connections_per_peer = self.max_connections_per_peer;
+        limits.transport.trusted_proxy = self.trusted_proxy;
+        limits.anonymous.credentials.per_minute = self.credentials_per_minute;
+        limits.anonymous.credentials.burst = self.credentials_per_minute.saturating_mul(3) / 2;
+        limits
+    }
+}
+
 /// The demo coordinator's password: demo data only, printed at start.
 const DEMO_PASSWORD: &str = "demo-samordnare";
 
@@ -22,7 +64,7 @@ pub fn run(
     listen: SocketAddr,
     demo: bool,
     demo_records: bool,
-    max_body_bytes: usize,
+    limits: Limits,
     secure_cookies: bool,
 ) -> anyhow::Result<()> {
     if demo {
@@ -66,10 +108,6 @@ pub fn run(
             println!("Demo coordinator: user name \"demo\", password \"{DEMO_PASSWORD}\"");
         }
     }
-    let limits = Limits {
-        max_body_bytes,
-        ..Limits::default()
-    };
     let state = AppState {
         db: db.clone(),
         clock: Arc::new(SystemClock),

@@ -26,6 +26,7 @@ pub enum ErrorCode {
     NotFound,
     Forbidden,
     Unavailable,
+    TooManyRequests,
     Internal,
     // The coordinators' pages.
     Invalid,
@@ -41,7 +42,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::BadBody,
         ErrorCode::BadDigest,
         ErrorCode::UnsupportedVersion,
@@ -58,6 +59,7 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::Forbidden,
         ErrorCode::Unavailable,
+        ErrorCode::TooManyRequests,
         ErrorCode::Internal,
         ErrorCode::Invalid,
         ErrorCode::BadCoordinator,
@@ -90,6 +92,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::Unavailable => "unavailable",
+            ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::Internal => "internal",
             ErrorCode::Invalid => "invalid",
             ErrorCode::BadCoordinator => "bad_coordinator",
