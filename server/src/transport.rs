@@ -243,12 +243,14 @@ mod tests {
     #[test]
     fn a_peer_gets_its_places_back_when_its_connections_close() {
         let peers = Arc::new(Peers::default());
-        let ip: IpAddr = "127.0.0.2".parse().unwrap();
-        let a = peers.take(ip, 2).unwrap();
-        let b = peers.take(ip, 2).unwrap();
+        let ip: IpAddr = "127.0.0.2".parse().expect("test value");
+        let a = peers.take(ip, 2).expect("test value");
+        let b = peers.take(ip, 2).expect("test value");
         assert!(peers.take(ip, 2).is_none(), "a third is over the cap");
         assert!(
-            peers.take("127.0.0.3".parse().unwrap(), 2).is_some(),
+            peers
+                .take("127.0.0.3".parse().expect("test value"), 2)
+                .is_some(),
             "another peer has its own places"
         );
         drop(a);
@@ -256,7 +258,7 @@ mod tests {
         assert!(c.is_some());
         drop((b, c));
         assert!(
-            peers.0.lock().unwrap().is_empty(),
+            peers.0.lock().expect("lock").is_empty(),
             "no peer kept once closed"
         );
     }

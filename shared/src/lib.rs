@@ -21,6 +21,7 @@ pub mod record;
 pub mod reference_csv;
 pub mod rollup;
 pub mod schema;
+pub mod sign_in;
 pub mod spreadsheet;
 pub mod sync;
 pub mod validation;

@@ -309,6 +309,38 @@ fixed_words!(ErrorCode, |c| {
 }
 });
 
+fixed_words!(crate::sign_in::SecurityEvent, |e| {
+    use crate::sign_in::SecurityEvent;
+    match e {
+        SecurityEvent::SignedIn => ("inloggad", "signed in"),
+        SecurityEvent::SignInFailed => ("misslyckad inloggning", "failed sign-in"),
+        SecurityEvent::SignInDelayed => (
+            "inloggning avvisad: för många misslyckade försök, måste vänta",
+            "sign-in refused: too many failures, must wait",
+        ),
+        SecurityEvent::SignedOut => ("utloggad", "signed out"),
+        SecurityEvent::SessionEnded => (
+            "äldre inloggning avslutad (för många samtidiga)",
+            "older session ended (too many at once)",
+        ),
+    }
+});
+
+impl Words for crate::sign_in::Wait {
+    fn words(&self, lang: Lang) -> Cow<'static, str> {
+        let seconds = (self.ms + 999) / 1000;
+        let minutes = (seconds + 59) / 60;
+        Cow::Owned(match (lang, seconds) {
+            (Lang::Sv, 1) => "1 sekund".into(),
+            (Lang::Sv, s) if s < 120 => format!("{s} sekunder"),
+            (Lang::Sv, _) => format!("{minutes} minuter"),
+            (Lang::En, 1) => "1 second".into(),
+            (Lang::En, s) if s < 120 => format!("{s} seconds"),
+            (Lang::En, _) => format!("{minutes} minutes"),
+        })
+    }
+}
+
 impl Words for ProblemKind {
     fn words(&self, lang: Lang) -> Cow<'static, str> {
         let sv = lang == Lang::Sv;

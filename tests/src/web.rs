@@ -63,6 +63,17 @@ impl WebClient {
         }
     }
 
+    /// A browser at another address (a loopback one such as 127.0.0.2),
+    /// as the server's per-address rules see it.
+    pub fn from_address(base: &str, source: &str) -> Result<WebClient> {
+        let mut c = WebClient::new(base);
+        c.client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(source.parse::<std::net::IpAddr>()?)
+            .build()?;
+        Ok(c)
+    }
+
     async fn send(&mut self, req: reqwest::RequestBuilder) -> Result<Page> {
         let mut req = req;
         if !self.cookies.is_empty() {

@@ -157,6 +157,7 @@ async fn every_page_in_swedish_has_no_english_domain_word_or_raw_key() -> anyhow
         "/reference".to_string(),
         "/devices".to_string(),
         "/quarantine".to_string(),
+        "/security-log".to_string(),
         "/public".to_string(),
         format!("/records/{inspection}/protocol"),
     ] {

@@ -70,6 +70,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("GET", "/access-log", [303, 303, 303, 200]),
         ("GET", "/access-log.csv", [303, 303, 303, 200]),
         ("GET", "/quarantine", [303, 303, 303, 200]),
+        ("GET", "/security-log", [303, 303, 303, 200]),
         ("GET", "/reference", [303, 303, 303, 200]),
         ("GET", "/reference/hotspots.csv", [303, 303, 303, 200]),
         ("GET", "/reference/venues.csv", [303, 303, 303, 200]),
@@ -151,10 +152,10 @@ async fn sign_in_is_protected_and_forms_need_the_csrf_token() -> anyhow::Result<
     assert_eq!(page.status, 403);
     assert!(stranger.cookie("tl_session").is_none());
 
-    // Wrong passwords: one message, and after five the name is locked,
-    // even for the right password.
-    let mut guesser = WebClient::new(&server.url);
-    for _ in 0..5 {
+    // Wrong passwords: one message, and after three the guesser's address
+    // waits, even for the right password.
+    let mut guesser = WebClient::from_address(&server.url, "127.0.0.2")?;
+    for _ in 0..shared::sign_in::FREE_FAILURES {
         let page = guesser.sign_in("eva", "wrong password!!").await?;
         assert_eq!(page.status, 401);
         assert!(page.body.contains("Wrong user name or password."));
@@ -163,6 +164,23 @@ async fn sign_in_is_protected_and_forms_need_the_csrf_token() -> anyhow::Result<
     assert_eq!(page.status, 429);
     assert!(page.body.contains("Too many failed attempts"));
     assert!(guesser.cookie("tl_session").is_none());
+    // Eva at her own address is not locked out by the guesser, and the
+    // security log shows what the guesser did, with no password.
+    let mut eva = WebClient::new(&server.url);
+    assert_eq!(eva.sign_in("eva", PASSWORD).await?.status, 303);
+    let log = eva.get("/security-log").await?;
+    assert_eq!(log.status, 200);
+    assert_eq!(
+        log.body.matches("failed sign-in").count(),
+        3,
+        "{}",
+        log.body
+    );
+    assert!(log
+        .body
+        .contains("sign-in refused: too many failures, must wait"));
+    assert!(log.body.contains("127.0.0.2"));
+    assert!(!log.body.contains("wrong password!!"));
     // An unknown name gets the same answer as a wrong password.
     let page = WebClient::new(&server.url)
         .sign_in("nobody", PASSWORD)

@@ -3,9 +3,10 @@
 //! Passwords are hashed with Argon2id (the `argon2` crate's defaults, OWASP's
 //! recommended parameters). A session cookie is 32 random bytes kept only as
 //! its SHA-256, like device tokens; each session has its own CSRF token that
-//! every form must carry. Failed sign-ins are counted per user name: after
-//! [`MAX_FAILURES`] in [`FAILURE_WINDOW_MS`] the name is locked until the
-//! window has passed, whatever the password (a guesser cannot tell).
+//! every form must carry. Failed sign-ins are counted per user name and
+//! source address, and a source waits after too many, whatever the
+//! password (a guesser cannot tell); the rule is `shared::sign_in`. Every
+//! sign-in, failure, wait and sign-out goes to the security log.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -14,14 +15,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 use shared::domain::Millis;
 use uuid::Uuid;
 
+use shared::sign_in::{self, SecurityEvent};
+
 use super::identity::{hash_secret, random_token};
+use super::security_log;
 use crate::error::Error;
 
 /// How long a session lasts without signing in again.
 pub const SESSION_TTL_MS: Millis = 8 * 60 * 60 * 1000;
-/// Failed sign-ins allowed per user name in [`FAILURE_WINDOW_MS`].
-pub const MAX_FAILURES: i64 = 5;
-pub const FAILURE_WINDOW_MS: Millis = 15 * 60 * 1000;
 /// Shortest password accepted (NIST SP 800-63B asks for at least 8; a
 /// shared office computer argues for more).
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -40,9 +41,15 @@ pub struct Coordinator {
 /// name or password was wrong is not told).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignIn {
-    Ok { session: String },
+    Ok {
+        session: String,
+    },
     Wrong,
-    Locked,
+    /// Too many failures from this source for this name: the attempt was
+    /// not checked; the next one is, after this many milliseconds.
+    Wait {
+        ms: Millis,
+    },
 }
 
 /// Adds a coordinator (the `create-coordinator` command).
@@ -93,12 +100,14 @@ pub fn create(
     Ok(id)
 }
 
-/// What the password check needs, decided before it: whether the name is
-/// locked, the account's id and hash if there is one, and the failure the
-/// attempt reserved.
+/// What the password check needs, decided before it: whether the source
+/// must wait, the account's id and hash if there is one, and the failure
+/// the attempt reserved.
 #[derive(Debug, Clone)]
 pub enum Attempt {
-    Locked,
+    Wait {
+        ms: Millis,
+    },
     Check {
         account: Option<(Uuid, String)>,
         /// The row in `sign_in_failures` this attempt counts as until it
@@ -107,23 +116,30 @@ pub enum Attempt {
     },
 }
 
-/// Step 1 of a sign-in (a write, on the writer): the lock, and a failure
+/// Step 1 of a sign-in (a write, on the writer): the wait, and a failure
 /// reserved before the password is checked. Counting and reserving in the
-/// same serialised write means parallel guesses cannot all pass the lock:
-/// 25 at once get 5 checks and 20 refusals, never 25 checks.
-pub fn attempt(conn: &Connection, username: &str, now: Millis) -> Result<Attempt, Error> {
+/// same serialised write means parallel guesses cannot all pass: 25 at once
+/// from one source get `FREE_FAILURES` checks and wait for the rest.
+pub fn attempt(
+    conn: &Connection,
+    username: &str,
+    source: &str,
+    now: Millis,
+) -> Result<Attempt, Error> {
     let username = normalise(username);
-    let failures: i64 = conn.query_row(
-        "SELECT count(*) FROM sign_in_failures WHERE username = ?1 AND at > ?2",
-        params![username, now - FAILURE_WINDOW_MS],
-        |r| r.get(0),
+    let (failures, last): (i64, Option<Millis>) = conn.query_row(
+        "SELECT count(*), max(at) FROM sign_in_failures
+          WHERE username = ?1 AND source = ?2 AND at > ?3",
+        params![username, source, now - sign_in::FAILURE_MEMORY_MS],
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    if failures >= MAX_FAILURES {
-        return Ok(Attempt::Locked);
+    if let Some(ms) = sign_in::wait_ms(failures, last.unwrap_or(0), now) {
+        security_log::record(conn, SecurityEvent::SignInDelayed, &username, source, now)?;
+        return Ok(Attempt::Wait { ms });
     }
     conn.execute(
-        "INSERT INTO sign_in_failures (username, at) VALUES (?1, ?2)",
-        params![username, now],
+        "INSERT INTO sign_in_failures (username, source, at) VALUES (?1, ?2, ?3)",
+        params![username, source, now],
     )?;
     let reserved = conn.last_insert_rowid();
     let row: Option<(String, String)> = conn
@@ -156,23 +172,46 @@ pub fn verify(hash: Option<&str>, password: &str) -> bool {
     }
 }
 
-/// Step 3 (a write): a session for a right password, whose reserved
-/// failure is taken back; for a wrong one the reserved failure stays.
+/// Who tried to sign in, from where: what the security log keeps of an
+/// attempt.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub username: String,
+    pub source: String,
+}
+
+/// Step 3 (a write): a session for a right password, which clears the
+/// source's failures; for a wrong one the reserved failure stays. Either
+/// goes to the security log. An account keeps at most
+/// `sign_in::MAX_SESSIONS` sessions: the oldest end.
 pub fn finish(
     conn: &Connection,
     account: Option<Uuid>,
     ok: bool,
     reserved: i64,
+    who: &Who,
     now: Millis,
 ) -> Result<SignIn, Error> {
+    let username = normalise(&who.username);
     conn.execute(
         "DELETE FROM sign_in_failures WHERE at < ?1",
-        [now - 24 * 60 * 60 * 1000],
+        [now - sign_in::FAILURE_MEMORY_MS],
     )?;
+    security_log::forget_old(conn, now)?;
     let Some(id) = account.filter(|_| ok) else {
+        security_log::record(
+            conn,
+            SecurityEvent::SignInFailed,
+            &username,
+            &who.source,
+            now,
+        )?;
         return Ok(SignIn::Wrong);
     };
-    conn.execute("DELETE FROM sign_in_failures WHERE rowid = ?1", [reserved])?;
+    conn.execute(
+        "DELETE FROM sign_in_failures WHERE rowid = ?1 OR (username = ?2 AND source = ?3)",
+        params![reserved, username, who.source],
+    )?;
     conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
     let session = random_token();
     conn.execute(
@@ -186,6 +225,22 @@ pub fn finish(
             now + SESSION_TTL_MS
         ],
     )?;
+    security_log::record(conn, SecurityEvent::SignedIn, &username, &who.source, now)?;
+    let ended = conn.execute(
+        "DELETE FROM sessions WHERE coordinator_id = ?1 AND token_hash NOT IN (
+             SELECT token_hash FROM sessions WHERE coordinator_id = ?1
+              ORDER BY created_at DESC, rowid DESC LIMIT ?2)",
+        params![id.to_string(), sign_in::MAX_SESSIONS as i64],
+    )?;
+    for _ in 0..ended {
+        security_log::record(
+            conn,
+            SecurityEvent::SessionEnded,
+            &username,
+            &who.source,
+            now,
+        )?;
+    }
     Ok(SignIn::Ok { session })
 }
 
@@ -218,11 +273,22 @@ pub fn by_session(
     }))
 }
 
-pub fn sign_out(conn: &Connection, session: &str) -> Result<(), Error> {
+pub fn sign_out(conn: &Connection, session: &str, source: &str, now: Millis) -> Result<(), Error> {
+    let username: Option<String> = conn
+        .query_row(
+            "SELECT c.username FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
+              WHERE s.token_hash = ?1",
+            [hash_secret(session)],
+            |r| r.get(0),
+        )
+        .optional()?;
     conn.execute(
         "DELETE FROM sessions WHERE token_hash = ?1",
         [hash_secret(session)],
     )?;
+    if let Some(username) = username {
+        security_log::record(conn, SecurityEvent::SignedOut, &username, source, now)?;
+    }
     Ok(())
 }
 
@@ -243,11 +309,25 @@ mod tests {
         password: &str,
         now: Millis,
     ) -> Result<SignIn, Error> {
-        match attempt(conn, username, now)? {
-            Attempt::Locked => Ok(SignIn::Locked),
+        sign_in_from(conn, username, password, "192.0.2.1", now)
+    }
+
+    fn sign_in_from(
+        conn: &Connection,
+        username: &str,
+        password: &str,
+        source: &str,
+        now: Millis,
+    ) -> Result<SignIn, Error> {
+        match attempt(conn, username, source, now)? {
+            Attempt::Wait { ms } => Ok(SignIn::Wait { ms }),
             Attempt::Check { account, reserved } => {
                 let ok = verify(account.as_ref().map(|a| a.1.as_str()), password);
-                finish(conn, account.map(|a| a.0), ok, reserved, now)
+                let who = Who {
+                    username: username.into(),
+                    source: source.into(),
+                };
+                finish(conn, account.map(|a| a.0), ok, reserved, &who, now)
             }
         }
     }
@@ -270,26 +350,71 @@ mod tests {
         assert!(by_session(&conn, &session, SESSION_TTL_MS + 2)
             .expect("query")
             .is_none());
-        for _ in 0..MAX_FAILURES {
+        for _ in 0..sign_in::FREE_FAILURES {
             assert_eq!(
                 sign_in(&conn, "eva", "guess", 10).expect("try"),
                 SignIn::Wrong
             );
         }
+        // The guesser's source waits, even with the right password...
         assert_eq!(
             sign_in(&conn, "eva", "correct horse battery", 11).expect("try"),
-            SignIn::Locked
+            SignIn::Wait { ms: 999 }
         );
+        // ...Eva at her own desk does not.
         assert!(matches!(
-            sign_in(
-                &conn,
-                "eva",
-                "correct horse battery",
-                11 + FAILURE_WINDOW_MS
-            ),
+            sign_in_from(&conn, "eva", "correct horse battery", "198.51.100.4", 12),
             Ok(SignIn::Ok { .. })
         ));
-        sign_out(&conn, &session).expect("sign out");
+        // Once the wait has passed the source is checked again, and a
+        // right password clears its failures.
+        assert!(matches!(
+            sign_in(&conn, "eva", "correct horse battery", 1010),
+            Ok(SignIn::Ok { .. })
+        ));
+        assert_eq!(
+            sign_in(&conn, "eva", "guess", 1011).expect("try"),
+            SignIn::Wrong,
+            "the count starts over"
+        );
+        let events: Vec<SecurityEvent> = security_log::recent(&conn, 100)
+            .expect("log")
+            .into_iter()
+            .map(|e| e.event)
+            .collect();
+        assert!(events.contains(&SecurityEvent::SignInDelayed));
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| **e == SecurityEvent::SignInFailed)
+                .count(),
+            4
+        );
+        sign_out(&conn, &session, "192.0.2.1", 1012).expect("sign out");
         assert!(by_session(&conn, &session, 3).expect("query").is_none());
+        assert_eq!(
+            security_log::recent(&conn, 1).expect("log")[0].event,
+            SecurityEvent::SignedOut
+        );
+    }
+
+    #[test]
+    fn an_account_keeps_its_newest_sessions() {
+        let conn = db();
+        create(&conn, "eva", "Eva", "correct horse battery", 0).expect("created");
+        let sessions: Vec<String> = (0..sign_in::MAX_SESSIONS as i64 + 2)
+            .map(
+                |i| match sign_in(&conn, "eva", "correct horse battery", 100 + i) {
+                    Ok(SignIn::Ok { session }) => session,
+                    other => panic!("{other:?}"),
+                },
+            )
+            .collect();
+        let live = |s: &String| by_session(&conn, s, 200).expect("query").is_some();
+        assert!(
+            !live(&sessions[0]) && !live(&sessions[1]),
+            "the two oldest ended"
+        );
+        assert!(sessions[2..].iter().all(live));
     }
 }

@@ -23,6 +23,7 @@ pub mod quarantine;
 pub mod reference;
 pub mod review;
 pub mod schema;
+pub mod security_log;
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};

@@ -292,6 +292,25 @@ DELETE FROM docs WHERE complete = 0 OR kind IS NULL;
 ALTER TABLE docs ADD COLUMN every_device INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE docs ADD COLUMN owner_reads INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+-- Failed sign-ins are counted per user name and source address
+-- (shared::sign_in), so that a guesser elsewhere cannot lock a
+-- coordinator out.
+ALTER TABLE sign_in_failures ADD COLUMN source TEXT NOT NULL DEFAULT '';
+DROP INDEX sign_in_failures_by_name;
+CREATE INDEX sign_in_failures_by_name ON sign_in_failures(username, source, at);
+
+-- Sign-ins, failures, waits and sign-outs; never a password.
+CREATE TABLE security_log (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    event    TEXT NOT NULL,
+    username TEXT NOT NULL,
+    source   TEXT NOT NULL
+) STRICT;
+CREATE INDEX security_log_by_time ON security_log(at);
+CREATE INDEX sessions_by_coordinator ON sessions(coordinator_id, created_at);
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.

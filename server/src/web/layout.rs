@@ -72,6 +72,7 @@ pub fn page(l: Lang, title: &str, who: Option<(&str, &str)>, body: Markup) -> Ma
                             a href="/follow-up" { (l.t("Follow-up")) } " · "
                             a href="/records" { (l.t("Records")) } " · "
                             a href="/access-log" { (l.t("Access log")) } " · "
+                            a href="/security-log" { (l.t("Security log")) } " · "
                             a href="/quarantine" { (l.t("Quarantine")) } " · "
                             a href="/reference" { (l.t("Reference data")) } " · "
                             a href="/devices" { (l.t("Devices")) } " · "

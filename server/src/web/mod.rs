@@ -9,6 +9,7 @@
 //!   purpose, logged), the access log, the quarantine.
 //! - [`reference`]: hotspots, venues and the plan; CSV export and import.
 //! - [`devices`]: enrolment codes, devices, revocation.
+//! - [`security`]: the security log (sign-ins, failures, waits).
 //! - [`public`]: the public summary, without sign-in.
 //! - [`lang`]: Swedish or English, by the browser's preference.
 //! - [`problems`]: import rows, validation problems and error pages in
@@ -24,6 +25,7 @@ pub mod problems;
 pub mod public;
 pub mod reference;
 pub mod review;
+pub mod security;
 pub mod session;
 pub mod sign_in;
 
@@ -60,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/access-log", get(review::access_log))
         .route("/access-log.csv", get(review::access_log_csv))
         .route("/quarantine", get(review::quarantined))
+        .route("/security-log", get(security::show))
         .route("/public", get(public::show))
         .layer(axum::middleware::from_fn(problems::as_page))
 }

@@ -1,7 +1,8 @@
 //! Signing in and out. The form carries a CSRF token matched against a
 //! short-lived cookie (there is no session yet to hold one). The password
 //! check runs on the blocking pool, never on the writer thread, and
-//! failures are counted per user name (see `db::coordinators`).
+//! failures are counted per user name and source address (see
+//! `db::coordinators` and `shared::sign_in`).
 
 use crate::db::identity::random_token;
 use axum::extract::{Form, State};
@@ -13,9 +14,10 @@ use maud::html;
 use super::lang::Lang;
 use super::layout::page;
 use super::session::{cookie, CsrfOnly, SignedIn, SESSION_COOKIE};
-use crate::db::coordinators::{self, Attempt, SignIn};
+use crate::db::coordinators::{self, Attempt, SignIn, Who};
 use crate::error::Error;
 use crate::http::AppState;
+use crate::peer_rate::PeerAddress;
 
 const FORM_COOKIE: &str = "tl_sign_in";
 
@@ -69,6 +71,7 @@ pub async fn form(State(state): State<AppState>, l: Lang, jar: CookieJar) -> Res
 pub async fn submit(
     State(state): State<AppState>,
     l: Lang,
+    PeerAddress(source): PeerAddress,
     jar: CookieJar,
     Form(form): Form<Credentials>,
 ) -> Result<Response, Error> {
@@ -92,13 +95,17 @@ pub async fn submit(
         ));
     }
     let now = state.clock.now_ms();
-    let username = form.username.clone();
+    let who = Who {
+        username: form.username.clone(),
+        source,
+    };
+    let asking = who.clone();
     let attempt = state
         .db
-        .write(move |c| coordinators::attempt(c, &username, now))
+        .write(move |c| coordinators::attempt(c, &asking.username, &asking.source, now))
         .await?;
     let outcome = match attempt {
-        Attempt::Locked => SignIn::Locked,
+        Attempt::Wait { ms } => SignIn::Wait { ms },
         Attempt::Check { account, reserved } => {
             // At most as many Argon2 checks at once as the machine has
             // cores: each takes 19 MiB and tens of milliseconds, and
@@ -123,7 +130,7 @@ pub async fn submit(
             let id = account.map(|a| a.0);
             state
                 .db
-                .write(move |c| coordinators::finish(c, id, ok, reserved, now))
+                .write(move |c| coordinators::finish(c, id, ok, reserved, &who, now))
                 .await?
         }
     };
@@ -144,29 +151,41 @@ pub async fn submit(
             StatusCode::UNAUTHORIZED,
             Some(l.t("Wrong user name or password.")),
         ),
-        SignIn::Locked => fresh_form(
-            l,
-            &state,
-            jar,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(
-                l.t("Too many failed attempts for this user name. Wait 15 minutes and try again."),
-            ),
-        ),
+        SignIn::Wait { ms } => {
+            let message = format!(
+                "{} {}.",
+                l.t("Too many failed attempts for this user name from here. Try again in"),
+                l.say(&shared::sign_in::Wait { ms })
+            );
+            let mut res = fresh_form(
+                l,
+                &state,
+                jar,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(&message),
+            );
+            let seconds = (ms + 999) / 1000;
+            if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+            res
+        }
     })
 }
 
 pub async fn sign_out(
     State(state): State<AppState>,
+    PeerAddress(source): PeerAddress,
     me: SignedIn,
     jar: CookieJar,
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
+    let now = state.clock.now_ms();
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         state
             .db
-            .write(move |c| coordinators::sign_out(c, &token))
+            .write(move |c| coordinators::sign_out(c, &token, &source, now))
             .await?;
     }
     let jar = jar.remove(Cookie::from(SESSION_COOKIE));
