@@ -152,6 +152,16 @@ impl WebClient {
     }
 
     /// Signs in through the form, as a person would.
+    /// An inspection's protocol as a coordinator prints it: the purpose
+    /// form, then the protocol opened with the purpose "protocol".
+    pub async fn protocol(&mut self, record: &str) -> Result<Page> {
+        let path = format!("/records/{record}/protocol");
+        let form = self.get(&path).await?;
+        let csrf = form.csrf().context("the purpose form has a CSRF field")?;
+        self.post(&path, &[("csrf", &csrf), ("purpose", "protocol")])
+            .await
+    }
+
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Result<Page> {
         let form = self.get("/sign-in").await?;
         let csrf = form.csrf().context("the sign-in form has a CSRF field")?;

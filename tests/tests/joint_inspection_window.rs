@@ -151,7 +151,7 @@ async fn two_inspectors_edit_one_inspection_offline_and_see_the_merge() -> anyho
     let mut eva = WebClient::new(&server.url);
     eva.accept_language = Some("sv".into());
     eva.sign_in("eva", PASSWORD).await?;
-    let protocol = eva.get(&format!("/records/{id}/protocol")).await?;
+    let protocol = eva.protocol(&id.to_string()).await?;
     assert_eq!(protocol.status, 200);
     for words in ["1 från polisen, 1 från kommunen", ANNAS, KIMS, "Anmärkning"] {
         assert!(protocol.body.contains(words), "protocol lacks {words:?}");

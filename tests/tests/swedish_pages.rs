@@ -161,6 +161,7 @@ async fn every_page_in_swedish_has_no_english_domain_word_or_raw_key() -> anyhow
         "/public".to_string(),
         format!("/records/{inspection}/protocol"),
     ] {
+        // The protocol's purpose form, then the protocol itself below.
         let page = eva.get(&path).await?;
         assert_eq!(page.status, 200, "{path}");
         pages.push((path, page.body));
@@ -177,6 +178,12 @@ async fn every_page_in_swedish_has_no_english_domain_word_or_raw_key() -> anyhow
         assert_eq!(page.status, 200, "record {id}");
         pages.push((format!("/records/{id}"), page.body));
     }
+    let protocol = eva.protocol(&inspection).await?;
+    assert_eq!(protocol.status, 200);
+    pages.push((
+        format!("/records/{inspection}/protocol (opened)"),
+        protocol.body,
+    ));
     pages.push(("/access-log".into(), eva.get("/access-log").await?.body));
 
     let forbidden = forbidden();
@@ -202,7 +209,7 @@ async fn every_page_in_swedish_has_no_english_domain_word_or_raw_key() -> anyhow
     };
     shown("/follow-up", &["Anmärkning", "hög risk"]);
     shown(
-        &format!("/records/{inspection}/protocol"),
+        &format!("/records/{inspection}/protocol (opened)"),
         &["Personalliggare förs", "från polisen"],
     );
     let mut found = Vec::new();

@@ -380,7 +380,8 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
         .body
         .contains(&format!("Test Coordinator,{link},quality")));
 
-    // The inspection's printable protocol, logged like any opening.
+    // The inspection's printable protocol, opened with a purpose and
+    // logged like any opening: a link or a reload alone reads nothing.
     let inspections = eva.get("/records?kind=inspection").await?;
     let inspection = inspections
         .body
@@ -389,9 +390,16 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
         .and_then(|s| s.split('"').next())
         .expect("an inspection")
         .to_string();
-    let protocol = eva.get(&format!("/records/{inspection}/protocol")).await?;
+    let logged = |body: &str| body.matches("Inspection protocol for the licensee").count();
+    let before = logged(&eva.get("/access-log").await?.body);
+    let asked = eva.get(&format!("/records/{inspection}/protocol")).await?;
+    assert_eq!(asked.status, 200);
+    assert!(!asked.body.contains("Copy for the licensee"));
+    assert_eq!(logged(&eva.get("/access-log").await?.body), before);
+    let protocol = eva.protocol(&inspection).await?;
     assert_eq!(protocol.status, 200);
     assert!(protocol.body.contains("Copy for the licensee"));
+    assert_eq!(logged(&eva.get("/access-log").await?.body), before + 1);
     assert!(eva
         .get("/access-log")
         .await?

@@ -58,7 +58,10 @@ pub fn routes() -> Router<AppState> {
             "/records/{id}",
             get(review::purpose_form).post(review::open),
         )
-        .route("/records/{id}/protocol", get(review::protocol))
+        .route(
+            "/records/{id}/protocol",
+            get(review::protocol_purpose).post(review::protocol),
+        )
         .route("/access-log", get(review::access_log))
         .route("/access-log.csv", get(review::access_log_csv))
         .route("/quarantine", get(review::quarantined))

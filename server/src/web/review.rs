@@ -119,7 +119,20 @@ pub async fn purpose_form(
     l: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let id = parse_id(&id)?;
+    asking_purpose(&state, &me, l, &id, "", "follow_up").await
+}
+
+/// The form that asks why a record is opened, posting to the record
+/// (`tail` ""), or to its protocol ("/protocol"), with `chosen` checked.
+async fn asking_purpose(
+    state: &AppState,
+    me: &SignedIn,
+    l: Lang,
+    id: &str,
+    tail: &str,
+    chosen: &str,
+) -> Result<Response, Error> {
+    let id = parse_id(id)?;
     // No purpose is asked for a record that is not there.
     state
         .db
@@ -132,12 +145,12 @@ pub async fn purpose_form(
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
             p { (l.t("Opening a record's details is written to the access log with your name, the time and the purpose.")) }
-            form method="post" action=(format!("/records/{id}")) {
+            form method="post" action=(format!("/records/{id}{tail}")) {
                 input type="hidden" name="csrf" value=(me.0.csrf);
                 fieldset {
                     legend { (l.t("Why do you open it?")) }
-                    @for (i, (key, label)) in PURPOSES.iter().enumerate() {
-                        label { input type="radio" name="purpose" value=(key) required checked[i == 0]; " " (l.t(label)) }
+                    @for (key, label) in PURPOSES {
+                        label { input type="radio" name="purpose" value=(key) required checked[*key == chosen]; " " (l.t(label)) }
                     }
                 }
                 p { button type="submit" { (l.t("Open the record")) } }
@@ -167,7 +180,7 @@ pub async fn open(
         l,
         kind_title(l, &view.record),
         Some((&me.0.display_name, &me.0.csrf)),
-        record_markup(l, &view),
+        record_markup(l, &view, &me.0.csrf),
     )
     .into_response())
 }
@@ -197,7 +210,7 @@ fn kind_title(l: Lang, r: &Record) -> &'static str {
     }
 }
 
-fn record_markup(l: Lang, v: &RecordView) -> Markup {
+fn record_markup(l: Lang, v: &RecordView, csrf: &str) -> Markup {
     let opt_time = |t: Option<i64>| t.map(format_date_time).unwrap_or_else(|| "—".into());
     html! {
         p.muted { (l.t("Record ")) code { (v.id) } (l.t(", first received ")) (format_date_time(v.first_received_at)) }
@@ -234,7 +247,11 @@ fn record_markup(l: Lang, v: &RecordView) -> Markup {
             }
         }
         @if let Record::Inspection(_) = &v.record {
-            p.no-print { a href=(format!("/records/{}/protocol", v.id)) { (l.t("Printable protocol for the licensee")) } }
+            form.no-print method="post" action=(format!("/records/{}/protocol", v.id)) {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="purpose" value="protocol";
+                button type="submit" { (l.t("Printable protocol for the licensee")) }
+            }
         }
         h2 { (l.t("Edit history")) }
         p.muted { (l.t("From the document itself: every change, when it was made (the device's clock) and by whom.")) }
@@ -346,16 +363,30 @@ pub async fn quarantined(
     .into_response())
 }
 
-/// The printable protocol of one inspection, for the licensee's copy.
-/// Printing it is an opening of the record like any other: it is logged.
-pub async fn protocol(
+/// Asks why the protocol is opened: a link to it, or a reload, reads
+/// nothing and logs nothing without a purpose.
+pub async fn protocol_purpose(
     State(state): State<AppState>,
     me: SignedIn,
     l: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
+    asking_purpose(&state, &me, l, &id, "/protocol", "protocol").await
+}
+
+/// The printable protocol of one inspection, for the licensee's copy.
+/// Printing it is an opening of the record like any other: asked with a
+/// purpose (the record's page sends "protocol"), and logged.
+pub async fn protocol(
+    State(state): State<AppState>,
+    me: SignedIn,
+    l: Lang,
+    Path(id): Path<String>,
+    Form(form): Form<Open>,
+) -> Result<Response, Error> {
+    me.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
-    let view = open_logged(&state, &me, id, "protocol".into()).await?;
+    let view = open_logged(&state, &me, id, form.purpose).await?;
     let Record::Inspection(i) = &view.record else {
         return Err(Error::NotFound);
     };
