@@ -10,6 +10,7 @@ use std::fmt;
 
 mod in_force;
 mod open;
+pub mod public;
 
 pub use in_force::{hotspot_active, plan_in_force, DateSpan};
 pub use open::{open_follow_ups, InspectionFact};
@@ -219,33 +220,6 @@ impl Progress {
     }
 }
 
-/// A count as it may be published: small counts could point at a person
-/// or a single event, so anything below 5 is shown as "fewer than 5".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PublicCount {
-    FewerThan5,
-    Count(u64),
-}
-
-pub const PUBLIC_MIN_COUNT: u64 = 5;
-
-pub fn public_count(n: u64) -> PublicCount {
-    if n < PUBLIC_MIN_COUNT {
-        PublicCount::FewerThan5
-    } else {
-        PublicCount::Count(n)
-    }
-}
-
-impl fmt::Display for PublicCount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PublicCount::FewerThan5 => f.write_str("fewer than 5"),
-            PublicCount::Count(n) => write!(f, "{n}"),
-        }
-    }
-}
-
 /// What the plan prescribes over `days` at a per-week rate, prorated by day
 /// and rounded up.
 pub fn prescribed(per_week: u64, days: u64) -> u64 {
@@ -392,15 +366,12 @@ mod tests {
     }
 
     #[test]
-    fn progress_and_public_counts() {
+    fn progress_is_a_percent_of_the_target() {
         let p = Progress {
             delivered: 7,
             target: Some(13),
         };
         assert_eq!((p.percent(), p.met()), (Some(53), Some(false)));
-        assert_eq!(public_count(4).to_string(), "fewer than 5");
-        assert_eq!(public_count(0), PublicCount::FewerThan5);
-        assert_eq!(public_count(5).to_string(), "5");
     }
 
     #[test]

@@ -323,3 +323,131 @@ async fn enrolment_guesses_from_one_address_are_slowed_and_others_are_not() -> a
     server.stop().await;
     Ok(())
 }
+
+/// The counts a citizen reads on one public page: the two totals and each
+/// initiative's "done" (the first number of a row; the second is the
+/// promise, not a count).
+fn public_counts(body: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for (label, rest) in [
+        ("visits", "unsafe: <strong>"),
+        ("inspections", "venues: <strong>"),
+    ] {
+        if let Some(n) = body
+            .split(rest)
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .and_then(|n| n.parse().ok())
+        {
+            out.push((label.to_string(), n));
+        }
+    }
+    for row in body.split("<tr><td>").skip(1) {
+        let title = row.split('<').next().unwrap_or_default().to_string();
+        if let Some(done) = row
+            .split("<td class=\"n\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .and_then(|n| n.parse().ok())
+        {
+            out.push((title, done));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_figures_cannot_be_differenced_and_show_nothing_newer_than_their_publication(
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = pages_server(dir.path()).await?;
+    let size = server::seed::Size {
+        visits: 600,
+        inspections: 60,
+        hotspots: 12,
+        venues: 12,
+        years: 2,
+        officers: 3,
+    };
+    let db = server.db.clone();
+    let now = e2e::now_ms();
+    tokio::task::spawn_blocking(move || server::seed::seed(&db, size, now, |_, _| {})).await??;
+    let citizen = reqwest::Client::new();
+    let get = |path: String| {
+        let (c, url) = (citizen.clone(), server.url.clone());
+        async move { anyhow::Ok(c.get(format!("{url}{path}")).send().await?.text().await?) }
+    };
+    let front = get("/public".into()).await?;
+    let periods: Vec<String> = front
+        .split("href=\"/public?period=")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect();
+    let this_quarter = shared::follow_up::Period::quarter_of(now).key();
+    assert!(periods.len() >= 5, "{periods:?}");
+    assert!(
+        !periods.contains(&this_quarter),
+        "the running quarter is published: {periods:?}"
+    );
+    // Every published figure, by what it counts.
+    let mut pages = Vec::new();
+    let mut by_metric: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
+    for p in &periods {
+        let body = get(format!("/public?period={p}")).await?;
+        assert!(
+            !body.contains(&this_quarter),
+            "{p} counts the running quarter"
+        );
+        let counts = public_counts(&body);
+        assert!(counts.len() >= 2, "{p}: {counts:?}");
+        for (metric, n) in counts {
+            by_metric.entry(metric).or_default().push((p.clone(), n));
+        }
+        pages.push(body);
+    }
+    assert!(
+        by_metric["visits"].iter().any(|(_, n)| *n > 0),
+        "the seeded visits are published"
+    );
+    // No difference of two published figures of the same thing, over
+    // every pair of periods (a year minus a quarter, a quarter minus
+    // another), is a count from 1 to 4; nor is any figure.
+    for (metric, values) in &by_metric {
+        for (p, a) in values {
+            assert!(!(1..5).contains(a), "{metric} in {p} is {a}");
+            for (q, b) in values {
+                let d = a.abs_diff(*b);
+                assert!(
+                    !(1..5).contains(&d),
+                    "{metric}: {p} ({a}) and {q} ({b}) differ by {d}"
+                );
+            }
+        }
+    }
+    // Records arriving after today's publication are not shown until the
+    // next day's: every page reads the same.
+    let more = server::seed::Size {
+        visits: 300,
+        inspections: 30,
+        ..size
+    };
+    let db = server.db.clone();
+    tokio::task::spawn_blocking(move || server::seed::seed(&db, more, now, |_, _| {})).await??;
+    for (p, before) in periods.iter().zip(&pages) {
+        assert_eq!(
+            &get(format!("/public?period={p}")).await?,
+            before,
+            "{p} changed before the next publication"
+        );
+    }
+    // A period that is not published (a tertial, the running quarter)
+    // shows no figures.
+    for p in ["2026-T1".to_string(), this_quarter] {
+        let body = get(format!("/public?period={p}")).await?;
+        assert!(public_counts(&body).is_empty(), "{p}");
+    }
+    healthy(&server.url).await?;
+    server.stop().await;
+    Ok(())
+}

@@ -173,7 +173,8 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
         "{text}"
     );
 
-    // The public summary, signed out: small counts hidden, no names.
+    // The public summary, signed out: only ended quarters, rounded; the
+    // records just made are not on it; no names.
     c.find(Locator::Css("header form button"))
         .await?
         .click()
@@ -181,8 +182,11 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     shown(c, "//input[@id='username']").await?;
     c.goto(&format!("{}/public", server.url)).await?;
     let source = c.source().await?;
-    assert!(source.contains("<strong>8</strong>"), "eight foot patrols");
-    assert!(source.contains("fewer than 5"));
+    assert!(
+        !source.contains("<strong>8</strong>"),
+        "this quarter's eight foot patrols"
+    );
+    assert!(source.contains("rounded to the nearest 5"));
     assert!(!source.contains("Anna Berg") && !source.contains("kiosken"));
     browser.screenshot("08-public").await?;
 

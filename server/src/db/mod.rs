@@ -18,6 +18,7 @@ pub mod identity;
 pub mod ingest;
 pub mod outgoing;
 pub mod projection;
+pub mod publication;
 pub mod push_store;
 pub mod quarantine;
 pub mod reference;

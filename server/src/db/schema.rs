@@ -311,6 +311,16 @@ CREATE TABLE security_log (
 CREATE INDEX security_log_by_time ON security_log(at);
 CREATE INDEX sessions_by_coordinator ON sessions(coordinator_id, created_at);
 "#,
+    r#"
+-- The public summary's figures as last published (db::publication): closed
+-- quarters and their years, rounded, at most once a day. A row with an
+-- empty period marks a day with nothing to publish.
+CREATE TABLE public_figures (
+    period       TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    published_at INTEGER NOT NULL
+) STRICT;
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.

@@ -30,6 +30,11 @@ impl PeriodQuery {
     pub fn is_empty(&self) -> bool {
         self.period.as_deref().is_none_or(str::is_empty)
     }
+
+    /// The period asked for, if any (not checked).
+    pub fn period(&self) -> Option<&str> {
+        self.period.as_deref().filter(|p| !p.is_empty())
+    }
 }
 
 /// The period asked for, or the current quarter.

@@ -1,17 +1,20 @@
 //! The public summary, at a stable address without sign-in: per focus area
-//! and period, what was done against the promise. Aggregates only: no
-//! officer names, no free text, no exact times, and counts below 5 shown as
-//! "fewer than 5" (`shared::follow_up::public_count`). In Swedish when the
-//! browser prefers it (citizens of a Swedish municipality), else English.
+//! and period, what was done against the promise. It shows only what was
+//! published (`db::publication`): closed quarters and their years, rounded
+//! to 5, published at most once a day (the rules and why are
+//! `shared::follow_up::public`). No officer names, no free text, no times.
+//! In Swedish when the browser prefers it, else English.
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use shared::follow_up::{public_count, Period, PublicCount};
+use shared::follow_up::public::{self, Published};
+use shared::local_time::format_date;
 
 use super::follow_up::PeriodQuery;
 use super::lang::Lang;
 use super::layout::page;
+use crate::db::publication;
 use crate::error::Error;
 use crate::http::AppState;
 
@@ -20,52 +23,99 @@ pub async fn show(
     l: Lang,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, Error> {
-    // The public page shows whole years unless a period is asked for.
-    let period = match super::follow_up::chosen(&q, state.clock.now_ms())? {
-        p if q.is_empty() => Period::Year(p.year()),
-        p => p,
-    };
-    let figures = state
+    let now = state.clock.now_ms();
+    // The day's publication, made by the first visitor of the day (a read
+    // decides, so that other visits never wait for the writer).
+    let last = state.db.read(publication::last_published_at).await?;
+    if public::due(last, now) {
+        state
+            .db
+            .write(move |c| publication::publish_if_due(c, now))
+            .await?;
+    }
+    let (periods, last) = state
         .db
-        .read(move |c| crate::db::follow_up::public_figures(c, period))
+        .read(|c| {
+            Ok((
+                publication::published_periods(c)?,
+                publication::last_published_at(c)?,
+            ))
+        })
         .await?;
-    let (f, visits, inspections) = (&figures.plan, figures.visits, figures.inspections);
-    let count = |n: u64| match public_count(n) {
-        PublicCount::FewerThan5 => l.t("fewer than 5").to_string(),
-        PublicCount::Count(n) => n.to_string(),
+    let asked = q.period().map(str::to_string);
+    let key = match &asked {
+        Some(p) if periods.contains(p) => Some(p.clone()),
+        Some(_) => None,
+        // The newest year (years come first).
+        None => periods.first().cloned(),
+    };
+    let figures: Option<Published> = match key {
+        Some(k) => {
+            state
+                .db
+                .read(move |c| publication::published(c, &k))
+                .await?
+        }
+        None => None,
+    };
+    let title = match &figures {
+        Some(f) => format!("{}, {}", l.t("What we did"), f.period),
+        None => l.t("What we did").to_string(),
     };
     Ok(page(
         l,
-        &format!("{}, {period}", l.t("What we did")),
+        &title,
         None,
         html! {
-            p {
-                @if f.municipality.is_empty() { (l.t("No citizen promises cover this period.")) }
-                @else { (l.t("The citizen promises of ")) (f.municipality) (l.t(" and the local police: what was done.")) }
+            p.muted {
+                (l.t("Figures are published once a day for quarters that have ended, rounded to the nearest 5 (0 means 0 to 2)."))
+                @if let Some(at) = last { " " (l.t("Last published:")) " " (format_date(at)) "." }
             }
-            p.muted { (l.t("Counts below 5 are shown as \"fewer than 5\". Figures are updated as officers' records arrive.")) }
-            ul {
-                li { (l.t("Foot patrols at places people feel unsafe: ")) strong { (count(visits)) } }
-                li { (l.t("Inspections of licensed venues: ")) strong { (count(inspections)) } }
-            }
-            @for area in &f.focus_areas {
-                h2 { (area.name) }
-                table {
-                    thead { tr { th { (l.t("Initiative")) } th.n { (l.t("Done")) } th.n { (l.t("Promised")) } } }
-                    tbody {
-                        @for i in &area.initiatives {
-                            tr {
-                                td { (i.title) }
-                                td.n { (count(i.progress.delivered)) }
-                                td.n { @if let Some(t) = i.progress.target { (t) } @else { "—" } }
+            @match &figures {
+                None => {
+                    @if asked.is_some() {
+                        p { (l.t("No figures are published for that period: only whole quarters that have ended, and years.")) }
+                    } @else {
+                        p { (l.t("No figures are published yet: the first quarter has not ended.")) }
+                    }
+                }
+                Some(f) => {
+                    p {
+                        @if f.municipality.is_empty() { (l.t("No citizen promises cover this period.")) }
+                        @else { (l.t("The citizen promises of ")) (f.municipality) (l.t(" and the local police: what was done.")) }
+                    }
+                    @if f.quarters.len() > 1 || f.period.len() == 4 {
+                        p.muted { (l.t("The sum of the quarters")) " " (f.quarters.join(", ")) "." }
+                    }
+                    ul {
+                        li { (l.t("Foot patrols at places people feel unsafe: ")) strong { (f.visits) } }
+                        li { (l.t("Inspections of licensed venues: ")) strong { (f.inspections) } }
+                    }
+                    @for area in &f.focus_areas {
+                        h2 { (area.name) }
+                        table {
+                            thead { tr { th { (l.t("Initiative")) } th.n { (l.t("Done")) } th.n { (l.t("Promised")) } } }
+                            tbody {
+                                @for i in &area.initiatives {
+                                    tr {
+                                        td { (i.title) }
+                                        td.n { (i.delivered) }
+                                        td.n { @if let Some(t) = i.target { (t) } @else { "—" } }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
-            p.no-print {
-                (l.t("Other periods: "))
-                a href=(format!("/public?period={}", period.previous().key())) { (period.previous()) }
+            @if !periods.is_empty() {
+                p.no-print {
+                    (l.t("Published periods: "))
+                    @for (n, p) in periods.iter().enumerate() {
+                        @if n > 0 { " · " }
+                        a href=(format!("/public?period={p}")) { (p) }
+                    }
+                }
             }
         },
     )

@@ -1,0 +1,138 @@
+//! The public summary's figures, published at most once a day for closed
+//! quarters and the years they make up; the rules are
+//! `shared::follow_up::public`. The public page reads only this table,
+//! never the live follow-up.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use shared::domain::Millis;
+use shared::follow_up::public::{self, Published, PublishedArea, PublishedInitiative};
+use shared::follow_up::Period;
+use shared::local_time::to_local;
+
+use super::follow_up::{public_figures, PublicFigures};
+use crate::error::Error;
+
+pub fn last_published_at(conn: &Connection) -> Result<Option<Millis>, Error> {
+    Ok(
+        conn.query_row("SELECT max(published_at) FROM public_figures", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// The figures as published: exact counts, before rounding.
+fn exact(period: Period, f: PublicFigures) -> Published {
+    Published {
+        period: period.key(),
+        municipality: f.plan.municipality,
+        visits: f.visits,
+        inspections: f.inspections,
+        focus_areas: f
+            .plan
+            .focus_areas
+            .into_iter()
+            .map(|a| PublishedArea {
+                name: a.name,
+                initiatives: a
+                    .initiatives
+                    .into_iter()
+                    .map(|i| PublishedInitiative {
+                        title: i.title,
+                        delivered: i.progress.delivered,
+                        target: i.progress.target,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        quarters: Vec::new(),
+    }
+}
+
+/// The years with records or a plan, up to `now`'s.
+fn years(conn: &Connection, now: Millis) -> Result<std::ops::RangeInclusive<i32>, Error> {
+    let this_year = to_local(now).year();
+    let first_ms: Option<Millis> = conn.query_row(
+        "SELECT min(t) FROM (SELECT min(started_at) AS t FROM patrol_visits
+                   UNION ALL SELECT min(started_at) FROM inspections)",
+        [],
+        |r| r.get(0),
+    )?;
+    let first_plan: Option<String> =
+        conn.query_row("SELECT min(period_start) FROM plans", [], |r| r.get(0))?;
+    let plan_year = first_plan.and_then(|d| d.get(..4)?.parse::<i32>().ok());
+    let first = [first_ms.map(|ms| to_local(ms).year()), plan_year]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(this_year);
+    Ok(first.min(this_year)..=this_year)
+}
+
+/// Publishes every closed quarter and its year, unless a publication was
+/// made today already. Returns whether it published.
+pub fn publish_if_due(conn: &Connection, now: Millis) -> Result<bool, Error> {
+    if !public::due(last_published_at(conn)?, now) {
+        return Ok(false);
+    }
+    let quarters = public::closed_quarters(years(conn, now)?, now);
+    let mut published: Vec<Published> = Vec::new();
+    for q in &quarters {
+        published.push(Published::quarter(exact(*q, public_figures(conn, *q)?)));
+    }
+    let mut by_year: Vec<Published> = Vec::new();
+    let mut year_keys: Vec<i32> = quarters.iter().map(Period::year).collect();
+    year_keys.dedup();
+    for year in year_keys {
+        let theirs: Vec<Published> = published
+            .iter()
+            .filter(|p| p.period.starts_with(&format!("{year}-")))
+            .cloned()
+            .collect();
+        let shape = exact(
+            Period::Year(year),
+            public_figures(conn, Period::Year(year))?,
+        );
+        by_year.push(Published::year(year, shape, &theirs));
+    }
+    conn.execute("DELETE FROM public_figures", [])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO public_figures (period, body, published_at) VALUES (?1, ?2, ?3)",
+    )?;
+    for p in published.iter().chain(&by_year) {
+        let body = serde_json::to_string(p).map_err(Error::internal)?;
+        insert.execute(params![p.period, body, now])?;
+    }
+    // A day with nothing to publish still counts as published.
+    if published.is_empty() {
+        insert.execute(params!["", "", now])?;
+    }
+    tracing::info!(
+        periods = published.len() + by_year.len(),
+        "public figures published"
+    );
+    Ok(true)
+}
+
+/// The published figures of a period (`2026-Q2`, `2026`), if any.
+pub fn published(conn: &Connection, period: &str) -> Result<Option<Published>, Error> {
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT body FROM public_figures WHERE period = ?1 AND period != ''",
+            [period],
+            |r| r.get(0),
+        )
+        .optional()?;
+    body.map(|b| serde_json::from_str(&b).map_err(Error::internal))
+        .transpose()
+}
+
+/// The keys of every published period: years first, newest first, then
+/// quarters newest first.
+pub fn published_periods(conn: &Connection) -> Result<Vec<String>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT period FROM public_figures WHERE period != ''
+          ORDER BY length(period), period DESC",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
