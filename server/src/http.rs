@@ -138,6 +138,23 @@ pub async fn run(
             }
         })
     };
+    // The public figures are published once a day, off the writer, so
+    // that no visitor waits for them.
+    let publisher = {
+        let (db, clock) = (state.db.clone(), state.clock.clone());
+        tokio::spawn(async move {
+            // First a minute after start: a server starting up, or a test
+            // filling a store, is not published half-way.
+            let first = tokio::time::Instant::now() + Duration::from_secs(60);
+            let mut every = tokio::time::interval_at(first, Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                if let Err(e) = crate::db::publication::publish_if_due(&db, clock.now_ms()).await {
+                    tracing::warn!(error = %e, "publishing the public figures failed");
+                }
+            }
+        })
+    };
     let served = crate::transport::serve(
         listener,
         router_with(state, limiters),
@@ -146,6 +163,7 @@ pub async fn run(
     )
     .await;
     sweeper.abort();
+    publisher.abort();
     served
 }
 

@@ -68,18 +68,15 @@ fn years(conn: &Connection, now: Millis) -> Result<std::ops::RangeInclusive<i32>
     Ok(first.min(this_year)..=this_year)
 }
 
-/// Publishes every closed quarter and its year, unless a publication was
-/// made today already. Returns whether it published.
-pub fn publish_if_due(conn: &Connection, now: Millis) -> Result<bool, Error> {
-    if !public::due(last_published_at(conn)?, now) {
-        return Ok(false);
-    }
+/// The figures of every closed quarter and its year, as they would be
+/// published at `now`. Only reads: run it on a reader connection, so that
+/// the writer (and every sync) never waits for it.
+pub fn compute(conn: &Connection, now: Millis) -> Result<Vec<Published>, Error> {
     let quarters = public::closed_quarters(years(conn, now)?, now);
     let mut published: Vec<Published> = Vec::new();
     for q in &quarters {
         published.push(Published::quarter(exact(*q, public_figures(conn, *q)?)));
     }
-    let mut by_year: Vec<Published> = Vec::new();
     let mut year_keys: Vec<i32> = quarters.iter().map(Period::year).collect();
     year_keys.dedup();
     for year in year_keys {
@@ -92,25 +89,43 @@ pub fn publish_if_due(conn: &Connection, now: Millis) -> Result<bool, Error> {
             Period::Year(year),
             public_figures(conn, Period::Year(year))?,
         );
-        by_year.push(Published::year(year, shape, &theirs));
+        published.push(Published::year(year, shape, &theirs));
+    }
+    Ok(published)
+}
+
+/// Stores `figures` as the publication of `now`, unless one was made today
+/// already (two visitors may have computed it at once). Returns whether it
+/// stored.
+pub fn store(conn: &Connection, figures: &[Published], now: Millis) -> Result<bool, Error> {
+    if !public::due(last_published_at(conn)?, now) {
+        return Ok(false);
     }
     conn.execute("DELETE FROM public_figures", [])?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO public_figures (period, body, published_at) VALUES (?1, ?2, ?3)",
     )?;
-    for p in published.iter().chain(&by_year) {
+    for p in figures {
         let body = serde_json::to_string(p).map_err(Error::internal)?;
         insert.execute(params![p.period, body, now])?;
     }
     // A day with nothing to publish still counts as published.
-    if published.is_empty() {
+    if figures.is_empty() {
         insert.execute(params!["", "", now])?;
     }
-    tracing::info!(
-        periods = published.len() + by_year.len(),
-        "public figures published"
-    );
+    tracing::info!(periods = figures.len(), "public figures published");
     Ok(true)
+}
+
+/// Publishes if no publication was made today: computed on a reader, then
+/// stored in one short write.
+pub async fn publish_if_due(db: &super::Db, now: Millis) -> Result<(), Error> {
+    if !public::due(db.read(last_published_at).await?, now) {
+        return Ok(());
+    }
+    let figures = db.read(move |c| compute(c, now)).await?;
+    db.write(move |c| store(c, &figures, now)).await?;
+    Ok(())
 }
 
 /// The published figures of a period (`2026-Q2`, `2026`), if any.

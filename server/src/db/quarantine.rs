@@ -21,7 +21,9 @@ pub struct Quarantined {
 
 /// Keeps refused changes, as the device sent them, under the device and
 /// officer that sent them (the syncing device, or the one that sent a held
-/// change earlier).
+/// change earlier). Past the device's quota
+/// (`shared::sync::push::quarantine_keeps_changes`) the refusal is kept
+/// without its changes, which stay on the phone.
 #[allow(clippy::too_many_arguments)]
 pub fn put_for(
     conn: &Connection,
@@ -33,12 +35,34 @@ pub fn put_for(
     changes: &[Vec<u8>],
     now: Millis,
 ) -> Result<(), Error> {
-    let blob = shared::sync::wire::encode(
-        &changes
+    let used: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(sum(length(changes)), 0) FROM quarantine WHERE device_id = ?1",
+        )?
+        .query_row([device_id], |r| r.get(0))?;
+    let bytes: usize = changes.iter().map(Vec::len).sum();
+    let keep =
+        shared::sync::push::quarantine_keeps_changes(usize::try_from(used).unwrap_or(0), bytes);
+    let kept: Vec<serde_bytes::ByteBuf> = if keep {
+        changes
             .iter()
             .map(|c| serde_bytes::ByteBuf::from(c.clone()))
-            .collect::<Vec<_>>(),
-    );
+            .collect()
+    } else {
+        tracing::warn!(
+            device = device_id,
+            "quarantine quota reached: a refusal kept without its changes"
+        );
+        Vec::new()
+    };
+    let blob = shared::sync::wire::encode(&kept);
+    let reason = if keep {
+        reason.to_string()
+    } else {
+        format!(
+            "{reason} [changes not kept: the device's quarantine is full; they stay on the phone]"
+        )
+    };
     conn.execute(
         "INSERT INTO quarantine (doc_id, device_id, officer_id, received_at, code, reason, changes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![doc.as_bytes(), device_id, officer.0.to_string(), now, code.as_str(), reason, blob],
@@ -67,4 +91,57 @@ pub fn list(conn: &Connection) -> Result<Vec<Quarantined>, Error> {
         })
     })?;
     rows.collect::<Result<_, _>>().map_err(Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::sync::push::MAX_QUARANTINED_BYTES_PER_DEVICE;
+
+    #[test]
+    fn a_device_past_its_quota_leaves_only_the_fact_of_a_refusal() {
+        let conn = Connection::open_in_memory().expect("memory db");
+        crate::db::schema::migrate(&conn).expect("schema");
+        let officer = OfficerId(uuid::Uuid::new_v4());
+        let change = vec![7u8; 500 * 1000];
+        let put = |device: &str, n: u8| {
+            put_for(
+                &conn,
+                device,
+                officer,
+                DocId(uuid::Uuid::from_bytes([n; 16])),
+                RejectCode::Invalid,
+                "invalid",
+                std::slice::from_ref(&change),
+                0,
+            )
+            .expect("put");
+        };
+        // Each blob is the change and a few bytes of CBOR around it.
+        let fits = MAX_QUARANTINED_BYTES_PER_DEVICE / (change.len() + 16);
+        for n in 0..fits + 3 {
+            put("flooder", n as u8);
+        }
+        put("colleague", 200);
+        let bytes = |device: &str| -> i64 {
+            conn.query_row(
+                "SELECT sum(length(changes)) FROM quarantine WHERE device_id = ?1",
+                [device],
+                |r| r.get(0),
+            )
+            .expect("sum")
+        };
+        assert!(bytes("flooder") <= (MAX_QUARANTINED_BYTES_PER_DEVICE + 64 * (fits + 3)) as i64);
+        assert!(
+            bytes("colleague") > change.len() as i64,
+            "another device keeps its own"
+        );
+        let rows = list(&conn).expect("list");
+        assert_eq!(rows.len(), fits + 4, "every refusal is recorded");
+        let dropped: Vec<_> = rows.iter().filter(|r| r.change_count == 0).collect();
+        assert_eq!(dropped.len(), 3);
+        assert!(dropped
+            .iter()
+            .all(|r| r.reason.contains("stay on the phone")));
+    }
 }

@@ -8,7 +8,7 @@
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
-use shared::follow_up::public::{self, Published};
+use shared::follow_up::public::Published;
 use shared::local_time::format_date;
 
 use super::follow_up::PeriodQuery;
@@ -23,16 +23,9 @@ pub async fn show(
     l: Lang,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, Error> {
-    let now = state.clock.now_ms();
-    // The day's publication, made by the first visitor of the day (a read
-    // decides, so that other visits never wait for the writer).
-    let last = state.db.read(publication::last_published_at).await?;
-    if public::due(last, now) {
-        state
-            .db
-            .write(move |c| publication::publish_if_due(c, now))
-            .await?;
-    }
+    // The day's publication is made by the server's hourly check (`http::
+    // run`); should a visitor come first, by that visitor.
+    publication::publish_if_due(&state.db, state.clock.now_ms()).await?;
     let (periods, last) = state
         .db
         .read(|c| {

@@ -43,6 +43,19 @@ use crate::validation::{errors, validate, References};
 /// device sends again later.
 pub const MAX_HELD_BYTES_PER_DEVICE: usize = 2 * 1024 * 1024;
 
+/// Bytes of refused changes the quarantine keeps for one device. Past it a
+/// refusal is still recorded (document, device, reason, time) but without
+/// its changes: the phone holds a refused record until it is amended, so
+/// nothing is lost, and one device cannot fill the server's disk with
+/// refusals.
+pub const MAX_QUARANTINED_BYTES_PER_DEVICE: usize = 4 * 1024 * 1024;
+
+/// Whether the quarantine keeps a refusal's `new_bytes` of changes, given
+/// the bytes the device has there already.
+pub fn quarantine_keeps_changes(device_bytes: usize, new_bytes: usize) -> bool {
+    device_bytes.saturating_add(new_bytes) <= MAX_QUARANTINED_BYTES_PER_DEVICE
+}
+
 /// The longest message a change may carry. The app writes the name of the
 /// field an edit changed; a change message is shown in the record's history
 /// and kept for years, so it is no place for text.
