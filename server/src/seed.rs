@@ -80,8 +80,24 @@ pub fn seed(
         db.write_blocking(move |c| {
             let mut rng = StdRng::seed_from_u64(batch_no);
             for k in start..start + n {
-                let officer = &officers[rng.gen_range(0..officers.len())];
-                let at = span_start + rng.gen_range(0..span);
+                let (officer, at) = if k < visits {
+                    // Each officer's visits one after another, in slots of
+                    // their own, as one person walks them: the validation
+                    // refuses an officer on many patrols at once.
+                    let per_officer = (visits / officers.len() as u64).max(1);
+                    let slot = (span / per_officer as i64).max(1);
+                    let officer = &officers[(k % officers.len() as u64) as usize];
+                    let j = (k / officers.len() as u64) as i64;
+                    (
+                        officer,
+                        span_start + j * slot + rng.gen_range(0..(slot / 2).max(1)),
+                    )
+                } else {
+                    (
+                        &officers[rng.gen_range(0..officers.len())],
+                        span_start + rng.gen_range(0..span),
+                    )
+                };
                 let record = if k < visits {
                     let h = hotspots[rng.gen_range(0..hotspots.len())];
                     let mut v = PatrolVisit::new(h, patrol_initiative, at);

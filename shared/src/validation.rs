@@ -82,6 +82,10 @@ pub enum ProblemKind {
     UnknownOfficer,
     #[error("gives an officer another organisation than the directory does")]
     WrongOrganisation,
+    #[error("overlaps {MAX_OVERLAPPING_VISITS} or more of the officer's other visits; correct the times")]
+    OverlapsOtherVisits,
+    #[error("is one of more than {MAX_VISITS_PER_HOUR} visits the officer started within an hour; correct the times")]
+    TooManyVisitsInAnHour,
 }
 
 impl ProblemKind {
@@ -114,6 +118,8 @@ impl ProblemKind {
             ProblemKind::WrongInitiative => "wrong_initiative",
             ProblemKind::UnknownOfficer => "unknown_officer",
             ProblemKind::WrongOrganisation => "wrong_organisation",
+            ProblemKind::OverlapsOtherVisits => "overlaps_other_visits",
+            ProblemKind::TooManyVisitsInAnHour => "too_many_visits_in_an_hour",
         }
     }
 }
@@ -151,6 +157,32 @@ pub trait References {
     fn now(&self) -> Option<Millis> {
         None
     }
+    /// The record owner's other patrol visits near `[start, end)`; none
+    /// where that is not judged (the app, which holds only its own).
+    fn nearby_visits(&self, start: Millis, end: Millis) -> Option<NearbyVisits> {
+        let _ = (start, end);
+        None
+    }
+}
+
+/// What one officer can add to the figures is bounded by what one person
+/// can do: be on a few patrols at once at most (a visit forgotten while the
+/// next starts), and start only so many in an hour. Past these a record is
+/// refused (and kept in the quarantine): one device cannot inflate the
+/// follow-up and the public figures with thousands of made-up visits.
+pub const MAX_OVERLAPPING_VISITS: u32 = 3;
+pub const MAX_VISITS_PER_HOUR: u32 = 12;
+/// Overlaps shorter than this are clocks, not two places at once.
+pub const OVERLAP_TOLERANCE_MS: Millis = 60_000;
+
+/// The owner's other visits near a visit, counted by the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NearbyVisits {
+    /// Overlapping the visit by more than [`OVERLAP_TOLERANCE_MS`] (a visit
+    /// without an end is an instant).
+    pub overlapping: u32,
+    /// Started within half an hour either side of its start.
+    pub started_within_the_hour: u32,
 }
 
 /// What the directory says of an officer named in a record.
@@ -171,6 +203,8 @@ pub struct KnownReferences {
     /// The directory; none: officers are not checked.
     pub officers: Option<std::collections::HashMap<Uuid, Organisation>>,
     pub now: Option<Millis>,
+    /// The answer to every `nearby_visits`; none: not judged.
+    pub nearby: Option<NearbyVisits>,
 }
 
 impl References for KnownReferences {
@@ -193,6 +227,9 @@ impl References for KnownReferences {
     }
     fn now(&self) -> Option<Millis> {
         self.now
+    }
+    fn nearby_visits(&self, _start: Millis, _end: Millis) -> Option<NearbyVisits> {
+        self.nearby
     }
 }
 
@@ -428,6 +465,15 @@ impl Checker {
         }
         self.initiative(v.initiative_id, Counts::PatrolVisits, refs);
         self.span(v.started_at, v.ended_at, refs);
+        let end = v.ended_at.unwrap_or(v.started_at).max(v.started_at);
+        if let Some(near) = refs.nearby_visits(v.started_at, end) {
+            if near.overlapping >= MAX_OVERLAPPING_VISITS {
+                self.push("started_at", ProblemKind::OverlapsOtherVisits);
+            }
+            if near.started_within_the_hour >= MAX_VISITS_PER_HOUR {
+                self.push("started_at", ProblemKind::TooManyVisitsInAnHour);
+            }
+        }
         self.range(
             "officers_count",
             v.officers_count as i64,
@@ -775,5 +821,33 @@ mod tests {
                 ("serving_hours.opens", "bad_time_of_day")
             ]
         );
+    }
+
+    #[test]
+    fn one_officer_cannot_be_on_many_patrols_at_once_or_start_too_many_in_an_hour() {
+        let mut v = visit();
+        v.ended_at = Some(v.started_at + 15 * 60_000);
+        let mut refs = refs_with(&v);
+        let judged = |refs: &KnownReferences| -> Vec<&'static str> {
+            validate(&Record::PatrolVisit(v.clone()), refs)
+                .iter()
+                .map(|p| p.kind.code())
+                .collect()
+        };
+        refs.nearby = Some(NearbyVisits {
+            overlapping: MAX_OVERLAPPING_VISITS - 1,
+            started_within_the_hour: MAX_VISITS_PER_HOUR - 1,
+        });
+        assert_eq!(judged(&refs), Vec::<&str>::new());
+        refs.nearby = Some(NearbyVisits {
+            overlapping: MAX_OVERLAPPING_VISITS,
+            started_within_the_hour: MAX_VISITS_PER_HOUR,
+        });
+        assert_eq!(
+            judged(&refs),
+            vec!["overlaps_other_visits", "too_many_visits_in_an_hour"]
+        );
+        let problems = validate(&Record::PatrolVisit(v.clone()), &refs);
+        assert_eq!(errors(&problems).count(), 2, "both refuse the record");
     }
 }

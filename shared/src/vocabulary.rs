@@ -391,6 +391,14 @@ impl Words for ProblemKind {
                 "anger en annan organisation för någon än förteckningen gör",
                 "gives someone another organisation than the directory does",
             ),
+            ProblemKind::OverlapsOtherVisits => fixed(
+                "överlappar tre eller fler av dina andra besök – rätta tiderna",
+                "overlaps three or more of your other visits – correct the times",
+            ),
+            ProblemKind::TooManyVisitsInAnHour => fixed(
+                "är ett av fler än tolv besök du startade inom en timme – rätta tiderna",
+                "is one of more than twelve visits you started within an hour – correct the times",
+            ),
             ProblemKind::TooLong { max } => Cow::Owned(if sv {
                 format!("är för lång – högst {} tecken", thousands(*max, sv))
             } else {

@@ -106,9 +106,13 @@ async fn main() -> Result<()> {
             // Spread the first syncs over the first seconds.
             let first = rand::thread_rng().gen_range(0..2000);
             tokio::time::sleep(Duration::from_millis(first)).await;
+            // Each visit 20 minutes before the last, so that one officer is
+            // never on many patrols at once (validation refuses that).
+            let mut earlier = 0i64;
             while Instant::now() < end {
+                earlier += 20 * 60_000;
                 let made = (|| -> Result<()> {
-                    let mut v = phone.new_visit(now_ms())?;
+                    let mut v = phone.new_visit(now_ms() - earlier)?;
                     v.contacts.increment(1);
                     let id = phone.create(Record::PatrolVisit(v))?;
                     phone.update(id, |r| {

@@ -16,7 +16,9 @@ use shared::domain::{Organisation, SafetyProblem};
 use shared::record::Record;
 
 fn visit(d: &TestDevice, i: i64) -> anyhow::Result<Record> {
-    let mut v = d.new_visit(now_ms() - 86_400_000 + i * 1_000)?;
+    // One officer's visits one after another (validation refuses an officer
+    // on many patrols at once), all in the last few days.
+    let mut v = d.new_visit(now_ms() - 5 * 86_400_000 + i * 20 * 60_000)?;
     v.ended_at = Some(v.started_at + (10 + i % 7) * 60_000);
     v.contacts.increment(i % 4);
     v.problems

@@ -24,6 +24,13 @@ use shared::record::Record;
 use shared::{DocId, DocKind};
 use tokio::sync::oneshot;
 
+/// The start of an officer's `n`-th visit in a test: 20 minutes apart,
+/// going back from an hour ago, so that one officer is never on many
+/// patrols at once (validation refuses that, as a person cannot do it).
+pub fn nth_visit_start(n: i64) -> Millis {
+    now_ms() - 3_600_000 - n * 20 * 60_000
+}
+
 pub fn now_ms() -> Millis {
     SystemClock.now_ms()
 }

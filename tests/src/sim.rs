@@ -670,9 +670,17 @@ impl Sim {
         let now = self.now() + dev.skew;
         let ids = dev.lock().ids(None)?;
         for id in ids {
-            if matches!(dev.lock().record_sync(id)?, RecordSync::Rejected { .. }) {
+            let state = dev.lock().record_sync(id)?;
+            if let RecordSync::Rejected { reason, .. } = state {
+                // An officer on too many patrols at once moves the visit
+                // to a week of its own (the times were wrong).
+                let crowded = reason.contains("other visits") || reason.contains("within an hour");
+                let weeks = self.rng.gen_range(1..60);
                 dev.lock().update_noted(id, now, Some("ended_at"), |r| {
                     if let Record::PatrolVisit(v) = r {
+                        if crowded {
+                            v.started_at -= weeks * 7 * 24 * HOUR;
+                        }
                         v.ended_at = Some(v.started_at + 12 * 60_000);
                     }
                 })?;

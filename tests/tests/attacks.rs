@@ -451,3 +451,64 @@ async fn public_figures_cannot_be_differenced_and_show_nothing_newer_than_their_
     server.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_device_cannot_inflate_the_figures_with_overlapping_visits() -> anyhow::Result<()> {
+    use shared::record::Record;
+    use shared::validation::MAX_OVERLAPPING_VISITS;
+    let dir = tempfile::tempdir()?;
+    let server = e2e::TestServer::start(dir.path()).await?;
+    server.seed_demo().await?;
+    let phone =
+        e2e::TestDevice::enrol(&server, "Anna Berg", shared::domain::Organisation::Police).await?;
+    phone.sync().await?;
+    // 200 visits of one officer at the same half hour, sent in one sync.
+    let start = e2e::now_ms() - 2 * 3_600_000;
+    for _ in 0..200 {
+        let mut v = phone.new_visit(start)?;
+        v.ended_at = Some(start + 30 * 60_000);
+        phone.create(Record::PatrolVisit(v))?;
+    }
+    let t = Instant::now();
+    let report = phone.sync().await?;
+    let took = t.elapsed();
+    healthy(&server.url).await?;
+    let officer = phone.officer().to_string();
+    let counted: i64 = server
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM patrol_visits WHERE owner = ?1",
+                [officer],
+                |r| r.get(0),
+            )?)
+        })
+        .await?;
+    assert_eq!(
+        counted,
+        i64::from(MAX_OVERLAPPING_VISITS),
+        "the follow-up counts one person's patrols"
+    );
+    assert_eq!(report.rejected, 200 - MAX_OVERLAPPING_VISITS as usize);
+    // The refused ones are kept in the quarantine, with the reason, and
+    // stay on the phone to be corrected.
+    let quarantined = server.db.read(server::db::quarantine::list).await?;
+    assert_eq!(quarantined.len(), 200 - MAX_OVERLAPPING_VISITS as usize);
+    assert!(quarantined
+        .iter()
+        .all(|q| q.reason.contains("other visits") && q.change_count > 0));
+    let ids = phone.lock().ids(None)?;
+    let refused_on_phone = ids
+        .into_iter()
+        .filter(|id| {
+            matches!(
+                phone.lock().record_sync(*id),
+                Ok(app::store::RecordSync::Rejected { .. })
+            )
+        })
+        .count();
+    assert_eq!(refused_on_phone, 200 - MAX_OVERLAPPING_VISITS as usize);
+    eprintln!("200 overlapping visits judged in {took:?}");
+    server.stop().await;
+    Ok(())
+}

@@ -120,6 +120,26 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     );
     assert_still_serving(&server).await?;
 
+    // More documents than one request may carry: 400 too_many_docs,
+    // nothing stored (the app sends them over several requests).
+    let crowd = encode(&SyncRequest {
+        v: PROTOCOL_VERSION,
+        cursor: None,
+        docs: (0..=shared::sync::wire::MAX_DOCS_PER_REQUEST)
+            .map(|_| DocChanges {
+                id: ByteBuf::from(DocId::random().as_bytes().to_vec()),
+                changes: Vec::new(),
+            })
+            .collect(),
+    });
+    let (status, body) = post(&server.url, Some(&token), crowd).await?;
+    assert_eq!((status, json_error(&body).as_str()), (400, "too_many_docs"));
+    let after = counts(&server).await?;
+    assert_eq!(
+        (after.changes, after.quarantine),
+        (before.changes, before.quarantine)
+    );
+
     // A gzip bomb (a few KB inflating to 10 MB, past the 64 KiB limit) and
     // a body that claims gzip but is not: refused, nothing stored.
     let bomb = shared::sync::coding::gzip(&vec![0u8; 10 << 20]);

@@ -13,7 +13,7 @@ use anyhow::{ensure, Context};
 use app::store::RecordSync;
 use app::DeviceStore;
 use e2e::process::free_port;
-use e2e::{now_ms, workspace_binary, TestDevice};
+use e2e::{workspace_binary, TestDevice};
 use rand::{Rng, SeedableRng};
 use shared::record::Record;
 use shared::DocId;
@@ -105,7 +105,7 @@ async fn sigkill_mid_sync_loses_no_acknowledged_change() -> anyhow::Result<()> {
                 let mut ids = Vec::new();
                 let mut failed = 0usize;
                 for i in 0..400i64 {
-                    let mut v = d.new_visit(now_ms() - 3_600_000 + (round * 1000 + i) * 1000)?;
+                    let mut v = d.new_visit(e2e::nth_visit_start(round * 1000 + i))?;
                     v.ended_at = Some(v.started_at + 12 * 60_000);
                     v.contacts.increment(k as i64 + 1);
                     ids.push(d.create(Record::PatrolVisit(v))?);

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use e2e::{now_ms, TestDevice, TestServer};
+use e2e::{TestDevice, TestServer};
 use shared::domain::Organisation;
 use shared::record::Record;
 use shared::DocKind;
@@ -21,10 +21,14 @@ async fn server_visits(server: &TestServer) -> anyhow::Result<BTreeSet<String>> 
         .await?)
 }
 
+/// Visits of this test, each in a slot of its own (see `nth_visit_start`).
+static NEXT_SLOT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
 fn new_visits(d: &TestDevice, n: i64) -> anyhow::Result<Vec<String>> {
     let mut ids = Vec::new();
-    for i in 0..n {
-        let mut v = d.new_visit(now_ms() - 3_600_000 + i * 60_000)?;
+    for _ in 0..n {
+        let slot = NEXT_SLOT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut v = d.new_visit(e2e::nth_visit_start(slot))?;
         v.ended_at = Some(v.started_at + 11 * 60_000);
         ids.push(d.create(Record::PatrolVisit(v))?.to_string());
     }

@@ -39,6 +39,7 @@ async fn a_full_or_read_only_server_refuses_clearly_and_recovers() -> anyhow::Re
     let phone = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
     phone.sync().await?;
 
+    let mut slot = 0;
     for (fault, heal) in [
         (
             "PRAGMA max_page_count = 1",
@@ -47,8 +48,9 @@ async fn a_full_or_read_only_server_refuses_clearly_and_recovers() -> anyhow::Re
         ("PRAGMA query_only = 1", "PRAGMA query_only = 0"),
     ] {
         let changes_before = count(&server, "SELECT count(*) FROM changes").await?;
-        for i in 0..20 {
-            let mut v = phone.new_visit(now_ms() - i * 60_000)?;
+        for _ in 0..20 {
+            slot += 1;
+            let mut v = phone.new_visit(e2e::nth_visit_start(slot))?;
             v.notes
                 .update("Lång anteckning om läget vid torget. ".repeat(40));
             phone.create(Record::PatrolVisit(v))?;

@@ -292,7 +292,7 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
     anna.sync().await?;
     let now = now_ms();
     for i in 0..6 {
-        let mut v = anna.new_visit(now - 3_600_000 - i * 60_000)?;
+        let mut v = anna.new_visit(e2e::nth_visit_start(i))?;
         v.ended_at = Some(v.started_at + 12 * 60_000);
         v.notes.update("Secret note: youths near the kiosk");
         anna.create(Record::PatrolVisit(v))?;

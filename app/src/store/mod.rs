@@ -425,6 +425,23 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_stops_at_the_protocols_document_limit() {
+        let mut s = DeviceStore::open_in_memory().expect("open");
+        enrolled(&mut s);
+        let max = shared::sync::wire::MAX_DOCS_PER_REQUEST;
+        for n in 0..max + 20 {
+            s.create(&visit(), n as i64).expect("create");
+        }
+        // Plenty of bytes allowed: the document count cuts the batch.
+        let batch = s.outgoing(1 << 30).expect("batch");
+        assert_eq!(batch.request.docs.len(), max);
+        assert!(batch.truncated, "the device knows to send again");
+        let applied = s.apply(&batch, &ack(&batch), 1).expect("apply");
+        assert_eq!(applied.acknowledged, max);
+        assert_eq!(s.outgoing(1 << 30).expect("rest").request.docs.len(), 20);
+    }
+
+    #[test]
     fn a_no_op_edit_writes_nothing_and_compaction_keeps_the_record() {
         let mut s = DeviceStore::open_in_memory().expect("open");
         enrolled(&mut s);

@@ -19,7 +19,8 @@ use super::{Applied, DeviceStore, OutgoingBatch, Result, StoreError, COMPACT_AFT
 
 impl DeviceStore {
     /// The next sync request: the cursor and every document with changes
-    /// to send, up to about `max_bytes` of changes (at least one document).
+    /// to send, up to about `max_bytes` of changes (at least one document)
+    /// and at most the protocol's documents per request.
     pub fn outgoing(&self, max_bytes: usize) -> Result<OutgoingBatch> {
         let mut docs_stmt = self
             .conn
@@ -35,7 +36,8 @@ impl DeviceStore {
         let mut bytes = 0usize;
         let mut truncated = false;
         for raw in doc_ids {
-            if bytes >= max_bytes && !docs.is_empty() {
+            let full = docs.len() >= shared::sync::wire::MAX_DOCS_PER_REQUEST;
+            if (bytes >= max_bytes && !docs.is_empty()) || full {
                 truncated = true;
                 break;
             }

@@ -13,7 +13,7 @@ use shared::domain::{Counts, Organisation};
 use shared::record::Record;
 use shared::sync::push::{decide, Rejection, Sender, Stored, Verdict};
 use shared::sync::IncomingDoc;
-use shared::validation::{OfficerLookup, References};
+use shared::validation::{NearbyVisits, OfficerLookup, References};
 use shared::{DocId, OfficerId};
 use uuid::Uuid;
 
@@ -26,12 +26,18 @@ use crate::error::Error;
 pub struct SqlReferences<'a> {
     conn: &'a Connection,
     now: Option<Millis>,
+    /// The document judged and its owner, for `nearby_visits`.
+    record: Option<(DocId, OfficerId)>,
 }
 
 impl<'a> SqlReferences<'a> {
     /// For coordinators' edits: no record of theirs has a time to judge.
     pub fn new(conn: &'a Connection) -> Self {
-        SqlReferences { conn, now: None }
+        SqlReferences {
+            conn,
+            now: None,
+            record: None,
+        }
     }
 
     /// For what devices send: "in the future" is judged by this clock.
@@ -39,7 +45,22 @@ impl<'a> SqlReferences<'a> {
         SqlReferences {
             conn,
             now: Some(now),
+            record: None,
         }
+    }
+
+    /// Judges `doc`, owned by `owner`, against the owner's other visits.
+    pub fn of_record(mut self, doc: DocId, owner: OfficerId) -> Self {
+        self.record = Some((doc, owner));
+        self
+    }
+
+    fn count(&self, sql: &str, params: impl rusqlite::Params) -> Option<u32> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(params, |r| r.get::<_, i64>(0)))
+            .ok()
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     fn text(&self, sql: &str, id: Uuid) -> Option<String> {
@@ -78,6 +99,36 @@ impl References for SqlReferences<'_> {
     fn now(&self) -> Option<Millis> {
         self.now
     }
+    fn nearby_visits(&self, start: Millis, end: Millis) -> Option<NearbyVisits> {
+        let (doc, owner) = self.record?;
+        let (doc, owner) = (doc.to_string(), owner.0.to_string());
+        let tolerance = shared::validation::OVERLAP_TOLERANCE_MS;
+        // A visit lasts at most a day, so the overlapping ones started in
+        // the day before this one ends (the bound that uses the index).
+        let overlapping = self.count(
+            "SELECT count(*) FROM patrol_visits
+              WHERE owner = ?1 AND doc_id != ?2 AND started_at > ?3 AND started_at < ?4
+                AND COALESCE(ended_at, started_at) > ?5",
+            rusqlite::params![
+                owner,
+                doc,
+                end - shared::validation::LONGEST_POSSIBLE_VISIT_MS,
+                end - tolerance,
+                start + tolerance
+            ],
+        );
+        let half_hour = 30 * 60 * 1000;
+        let within_the_hour = self.count(
+            "SELECT count(*) FROM patrol_visits
+              WHERE owner = ?1 AND doc_id != ?2 AND started_at > ?3 AND started_at < ?4",
+            rusqlite::params![owner, doc, start - half_hour, start + half_hour],
+        );
+        // A failing count judges nothing rather than refusing a record.
+        Some(NearbyVisits {
+            overlapping: overlapping?,
+            started_within_the_hour: within_the_hour?,
+        })
+    }
 }
 
 /// Decides one document from an officer's device and carries out the
@@ -104,7 +155,15 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
         officer: device.officer,
         actor: device.actor.clone(),
     };
-    let mut verdict = decide(&stored, &sender, &doc.changes, &*store.references(now));
+    // The owner of a new record is its maker, who must be the sender
+    // (decide refuses anyone else).
+    let owner = accepted
+        .as_ref()
+        .and_then(|a| a.state.owner)
+        .unwrap_or(device.officer);
+    let refs = store.references(now, doc.id, owner);
+    let mut verdict = decide(&stored, &sender, &doc.changes, &*refs);
+    drop(refs);
     if matches!(verdict, Verdict::Hold { .. }) {
         verdict = verdict.within_quota(store.held_bytes(device.id)?);
     }

@@ -32,8 +32,9 @@ pub trait PushStore {
     fn held(&self, id: DocId) -> Result<Vec<HeldRow>, Error>;
     /// Bytes a device has held on the server.
     fn held_bytes(&self, device: Uuid) -> Result<usize, Error>;
-    /// What validation asks of the world, judged at `now`.
-    fn references(&self, now: Millis) -> Box<dyn References + '_>;
+    /// What validation asks of the world, judged at `now`, for document
+    /// `doc` of `owner`.
+    fn references(&self, now: Millis, doc: DocId, owner: OfficerId) -> Box<dyn References + '_>;
     fn append(&self, id: DocId, changes: &[CheckedChange], now: Millis) -> Result<(), Error>;
     fn hold(
         &self,
@@ -87,8 +88,8 @@ impl PushStore for Connection {
     fn held_bytes(&self, device: Uuid) -> Result<usize, Error> {
         held::bytes_of_device(self, device)
     }
-    fn references(&self, now: Millis) -> Box<dyn References + '_> {
-        Box::new(SqlReferences::at(self, now))
+    fn references(&self, now: Millis, doc: DocId, owner: OfficerId) -> Box<dyn References + '_> {
+        Box::new(SqlReferences::at(self, now).of_record(doc, owner))
     }
     fn append(&self, id: DocId, changes: &[CheckedChange], now: Millis) -> Result<(), Error> {
         documents::append_changes(self, id, changes, now)

@@ -321,6 +321,11 @@ CREATE TABLE public_figures (
     published_at INTEGER NOT NULL
 ) STRICT;
 "#,
+    r#"
+-- Validation counts an officer's visits near a new one
+-- (shared::validation::NearbyVisits).
+CREATE INDEX patrol_visits_by_owner ON patrol_visits(owner, started_at);
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.

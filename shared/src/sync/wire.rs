@@ -12,8 +12,10 @@ use crate::ids::DocId;
 pub const PROTOCOL_VERSION: u32 = 1;
 pub const CONTENT_TYPE: &str = "application/cbor";
 /// Most documents in one request; a device with more sends them over
-/// several syncs.
-pub const MAX_DOCS_PER_REQUEST: usize = 5_000;
+/// several syncs. It bounds how long one device's sync holds the server's
+/// single writer (each document is decided, validated and projected in
+/// it): 5,000 held it for seconds.
+pub const MAX_DOCS_PER_REQUEST: usize = 500;
 /// Most changes for one document in one request.
 pub const MAX_CHANGES_PER_DOC: usize = 10_000;
 
