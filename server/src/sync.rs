@@ -37,6 +37,7 @@ pub fn run(
                 ok: true,
                 code: None,
                 message: None,
+                problems: Vec::new(),
             }),
             Some(r) => {
                 rejected |= r.code.is_refusal();
@@ -45,6 +46,7 @@ pub fn run(
                     ok: false,
                     code: Some(r.code),
                     message: Some(r.message),
+                    problems: r.problems,
                 });
             }
         }

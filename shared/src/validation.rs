@@ -42,7 +42,10 @@ pub enum Severity {
     Warning,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// On the wire (a refusal's `problems`) a kind is `{"code": ..}` with its
+/// numbers or item in `detail`; the code is [`ProblemKind::code`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "code", content = "detail", rename_all = "snake_case")]
 pub enum ProblemKind {
     #[error("is required")]
     Required,
@@ -849,5 +852,26 @@ mod tests {
         );
         let problems = validate(&Record::PatrolVisit(v.clone()), &refs);
         assert_eq!(errors(&problems).count(), 2, "both refuse the record");
+    }
+
+    #[test]
+    fn a_problem_on_the_wire_carries_its_code() {
+        for kind in [
+            ProblemKind::InFuture,
+            ProblemKind::TooLong { max: 200 },
+            ProblemKind::OutOfRange { min: 1, max: 20 },
+            ProblemKind::UnknownItem("x".into()),
+            ProblemKind::OverlapsOtherVisits,
+            ProblemKind::TooManyVisitsInAnHour,
+            ProblemKind::PersonalIdentityNumber,
+            ProblemKind::BadTimeOfDay,
+        ] {
+            let json = serde_json::to_value(&kind).expect("json");
+            assert_eq!(json["code"], kind.code(), "{json}");
+            let back: ProblemKind = serde_json::from_value(json).expect("back");
+            assert_eq!(back, kind);
+        }
+        // The words say the limits' numbers.
+        assert_eq!((MAX_OVERLAPPING_VISITS, MAX_VISITS_PER_HOUR), (3, 12));
     }
 }

@@ -444,6 +444,16 @@ impl Words for Problem {
     }
 }
 
+impl Words for crate::sync::wire::WireProblem {
+    fn words(&self, lang: Lang) -> Cow<'static, str> {
+        Cow::Owned(format!(
+            "{} {}",
+            field(lang, &self.field),
+            self.kind.words(lang)
+        ))
+    }
+}
+
 /// A record's field by its name in the schema, as validation problems,
 /// refusals and the edit history name it. Names outside the schema read
 /// as "a field", never as the raw name.

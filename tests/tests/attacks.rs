@@ -508,6 +508,25 @@ async fn one_device_cannot_inflate_the_figures_with_overlapping_visits() -> anyh
         })
         .count();
     assert_eq!(refused_on_phone, 200 - MAX_OVERLAPPING_VISITS as usize);
+    // The phone words why, in Swedish, from the problems the server listed
+    // (its message is English).
+    let ids = phone.lock().ids(None)?;
+    let mut worded = 0;
+    for id in ids {
+        let state = phone.lock().record_sync(id)?;
+        if let app::store::RecordSync::Rejected { code, problems, .. } = state {
+            assert_eq!(code, "invalid");
+            assert_eq!(problems[0].field, "started_at");
+            assert_eq!(problems[0].kind.code(), "overlaps_other_visits");
+            let sv = shared::vocabulary::Words::words(&problems[0], shared::vocabulary::Lang::Sv);
+            assert!(
+                sv.contains("överlappar tre eller fler av dina andra besök"),
+                "{sv}"
+            );
+            worded += 1;
+        }
+    }
+    assert_eq!(worded, 200 - MAX_OVERLAPPING_VISITS as usize);
     eprintln!("200 overlapping visits judged in {took:?}");
     server.stop().await;
     Ok(())

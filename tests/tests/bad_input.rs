@@ -303,7 +303,7 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     assert!(counts(&server).await?.quarantine > before.quarantine);
     let state = device.lock().record_sync(bad)?;
     assert!(
-        matches!(&state, app::store::RecordSync::Rejected { code, reason } if code == "invalid" && reason.contains("ends before it starts")),
+        matches!(&state, app::store::RecordSync::Rejected { code, reason, problems } if code == "invalid" && reason.contains("ends before it starts") && problems.iter().any(|p| p.field == "ended_at" && p.kind.code() == "end_before_start")),
         "{state:?}"
     );
     device.update(bad, |r| {

@@ -98,7 +98,7 @@ impl DeviceStore {
             "INSERT INTO docs (id, kind, updated_at, happened_at, subject) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at,
                 happened_at = excluded.happened_at, subject = excluded.subject,
-                rejected_code = NULL, rejected_reason = NULL",
+                rejected_code = NULL, rejected_reason = NULL, rejected_problems = NULL",
             params![id.as_bytes(), record.kind().as_str(), now, happened_at, subject],
         )?;
         tx.commit()?;

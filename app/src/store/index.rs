@@ -123,18 +123,24 @@ impl DeviceStore {
     }
 
     pub fn record_sync(&self, id: DocId) -> Result<RecordSync> {
-        let rejected: Option<(Option<String>, Option<String>)> = self
+        type Row = (Option<String>, Option<String>, Option<String>);
+        let rejected: Option<Row> = self
             .conn
             .query_row(
-                "SELECT rejected_code, rejected_reason FROM docs WHERE id = ?1",
+                "SELECT rejected_code, rejected_reason, rejected_problems FROM docs WHERE id = ?1",
                 [id.as_bytes()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        if let Some((Some(code), reason)) = rejected {
+        if let Some((Some(code), reason, problems)) = rejected {
             return Ok(RecordSync::Rejected {
                 code,
                 reason: reason.unwrap_or_default(),
+                // Problems this version cannot read are left to the code's
+                // words.
+                problems: problems
+                    .and_then(|p| serde_json::from_str(&p).ok())
+                    .unwrap_or_default(),
             });
         }
         let n: i64 = self.conn.query_row(

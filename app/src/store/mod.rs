@@ -125,7 +125,13 @@ pub type HistoryEntry = shared::history::Edit;
 pub enum RecordSync {
     Synced,
     Waiting(usize),
-    Rejected { code: String, reason: String },
+    /// Refused by the server: its code, its message (English, for logs)
+    /// and, for an invalid record, the problems to word for the officer.
+    Rejected {
+        code: String,
+        reason: String,
+        problems: Vec<shared::sync::wire::WireProblem>,
+    },
 }
 
 pub struct DeviceStore {
@@ -341,6 +347,7 @@ mod tests {
                     ok: true,
                     code: None,
                     message: None,
+                    problems: Vec::new(),
                 })
                 .collect(),
             docs: vec![],

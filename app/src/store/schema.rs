@@ -64,6 +64,11 @@ DROP TABLE outbox;
 ALTER TABLE outbox_by_document RENAME TO outbox;
 CREATE INDEX outbox_by_doc ON outbox(doc_id);
 "#,
+    r#"
+-- A refusal's validation errors as the server listed them (JSON of
+-- shared::sync::wire::WireProblem), so that the app words them itself.
+ALTER TABLE docs ADD COLUMN rejected_problems TEXT;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {

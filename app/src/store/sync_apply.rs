@@ -101,7 +101,7 @@ impl DeviceStore {
                         applied.acknowledged += del.execute(params![id.as_bytes(), h])?;
                     }
                     tx.execute(
-                        "UPDATE docs SET rejected_code = NULL, rejected_reason = NULL WHERE id = ?1",
+                        "UPDATE docs SET rejected_code = NULL, rejected_reason = NULL, rejected_problems = NULL WHERE id = ?1",
                         [id.as_bytes()],
                     )?;
                 }
@@ -115,11 +115,12 @@ impl DeviceStore {
                         mark.execute(params![id.as_bytes(), h])?;
                     }
                     tx.execute(
-                        "UPDATE docs SET rejected_code = ?2, rejected_reason = ?3 WHERE id = ?1",
+                        "UPDATE docs SET rejected_code = ?2, rejected_reason = ?3, rejected_problems = ?4 WHERE id = ?1",
                         params![
                             id.as_bytes(),
                             result.code.map(|c| c.as_str()).unwrap_or("rejected"),
-                            result.message.clone().unwrap_or_default()
+                            result.message.clone().unwrap_or_default(),
+                            serde_json::to_string(&result.problems).unwrap_or_default()
                         ],
                     )?;
                 }

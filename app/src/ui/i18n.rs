@@ -206,6 +206,23 @@ pub fn change_label(lang: Lang, note: Option<&str>) -> &'static str {
 /// Why the last sync (or the enrolment) failed, in plain words, from the
 /// typed [`SyncProblem`]; a server's refusal in the catalogue's words for
 /// its code.
+/// Why the server refused a record, in the officer's language: the
+/// validation errors it listed, or else the refusal's code in words (the
+/// server's message is English, for logs and coordinators).
+pub fn refusal(lang: Lang, code: &str, problems: &[shared::sync::wire::WireProblem]) -> String {
+    if !problems.is_empty() {
+        return problems
+            .iter()
+            .map(|p| say(lang, p))
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
+    match shared::sync::wire::RejectCode::parse(code) {
+        Some(c) => say(lang, &c),
+        None => t(lang, T::Refused).to_string(),
+    }
+}
+
 pub fn sync_problem(lang: Lang, problem: &SyncProblem) -> String {
     let sv = lang == Lang::Sv;
     let pick = |a: &str, b: &str| if sv { a.to_string() } else { b.to_string() };
@@ -302,5 +319,27 @@ mod tests {
         assert_eq!(t(Lang::En, T::StartVisit), "Start patrol visit");
         assert_eq!(waiting_changes(Lang::Sv, 1), "1 ändring väntar");
         assert_eq!(waiting_changes(Lang::En, 3), "3 changes waiting");
+    }
+
+    #[test]
+    fn a_refusal_is_worded_from_its_problems_or_its_code_never_the_english_message() {
+        use shared::sync::wire::WireProblem;
+        use shared::validation::ProblemKind;
+        let problems = vec![WireProblem {
+            field: "started_at".into(),
+            kind: ProblemKind::InFuture,
+        }];
+        let sv = refusal(Lang::Sv, "invalid", &problems);
+        assert!(sv.starts_with("Start"), "{sv}");
+        assert!(!sv.contains("future"), "{sv}");
+        assert_ne!(sv, refusal(Lang::En, "invalid", &problems));
+        assert_eq!(
+            refusal(Lang::Sv, "not_permitted", &[]),
+            say(Lang::Sv, &shared::sync::wire::RejectCode::NotPermitted)
+        );
+        assert_eq!(
+            refusal(Lang::Sv, "a_future_code", &[]),
+            t(Lang::Sv, T::Refused)
+        );
     }
 }

@@ -34,7 +34,7 @@ use crate::access::{check_actors, may_touch, may_write, DocState};
 use crate::ids::{ActorKey, OfficerId};
 use crate::record::{read_record, Record, RecordError};
 use crate::sync::changes::{guarded, parse_changes, CheckedChange};
-use crate::sync::wire::RejectCode;
+use crate::sync::wire::{RejectCode, WireProblem};
 use crate::validation::{errors, validate, References};
 
 /// The most bytes of changes one device may have held on the server while
@@ -93,6 +93,8 @@ pub struct Stored {
 pub struct Rejection {
     pub code: RejectCode,
     pub message: String,
+    /// For `Invalid`: the validation errors, for the client to word.
+    pub problems: Vec<WireProblem>,
 }
 
 impl Rejection {
@@ -100,6 +102,7 @@ impl Rejection {
         Rejection {
             code,
             message: message.into(),
+            problems: Vec::new(),
         }
     }
 
@@ -382,7 +385,14 @@ fn decide_whole(
     let problems = validate(&record, refs);
     let errs: Vec<String> = errors(&problems).map(|p| p.to_string()).collect();
     if !errs.is_empty() {
-        return Whole::Refuse(Rejection::new(RejectCode::Invalid, errs.join("; ")));
+        let mut r = Rejection::new(RejectCode::Invalid, errs.join("; "));
+        r.problems = errors(&problems)
+            .map(|p| WireProblem {
+                field: p.field.to_string(),
+                kind: p.kind.clone(),
+            })
+            .collect();
+        return Whole::Refuse(r);
     }
     // Causal order: every dependency before what depends on it. Most
     // pushes carry one change; otherwise Automerge lists the changes since

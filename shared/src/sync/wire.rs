@@ -60,6 +60,21 @@ pub struct DocResult {
     pub code: Option<RejectCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// For `invalid`: each error as a field and a problem code, so that a
+    /// client words them in its own language (the message is English).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<WireProblem>,
+}
+
+/// One validation error of a refused record: `{"field": "started_at",
+/// "code": "in_future"}`, with `detail` for the codes that carry numbers
+/// (`too_long`: `{"max": n}`, `out_of_range`: `{"min": a, "max": b}`) or an
+/// item (`unknown_item`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireProblem {
+    pub field: String,
+    #[serde(flatten)]
+    pub kind: crate::validation::ProblemKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +160,24 @@ impl RejectCode {
     /// 422), rather than held or postponed.
     pub fn is_refusal(self) -> bool {
         !matches!(self, RejectCode::Incomplete | RejectCode::QuotaExceeded)
+    }
+
+    /// Reads a code as `as_str` writes it; none for one this version does
+    /// not know.
+    pub fn parse(s: &str) -> Option<RejectCode> {
+        [
+            RejectCode::MalformedChange,
+            RejectCode::ForeignActor,
+            RejectCode::ReferenceReadOnly,
+            RejectCode::NotPermitted,
+            RejectCode::KindChanged,
+            RejectCode::Schema,
+            RejectCode::Invalid,
+            RejectCode::Incomplete,
+            RejectCode::QuotaExceeded,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -367,9 +400,37 @@ mod tests {
             ok: false,
             code: Some(RejectCode::ForeignActor),
             message: None,
+            problems: Vec::new(),
         };
         let bytes = encode(&r);
         assert!(bytes.windows(13).any(|w| w == b"foreign_actor"));
+        // A refusal's problems as an outside client reads them: a field and
+        // a code, flat, with the detail only where there is one.
+        let r = DocResult {
+            code: Some(RejectCode::Invalid),
+            problems: vec![
+                WireProblem {
+                    field: "started_at".into(),
+                    kind: crate::validation::ProblemKind::InFuture,
+                },
+                WireProblem {
+                    field: "notes".into(),
+                    kind: crate::validation::ProblemKind::TooLong { max: 4000 },
+                },
+            ],
+            ..r
+        };
+        let json = serde_json::to_value(&r).expect("json");
+        assert_eq!(
+            json["problems"],
+            serde_json::json!([
+                {"field": "started_at", "code": "in_future"},
+                {"field": "notes", "code": "too_long", "detail": {"max": 4000}}
+            ])
+        );
+        let back: DocResult =
+            ciborium::from_reader(encode(&r).as_slice()).expect("cbor round trip");
+        assert_eq!(back, r);
     }
 
     #[test]

@@ -57,8 +57,9 @@ pub fn record_sync_line(id: DocId, lang: Lang) -> Element {
         Some(RecordSync::Waiting(n)) => {
             rsx! { p { class: "muted", "{t(lang, T::SyncState)}: {waiting_changes(lang, n)}" } }
         }
-        Some(RecordSync::Rejected { reason, .. }) => {
-            rsx! { p { class: "problem", role: "alert", "{t(lang, T::Refused)}: {reason}" } }
+        Some(RecordSync::Rejected { code, problems, .. }) => {
+            let why = crate::ui::i18n::refusal(lang, &code, &problems);
+            rsx! { p { class: "problem", role: "alert", "{t(lang, T::Refused)}: {why}" } }
         }
         None => rsx! {},
     }

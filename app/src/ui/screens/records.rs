@@ -43,9 +43,14 @@ pub fn Records() -> Element {
                     let state = match s.record_sync(id) {
                         Ok(RecordSync::Synced) => ("", t(lang, T::Synced).to_string()),
                         Ok(RecordSync::Waiting(n)) => ("", waiting_changes(lang, n)),
-                        Ok(RecordSync::Rejected { reason, .. }) => {
-                            ("refused", format!("{}: {reason}", t(lang, T::Refused)))
-                        }
+                        Ok(RecordSync::Rejected { code, problems, .. }) => (
+                            "refused",
+                            format!(
+                                "{}: {}",
+                                t(lang, T::Refused),
+                                crate::ui::i18n::refusal(lang, &code, &problems)
+                            ),
+                        ),
                         Err(e) => ("refused", e.to_string()),
                     };
                     (
