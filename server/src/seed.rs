@@ -84,7 +84,8 @@ pub fn seed(
                     // Each officer's visits one after another, in slots of
                     // their own, as one person walks them: the validation
                     // refuses an officer on many patrols at once.
-                    let per_officer = (visits / officers.len() as u64).max(1);
+                    // Rounded up, so that the last slot ends by now.
+                    let per_officer = visits.div_ceil(officers.len() as u64).max(1);
                     let slot = (span / per_officer as i64).max(1);
                     let officer = &officers[(k % officers.len() as u64) as usize];
                     let j = (k / officers.len() as u64) as i64;

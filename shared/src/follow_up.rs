@@ -31,7 +31,8 @@ pub enum Period {
 pub struct PeriodError(pub String);
 
 impl Period {
-    /// Reads `2026-Q3`, `2026-T2` or `2026`.
+    /// Reads `2026-Q3`, `2026-T2` or `2026`; a Swede's `2026-K3` (kvartal)
+    /// is the same quarter.
     pub fn parse(s: &str) -> Result<Period, PeriodError> {
         let err = || PeriodError(s.chars().take(40).collect());
         let s = s.trim();
@@ -60,6 +61,10 @@ impl Period {
             Some(p) if p.starts_with(['Q', 'q']) => Ok(Period::Quarter {
                 year,
                 quarter: number(p, 'Q', 4)?,
+            }),
+            Some(p) if p.starts_with(['K', 'k']) => Ok(Period::Quarter {
+                year,
+                quarter: number(p, 'K', 4)?,
             }),
             Some(p) if p.starts_with(['T', 't']) => Ok(Period::Tertial {
                 year,
@@ -315,7 +320,11 @@ mod tests {
                 quarter: 3
             })
         );
-        for bad in ["", "2026-Q5", "2026-T0", "26", "2026-X1", "2026-Q", "Q3"] {
+        assert_eq!(Period::parse("2026-K4"), Period::parse("2026-Q4"));
+        assert_eq!(Period::parse("2026-k1"), Period::parse("2026-Q1"));
+        for bad in [
+            "", "2026-Q5", "2026-K5", "2026-T0", "26", "2026-X1", "2026-Q", "Q3",
+        ] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
     }

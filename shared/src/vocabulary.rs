@@ -298,7 +298,7 @@ fixed_words!(ErrorCode, |c| {
         "the promise plan has no patrol initiative for hotspots to count toward"
     ),
     ErrorCode::BadPeriod => (
-        "perioden finns inte: skriv 2026-Q3 (kvartal), 2026-T2 (tertial) eller 2026 (år)",
+        "perioden finns inte: skriv 2026-K3 (kvartal), 2026-T2 (tertial) eller 2026 (år)",
         "that is not a period: write 2026-Q3 (quarter), 2026-T2 (tertial) or 2026 (year)"
     ),
     ErrorCode::BadPurpose => (

@@ -159,6 +159,9 @@ async fn sign_in_is_protected_and_forms_need_the_csrf_token() -> anyhow::Result<
         let page = guesser.sign_in("eva", "wrong password!!").await?;
         assert_eq!(page.status, 401);
         assert!(page.body.contains("Wrong user name or password."));
+        // The name typed stays in the form; the password never comes back.
+        assert!(page.body.contains(r#"value="eva""#), "{}", page.body);
+        assert!(!page.body.contains("wrong password!!"));
     }
     let page = guesser.sign_in("eva", PASSWORD).await?;
     assert_eq!(page.status, 429);
@@ -345,6 +348,10 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
         !form.body.contains("Secret note"),
         "no details before a purpose"
     );
+    // The form says which record, and chooses no purpose for the
+    // coordinator.
+    assert!(form.body.contains(link.as_str()) && form.body.contains("Patrol visit"));
+    assert!(!form.body.contains("checked"), "a purpose is preselected");
     let csrf = form.csrf().expect("csrf");
     let refused = eva
         .post(

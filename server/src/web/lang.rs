@@ -93,6 +93,7 @@ fn swedish(en: &str) -> Option<&'static str> {
         " records" => " poster",
         ", citizen promises " => ", medborgarlöften ",
         ", first received " => ", först mottagen ",
+        "first received " => "först mottagen ",
         "; narrow the filters to see the rest)" => "; smalna av filtren för att se resten)",
         "A plan file is the whole plan, one row per initiative. Initiatives keep their place in the follow-up when their title is kept." => "En planfil är hela planen, en rad per insats. Insatserna behåller sin plats i uppföljningen så länge titeln behålls.",
         "A remark is not a sanction: only the municipality decides sanctions, after the licensee has been heard." => "En anmärkning är ingen sanktion: bara kommunen beslutar om sanktioner, efter att tillståndshavaren har hörts.",

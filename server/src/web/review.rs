@@ -119,22 +119,21 @@ pub async fn purpose_form(
     l: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    asking_purpose(&state, &me, l, &id, "", "follow_up").await
+    asking_purpose(&state, &me, l, &id, "").await
 }
 
 /// The form that asks why a record is opened, posting to the record
-/// (`tail` ""), or to its protocol ("/protocol"), with `chosen` checked.
+/// (`tail` ""), or to its protocol ("/protocol").
 async fn asking_purpose(
     state: &AppState,
     me: &SignedIn,
     l: Lang,
     id: &str,
     tail: &str,
-    chosen: &str,
 ) -> Result<Response, Error> {
     let id = parse_id(id)?;
     // No purpose is asked for a record that is not there.
-    state
+    let stored = state
         .db
         .read(move |c| crate::db::documents::stored(c, id))
         .await?
@@ -144,13 +143,17 @@ async fn asking_purpose(
         l.t("Open a record"),
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
+            // Which record, by what says nothing of its contents.
+            p { strong { (l.say(&stored.state.kind)) } " " code { (id) } ", " (l.t("first received ")) (format_date_time(stored.first_received_at)) }
             p { (l.t("Opening a record's details is written to the access log with your name, the time and the purpose.")) }
             form method="post" action=(format!("/records/{id}{tail}")) {
                 input type="hidden" name="csrf" value=(me.0.csrf);
                 fieldset {
                     legend { (l.t("Why do you open it?")) }
+                    // Nothing is chosen for the coordinator: a reason
+                    // clicked through is no reason.
                     @for (key, label) in PURPOSES {
-                        label { input type="radio" name="purpose" value=(key) required checked[*key == chosen]; " " (l.t(label)) }
+                        label { input type="radio" name="purpose" value=(key) required; " " (l.t(label)) }
                     }
                 }
                 p { button type="submit" { (l.t("Open the record")) } }
@@ -371,7 +374,7 @@ pub async fn protocol_purpose(
     l: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    asking_purpose(&state, &me, l, &id, "/protocol", "protocol").await
+    asking_purpose(&state, &me, l, &id, "/protocol").await
 }
 
 /// The printable protocol of one inspection, for the licensee's copy.

@@ -28,7 +28,7 @@ pub struct Credentials {
     csrf: String,
 }
 
-fn form_page(l: Lang, token: &str, message: Option<&str>) -> maud::Markup {
+fn form_page(l: Lang, token: &str, message: Option<&str>, username: &str) -> maud::Markup {
     page(
         l,
         l.t("Sign in"),
@@ -39,7 +39,8 @@ fn form_page(l: Lang, token: &str, message: Option<&str>) -> maud::Markup {
             form method="post" action="/sign-in" {
                 input type="hidden" name="csrf" value=(token);
                 label for="username" { (l.t("User name")) }
-                input #username name="username" autocomplete="username" required;
+                // A failed attempt keeps the name typed; never the password.
+                input #username name="username" autocomplete="username" required value=(username);
                 label for="password" { (l.t("Password")) }
                 input #password name="password" type="password" autocomplete="current-password" required;
                 p { button type="submit" { (l.t("Sign in")) } }
@@ -55,17 +56,18 @@ fn fresh_form(
     jar: CookieJar,
     status: StatusCode,
     message: Option<&str>,
+    username: &str,
 ) -> Response {
     let token = random_token();
     let jar = jar.add(cookie(FORM_COOKIE, token.clone(), state.secure_cookies));
-    (status, jar, form_page(l, &token, message)).into_response()
+    (status, jar, form_page(l, &token, message, username)).into_response()
 }
 
 /// Password checks running at once (see `submit`).
 static PASSWORD_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 pub async fn form(State(state): State<AppState>, l: Lang, jar: CookieJar) -> Response {
-    fresh_form(l, &state, jar, StatusCode::OK, None)
+    fresh_form(l, &state, jar, StatusCode::OK, None, "")
 }
 
 pub async fn submit(
@@ -83,6 +85,7 @@ pub async fn submit(
             jar,
             StatusCode::FORBIDDEN,
             Some(l.t("The form was out of date. Please sign in again.")),
+            "",
         ));
     }
     if form.username.len() > 200 || form.password.len() > 1024 {
@@ -92,8 +95,10 @@ pub async fn submit(
             jar,
             StatusCode::UNAUTHORIZED,
             Some(l.t("Wrong user name or password.")),
+            "",
         ));
     }
+    let typed = form.username.clone();
     let now = state.clock.now_ms();
     let who = Who {
         username: form.username.clone(),
@@ -150,6 +155,7 @@ pub async fn submit(
             jar,
             StatusCode::UNAUTHORIZED,
             Some(l.t("Wrong user name or password.")),
+            &typed,
         ),
         SignIn::Wait { ms } => {
             let message = format!(
@@ -163,6 +169,7 @@ pub async fn submit(
                 jar,
                 StatusCode::TOO_MANY_REQUESTS,
                 Some(&message),
+                &typed,
             );
             let seconds = (ms + 999) / 1000;
             if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
