@@ -527,6 +527,25 @@ async fn one_device_cannot_inflate_the_figures_with_overlapping_visits() -> anyh
         }
     }
     assert_eq!(worded, 200 - MAX_OVERLAPPING_VISITS as usize);
+    // An accepted visit amended is not counted against itself: it has
+    // exactly two others beside it, and its edit is accepted.
+    let ids = phone.lock().ids(None)?;
+    let accepted = ids
+        .into_iter()
+        .find(|id| {
+            matches!(
+                phone.lock().record_sync(*id),
+                Ok(app::store::RecordSync::Synced)
+            )
+        })
+        .expect("an accepted visit");
+    phone.update(accepted, |r| {
+        if let Record::PatrolVisit(v) = r {
+            v.contacts.increment(1);
+        }
+    })?;
+    let again = phone.sync().await?;
+    assert_eq!((again.acknowledged, again.rejected), (1, 0));
     eprintln!("200 overlapping visits judged in {took:?}");
     server.stop().await;
     Ok(())

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use automerge::ChangeHash;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use shared::access::DocState;
 use shared::domain::Millis;
 use shared::domain::{Counts, Organisation};
@@ -101,32 +101,56 @@ impl References for SqlReferences<'_> {
     }
     fn nearby_visits(&self, start: Millis, end: Millis) -> Option<NearbyVisits> {
         let (doc, owner) = self.record?;
-        let (doc, owner) = (doc.to_string(), owner.0.to_string());
+        let owner = owner.0.to_string();
         let tolerance = shared::validation::OVERLAP_TOLERANCE_MS;
-        // A visit lasts at most a day, so the overlapping ones started in
-        // the day before this one ends (the bound that uses the index).
-        let overlapping = self.count(
-            "SELECT count(*) FROM patrol_visits
-              WHERE owner = ?1 AND doc_id != ?2 AND started_at > ?3 AND started_at < ?4
-                AND COALESCE(ended_at, started_at) > ?5",
-            rusqlite::params![
-                owner,
-                doc,
+        let half_hour = 30 * 60 * 1000;
+        // Counted on the (owner, start, end) index alone, the visit's own
+        // stored row (an edit) included; then that row is taken out. A
+        // visit lasts at most a day, so the overlapping ones started in the
+        // day before this one ends.
+        let overlap_sql = "SELECT count(*) FROM patrol_visits
+              WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3
+                AND COALESCE(ended_at, started_at) > ?4";
+        let overlap_args = |owner: &str| {
+            (
+                owner.to_string(),
                 end - shared::validation::LONGEST_POSSIBLE_VISIT_MS,
                 end - tolerance,
-                start + tolerance
-            ],
-        );
-        let half_hour = 30 * 60 * 1000;
-        let within_the_hour = self.count(
-            "SELECT count(*) FROM patrol_visits
-              WHERE owner = ?1 AND doc_id != ?2 AND started_at > ?3 AND started_at < ?4",
-            rusqlite::params![owner, doc, start - half_hour, start + half_hour],
-        );
+                start + tolerance,
+            )
+        };
+        let hour_sql = "SELECT count(*) FROM patrol_visits
+              WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3";
+        let overlapping = self.count(overlap_sql, overlap_args(&owner))?;
+        let within = self.count(hour_sql, (&owner, start - half_hour, start + half_hour))?;
+        // The stored row of this very document, if it is counted above.
+        let own: Option<(Millis, Option<Millis>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT started_at, ended_at FROM patrol_visits WHERE doc_id = ?1 AND owner = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row((doc.to_string(), &owner), |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .ok()?;
+        let (mut own_overlap, mut own_hour) = (0, 0);
+        if let Some((s0, e0)) = own {
+            let e0 = e0.unwrap_or(s0);
+            if s0 > end - shared::validation::LONGEST_POSSIBLE_VISIT_MS
+                && s0 < end - tolerance
+                && e0 > start + tolerance
+            {
+                own_overlap = 1;
+            }
+            if s0 > start - half_hour && s0 < start + half_hour {
+                own_hour = 1;
+            }
+        }
         // A failing count judges nothing rather than refusing a record.
         Some(NearbyVisits {
-            overlapping: overlapping?,
-            started_within_the_hour: within_the_hour?,
+            overlapping: overlapping.saturating_sub(own_overlap),
+            started_within_the_hour: within.saturating_sub(own_hour),
         })
     }
 }
