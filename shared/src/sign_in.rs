@@ -86,6 +86,13 @@ pub struct Wait {
     pub ms: Millis,
 }
 
+impl Wait {
+    /// Whole seconds, rounded up (a `Retry-After` never says too little).
+    pub fn seconds(self) -> i64 {
+        (self.ms + 999) / 1000
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,7 +178,7 @@ pub const MAX_VISITS_PER_HOUR: u32 = 12;
 /// Overlaps shorter than this are clocks, not two places at once.
 pub const OVERLAP_TOLERANCE_MS: Millis = 60_000;
 
-/// The owner's other visits near a visit, counted by the store.
+/// The owner's other visits near a visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct NearbyVisits {
     /// Overlapping the visit by more than [`OVERLAP_TOLERANCE_MS`] (a visit
@@ -186,6 +186,44 @@ pub struct NearbyVisits {
     pub overlapping: u32,
     /// Started within half an hour either side of its start.
     pub started_within_the_hour: u32,
+}
+
+const HALF_HOUR_MS: Millis = 30 * 60 * 1000;
+
+impl NearbyVisits {
+    /// The starts, exclusive at both ends, a store reads the owner's other
+    /// visits from so that [`NearbyVisits::count`] sees every one that
+    /// matters: a visit lasts at most a day, so an overlapping one started
+    /// in the day before this one ends.
+    pub fn window(start: Millis, end: Millis) -> (Millis, Millis) {
+        (
+            (end - LONGEST_POSSIBLE_VISIT_MS).min(start - HALF_HOUR_MS),
+            (end - OVERLAP_TOLERANCE_MS).max(start + HALF_HOUR_MS),
+        )
+    }
+
+    /// Counts the owner's other visits (start, end; no end while under
+    /// way) near the visit `[start, end)`.
+    pub fn count(
+        start: Millis,
+        end: Millis,
+        others: impl IntoIterator<Item = (Millis, Option<Millis>)>,
+    ) -> NearbyVisits {
+        let mut near = NearbyVisits::default();
+        for (s, e) in others {
+            let e = e.unwrap_or(s);
+            if s > end - LONGEST_POSSIBLE_VISIT_MS
+                && s < end - OVERLAP_TOLERANCE_MS
+                && e > start + OVERLAP_TOLERANCE_MS
+            {
+                near.overlapping += 1;
+            }
+            if s > start - HALF_HOUR_MS && s < start + HALF_HOUR_MS {
+                near.started_within_the_hour += 1;
+            }
+        }
+        near
+    }
 }
 
 /// What the directory says of an officer named in a record.
@@ -873,5 +911,44 @@ mod tests {
         }
         // The words say the limits' numbers.
         assert_eq!((MAX_OVERLAPPING_VISITS, MAX_VISITS_PER_HOUR), (3, 12));
+    }
+
+    #[test]
+    fn nearby_visits_are_counted_by_overlap_beyond_a_minute_and_by_start_within_the_hour() {
+        let min = 60_000;
+        let (start, end) = (1_000 * min, 1_020 * min);
+        let near = |others: &[(Millis, Option<Millis>)]| {
+            NearbyVisits::count(start, end, others.iter().copied())
+        };
+        // Overlapping by ten minutes, and started within the hour.
+        assert_eq!(
+            near(&[(1_010 * min, Some(1_030 * min))]),
+            NearbyVisits {
+                overlapping: 1,
+                started_within_the_hour: 1
+            }
+        );
+        // Ending within a minute of the start is a clock, not an overlap.
+        assert_eq!(
+            near(&[(990 * min, Some(1_000 * min + 30_000))]).overlapping,
+            0
+        );
+        // A visit under way counts as an instant: inside, it overlaps.
+        assert_eq!(near(&[(1_010 * min, None)]).overlapping, 1);
+        assert_eq!(near(&[(980 * min, None)]).overlapping, 0);
+        // Started 40 minutes before: not within the half hour either side.
+        assert_eq!(
+            near(&[(960 * min, Some(965 * min))]).started_within_the_hour,
+            0
+        );
+        // Every start the count can use lies inside the window.
+        let (lo, hi) = NearbyVisits::window(start, end);
+        for s in [
+            end - LONGEST_POSSIBLE_VISIT_MS + 1,
+            start - 29 * min,
+            end - min - 1,
+        ] {
+            assert!(lo < s && s < hi, "{s}");
+        }
     }
 }

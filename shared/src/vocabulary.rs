@@ -328,7 +328,7 @@ fixed_words!(crate::sign_in::SecurityEvent, |e| {
 
 impl Words for crate::sign_in::Wait {
     fn words(&self, lang: Lang) -> Cow<'static, str> {
-        let seconds = (self.ms + 999) / 1000;
+        let seconds = self.seconds();
         let minutes = (seconds + 59) / 60;
         Cow::Owned(match (lang, seconds) {
             (Lang::Sv, 1) => "1 sekund".into(),

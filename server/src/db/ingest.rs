@@ -55,14 +55,6 @@ impl<'a> SqlReferences<'a> {
         self
     }
 
-    fn count(&self, sql: &str, params: impl rusqlite::Params) -> Option<u32> {
-        self.conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.query_row(params, |r| r.get::<_, i64>(0)))
-            .ok()
-            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
-    }
-
     fn text(&self, sql: &str, id: Uuid) -> Option<String> {
         // A failing lookup counts as "unknown": the document is refused
         // and kept in the quarantine, never accepted unchecked.
@@ -101,57 +93,38 @@ impl References for SqlReferences<'_> {
     }
     fn nearby_visits(&self, start: Millis, end: Millis) -> Option<NearbyVisits> {
         let (doc, owner) = self.record?;
-        let owner = owner.0.to_string();
-        let tolerance = shared::validation::OVERLAP_TOLERANCE_MS;
-        let half_hour = 30 * 60 * 1000;
-        // Counted on the (owner, start, end) index alone, the visit's own
-        // stored row (an edit) included; then that row is taken out. A
-        // visit lasts at most a day, so the overlapping ones started in the
-        // day before this one ends.
-        let overlap_sql = "SELECT count(*) FROM patrol_visits
-              WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3
-                AND COALESCE(ended_at, started_at) > ?4";
-        let overlap_args = |owner: &str| {
-            (
-                owner.to_string(),
-                end - shared::validation::LONGEST_POSSIBLE_VISIT_MS,
-                end - tolerance,
-                start + tolerance,
-            )
-        };
-        let hour_sql = "SELECT count(*) FROM patrol_visits
-              WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3";
-        let overlapping = self.count(overlap_sql, overlap_args(&owner))?;
-        let within = self.count(hour_sql, (&owner, start - half_hour, start + half_hour))?;
-        // The stored row of this very document, if it is counted above.
-        let own: Option<(Millis, Option<Millis>)> = self
+        // The rows only; what counts is `NearbyVisits::count`. Read from
+        // the (owner, start, end) index alone (rowid is in every index
+        // entry), the document's own stored row left out by its rowid.
+        let own: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT rowid FROM patrol_visits WHERE doc_id = ?1")
+            .and_then(|mut s| s.query_row([doc.to_string()], |r| r.get(0)).optional())
+            .ok()?;
+        let (lo, hi) = NearbyVisits::window(start, end);
+        let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT started_at, ended_at FROM patrol_visits WHERE doc_id = ?1 AND owner = ?2",
+                "SELECT rowid, started_at, ended_at FROM patrol_visits
+                  WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3",
             )
-            .and_then(|mut s| {
-                s.query_row((doc.to_string(), &owner), |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
             .ok()?;
-        let (mut own_overlap, mut own_hour) = (0, 0);
-        if let Some((s0, e0)) = own {
-            let e0 = e0.unwrap_or(s0);
-            if s0 > end - shared::validation::LONGEST_POSSIBLE_VISIT_MS
-                && s0 < end - tolerance
-                && e0 > start + tolerance
-            {
-                own_overlap = 1;
-            }
-            if s0 > start - half_hour && s0 < start + half_hour {
-                own_hour = 1;
-            }
-        }
-        // A failing count judges nothing rather than refusing a record.
-        Some(NearbyVisits {
-            overlapping: overlapping.saturating_sub(own_overlap),
-            started_within_the_hour: within.saturating_sub(own_hour),
-        })
+        let rows = stmt
+            .query_map((owner.0.to_string(), lo, hi), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Millis>(1)?,
+                    r.get::<_, Option<Millis>>(2)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            // A failing read judges nothing rather than refusing a record.
+            .ok()?;
+        let others = rows
+            .into_iter()
+            .filter(|(rowid, ..)| Some(*rowid) != own)
+            .map(|(_, s, e)| (s, e));
+        Some(NearbyVisits::count(start, end, others))
     }
 }
 

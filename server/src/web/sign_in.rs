@@ -171,7 +171,7 @@ pub async fn submit(
                 Some(&message),
                 &typed,
             );
-            let seconds = (ms + 999) / 1000;
+            let seconds = shared::sign_in::Wait { ms }.seconds();
             if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
                 res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }
