@@ -74,11 +74,17 @@ impl SyncError {
 pub enum SyncProblem {
     Unreachable,
     Unauthorized,
-    Refused { code: Option<ErrorCode> },
-    Server { status: u16 },
+    Refused {
+        code: Option<ErrorCode>,
+    },
+    Server {
+        status: u16,
+    },
     BadResponse,
     BadAddress,
     BadEnrolmentCode,
+    /// Enrolment was tried with no code typed (checked before asking).
+    CodeMissing,
     StorageFull,
     Storage,
 }

@@ -280,16 +280,53 @@ async fn the_inspection_checklist_and_its_read_back_summary() -> anyhow::Result<
             }
         })
     });
-    // A remark opens its comment field, labelled for screen readers.
-    assert!(h
-        .html()
-        .contains(r#"aria-label="Personalliggare förs: Kommentar""#));
+    // A remark opens its comment field, labelled for screen readers, and
+    // asks for the comment until it is written.
+    let html = h.html();
+    assert!(html.contains(r#"aria-label="Personalliggare förs: Kommentar""#));
+    assert!(html.contains("Skriv vad anmärkningen gäller."), "{html}");
 
     h.act(move || go(Screen::Summary(id)));
     let html = h.html();
     assert!(html.contains("Gå igenom med serveringsansvarig på plats"));
-    assert!(html.contains("Personalliggare"));
-    assert!(html.contains("<strong>Anmärkning</strong>"), "{html}");
+    // The remarks come first, each with its comment or the prompt for it.
+    let remarks = html.find("Anmärkningar").expect("remarks heading");
+    let item = html.find("Personalliggare förs").expect("the item");
+    assert!(remarks < item, "{html}");
+    assert!(html.contains("Skriv vad anmärkningen gäller."), "{html}");
+    assert!(
+        !html.contains("<table"),
+        "no table to scroll sideways: {html}"
+    );
+    h.act(move || {
+        edit(id, "staff_register", |r| {
+            if let Record::Inspection(i) = r {
+                i.entry_mut(shared::domain::ChecklistItem::StaffRegister)
+                    .comment
+                    .update("Saknades vid besöket");
+            }
+        })
+    });
+    let html = h.html();
+    assert!(html.contains("Saknades vid besöket"), "{html}");
+    assert!(!html.contains("Skriv vad anmärkningen gäller."), "{html}");
+    // The acknowledgement step records when it was read back.
+    assert!(
+        html.contains("Genomgånget med serveringsansvarig"),
+        "{html}"
+    );
+    h.act(move || {
+        edit(id, "read_back_at", |r| {
+            if let Record::Inspection(i) = r {
+                i.read_back_at = Some(T0 + 60_000);
+            }
+        })
+    });
+    assert!(
+        h.html().contains("Genomgånget 2025-11-24 17:01"),
+        "{}",
+        h.html()
+    );
     Ok(())
 }
 
@@ -314,14 +351,17 @@ async fn the_sync_status_says_what_is_going_on_in_plain_words() -> anyhow::Resul
 
     let (class, head, detail) =
         status_text(Lang::Sv, &view(3, Some(T0), Some(SyncProblem::Unreachable)));
-    assert_eq!((class, head.as_str()), ("failed", "3 ändringar väntar"));
+    assert_eq!(
+        (class, head.as_str()),
+        ("failed", "3 registreringar väntar")
+    );
     assert_eq!(
         detail.as_deref(),
         Some("Ingen kontakt med servern – allt sparas på telefonen och skickas senare. · Senaste kontakt: 2025-11-24 17:00")
     );
 
     let (_, head, detail) = status_text(Lang::En, &view(1, None, Some(SyncProblem::Unauthorized)));
-    assert_eq!(head, "1 change waiting");
+    assert_eq!(head, "1 record waiting");
     assert_eq!(
         detail.as_deref(),
         Some("This phone is no longer accepted by the server – contact the coordinator.")
@@ -352,7 +392,7 @@ async fn the_sync_status_says_what_is_going_on_in_plain_words() -> anyhow::Resul
     store.note_sync_attempt(T0, Some(&SyncProblem::Unreachable))?;
     let html = Harness::open(store, Screen::Home, Lang::Sv)?.html();
     assert!(html.contains(r#"role="status""#));
-    assert!(html.contains("1 ändring väntar"), "{html}");
+    assert!(html.contains("1 registrering väntar"), "{html}");
     assert!(html.contains("Ingen kontakt med servern"));
     Ok(())
 }
@@ -379,7 +419,7 @@ async fn home_shows_the_big_actions_and_todays_hotspots_with_their_dosage() -> a
         "{html}"
     );
     assert!(html.contains("Torget"));
-    assert!(html.contains("0/1 besök"), "{html}");
+    assert!(html.contains("0 av 1 besök"), "{html}");
     Ok(())
 }
 
@@ -418,6 +458,8 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
             people_reached: 24,
             participants: Vec::new(),
             notes: Default::default(),
+            draft: false,
+            discarded_at: None,
         }),
         T0 + 2 * MINUTE,
     )?;
@@ -435,8 +477,8 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
     let html = h.html();
     assert!(html.contains("Platsbesök: Torget"), "{html}");
     assert!(html.contains("Aktivitet: "));
-    // One change each, the visit and the activity: each says so.
-    assert_eq!(html.matches("1 ändring väntar").count(), 2, "{html}");
+    // The visit and the activity have not been sent: each says so.
+    assert_eq!(html.matches("Väntar på att skickas").count(), 2, "{html}");
 
     // An activity whose initiative is not in the plan says so.
     h.act(move || go(Screen::Activity(activity)));
@@ -456,5 +498,50 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
     assert!(h
         .html()
         .contains("Referensdata saknas – synka när nätet finns."));
+    Ok(())
+}
+
+// A runtime for the app's timers and sync loop (never driven here).
+#[tokio::test]
+async fn a_running_visit_stays_in_sight_and_only_finished_visits_count() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    let id = visit_at(&mut store, T0)?;
+    let mut h = Harness::open(store, Screen::Home, Lang::Sv)?;
+    h.set_clock(T0 + 3 * MINUTE);
+    let html = h.html();
+    // Home: the start button opens the visit under way; the banner names
+    // it with its running time; the visit does not count yet.
+    assert!(html.contains("Pågående besök: Torget"), "{html}");
+    assert!(!html.contains("Starta platsbesök"), "{html}");
+    assert!(
+        html.contains("Pågående besök 03:00 · Torget · Öppna"),
+        "{html}"
+    );
+    assert!(html.contains("0 av 1 besök"), "{html}");
+    // On its own screen: no banner, a draft note, the discard button.
+    h.act(move || go(Screen::Visit(id)));
+    let html = h.html();
+    assert!(!html.contains("Pågående besök"), "{html}");
+    assert!(html.contains("Utkast – räknas när det är klart"), "{html}");
+    assert!(html.contains("Makulera registreringen"), "{html}");
+    // Ended, it counts; discarded, it does not, and says so.
+    h.act(move || {
+        edit(id, "ended_at", |r| {
+            if let Record::PatrolVisit(v) = r {
+                v.ended_at = Some(T0 + 12 * MINUTE);
+            }
+        })
+    });
+    assert!(h.html().contains("Rätta tiderna"), "{}", h.html());
+    h.act(|| go(Screen::Home));
+    let html = h.html();
+    assert!(html.contains("Starta platsbesök"), "{html}");
+    assert!(html.contains("1 av 1 besök"), "{html}");
+    h.act(move || edit(id, "discarded_at", |r| r.discard(T0 + 13 * MINUTE)));
+    assert!(h.html().contains("0 av 1 besök"), "{}", h.html());
+    h.act(move || go(Screen::Visit(id)));
+    let html = h.html();
+    assert!(html.contains("Makulerad – räknas inte"), "{html}");
+    assert!(!html.contains("Makulera registreringen"), "{html}");
     Ok(())
 }

@@ -9,11 +9,13 @@
 pub mod access;
 pub mod chunks;
 pub mod domain;
+pub mod enrolment_link;
 pub mod follow_up;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;
 pub mod ids;
+pub mod lifecycle;
 pub mod local_time;
 pub mod patrol_plan;
 pub mod projection;

@@ -107,6 +107,35 @@ pub fn day_bounds(day: i64) -> (Millis, Millis) {
     (start(day), start(day + 1))
 }
 
+/// The instant at the local time of day `hh_mm` (`21:15`) on the Stockholm
+/// day of `reference`; `None` for text that is not a time of day. For
+/// correcting a visit's times on the phone.
+pub fn at_time_of_day(reference: Millis, hh_mm: &str) -> Option<Millis> {
+    let (h, m) = hh_mm.trim().split_once(':')?;
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return None;
+    }
+    let (start, _) = day_bounds(local_day(reference));
+    let naive = start + (h * 60 + m) * 60_000;
+    // On the two days a year the clocks change, the offset at that time of
+    // day differs from the one at midnight.
+    let offset_ms = |ms: Millis| to_local(ms).offset().whole_seconds() as i64 * 1000;
+    Some(naive - (offset_ms(naive) - offset_ms(start)))
+}
+
+/// A visit's start and end corrected to the local times `start` and `end`
+/// on the day it started; an end earlier than the start is the next day
+/// (a visit over midnight).
+pub fn corrected_span(started_at: Millis, start: &str, end: &str) -> Option<(Millis, Millis)> {
+    let s = at_time_of_day(started_at, start)?;
+    let mut e = at_time_of_day(started_at, end)?;
+    if e < s {
+        e = at_time_of_day(s + 86_400_000, end)?;
+    }
+    Some((s, e))
+}
+
 /// Minutes and seconds, `12:05`, for a running timer.
 pub fn format_duration(ms: Millis) -> String {
     let s = ms.max(0) / 1000;
@@ -130,6 +159,30 @@ mod tests {
         // The switch: 2025-03-30T00:59Z is 01:59 CET, 01:00Z is 03:00 CEST.
         assert_eq!(format_time(1_743_296_340_000), "01:59");
         assert_eq!(format_time(1_743_296_400_000), "03:00");
+    }
+
+    #[test]
+    fn a_time_of_day_on_the_day_of_a_visit_in_summer_winter_and_over_midnight() {
+        // 2025-07-01 21:15 CEST and 2025-01-15 21:15 CET, as above.
+        assert_eq!(
+            at_time_of_day(1_751_397_300_000, "21:15"),
+            Some(1_751_397_300_000)
+        );
+        assert_eq!(
+            at_time_of_day(1_736_972_100_000, "21:15"),
+            Some(1_736_972_100_000)
+        );
+        // The spring switch day: 03:00 CEST is 01:00Z.
+        assert_eq!(
+            at_time_of_day(1_743_296_340_000, "03:00"),
+            Some(1_743_296_400_000)
+        );
+        assert_eq!(at_time_of_day(1_751_397_300_000, "25:00"), None);
+        assert_eq!(at_time_of_day(1_751_397_300_000, "kväll"), None);
+        // 23:50 to 00:10 is twenty minutes, over midnight.
+        let (s, e) = corrected_span(1_751_397_300_000, "23:50", "00:10").expect("valid");
+        assert_eq!(e - s, 20 * 60_000);
+        assert_eq!(format_date_time(s), "2025-07-01 23:50");
     }
 
     #[test]

@@ -43,7 +43,11 @@ pub fn todays_plan(
             h.active_from.as_str() <= today && h.active_to.as_deref().is_none_or(|to| today <= to)
         })
         .map(|(id, h)| {
-            let mine = today_visits.iter().filter(|v| v.hotspot_id == *id);
+            // Only what counts (`lifecycle`): a visit under way or
+            // discarded is not yet, or never, delivered dosage.
+            let mine = today_visits
+                .iter()
+                .filter(|v| v.hotspot_id == *id && v.state().counts());
             PlanLine {
                 hotspot_id: *id,
                 name: h.name.clone(),
@@ -138,6 +142,13 @@ mod tests {
             (1, 12, 1, 13)
         );
         assert!(!b.done());
+        // A visit under way and a discarded one add nothing.
+        let running = PatrolVisit::new(hs[1].0, Uuid::nil(), 0);
+        let mut discarded = v.clone();
+        discarded.discarded_at = Some(13 * 60_000);
+        let more = [v.clone(), running, discarded];
+        let b_more = todays_plan(&hs, &more, 100, 1, "2025-03-01");
+        assert_eq!(b_more, plan);
         assert_eq!(plan, todays_plan(&hs, &[v], 100, 1, "2025-03-01"));
         let orders: std::collections::HashSet<Vec<Uuid>> = (0..20)
             .map(|day| {

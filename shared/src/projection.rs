@@ -8,6 +8,7 @@
 
 use crate::domain::{Answer, ChecklistItem, Millis, Organisation};
 use crate::ids::{DocId, OfficerId};
+use crate::lifecycle::RecordState;
 use crate::record::Record;
 
 /// A visit of 10 to 16 minutes is in the window the evidence favours
@@ -138,6 +139,23 @@ pub struct ActivityRow {
     pub received_at: Millis,
 }
 
+/// A field record that does not count (a draft or a discarded record,
+/// `lifecycle`): one row, so that coordinators see it in the timeline,
+/// and nothing in the tables the figures are counted from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UncountedRow {
+    pub doc_id: DocId,
+    pub kind: crate::DocKind,
+    pub state: RecordState,
+    /// When it happened (an activity: the start of its day).
+    pub at: Millis,
+    pub initiative_id: uuid::Uuid,
+    /// The hotspot or venue; none for an activity.
+    pub place_id: Option<uuid::Uuid>,
+    pub owner: Option<OfficerId>,
+    pub received_at: Millis,
+}
+
 /// The rows one document contributes to the follow-up tables.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Projection {
@@ -154,12 +172,17 @@ pub enum Projection {
         findings: Vec<FindingRow>,
     },
     Activity(ActivityRow),
+    /// A field record that does not count.
+    Uncounted(UncountedRow),
     /// Documents with no follow-up rows (the directory).
     Nothing,
 }
 
 pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
     let id = meta.doc_id;
+    if let Some(state) = record.state().filter(|s| !s.counts()) {
+        return Projection::Uncounted(uncounted(meta, record, state));
+    }
     match record {
         Record::Hotspot(h) => Projection::Hotspot(HotspotRow {
             id,
@@ -296,10 +319,56 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
     }
 }
 
+fn uncounted(meta: &ServerMeta, record: &Record, state: RecordState) -> UncountedRow {
+    let (at, initiative_id, place_id) = match record {
+        Record::PatrolVisit(v) => (v.started_at, v.initiative_id, Some(v.hotspot_id)),
+        Record::Inspection(i) => (i.started_at, i.initiative_id, Some(i.venue_id)),
+        Record::Activity(a) => (
+            crate::local_time::day_of_date(&a.date)
+                .map(|d| crate::local_time::day_bounds(d).0)
+                .unwrap_or(0),
+            a.initiative_id,
+            None,
+        ),
+        // Reference data has no state; `project` never asks.
+        _ => (0, uuid::Uuid::nil(), None),
+    };
+    UncountedRow {
+        doc_id: meta.doc_id,
+        kind: record.kind(),
+        state,
+        at,
+        initiative_id,
+        place_id,
+        owner: meta.owner,
+        received_at: meta.first_received_at,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::PatrolVisit;
+
+    #[test]
+    fn drafts_and_discarded_records_leave_only_an_uncounted_row() {
+        let meta = ServerMeta {
+            doc_id: DocId::random(),
+            owner: None,
+            first_received_at: 5,
+        };
+        let mut v = PatrolVisit::new(uuid::Uuid::nil(), uuid::Uuid::nil(), 1_000);
+        let state_of = |v: &PatrolVisit| match project(&meta, &Record::PatrolVisit(v.clone())) {
+            Projection::Uncounted(u) => Some(u.state),
+            Projection::Visit(_) => None,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(state_of(&v), Some(RecordState::Draft));
+        v.ended_at = Some(700_000);
+        assert_eq!(state_of(&v), None, "a finished visit counts");
+        v.discarded_at = Some(800_000);
+        assert_eq!(state_of(&v), Some(RecordState::Discarded));
+    }
 
     #[test]
     fn visit_row_marks_the_dosage_window() {

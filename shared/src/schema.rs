@@ -35,6 +35,9 @@ pub enum Ty {
     OneOf(&'static [&'static str]),
     /// Null, or the inner type.
     Nullable(&'static Ty),
+    /// Absent (a field added after the first release: older phones do not
+    /// write it), or the inner type.
+    Optional(&'static Ty),
     /// A list of the inner type.
     List(&'static Ty),
     /// A map with these fields (a nested struct).
@@ -97,6 +100,9 @@ const PROBLEM_KEYS: &[&str] = names!(SafetyProblem, SafetyProblem::ALL, key);
 
 const NULLABLE_MILLIS: Ty = Ty::Nullable(&Ty::Millis);
 const NULLABLE_BOOL: Ty = Ty::Nullable(&Ty::Bool);
+const DISCARDED_AT: Ty = Ty::Optional(&NULLABLE_MILLIS);
+const DISCARDED_ABOUT: &str =
+    "when its officer discarded it (started by mistake): it then counts nowhere; null or absent: not discarded";
 
 const AREA_CHECK: &[Field] = &[
     f(
@@ -158,6 +164,7 @@ const VISIT: &[Field] = &[
         Ty::Map(AREA_CHECK),
         "whether the visit was inside the hotspot's area (no position is kept)",
     ),
+    f("discarded_at", DISCARDED_AT, DISCARDED_ABOUT),
 ];
 
 const PARTICIPANT: &[Field] = &[
@@ -210,6 +217,12 @@ const INSPECTION: &[Field] = &[
         Ty::OneOf(FOLLOW_UP),
         "what the inspectors propose; the municipality decides sanctions",
     ),
+    f(
+        "read_back_at",
+        Ty::Optional(&NULLABLE_MILLIS),
+        "when the findings were read back to the responsible manager; null or absent: not yet",
+    ),
+    f("discarded_at", DISCARDED_AT, DISCARDED_ABOUT),
 ];
 
 const ACTIVITY: &[Field] = &[
@@ -231,6 +244,12 @@ const ACTIVITY: &[Field] = &[
         "other officers who may see and amend it",
     ),
     f("notes", Ty::Text, "free notes, at most 4 000 characters"),
+    f(
+        "draft",
+        Ty::Optional(&Ty::Bool),
+        "true until its officer saves it; a draft counts nowhere; absent: saved",
+    ),
+    f("discarded_at", DISCARDED_AT, DISCARDED_ABOUT),
 ];
 
 const GEO_POINT: &[Field] = &[
@@ -414,9 +433,21 @@ fn check_value<D: ReadDoc>(
         expected: describe(ty),
     };
     let Some((value, id)) = value else {
-        return Err(bad());
+        return if matches!(ty, Ty::Optional(_)) {
+            Ok(())
+        } else {
+            Err(bad())
+        };
     };
     let ok = match (ty, &value) {
+        (Ty::Optional(inner), _) => {
+            return check_value(doc, Some((value, id)), inner, path).map_err(|mut e| {
+                if e.path == path {
+                    e.expected = describe(ty);
+                }
+                e
+            })
+        }
         (Ty::Nullable(_), Value::Scalar(s)) if matches!(s.as_ref(), ScalarValue::Null) => true,
         (Ty::Nullable(inner), _) => {
             return check_value(doc, Some((value, id)), inner, path).map_err(|mut e| {
@@ -515,6 +546,7 @@ pub fn describe(ty: &Ty) -> String {
                 .join(", ")
         ),
         Ty::Nullable(inner) => format!("null or {}", describe(inner)),
+        Ty::Optional(inner) => format!("absent, or {}", describe(inner)),
         Ty::List(inner) => format!("list of {}", describe(inner)),
         Ty::Map(fields) => format!(
             "map {{{}}}",
@@ -535,7 +567,7 @@ pub fn describe(ty: &Ty) -> String {
 }
 
 /// The protocol document's table of a kind: every field, nested ones with
-/// their path, every field required.
+/// their path, every field required unless its type says it may be absent.
 pub fn markdown(kind: DocKind) -> String {
     let mut out = String::from("| field | Automerge type | meaning |\n|---|---|---|\n");
     out.push_str(&format!(
@@ -618,6 +650,7 @@ pub(crate) mod tests {
             .insert(SafetyProblem::PoorLighting.key().into(), true);
         visit.notes = "Lugnt".into();
         visit.area_check.at_start = Some(true);
+        visit.discarded_at = Some(1_780_000_800_000);
         let mut inspection = Inspection::new(Uuid::new_v4(), Uuid::new_v4(), 1_780_000_000_000);
         inspection.participants.push(Participant {
             officer_id: officer,
@@ -626,6 +659,7 @@ pub(crate) mod tests {
         inspection.entry_mut(ChecklistItem::StaffRegister).answer = Answer::Remark;
         inspection.findings = "Personalliggaren saknades".into();
         inspection.follow_up = FollowUp::Revisit;
+        inspection.read_back_at = Some(1_780_000_700_000);
         vec![
             Record::PatrolVisit(visit),
             Record::Inspection(inspection),
@@ -636,6 +670,8 @@ pub(crate) mod tests {
                 people_reached: 54,
                 participants: vec![officer],
                 notes: "Åk 8".into(),
+                draft: false,
+                discarded_at: Some(1_780_000_800_000),
             }),
             Record::Hotspot(Hotspot {
                 name: "Torget".into(),

@@ -754,6 +754,8 @@ mod tests {
                     people_reached: 10,
                     participants: vec![],
                     notes: Default::default(),
+                    draft: false,
+                    discarded_at: None,
                 }),
                 &refs,
             )

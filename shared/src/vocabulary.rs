@@ -112,6 +112,14 @@ fixed_words!(Answer, |a| match a {
     Answer::NotChecked => ("Ej kontrollerat", "Not checked"),
 });
 
+fixed_words!(crate::lifecycle::RecordState, |s| match s {
+    crate::lifecycle::RecordState::Draft =>
+        ("Utkast (räknas inte än)", "Draft (does not count yet)"),
+    crate::lifecycle::RecordState::Finished => ("Klar", "Finished"),
+    crate::lifecycle::RecordState::Discarded =>
+        ("Makulerad (räknas inte)", "Discarded (does not count)"),
+});
+
 fixed_words!(RiskLevel, |r| match r {
     RiskLevel::High => ("hög risk", "high risk"),
     RiskLevel::Medium => ("medelrisk", "medium risk"),
@@ -503,9 +511,94 @@ pub fn field(lang: Lang, name: &str) -> &'static str {
         "date" => ("Datum", "Date"),
         "kind" => ("Slag", "Kind"),
         "people_reached" => ("Antal nådda personer", "People reached"),
+        "discarded_at" => ("Makulerad", "Discarded"),
+        "read_back_at" => ("Genomgånget med serveringsansvarig", "Read back"),
+        "draft" => ("Utkast", "Draft"),
+        "area_check.at_start" => ("Inom platsen vid start", "Inside the area at the start"),
+        "area_check.at_end" => ("Inom platsen vid slut", "Inside the area at the end"),
+        "participants.officer_id" => ("Deltagare", "Participant"),
+        "participants.organisation" => ("Deltagarens organisation", "Participant's organisation"),
+        "record_kind" => ("Slag av registrering", "Kind of record"),
+        "schema_version" => ("Schemaversion", "Schema version"),
         _ => ("Uppgift", "Field"),
     };
     lang.pick(sv, en)
+}
+
+/// A value's path in a document (`checklist.staff_register.answer`,
+/// `participants[0].officer_id`), as the edit history names it.
+pub fn path_words(lang: Lang, path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split('.')
+        .map(|p| p.split('[').next().unwrap_or(p))
+        .collect();
+    match parts.as_slice() {
+        ["checklist", item, rest @ ..] => {
+            let name = ChecklistItem::from_key(item)
+                .map(|i| i.words(lang).into_owned())
+                .unwrap_or_else(|| field(lang, "checklist").to_string());
+            if rest.last() == Some(&"comment") {
+                format!("{name} – {}", lang.pick("kommentar", "comment"))
+            } else {
+                name
+            }
+        }
+        ["problems", key] => SafetyProblem::from_key(key)
+            .map(|p| p.words(lang).into_owned())
+            .unwrap_or_else(|| field(lang, "problems").to_string()),
+        _ => {
+            let joined = parts.join(".");
+            let whole = field(lang, &joined);
+            if whole != field(lang, "") {
+                whole.to_string()
+            } else {
+                field(lang, parts.last().copied().unwrap_or("")).to_string()
+            }
+        }
+    }
+}
+
+/// A stored value in words, by its path: answers, kinds and other enums by
+/// their words, times as local date and time, yes/no, empty as a dash.
+pub fn value_words(lang: Lang, path: &str, raw: &str) -> String {
+    fn named<T: std::fmt::Debug + Words + Copy>(
+        all: &[T],
+        raw: &str,
+        lang: Lang,
+    ) -> Option<String> {
+        all.iter()
+            .find(|v| format!("{v:?}") == raw)
+            .map(|v| v.words(lang).into_owned())
+    }
+    let last = path
+        .rsplit('.')
+        .next()
+        .unwrap_or(path)
+        .split('[')
+        .next()
+        .unwrap_or("");
+    let worded = match last {
+        "answer" => named(&Answer::ALL, raw, lang),
+        "follow_up" => named(&FollowUp::ALL, raw, lang),
+        "kind" => named(&ActivityKind::ALL, raw, lang),
+        "organisation" => named(
+            &[Organisation::Police, Organisation::Municipality],
+            raw,
+            lang,
+        ),
+        "risk" => named(&RiskLevel::ALL, raw, lang),
+        "started_at" | "ended_at" | "discarded_at" | "read_back_at" => raw
+            .parse::<i64>()
+            .ok()
+            .map(crate::local_time::format_date_time),
+        _ => None,
+    };
+    worded.unwrap_or_else(|| match raw {
+        "" => "—".to_string(),
+        "true" => lang.pick("ja", "yes").to_string(),
+        "false" => lang.pick("nej", "no").to_string(),
+        other => other.to_string(),
+    })
 }
 
 /// A count as Swedish or English writes it: `4 000`, `4,000`.
@@ -524,6 +617,37 @@ pub fn thousands(n: usize, sv: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_history_path_and_its_values_read_as_words() {
+        let sv = Lang::Sv;
+        assert_eq!(
+            path_words(sv, "checklist.staff_register.answer"),
+            "Personalliggare förs"
+        );
+        assert_eq!(
+            path_words(sv, "checklist.staff_register.comment"),
+            "Personalliggare förs – kommentar"
+        );
+        assert_eq!(path_words(sv, "problems.poor_lighting"), "Dålig belysning");
+        assert_eq!(path_words(sv, "participants[1].officer_id"), "Deltagare");
+        assert_eq!(path_words(sv, "dosage.visits_per_week"), "Besök per vecka");
+        assert_eq!(path_words(sv, "notes"), "Anteckningar");
+        assert_eq!(
+            value_words(sv, "checklist.staff_register.answer", "Remark"),
+            "Anmärkning"
+        );
+        assert_eq!(
+            value_words(sv, "kind", "SchoolVisit"),
+            ActivityKind::SchoolVisit.words(sv)
+        );
+        assert_eq!(
+            value_words(sv, "ended_at", "1751397300000"),
+            "2025-07-01 21:15"
+        );
+        assert_eq!(value_words(sv, "problems.poor_lighting", "true"), "ja");
+        assert_eq!(value_words(sv, "ended_at", ""), "—");
+    }
 
     /// Every word of every value exists in both languages, and the two
     /// differ where the languages do (no English left in the Swedish).

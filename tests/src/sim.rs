@@ -534,6 +534,8 @@ impl Sim {
                     people_reached: (pick % 60) as u64,
                     participants: Vec::new(),
                     notes: Default::default(),
+                    draft: false,
+                    discarded_at: None,
                 })
             }
         };

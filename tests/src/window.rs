@@ -380,6 +380,7 @@ impl AppWindow {
                 return Ok(());
             }
         }
+        let _ = self.screenshot("no-focus");
         bail!("{name:?} never took the keyboard focus")
     }
 

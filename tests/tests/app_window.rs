@@ -65,6 +65,17 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     // write a note, end the visit.
     app.tap_to("Starta platsbesök", "Välj plats")?;
     app.tap_to("Demo – Torget", "Stanna minst 10 minuter")?;
+    // A running visit stays in sight on every screen, and a second one
+    // cannot start: Home's start button opens the one under way.
+    let home = app.tap_to("Tillbaka", "Dagens platser")?;
+    assert!(
+        home.control("Pågående besök: Demo – Torget").is_some(),
+        "{}",
+        home.text
+    );
+    assert!(home.control("Starta platsbesök").is_none(), "{}", home.text);
+    app.screenshot("home-visit-under-way")?;
+    app.tap_to("Pågående besök: Demo – Torget", "Stanna minst 10 minuter")?;
     // The counter's −1 becomes tappable once the contact is stored; a tap
     // that missed (the layout moved under the pointer) is tapped again.
     let counted = |s: &e2e::window::Screen| s.control("Kontakter −1").is_some_and(|c| !c.disabled);
@@ -81,7 +92,12 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
         "Lugnt vid torget, lampor trasiga vid busskuren.",
     )?;
     app.screenshot("visit-under-way")?;
-    app.tap_to("Avsluta besök", "Besöket är avslutat")?;
+    // Ending before ten minutes asks first; "keep going" ends nothing.
+    app.tap_to("Avsluta besök", "Avsluta ändå")?;
+    app.screenshot("visit-end-early-asks")?;
+    app.tap_to("Fortsätt besöket", "Avsluta besök")?;
+    app.tap_to("Avsluta besök", "Avsluta ändå")?;
+    app.tap_to("Avsluta ändå", "Besöket är avslutat")?;
     app.screenshot("visit-ended")?;
     app.tap_to("Tillbaka", "Tillsynsbesök")?;
 
@@ -91,10 +107,52 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     app.tap_to("Demo – Ankaret", "Kontrollpunkter")?;
     app.click("OK")?;
     app.fill("findings", "Personalliggaren saknades.")?;
+    // A remark asks for its comment.
+    app.tap_to("Anmärkning", "Skriv vad anmärkningen gäller.")?;
+    app.fill(
+        "Serveringsansvarig på plats: Kommentar",
+        "Ingen ansvarig på plats vid ankomst.",
+    )?;
     app.screenshot("inspection-checklist")?;
-    app.tap_to("Sammanfattning", "Gå igenom med serveringsansvarig")?;
+    // The read-back: date, times and inspectors, the remark's comment
+    // first, and the acknowledgement with its time.
+    let read_back = app.tap_to("Sammanfattning", "Gå igenom med serveringsansvarig")?;
+    for words in [
+        "Inspektörer: Anna Berg",
+        "Anmärkningar",
+        "Ingen ansvarig på plats vid ankomst.",
+    ] {
+        assert!(
+            read_back.text.contains(words),
+            "{words}: {}",
+            read_back.text
+        );
+    }
     app.screenshot("inspection-read-back")?;
+    app.tap_to("Genomgånget med serveringsansvarig", "Genomgånget 20")?;
+    app.screenshot("inspection-read-back-acknowledged")?;
     app.tap_to("Klar", "Starta platsbesök")?;
+
+    // An activity opened by mistake is discarded, after a question.
+    app.tap_to("Annan aktivitet", "Insats")?;
+    let pick = app.screen()?;
+    let first = pick
+        .controls
+        .iter()
+        .find(|c| c.tag == "button" && c.text != "Tillbaka" && !c.text.is_empty())
+        .map(|c| c.text.clone())
+        .ok_or_else(|| anyhow::anyhow!("no initiative to pick: {}", pick.text))?;
+    app.tap_to(&first, "Utkast – räknas när det är klart")?;
+    app.tap_to("Makulera registreringen", "Ja, makulera")?;
+    app.screenshot("activity-discard-asks")?;
+    app.tap_to("Ja, makulera", "Dagens platser")?;
+
+    // Wiping while records wait says how many would be lost; cancelled.
+    app.tap_to("Inställningar", "Synka nu")?;
+    app.tap_to("Logga ut och radera lokala data", "har inte nått servern")?;
+    app.screenshot("wipe-asks-with-unsent")?;
+    app.tap_to("Avbryt", "Logga ut och radera lokala data")?;
+    app.tap_to("Tillbaka", "Starta platsbesök")?;
 
     // Offline: the status line says so, and nothing is lost.
     let home = app.wait_for(
@@ -118,7 +176,7 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
         },
         Duration::from_secs(30),
     )?;
-    assert!(list.text.contains("väntar"), "{}", list.text);
+    assert!(list.text.contains("Väntar på att skickas"), "{}", list.text);
     app.screenshot("records-after-restart")?;
     // The note survived the kill too.
     app.tap_to("Platsbesök: Demo – Torget", "Ändringshistorik")?;
@@ -150,6 +208,14 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     let rows = server.follow_up_rows().await?;
     assert_eq!(count(&rows, "patrol_visits"), 1, "{rows:#?}");
     assert_eq!(count(&rows, "inspections"), 1, "{rows:#?}");
+    // The discarded activity reached the server and counts nowhere.
+    assert_eq!(count(&rows, "activities"), 0, "{rows:#?}");
+    assert_eq!(count(&rows, "uncounted_records"), 1, "{rows:#?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("uncounted_records:") && r.contains("\"discarded\"")),
+        "{rows:#?}"
+    );
     app.kill()?;
     server.stop().await;
     Ok(())

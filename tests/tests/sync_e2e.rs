@@ -83,6 +83,8 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
                 .update("Leg. kontrollerades inte i baren");
             i.findings.update("Anmärkning om legitimationskontroll.");
             i.follow_up = FollowUp::Revisit;
+            // Lisa reads it back and ends it: only then does it count.
+            i.ended_at = Some(i.started_at + 30 * 60_000);
         }
     })?;
 

@@ -370,9 +370,16 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
     assert!(details.body.contains("Secret note: youths near the kiosk"));
     assert!(details.body.contains("Edit history"));
     assert!(
-        details.body.contains("<td>Anna Berg</td>"),
-        "the change's author is named"
+        details.body.contains(" · Anna Berg · "),
+        "the session's author is named: {}",
+        details.body
     );
+    assert!(
+        details.body.contains("Logged by: Anna Berg"),
+        "the record says who logged it"
+    );
+    // The history says what changed, in words: the note, old → new.
+    assert!(details.body.contains("<th>Notes</th>"), "{}", details.body);
     let log = eva.get("/access-log").await?;
     assert!(log.body.contains(&link), "the opening is in the access log");
     assert!(log.body.contains("Quality check of the record"));

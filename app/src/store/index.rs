@@ -122,6 +122,16 @@ impl DeviceStore {
             })? as usize)
     }
 
+    /// How many records have changes not yet acknowledged by the server:
+    /// what the officer counts (one record edited ten times is one).
+    pub fn pending_records(&self) -> Result<usize> {
+        Ok(self.conn.query_row(
+            "SELECT count(DISTINCT doc_id) FROM outbox WHERE state = 0",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as usize)
+    }
+
     pub fn record_sync(&self, id: DocId) -> Result<RecordSync> {
         type Row = (Option<String>, Option<String>, Option<String>);
         let rejected: Option<Row> = self

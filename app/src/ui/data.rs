@@ -1,7 +1,8 @@
 //! Reading the reference data and records the screens show, from the
 //! device store.
 
-use shared::domain::{Directory, Hotspot, PromisePlan, Venue};
+use shared::domain::{Directory, Hotspot, Millis, PromisePlan, Venue};
+use shared::lifecycle::RecordState;
 use shared::record::Record;
 use shared::{DocId, DocKind};
 use uuid::Uuid;
@@ -78,4 +79,20 @@ pub fn initiative_title(s: &DeviceStore, id: Uuid) -> String {
     plan(s)
         .and_then(|p| p.initiative(id).map(|i| i.title.clone()))
         .unwrap_or_else(|| "?".into())
+}
+
+/// The visit under way on this phone, if any: its id, hotspot name and
+/// start. A visit is under way while it is a draft (`shared::lifecycle`),
+/// however long ago it started (it then needs ending or discarding); only
+/// the newest visits are looked at, as one runs at a time.
+pub fn running_visit(s: &DeviceStore) -> Option<(DocId, String, Millis)> {
+    s.field_records(Some(DocKind::PatrolVisit), 10)
+        .ok()?
+        .into_iter()
+        .find_map(|row| match s.record(row.id) {
+            Ok(Some(Record::PatrolVisit(v))) if v.state() == RecordState::Draft => {
+                Some((row.id, hotspot_name(s, v.hotspot_id), v.started_at))
+            }
+            _ => None,
+        })
 }

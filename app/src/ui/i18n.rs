@@ -88,10 +88,43 @@ pub enum T {
     ThemeSystem,
     SyncNow,
     SignOut,
-    SignOutConfirm,
     Problems,
     Nothing,
     ReferenceMissing,
+    EnrolUnreachable,
+    EnrolLinkHint,
+    WaitingToSync,
+    Today,
+    Yesterday,
+    DateFormat,
+    SyncFirst,
+    WipeAnyway,
+    Wipe,
+    SyncStarted,
+    SyncDone,
+    SyncFailed,
+    PlanExplained,
+    Of,
+    Discard,
+    DiscardConfirm,
+    DiscardYes,
+    Cancel,
+    DiscardedNote,
+    DraftNote,
+    EndAnyway,
+    KeepGoing,
+    OngoingVisit,
+    OpenVisit,
+    AcknowledgeReadBack,
+    ReadBackAt,
+    RemarkNeedsComment,
+    Inspectors,
+    Remarks,
+    NoRemarks,
+    OtherItems,
+    CorrectTimes,
+    StartTime,
+    EndTime,
 }
 
 pub fn t(lang: Lang, key: T) -> &'static str {
@@ -169,10 +202,43 @@ pub fn t(lang: Lang, key: T) -> &'static str {
         T::ThemeSystem => ("Följ systemet", "Follow system"),
         T::SyncNow => ("Synka nu", "Sync now"),
         T::SignOut => ("Logga ut och radera lokala data", "Sign out and wipe local data"),
-        T::SignOutConfirm => ("Tryck igen för att radera allt på telefonen", "Tap again to wipe everything on this phone"),
         T::Problems => ("Att rätta", "To correct"),
         T::Nothing => ("Inget att visa", "Nothing to show"),
         T::ReferenceMissing => ("Referensdata saknas – synka när nätet finns.", "Reference data missing – sync when online."),
+        T::EnrolUnreachable => ("Ingen kontakt med servern på den adressen. Kontrollera adressen (fråga samordnaren) och att telefonen har nät, och försök igen.", "No contact with a server at that address. Check the address (ask the coordinator) and that the phone is online, then try again."),
+        T::EnrolLinkHint => ("Har du fått en kopplingslänk? Klistra in den i ett av fälten så fylls båda i.", "Got an enrolment link? Paste it into either field and both are filled in."),
+        T::WaitingToSync => ("Väntar på att skickas", "Waiting to be sent"),
+        T::Today => ("I dag", "Today"),
+        T::Yesterday => ("I går", "Yesterday"),
+        T::DateFormat => ("ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
+        T::SyncFirst => ("Synka först", "Sync first"),
+        T::WipeAnyway => ("Radera ändå", "Wipe anyway"),
+        T::Wipe => ("Radera", "Wipe"),
+        T::SyncStarted => ("Synkar …", "Syncing …"),
+        T::SyncDone => ("Klart – allt synkat", "Done – all synced"),
+        T::SyncFailed => ("Synken misslyckades", "The sync failed"),
+        T::PlanExplained => ("Besök och minuter i dag mot dagens mål (veckans ordination delad på sju). Tryck på en plats för att starta ett besök där.", "Visits and minutes today against today's target (the weekly prescription over seven days). Tap a hotspot to start a visit there."),
+        T::Of => ("av", "of"),
+        T::Discard => ("Makulera registreringen", "Discard this record"),
+        T::DiscardConfirm => ("Makulera? Registreringen räknas då inte någonstans och syns som makulerad för samordnaren; historiken finns kvar.", "Discard? The record then counts nowhere and coordinators see it as discarded; its history is kept."),
+        T::DiscardYes => ("Ja, makulera", "Yes, discard"),
+        T::Cancel => ("Avbryt", "Cancel"),
+        T::DiscardedNote => ("Makulerad – räknas inte", "Discarded – does not count"),
+        T::DraftNote => ("Utkast – räknas när det är klart", "Draft – counts once finished"),
+        T::EndAnyway => ("Avsluta ändå", "End anyway"),
+        T::KeepGoing => ("Fortsätt besöket", "Keep the visit going"),
+        T::OngoingVisit => ("Pågående besök", "Visit under way"),
+        T::OpenVisit => ("Öppna", "Open"),
+        T::AcknowledgeReadBack => ("Genomgånget med serveringsansvarig", "Gone through with the responsible manager"),
+        T::ReadBackAt => ("Genomgånget", "Gone through"),
+        T::RemarkNeedsComment => ("Skriv vad anmärkningen gäller.", "Write what the remark is about."),
+        T::Inspectors => ("Inspektörer", "Inspectors"),
+        T::Remarks => ("Anmärkningar", "Remarks"),
+        T::NoRemarks => ("Inga anmärkningar.", "No remarks."),
+        T::OtherItems => ("Övriga kontrollpunkter", "Other checklist items"),
+        T::CorrectTimes => ("Rätta tiderna", "Correct the times"),
+        T::StartTime => ("Starttid", "Start time"),
+        T::EndTime => ("Sluttid", "End time"),
     };
     match lang {
         Lang::Sv => sv,
@@ -180,14 +246,44 @@ pub fn t(lang: Lang, key: T) -> &'static str {
     }
 }
 
-/// "3 ändringar väntar" / "3 changes waiting".
+/// "Besöket har pågått 4 min; minst 10 ger effekt. Avsluta?"
+pub fn end_early(lang: Lang, minutes: i64) -> String {
+    match lang {
+        Lang::Sv => format!("Besöket har pågått {minutes} min; minst 10 minuter ger effekt. Avsluta nu?"),
+        Lang::En => format!("The visit has lasted {minutes} min; at least 10 minutes make a difference. End it now?"),
+    }
+}
+
+/// "3 registreringar väntar" / "3 records waiting": records, not taps.
 pub fn waiting_changes(lang: Lang, n: usize) -> String {
     match lang {
         Lang::Sv => format!(
             "{n} {} väntar",
-            if n == 1 { "ändring" } else { "ändringar" }
+            if n == 1 {
+                "registrering"
+            } else {
+                "registreringar"
+            }
         ),
-        Lang::En => format!("{n} {} waiting", if n == 1 { "change" } else { "changes" }),
+        Lang::En => format!("{n} {} waiting", if n == 1 { "record" } else { "records" }),
+    }
+}
+
+/// The warning before wiping: how many records would be lost.
+pub fn unsent_warning(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Sv, 0) => "Allt är skickat till servern. Radera allt på telefonen?".into(),
+        (Lang::En, 0) => "Everything has reached the server. Wipe everything on this phone?".into(),
+        (Lang::Sv, 1) => {
+            "1 registrering har inte nått servern och försvinner om du raderar nu.".into()
+        }
+        (Lang::Sv, n) => {
+            format!("{n} registreringar har inte nått servern och försvinner om du raderar nu.")
+        }
+        (Lang::En, 1) => "1 record has not reached the server and is lost if you wipe now.".into(),
+        (Lang::En, n) => {
+            format!("{n} records have not reached the server and are lost if you wipe now.")
+        }
     }
 }
 
@@ -259,6 +355,10 @@ pub fn sync_problem(lang: Lang, problem: &SyncProblem) -> String {
             "Serveradressen ska börja med https:// (eller http://).",
             "The server address should start with https:// (or http://).",
         ),
+        SyncProblem::CodeMissing => pick(
+            "Skriv engångskoden från samordnaren.",
+            "Type the one-time code from the coordinator.",
+        ),
         SyncProblem::BadEnrolmentCode => pick(
             "Engångskoden är okänd, redan använd eller för gammal – be samordnaren om en ny.",
             "The one-time code is unknown, used or expired – ask the coordinator for a new one.",
@@ -317,8 +417,10 @@ mod tests {
         assert_eq!(Lang::default(), Lang::Sv);
         assert_eq!(t(Lang::Sv, T::StartVisit), "Starta platsbesök");
         assert_eq!(t(Lang::En, T::StartVisit), "Start patrol visit");
-        assert_eq!(waiting_changes(Lang::Sv, 1), "1 ändring väntar");
-        assert_eq!(waiting_changes(Lang::En, 3), "3 changes waiting");
+        assert_eq!(waiting_changes(Lang::Sv, 1), "1 registrering väntar");
+        assert_eq!(waiting_changes(Lang::En, 3), "3 records waiting");
+        assert!(unsent_warning(Lang::Sv, 2).starts_with("2 registreringar har inte nått servern"));
+        assert!(unsent_warning(Lang::Sv, 0).starts_with("Allt är skickat"));
     }
 
     #[test]

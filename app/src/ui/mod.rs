@@ -23,7 +23,7 @@ use state::{now_ms, with_store, Screen, Services, SyncView, Theme, Ui};
 pub fn sync_view(svc: &Services) -> SyncView {
     with_store(svc, |s| SyncView {
         running: false,
-        waiting: s.pending_changes().unwrap_or(0),
+        waiting: s.pending_records().unwrap_or(0),
         last_success: s.last_success_at().ok().flatten(),
         last_error: s.last_error().ok().flatten(),
     })
@@ -103,6 +103,7 @@ pub fn App() -> Element {
                     h1 { "{title}" }
                 }
                 if screen != Screen::Enrol { components::SyncStatus {} }
+                if screen != Screen::Enrol { components::OngoingVisit {} }
             }
             if let Some(e) = (u.error)() { p { class: "problem", role: "alert", "{e}" } }
             match screen {

@@ -1,5 +1,7 @@
 //! The app's stylesheet: mobile first (360 × 800 portrait), touch targets of
-//! at least 48 px, high contrast for sunlight, and a dark theme for nights.
+//! at least 56 px with space between them (gloves), high contrast for
+//! sunlight, a dark theme for nights, and a layout that does not move under
+//! the finger (the status line and the timer's guidance keep their height).
 
 pub const CSS: &str = r#"
 :root { --bg:#ffffff; --fg:#111418; --muted:#4a5360; --card:#f1f3f6; --line:#c9ced6;
@@ -16,12 +18,17 @@ html, body { margin:0; padding:0; }
 .top { position:sticky; top:0; z-index:10; background:var(--bg); }
 header.bar { display:flex; align-items:center; gap:8px; padding:8px 12px; border-bottom:1px solid var(--line); }
 header.bar h1 { font-size:20px; margin:0; flex:1; }
-.sync { padding:8px 12px; font-size:16px; border-bottom:1px solid var(--line); display:flex; gap:8px; align-items:center; }
+.sync { padding:6px 12px; font-size:16px; border-bottom:1px solid var(--line); display:flex; gap:8px; align-items:center;
+  height:60px; overflow:hidden; }
+.sync > div { min-width:0; flex:1; }
+.sync strong { display:block; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
 .sync .dot { width:14px; height:14px; border-radius:7px; background:var(--ok); flex:none; }
 .sync.waiting .dot { background:var(--warn); } .sync.failed .dot { background:var(--bad); }
-.sync .why { color:var(--muted); display:block; font-size:14px; }
+.sync .why { color:var(--muted); display:block; font-size:14px; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
+button.ongoing { display:block; width:100%; min-height:48px; border-radius:0; border:0; border-bottom:2px solid var(--warn);
+  background:var(--card); font-weight:bold; text-align:left; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
 main { padding:12px; }
-button, .btn { min-height:48px; min-width:48px; font-size:18px; border-radius:10px; border:2px solid var(--line);
+button, .btn { min-height:56px; min-width:56px; font-size:18px; border-radius:10px; border:2px solid var(--line);
   background:var(--card); color:var(--fg); padding:8px 14px; cursor:pointer; }
 button.primary { background:var(--accent); color:var(--accent-fg); border-color:var(--accent); font-weight:bold; }
 button.big { width:100%; min-height:64px; font-size:20px; margin:6px 0; }
@@ -45,16 +52,26 @@ textarea { min-height:110px; }
 .track { position:relative; height:18px; background:var(--card); border:1px solid var(--line); border-radius:9px; margin:8px 0 26px; }
 .track .fill { position:absolute; left:0; top:0; bottom:0; background:var(--accent); border-radius:9px; }
 .track .mark { position:absolute; top:-4px; bottom:-4px; width:3px; background:var(--fg); }
-.track .mark span { position:absolute; top:24px; left:-18px; font-size:14px; width:48px; text-align:center; }
+.track .mark span { position:absolute; top:24px; left:-30px; font-size:14px; width:60px; text-align:center; white-space:nowrap; }
 .track .mark.passed span { font-weight:bold; color:var(--ok); }
-.phase { text-align:center; font-weight:bold; }
-.tags { display:flex; flex-wrap:wrap; gap:6px; }
-.seg { display:flex; gap:4px; } .seg button { flex:1; font-size:15px; padding:6px; }
+.phase { text-align:center; font-weight:bold; min-height:2.7em; margin:4px 0; }
+.tags { display:flex; flex-wrap:wrap; gap:10px; }
+.seg { display:flex; gap:10px; margin:6px 0; } .seg button { flex:1; font-size:15px; padding:4px 2px; min-height:56px; min-width:0; overflow-wrap:anywhere; }
 .muted { color:var(--muted); font-size:15px; }
 .refused { color:var(--bad); }
 details.add summary { display:block; list-style:none; margin:6px 0; }
 details.add summary::-webkit-details-marker { display:none; }
-.plan li { display:flex; justify-content:space-between; padding:10px 12px; background:var(--card); border-radius:10px; }
-.plan li.done { opacity:0.6; }
-table.summary { width:100%; border-collapse:collapse; } table.summary td { border-bottom:1px solid var(--line); padding:6px 4px; }
+.plan .plan-row { display:flex; justify-content:space-between; align-items:center; gap:12px; width:100%; text-align:left; }
+.plan .plan-row .name { flex:1; min-width:0; font-weight:bold; overflow-wrap:anywhere; }
+.plan .plan-row .figures { flex:none; text-align:right; font-size:15px; font-variant-numeric:tabular-nums; }
+.plan .plan-row.done { border-color:var(--ok); }
+select { min-height:56px; font-size:20px; }
+.apart { margin-top:40px; padding-top:16px; border-top:2px dashed var(--line); }
+button.danger { background:var(--bad); color:#ffffff; border-color:var(--bad); font-weight:bold; }
+button.quiet-danger { background:transparent; color:var(--bad); border-color:var(--bad); width:100%; }
+.confirm { background:var(--card); border:2px solid var(--warn); border-radius:12px; padding:8px 12px; margin:6px 0; }
+.read-back { overflow-wrap:anywhere; }
+.read-back .remark { border-left:6px solid var(--warn); }
+.read-back .comment { font-size:20px; margin:6px 0 0; }
+.read-back .items { padding-left:18px; } .read-back .items li { margin:6px 0; }
 "#;

@@ -15,8 +15,36 @@ fn officer(o: Option<shared::OfficerId>) -> Option<String> {
     o.map(|o| o.0.to_string())
 }
 
-/// Replaces the rows a document contributes.
+/// Replaces the rows a document contributes. A field record moves between
+/// the counted tables and `uncounted_records` as its state changes, so the
+/// write takes it out of the other place first.
 pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
+    let field_record = match p {
+        Projection::Visit(v) => Some(v.doc_id),
+        Projection::Inspection { row, .. } => Some(row.doc_id),
+        Projection::Activity(a) => Some(a.doc_id),
+        Projection::Uncounted(u) => Some(u.doc_id),
+        _ => None,
+    };
+    if let Some(id) = field_record {
+        let id = id.to_string();
+        let uncounted = matches!(p, Projection::Uncounted(_));
+        let tables: &[&str] = if uncounted {
+            &[
+                "patrol_visits",
+                "inspections",
+                "inspection_findings",
+                "activities",
+            ]
+        } else {
+            &["uncounted_records"]
+        };
+        for t in tables {
+            // Table names are the constants above, never input.
+            conn.prepare_cached(&format!("DELETE FROM {t} WHERE doc_id = ?1"))?
+                .execute([&id])?;
+        }
+    }
     match p {
         Projection::Nothing => {}
         Projection::Hotspot(h) => {
@@ -99,6 +127,21 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
                 a.kind,
                 a.people_reached,
                 a.received_at
+            ])?;
+        }
+        Projection::Uncounted(u) => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO uncounted_records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                u.doc_id.to_string(),
+                u.kind.as_str(),
+                u.state.as_str(),
+                u.at,
+                u.initiative_id.to_string(),
+                u.place_id.map(|p| p.to_string()),
+                officer(u.owner),
+                u.received_at
             ])?;
         }
     }

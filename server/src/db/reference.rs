@@ -271,7 +271,8 @@ pub fn import_plan(
                 "SELECT (SELECT count(*) FROM hotspots WHERE initiative_id = ?1)
                       + (SELECT count(*) FROM patrol_visits WHERE initiative_id = ?1)
                       + (SELECT count(*) FROM inspections WHERE initiative_id = ?1)
-                      + (SELECT count(*) FROM activities WHERE initiative_id = ?1)",
+                      + (SELECT count(*) FROM activities WHERE initiative_id = ?1)
+                      + (SELECT count(*) FROM uncounted_records WHERE initiative_id = ?1)",
                 [gone.id.to_string()],
                 |r| r.get(0),
             )?;

@@ -5,9 +5,10 @@
 use rusqlite::{params, Connection};
 use shared::domain::Millis;
 use shared::follow_up::Period;
-use shared::history::Edit;
+use shared::history::Session;
+use shared::lifecycle::RecordState;
 use shared::record::{read_record, Record};
-use shared::DocId;
+use shared::{DocId, DocKind};
 use uuid::Uuid;
 
 use super::{documents, reference};
@@ -49,6 +50,8 @@ pub struct TimelineRow {
     pub initiative: String,
     pub place: String,
     pub officer: String,
+    /// Set for a record that does not count (a draft or discarded).
+    pub uncounted: Option<RecordState>,
 }
 
 /// Most rows a timeline shows; narrower filters show the rest.
@@ -128,12 +131,59 @@ pub fn timeline(conn: &Connection, period: Period, f: &Filter) -> Result<Vec<Tim
                     initiative: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
                     place: r.get(3)?,
                     officer: r.get(4)?,
+                    uncounted: None,
                 })
             },
         )?;
         for r in found {
             rows.push(r?);
         }
+    }
+    // Drafts and discarded records, under the same filters.
+    let uncounted_kinds: Vec<&str> = [
+        ("patrol_visit", DocKind::PatrolVisit),
+        ("inspection", DocKind::Inspection),
+        ("activity", DocKind::Activity),
+    ]
+    .into_iter()
+    .filter(|(k, _)| wants(k))
+    .map(|(_, d)| d.as_str())
+    .collect();
+    let place = hotspot.clone().or(venue.clone());
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.doc_id, u.at, i.title, COALESCE(h.name, v.name, ''), COALESCE(o.display_name, ''),
+                u.kind, u.state
+         FROM uncounted_records u
+         LEFT JOIN initiatives i ON i.id = u.initiative_id
+         LEFT JOIN hotspots h ON h.id = u.place_id
+         LEFT JOIN venues v ON v.id = u.place_id
+         LEFT JOIN officers o ON o.id = u.owner
+         WHERE u.at >= ?1 AND u.at < ?2
+           AND (?3 IS NULL OR u.initiative_id = ?3) AND (?4 IS NULL OR u.place_id = ?4)
+           AND (?5 IS NULL OR u.owner = ?5) AND (?7 IS NULL OR i.focus_area_id = ?7)
+         ORDER BY u.at DESC LIMIT ?6",
+    )?;
+    let found = stmt.query_map(
+        params![start, end, initiative, place, officer, limit, area],
+        |r| Ok((r.get::<_, String>(5)?, r.get::<_, String>(6)?, row(r, "")?)),
+    )?;
+    for r in found {
+        let (kind, state, mut row) = r?;
+        let kind = DocKind::parse(&kind)
+            .ok_or_else(|| Error::internal(format!("unknown stored kind {kind}")))?;
+        if !uncounted_kinds.contains(&kind.as_str()) {
+            continue;
+        }
+        row.kind = match kind {
+            DocKind::PatrolVisit => "patrol_visit",
+            DocKind::Inspection => "inspection",
+            _ => "activity",
+        };
+        row.uncounted = Some(
+            RecordState::parse(&state)
+                .ok_or_else(|| Error::internal(format!("unknown stored state {state}")))?,
+        );
+        rows.push(row);
     }
     rows.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.doc_id.cmp(&b.doc_id)));
     rows.truncate(TIMELINE_LIMIT);
@@ -148,6 +198,7 @@ fn row(r: &rusqlite::Row<'_>, kind: &'static str) -> rusqlite::Result<TimelineRo
         initiative: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
         place: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
         officer: r.get(4)?,
+        uncounted: None,
     })
 }
 
@@ -179,17 +230,36 @@ pub fn choices(conn: &Connection) -> Result<[Vec<Choice>; 5], Error> {
     ])
 }
 
+/// Who made a change, as the page words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Author {
+    Officer(String),
+    /// A change the server wrote for a coordinator (reference data).
+    Coordinator,
+    /// An actor no enrolled device had (a device since removed).
+    Unknown,
+}
+
 /// One record as a coordinator sees it.
 #[derive(Debug, Clone)]
 pub struct RecordView {
     pub id: DocId,
     pub record: Record,
-    /// Each change with who made it (an officer's name, or "coordinator").
-    pub history: Vec<(Edit, String)>,
+    /// The history as sessions (`shared::history::sessions`), with who.
+    pub sessions: Vec<(Session, Author)>,
     pub first_received_at: Millis,
+    /// The record in words: its place (hotspot or venue), initiative,
+    /// the officer who logged it, and the other participants.
+    pub place: Option<String>,
+    pub initiative: Option<String>,
+    pub owner: Option<String>,
+    pub participants: Vec<String>,
+    /// Officer ids to names, for ids in the history's values.
+    pub names: std::collections::HashMap<String, String>,
 }
 
 pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
+    use rusqlite::OptionalExtension;
     let stored = documents::stored(conn, id)?.ok_or(Error::NotFound)?;
     let doc = documents::load(conn, id)?;
     let record = read_record(&doc).map_err(|e| Error::Internal(e.to_string()))?;
@@ -198,22 +268,72 @@ pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
         "SELECT o.display_name FROM devices d JOIN officers o ON o.id = d.officer_id
          WHERE d.actor = ?1",
     )?;
-    let mut history = Vec::new();
-    for edit in shared::history::edit_history(&doc) {
-        let name = if edit.actor == server_actor {
-            "coordinator".to_string()
+    let mut sessions = Vec::new();
+    for s in shared::history::sessions(&doc) {
+        let author = if s.actor == server_actor {
+            Author::Coordinator
         } else {
-            let actor = hex::decode(&edit.actor).unwrap_or_default();
+            let actor = hex::decode(&s.actor).unwrap_or_default();
             who.query_row([actor], |r| r.get::<_, String>(0))
-                .unwrap_or_else(|_| "unknown device".to_string())
+                .optional()?
+                .map(Author::Officer)
+                .unwrap_or(Author::Unknown)
         };
-        history.push((edit, name));
+        sessions.push((s, author));
+    }
+    let name_of = |sql: &str, id: String| -> Result<Option<String>, Error> {
+        Ok(conn.query_row(sql, [id], |r| r.get(0)).optional()?)
+    };
+    let (place, initiative) = match &record {
+        Record::PatrolVisit(v) => (
+            name_of(
+                "SELECT name FROM hotspots WHERE id = ?1",
+                v.hotspot_id.to_string(),
+            )?,
+            Some(v.initiative_id),
+        ),
+        Record::Inspection(i) => (
+            name_of(
+                "SELECT name FROM venues WHERE id = ?1",
+                i.venue_id.to_string(),
+            )?,
+            Some(i.initiative_id),
+        ),
+        Record::Activity(a) => (None, Some(a.initiative_id)),
+        _ => (None, None),
+    };
+    let initiative = match initiative {
+        Some(i) => name_of("SELECT title FROM initiatives WHERE id = ?1", i.to_string())?,
+        None => None,
+    };
+    let owner = match &stored.state.owner {
+        Some(o) => name_of(
+            "SELECT display_name FROM officers WHERE id = ?1",
+            o.0.to_string(),
+        )?,
+        None => None,
+    };
+    let mut names = std::collections::HashMap::new();
+    let mut participants = Vec::new();
+    for p in record.participants() {
+        if let Some(n) = name_of(
+            "SELECT display_name FROM officers WHERE id = ?1",
+            p.to_string(),
+        )? {
+            names.insert(p.to_string(), n.clone());
+            participants.push(n);
+        }
     }
     Ok(RecordView {
         id,
         record,
-        history,
+        sessions,
         first_received_at: stored.first_received_at,
+        place,
+        initiative,
+        owner,
+        participants,
+        names,
     })
 }
 

@@ -327,10 +327,31 @@ CREATE TABLE public_figures (
 -- it so that no row is read.
 CREATE INDEX patrol_visits_by_owner ON patrol_visits(owner, started_at, ended_at);
 "#,
+    r#"
+-- Field records that do not count (shared::lifecycle): drafts and discarded
+-- records. One row each, for the timeline; the tables the figures are
+-- counted from hold finished records only. Filled by the re-projection
+-- this version runs (a running visit or unfinished inspection stored by an
+-- older version moves here).
+CREATE TABLE uncounted_records (
+    doc_id        TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    at            INTEGER NOT NULL,
+    initiative_id TEXT NOT NULL,
+    place_id      TEXT,
+    owner         TEXT,
+    received_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX uncounted_records_by_time ON uncounted_records(at);
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.
 const READERS_VERSION: usize = 4;
+/// The version whose upgrade projects every document again (what counts
+/// changed: drafts left the counted tables).
+const REPROJECT_VERSION: usize = 8;
 
 /// The follow-up tables, in the order a rebuild empties and refills them.
 pub const FOLLOW_UP_TABLES: &[&str] = &[
@@ -343,6 +364,7 @@ pub const FOLLOW_UP_TABLES: &[&str] = &[
     "inspections",
     "inspection_findings",
     "activities",
+    "uncounted_records",
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), Error> {
@@ -352,6 +374,9 @@ pub fn migrate(conn: &Connection) -> Result<(), Error> {
         tx.execute_batch(sql)?;
         if i + 1 == READERS_VERSION {
             super::documents::refresh_readers(&tx)?;
+        }
+        if i + 1 == REPROJECT_VERSION && version > 0 {
+            super::projection::rebuild(&tx)?;
         }
         tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
         tx.commit()?;

@@ -3,8 +3,9 @@
 
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use shared::domain::Organisation;
 use uuid::Uuid;
 
@@ -20,6 +21,35 @@ fn when(l: Lang, ms: Option<i64>) -> String {
         .unwrap_or_else(|| (l.t("never")).into())
 }
 
+/// The address phones reach this server at, as the coordinator's browser
+/// reached it (the same machine name or proxy), over HTTPS when the pages
+/// are served over TLS.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic()))
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// The link as a QR code (SVG drawn by the `qrcode` crate: modules only,
+/// no text from the request in it).
+fn qr_svg(link: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(link.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(224, 224)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
 fn devices_page(l: Lang, me: &SignedIn, devices: &[DeviceInfo], notice: Option<Markup>) -> Markup {
     let csrf = &me.0.csrf;
     page(
@@ -31,7 +61,7 @@ fn devices_page(l: Lang, me: &SignedIn, devices: &[DeviceInfo], notice: Option<M
             h2 { (l.t("Enrol a phone")) }
             form method="post" action="/devices/codes" {
                 input type="hidden" name="csrf" value=(csrf);
-                label for="officer" { (l.t("Officer's name (as colleagues know them; no personal identity number)")) }
+                label for="officer" { (l.t("Name (as colleagues know them; no personal identity number)")) }
                 input #officer name="officer" required maxlength="200";
                 label for="organisation" { (l.t("Organisation")) }
                 select #organisation name="organisation" {
@@ -53,10 +83,8 @@ fn devices_page(l: Lang, me: &SignedIn, devices: &[DeviceInfo], notice: Option<M
                                 td {
                                     @if let Some(at) = d.revoked_at { (l.t("revoked ")) (when(l, Some(at))) }
                                     @else {
-                                        form.inline method="post" action=(format!("/devices/{}/revoke", d.id)) {
-                                            input type="hidden" name="csrf" value=(csrf);
-                                            button type="submit" { (l.t("Revoke")) }
-                                        }
+                                        // Asks first, on a page of its own.
+                                        a.button href=(format!("/devices/{}/revoke", d.id)) { (l.t("Revoke")) }
                                     }
                                 }
                             }
@@ -84,6 +112,7 @@ pub async fn create_code(
     State(state): State<AppState>,
     me: SignedIn,
     l: Lang,
+    headers: HeaderMap,
     Form(form): Form<NewCode>,
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
@@ -102,13 +131,18 @@ pub async fn create_code(
         .await;
     let devices = state.db.read(identity::list_devices).await?;
     let (status, notice) = match result {
-        Ok(code) => (
-            StatusCode::OK,
-            html! { div.notice role="status" {
-                (l.t("Enrolment code for ")) (form.officer.trim()) (l.t(" (valid 24 hours, once): "))
-                span.code { (code) }
-            } },
-        ),
+        Ok(code) => {
+            let link = shared::enrolment_link::format(&base_url(&state, &headers), &code);
+            (
+                StatusCode::OK,
+                html! { div.notice role="status" {
+                    (l.t("Enrolment code for ")) (form.officer.trim()) (l.t(" (valid 24 hours, once): "))
+                    span.code { (code) }
+                    p { (l.t("Enrolment link (paste it into the app, or scan the code with the phone): ")) br; span.link { (link) } }
+                    @if let Some(svg) = qr_svg(&link) { div.qr { (PreEscaped(svg)) } }
+                } },
+            )
+        }
         Err(Error::BadRequest { code, message }) => (
             StatusCode::BAD_REQUEST,
             html! { p.error role="alert" { (l.error_message(code, &message)) } },
@@ -116,6 +150,37 @@ pub async fn create_code(
         Err(e) => return Err(e),
     };
     Ok((status, devices_page(l, &me, &devices, Some(notice))).into_response())
+}
+
+/// The question before a revocation: which phone, and what it means.
+pub async fn confirm_revoke(
+    State(state): State<AppState>,
+    me: SignedIn,
+    l: Lang,
+    Path(id): Path<Uuid>,
+) -> Result<Response, Error> {
+    let devices = state.db.read(identity::list_devices).await?;
+    let d = devices
+        .iter()
+        .find(|d| d.id == id && d.revoked_at.is_none())
+        .ok_or(Error::NotFound)?;
+    let csrf = &me.0.csrf;
+    Ok(page(
+        l,
+        l.t("Revoke this phone?"),
+        Some((&me.0.display_name, csrf)),
+        html! {
+            p { strong { (d.officer_name) } " · " (d.name) " · " (l.t("Last sync")) " " (when(l, d.last_sync_at)) }
+            p { (l.t("The phone can no longer sync. What it has not sent stays on it and is lost if the phone is wiped; ask the officer to sync first if it can.")) }
+            form method="post" action=(format!("/devices/{}/revoke", d.id)) {
+                input type="hidden" name="csrf" value=(csrf);
+                button.danger type="submit" { (l.t("Yes, revoke")) }
+                " "
+                a.button href="/devices" { (l.t("Cancel")) }
+            }
+        },
+    )
+    .into_response())
 }
 
 pub async fn revoke(

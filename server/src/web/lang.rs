@@ -49,6 +49,16 @@ impl Lang {
         value.words(self.vocabulary()).into_owned()
     }
 
+    /// A document path in the edit history, from the one vocabulary.
+    pub fn field_path(self, path: &str) -> String {
+        shared::vocabulary::path_words(self.vocabulary(), path)
+    }
+
+    /// A stored value in the edit history, in words.
+    pub fn field_value(self, path: &str, raw: &str) -> String {
+        shared::vocabulary::value_words(self.vocabulary(), path, raw)
+    }
+
     /// `en` in this language.
     pub fn t(self, en: &'static str) -> &'static str {
         match self {
@@ -62,7 +72,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        Ok(Lang::of(&parts.headers))
+        // A language chosen on the page (`?lang=sv`, the public summary's
+        // switch) wins over the browser's preference.
+        let chosen = parts.uri.query().and_then(|q| {
+            q.split('&').find_map(|kv| match kv {
+                "lang=sv" => Some(Lang::Sv),
+                "lang=en" => Some(Lang::En),
+                _ => None,
+            })
+        });
+        Ok(chosen.unwrap_or_else(|| Lang::of(&parts.headers)))
     }
 }
 
@@ -158,6 +177,14 @@ fn swedish(en: &str) -> Option<&'static str> {
         "Interventions" => "Ingripanden",
         "Item" => "Punkt",
         "Kind" => "Slag",
+        "Last updated" => "Senast uppdaterad",
+        "Logged by" => "Registrerad av",
+        "coordinator" => "samordnare",
+        "unknown device" => "okänd enhet",
+        "From the document itself: each person's edits in one session (changes less than 30 minutes apart), with what they changed, old → new. Times by the device's clock." => "Ur dokumentet självt: varje persons ändringar i ett pass (ändringar mindre än 30 minuter isär), med vad som ändrades, gammalt → nytt. Tider enligt enhetens klocka.",
+        " change" => " ändring",
+        " changes" => " ändringar",
+        "State" => "Status",
         "Last inspected" => "Senaste tillsyn",
         "Last sync" => "Senaste synk",
         "Licensee" => "Tillståndshavare",
@@ -172,7 +199,12 @@ fn swedish(en: &str) -> Option<&'static str> {
         "Notes" => "Anteckningar",
         "Nothing was imported." => "Ingenting importerades.",
         "Officer" => "Polis",
-        "Officer's name (as colleagues know them; no personal identity number)" => "Polisens namn (som kollegerna känner hen; inget personnummer)",
+        "Name (as colleagues know them; no personal identity number)" => "Namn (som kollegerna känner personen; inget personnummer)",
+        "Enrolment link (paste it into the app, or scan the code with the phone): " => "Kopplingslänk (klistra in den i appen, eller skanna koden med telefonen): ",
+        "Revoke this phone?" => "Återkalla telefonen?",
+        "The phone can no longer sync. What it has not sent stays on it and is lost if the phone is wiped; ask the officer to sync first if it can." => "Telefonen kan inte längre synka. Det den inte har skickat finns kvar på den och går förlorat om den raderas; be personen synka först om det går.",
+        "Yes, revoke" => "Ja, återkalla",
+        "Cancel" => "Avbryt",
         "Officers" => "Poliser",
         "Open a record" => "Öppna en post",
         "Open follow-ups" => "Öppna uppföljningar",

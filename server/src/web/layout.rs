@@ -29,6 +29,10 @@ form.inline { display: inline; }
 label { display: block; margin: .5rem 0 .2rem; }
 input, select, button { font: inherit; padding: .35rem .5rem; }
 button { background: var(--accent); color: white; border: 0; border-radius: 4px; cursor: pointer; }
+a.button { display: inline-block; background: var(--accent); color: white; padding: .35rem .5rem; border-radius: 4px; text-decoration: none; }
+button.danger { background: #a4161a; }
+.qr svg { width: 14rem; height: 14rem; display: block; margin: .5rem 0; }
+.link { font: 1rem monospace; overflow-wrap: anywhere; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr)); gap: 1rem; }
 .pair { display: flex; gap: .5rem; flex-wrap: wrap; }
 .pair svg { display: block; }
@@ -40,6 +44,10 @@ fieldset label { display: block; }
 .assessment { white-space: pre-wrap; border-left: 3px solid var(--accent); padding-left: .6rem; }
 details { margin: .3rem 0 .6rem; }
 .code { font: 600 1.6rem monospace; letter-spacing: .15rem; }
+.summary { font-size: 1.05rem; }
+section.session h3 { font-size: 1rem; margin: 1rem 0 .2rem; }
+table.changes th { width: 30%; font-weight: normal; color: var(--muted); }
+table.changes td { overflow-wrap: anywhere; }
 @media print {
   header, nav, form, .no-print { display: none !important; }
   body { font-size: 11pt; }

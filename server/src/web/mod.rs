@@ -52,7 +52,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/devices", get(devices::show))
         .route("/devices/codes", post(devices::create_code))
-        .route("/devices/{id}/revoke", post(devices::revoke))
+        .route(
+            "/devices/{id}/revoke",
+            get(devices::confirm_revoke).post(devices::revoke),
+        )
         .route("/records", get(review::timeline))
         .route(
             "/records/{id}",

@@ -62,7 +62,15 @@ pub async fn show(
         html! {
             p.muted {
                 (l.t("Figures are published once a day for quarters that have ended, rounded to the nearest 5 (0 means 0 to 2)."))
-                @if let Some(at) = last { " " (l.t("Last published:")) " " (format_date(at)) "." }
+                @if let Some(at) = last { " " (l.t("Last updated")) ": " (format_date(at)) "." }
+            }
+            // The language switch: the same period in the other language.
+            p.no-print {
+                @let here = figures.as_ref().map(|f| format!("period={}&", f.period)).unwrap_or_default();
+                @match l {
+                    Lang::Sv => { a href=(format!("/public?{here}lang=en")) hreflang="en" lang="en" { "In English" } }
+                    Lang::En => { a href=(format!("/public?{here}lang=sv")) hreflang="sv" lang="sv" { "På svenska" } }
+                }
             }
             @match &figures {
                 None => {
@@ -106,7 +114,7 @@ pub async fn show(
                     (l.t("Published periods: "))
                     @for (n, p) in periods.iter().enumerate() {
                         @if n > 0 { " · " }
-                        a href=(format!("/public?period={p}")) { (p) }
+                        a href=(format!("/public?period={p}&lang={}", l.tag())) { (p) }
                     }
                 }
             }

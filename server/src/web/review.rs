@@ -96,7 +96,7 @@ pub async fn timeline(
                     @for r in &rows {
                         tr {
                             td { @if r.kind == "activity" { (format_date(r.at)) } @else { (format_date_time(r.at)) } }
-                            td { (kind_label(l, r.kind)) }
+                            td { (kind_label(l, r.kind)) @if let Some(s) = r.uncounted { br; span.muted { (l.say(&s)) } } }
                             td { (r.initiative) } td { (r.place) } td { (r.officer) }
                             td { a href=(format!("/records/{}", r.doc_id)) { (l.t("Details")) } }
                         }
@@ -216,8 +216,19 @@ fn kind_title(l: Lang, r: &Record) -> &'static str {
 fn record_markup(l: Lang, v: &RecordView, csrf: &str) -> Markup {
     let opt_time = |t: Option<i64>| t.map(format_date_time).unwrap_or_else(|| "—".into());
     html! {
+        // The record in words first: what, where, for which promise, who.
+        p.summary {
+            strong { (kind_title(l, &v.record)) }
+            @if let Some(p) = &v.place { " · " (p) }
+            @if let Some(i) = &v.initiative { br; (l.t("Initiative")) ": " (i) }
+            @if let Some(o) = &v.owner { br; (l.t("Logged by")) ": " (o) }
+            @if !v.participants.is_empty() { br; (l.t("Participants")) ": " (v.participants.join(", ")) }
+        }
         p.muted { (l.t("Record ")) code { (v.id) } (l.t(", first received ")) (format_date_time(v.first_received_at)) }
         table {
+            @if let Some(state) = v.record.state() {
+                tr { th { (l.t("State")) } td { (l.say(&state)) @if let Some(at) = v.record.discarded_at() { ", " (format_date_time(at)) } } }
+            }
             @match &v.record {
                 Record::PatrolVisit(p) => {
                     tr { th { (l.t("Started")) } td { (format_date_time(p.started_at)) } }
@@ -257,15 +268,41 @@ fn record_markup(l: Lang, v: &RecordView, csrf: &str) -> Markup {
             }
         }
         h2 { (l.t("Edit history")) }
-        p.muted { (l.t("From the document itself: every change, when it was made (the device's clock) and by whom.")) }
-        table {
-            thead { tr { th { (l.t("When")) } th { (l.t("Who")) } th { (l.t("What")) } } }
-            tbody {
-                @for (edit, who) in &v.history {
-                    tr { td { (format_date_time(edit.at)) } td { (who) } td { (edit.note.as_deref().unwrap_or("—")) } }
+        p.muted { (l.t("From the document itself: each person's edits in one session (changes less than 30 minutes apart), with what they changed, old → new. Times by the device's clock.")) }
+        @for (session, author) in &v.sessions {
+            section.session {
+                h3 {
+                    (format_date_time(session.from))
+                    @if session.to - session.from >= 60_000 { "–" (shared::local_time::format_time(session.to)) }
+                    " · "
+                    @match author {
+                        review::Author::Officer(name) => { (name) }
+                        review::Author::Coordinator => { (l.t("coordinator")) }
+                        review::Author::Unknown => { (l.t("unknown device")) }
+                    }
+                    " · " (session.changes) (l.t(if session.changes == 1 { " change" } else { " changes" }))
+                }
+                table.changes {
+                    @for c in session.changed.iter().filter(|c| c.path != "record_kind" && c.path != "schema_version") {
+                        tr {
+                            th { (l.field_path(&c.path)) }
+                            td { (value(l, v, &c.path, c.old.as_deref())) }
+                            td { "→" }
+                            td { (value(l, v, &c.path, c.new.as_deref())) }
+                        }
+                    }
                 }
             }
         }
+    }
+}
+
+/// A value in the history in words; an officer's id as the name.
+fn value(l: Lang, v: &RecordView, path: &str, raw: Option<&str>) -> String {
+    let raw = raw.unwrap_or("");
+    match v.names.get(raw) {
+        Some(name) => name.clone(),
+        None => l.field_value(path, raw),
     }
 }
 

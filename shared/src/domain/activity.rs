@@ -46,4 +46,27 @@ pub struct Activity {
     pub people_reached: u64,
     pub participants: Vec<Uuid>,
     pub notes: Text,
+    /// True until the officer saves it; a draft counts nowhere
+    /// (`lifecycle`). Absent (false) in documents written before drafts.
+    #[autosurgeon(missing = "Default::default")]
+    pub draft: bool,
+    /// Set when the activity was discarded; it then counts nowhere.
+    #[autosurgeon(missing = "Default::default")]
+    pub discarded_at: Option<super::Millis>,
+}
+
+impl Activity {
+    /// A new activity, a draft until saved.
+    pub fn new(initiative_id: Uuid, date: String, kind: ActivityKind) -> Self {
+        Activity {
+            initiative_id,
+            date,
+            kind,
+            people_reached: 0,
+            participants: Vec::new(),
+            notes: Text::default(),
+            draft: true,
+            discarded_at: None,
+        }
+    }
 }

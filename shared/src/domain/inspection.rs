@@ -75,6 +75,14 @@ pub struct Inspection {
     pub checklist: BTreeMap<String, ChecklistEntry>,
     pub findings: Text,
     pub follow_up: FollowUp,
+    /// When the findings were read back to the responsible manager (the
+    /// acknowledgement step); absent in older documents.
+    #[autosurgeon(missing = "Default::default")]
+    pub read_back_at: Option<Millis>,
+    /// Set when the inspection was discarded (opened by mistake): it then
+    /// counts nowhere (`lifecycle`). Absent in older documents.
+    #[autosurgeon(missing = "Default::default")]
+    pub discarded_at: Option<Millis>,
 }
 
 impl Inspection {
@@ -93,6 +101,8 @@ impl Inspection {
                 .collect(),
             findings: Text::default(),
             follow_up: FollowUp::None,
+            read_back_at: None,
+            discarded_at: None,
         }
     }
 

@@ -76,6 +76,11 @@ pub struct PatrolVisit {
     pub problems: std::collections::BTreeMap<String, bool>,
     pub notes: Text,
     pub area_check: AreaCheck,
+    /// Set when the officer discarded the visit (started by mistake): it
+    /// then counts nowhere (`lifecycle`). Absent in documents written
+    /// before the field existed.
+    #[autosurgeon(missing = "Default::default")]
+    pub discarded_at: Option<Millis>,
 }
 
 impl PatrolVisit {
@@ -92,6 +97,7 @@ impl PatrolVisit {
             problems: Default::default(),
             notes: Text::default(),
             area_check: AreaCheck::default(),
+            discarded_at: None,
         }
     }
 

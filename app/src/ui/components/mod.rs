@@ -1,13 +1,17 @@
 //! Widgets shared by the screens.
 
 pub mod counter;
+pub mod discard;
 pub mod history;
 pub mod notes;
+pub mod ongoing;
 pub mod sync_status;
 pub mod timer;
 
 pub use counter::Counter;
+pub use discard::{state_note, Discard};
 pub use history::History;
 pub use notes::NotesField;
+pub use ongoing::OngoingVisit;
 pub use sync_status::SyncStatus;
 pub use timer::VisitTimer;

@@ -9,6 +9,7 @@ use shared::DocKind;
 
 use crate::ui::data;
 use crate::ui::i18n::{t, T};
+use crate::ui::screens::pick::start_visit;
 use crate::ui::state::{go, read, ui, Screen};
 
 #[component]
@@ -20,7 +21,7 @@ pub fn Home() -> Element {
     let day = use_memo(move || local_day((ui().now)()))();
     let (day_start, day_end) = day_bounds(day);
     let today = shared::local_time::format_date(day_start);
-    let (enrolment, plan) = read(|s| {
+    let (enrolment, plan, running, hotspots) = read(|s| {
         let hotspots = data::hotspots(s);
         let visits: Vec<_> = s
             .ids_between(DocKind::PatrolVisit, day_start, day_end)
@@ -36,12 +37,22 @@ pub fn Home() -> Element {
             .as_ref()
             .map(|e| e.device_id.as_u128() as u64)
             .unwrap_or(0);
-        (
-            enrolment,
-            todays_plan(&hotspots, &visits, day, seed, &today),
-        )
+        let plan = todays_plan(&hotspots, &visits, day, seed, &today);
+        let running = data::running_visit(s);
+        (enrolment, plan, running, hotspots)
     })
-    .unwrap_or((None, Vec::new()));
+    .unwrap_or((None, Vec::new(), None, Vec::new()));
+    // One visit at a time: while one runs, the start button opens it.
+    let start = match &running {
+        Some((id, name, _)) => {
+            let id = *id;
+            rsx! { button { class: "primary big", onclick: move |_| go(Screen::Visit(id)), "{t(lang, T::OngoingVisit)}: {name}" } }
+        }
+        None => {
+            rsx! { button { class: "primary big", onclick: move |_| go(Screen::PickHotspot), "{t(lang, T::StartVisit)}" } }
+        }
+    };
+    let can_start = running.is_none();
     rsx! {
         main {
             if let Some(e) = enrolment {
@@ -49,7 +60,7 @@ pub fn Home() -> Element {
                     if e.device_name.is_empty() { "{t(lang, T::EnrolledAs)} {e.officer_name}" } else { "{t(lang, T::EnrolledAs)} {e.officer_name} · {e.device_name}" }
                 }
             }
-            button { class: "primary big", onclick: move |_| go(Screen::PickHotspot), "{t(lang, T::StartVisit)}" }
+            {start}
             button { class: "big", onclick: move |_| go(Screen::PickVenue), "{t(lang, T::StartInspection)}" }
             button { class: "big", onclick: move |_| go(Screen::NewActivity), "{t(lang, T::OtherActivity)}" }
             div { class: "row",
@@ -58,11 +69,24 @@ pub fn Home() -> Element {
             }
             h2 { "{t(lang, T::TodaysPlan)}" }
             if plan.is_empty() { p { class: "muted", "{t(lang, T::NoPlan)}" } }
+            if !plan.is_empty() { p { class: "muted", "{t(lang, T::PlanExplained)}" } }
             ul { class: "list plan",
                 for line in plan {
-                    li { key: "{line.hotspot_id}", class: if line.done() { "done" } else { "" },
-                        span { "{line.name}" }
-                        span { "{line.visits_today}/{line.visits_prescribed} {t(lang, T::Visits)} · {line.minutes_today}/{line.minutes_prescribed} {t(lang, T::Minutes)}" }
+                    li { key: "{line.hotspot_id}",
+                        // A row starts a visit there (not while one runs).
+                        button { class: if line.done() { "plan-row done" } else { "plan-row" }, disabled: !can_start,
+                            onclick: {
+                                let h = hotspots.iter().find(|(id, _)| *id == line.hotspot_id).map(|(_, h)| h.clone());
+                                let hid = line.hotspot_id;
+                                move |_| if let Some(h) = h.clone() { start_visit(hid, &h) }
+                            },
+                            span { class: "name", "{line.name}" if line.done() { " ✓" } }
+                            span { class: "figures",
+                                "{line.visits_today} {t(lang, T::Of)} {line.visits_prescribed} {t(lang, T::Visits)}"
+                                br {}
+                                "{line.minutes_today} {t(lang, T::Of)} {line.minutes_prescribed} {t(lang, T::Minutes)}"
+                            }
+                        }
                     }
                 }
             }

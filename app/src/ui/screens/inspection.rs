@@ -8,7 +8,7 @@ use shared::local_time::format_date_time;
 use shared::record::Record;
 use shared::DocId;
 
-use crate::ui::components::{History, NotesField};
+use crate::ui::components::{state_note, Discard, History, NotesField};
 use crate::ui::data;
 use crate::ui::i18n::{say, t, Lang, T};
 use crate::ui::screens::{problems_view, record_sync_line};
@@ -60,6 +60,7 @@ pub fn InspectionScreen(id: DocId) -> Element {
             h2 { "{t(lang, T::Inspection)}: {venue}" }
             p { class: "muted", "{t(lang, T::Started)} {format_date_time(insp.started_at)}" }
             {record_sync_line(id, lang)}
+            {state_note(insp.state(), lang)}
             {problems_view(&Record::Inspection(insp.clone()), lang)}
             label { "{t(lang, T::Participants)}" }
             ul { class: "list",
@@ -112,6 +113,7 @@ pub fn InspectionScreen(id: DocId) -> Element {
             }, "{t(lang, T::ReadBack)}" }
             History { id }
             button { class: "big", onclick: move |_| go(Screen::Home), "{t(lang, T::Back)}" }
+            Discard { id, state: insp.state(), lang }
         }
     }
 }
@@ -139,38 +141,111 @@ fn ChecklistRow(
                 input { "aria-label": "{label}: {t(lang, T::Comment)}", placeholder: "{t(lang, T::Comment)}", initial_value: "{comment}",
                     oninput: move |e| { let text = e.value(); edit(id, item.key(), move |r| if let Record::Inspection(i) = r { i.entry_mut(item).comment.update(&text) }) } }
             }
+            if answer == Answer::Remark && comment.trim().is_empty() {
+                p { class: "problem", role: "alert", "{t(lang, T::RemarkNeedsComment)}" }
+            }
         }
     }
 }
 
-/// The read-back summary, to go through with the responsible manager.
+/// The read-back summary, to go through with the responsible manager:
+/// readable at phone width (one block per item, no table to scroll
+/// sideways), the remarks and their comments first, with the date, times
+/// and inspectors, and an acknowledgement that records when it was read
+/// back.
 #[component]
 pub fn Summary(id: DocId) -> Element {
     let lang = (ui().lang)();
-    let Some(Some((insp, venue))) = read(|s| match s.record(id) {
-        Ok(Some(Record::Inspection(i))) => Some((i.clone(), data::venue_name(s, i.venue_id))),
+    let Some(Some((insp, venue, dir))) = read(|s| match s.record(id) {
+        Ok(Some(Record::Inspection(i))) => Some((
+            i.clone(),
+            data::venue_name(s, i.venue_id),
+            data::directory(s),
+        )),
         _ => None,
     }) else {
         return rsx! { main { p { "{t(lang, T::Nothing)}" } } };
     };
+    let inspectors: String = insp
+        .participants
+        .iter()
+        .map(|p| {
+            let name = dir
+                .officer(p.officer_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_else(|| "?".into());
+            format!("{name} ({})", organisation_label(lang, p.organisation))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let entry = |item: ChecklistItem| {
+        insp.entry(item)
+            .map(|e| (e.answer, e.comment.as_str().trim().to_string()))
+            .unwrap_or_default()
+    };
+    let remarks: Vec<(ChecklistItem, String)> = ChecklistItem::ALL
+        .into_iter()
+        .filter_map(|item| match entry(item) {
+            (Answer::Remark, comment) => Some((item, comment)),
+            _ => None,
+        })
+        .collect();
+    let others: Vec<(ChecklistItem, Answer, String)> = ChecklistItem::ALL
+        .into_iter()
+        .filter_map(|item| match entry(item) {
+            (Answer::Remark, _) => None,
+            (a, comment) => Some((item, a, comment)),
+        })
+        .collect();
+    let times = match insp.ended_at {
+        Some(end) => format!(
+            "{}–{}",
+            format_date_time(insp.started_at),
+            shared::local_time::format_time(end)
+        ),
+        None => format_date_time(insp.started_at),
+    };
+    let read_back = insp.read_back_at;
     rsx! {
-        main {
+        main { class: "read-back",
             h2 { "{t(lang, T::ReadBack)}: {venue}" }
+            p { strong { "{times}" } }
+            p { "{t(lang, T::Inspectors)}: {inspectors}" }
             p { "{t(lang, T::ReadBackIntro)}" }
-            table { class: "summary",
-                for item in ChecklistItem::ALL {
-                    tr { key: "{item.key()}",
-                        td { "{say(lang, &item)}" }
-                        td { strong { "{answer_label(lang, insp.entry(item).map(|e| e.answer).unwrap_or_default())}" } }
-                        td { class: "muted", "{insp.entry(item).map(|e| e.comment.as_str().to_string()).unwrap_or_default()}" }
+            h3 { "{t(lang, T::Remarks)}" }
+            if remarks.is_empty() { p { "{t(lang, T::NoRemarks)}" } }
+            for (item, comment) in remarks {
+                div { key: "{item.key()}", class: "card remark",
+                    strong { "{say(lang, &item)}" }
+                    if comment.is_empty() {
+                        p { class: "problem", role: "alert", "{t(lang, T::RemarkNeedsComment)}" }
+                    } else {
+                        p { class: "comment", "{comment}" }
                     }
                 }
             }
             h3 { "{t(lang, T::Findings)}" }
             p { "{insp.findings.as_str()}" }
             p { strong { "{t(lang, T::ProposedFollowUp)}: " } "{say(lang, &insp.follow_up)}" }
+            h3 { "{t(lang, T::OtherItems)}" }
+            ul { class: "items",
+                for (item, a, comment) in others {
+                    li { key: "{item.key()}",
+                        "{say(lang, &item)}: " strong { "{answer_label(lang, a)}" }
+                        if !comment.is_empty() { br {} span { class: "comment", "{comment}" } }
+                    }
+                }
+            }
+            if let Some(at) = read_back {
+                p { class: "phase", "{t(lang, T::ReadBackAt)} {format_date_time(at)}" }
+            } else {
+                button { class: "primary big", onclick: move |_| {
+                    let at = now_ms();
+                    edit(id, "read_back_at", move |r| if let Record::Inspection(i) = r { i.read_back_at.get_or_insert(at); });
+                }, "{t(lang, T::AcknowledgeReadBack)}" }
+            }
             button { class: "big", onclick: move |_| go(Screen::Inspection(id)), "{t(lang, T::Back)}" }
-            button { class: "primary big", onclick: move |_| go(Screen::Home), "{t(lang, T::Save)}" }
+            button { class: if read_back.is_some() { "primary big" } else { "big" }, onclick: move |_| go(Screen::Home), "{t(lang, T::Save)}" }
         }
     }
 }

@@ -14,7 +14,7 @@ use shared::validation::KnownReferences;
 use shared::DocId;
 
 use crate::store::{DeviceStore, RecordSync};
-use crate::ui::i18n::{t, waiting_changes, Lang, T};
+use crate::ui::i18n::{t, Lang, T};
 use crate::ui::state::read;
 
 /// The reference ids the device holds, for validating at the field.
@@ -54,8 +54,8 @@ pub fn record_sync_line(id: DocId, lang: Lang) -> Element {
         Some(RecordSync::Synced) => {
             rsx! { p { class: "muted", "{t(lang, T::SyncState)}: {t(lang, T::Synced)}" } }
         }
-        Some(RecordSync::Waiting(n)) => {
-            rsx! { p { class: "muted", "{t(lang, T::SyncState)}: {waiting_changes(lang, n)}" } }
+        Some(RecordSync::Waiting(_)) => {
+            rsx! { p { class: "muted", "{t(lang, T::SyncState)}: {t(lang, T::WaitingToSync)}" } }
         }
         Some(RecordSync::Rejected { code, problems, .. }) => {
             let why = crate::ui::i18n::refusal(lang, &code, &problems);

@@ -33,12 +33,9 @@ pub fn PickHotspot() -> Element {
                 for (id, h) in hotspots {
                     li { key: "{id}",
                         button {
-                            onclick: move |_| {
-                                let mut v = PatrolVisit::new(id, initiative_for_visit(&h), now_ms());
-                                v.area_check.at_start = h.area_check(crate::platform::position());
-                                if let Some(doc) = create(Record::PatrolVisit(v)) {
-                                    go(Screen::Visit(doc));
-                                }
+                            onclick: {
+                                let h = h.clone();
+                                move |_| start_visit(id, &h)
                             },
                             "{h.name}"
                         }
@@ -46,6 +43,20 @@ pub fn PickHotspot() -> Element {
                 }
             }
         }
+    }
+}
+
+/// Starts a visit at a hotspot and opens it; while another visit runs,
+/// opens that one instead (one visit at a time).
+pub fn start_visit(id: uuid::Uuid, h: &shared::domain::Hotspot) {
+    if let Some((running, ..)) = read(data::running_visit).flatten() {
+        go(Screen::Visit(running));
+        return;
+    }
+    let mut v = PatrolVisit::new(id, initiative_for_visit(h), now_ms());
+    v.area_check.at_start = h.area_check(crate::platform::position());
+    if let Some(doc) = create(Record::PatrolVisit(v)) {
+        go(Screen::Visit(doc));
     }
 }
 

@@ -2,12 +2,12 @@
 //! kind, each with its sync state; a tap opens it for amending.
 
 use dioxus::prelude::*;
-use shared::local_time::format_date_time;
+use shared::local_time::{format_date, format_date_time};
 use shared::DocKind;
 
 use crate::store::RecordSync;
 use crate::ui::data;
-use crate::ui::i18n::{t, waiting_changes, T};
+use crate::ui::i18n::{t, T};
 use crate::ui::state::{go, read, ui, Screen};
 
 /// How many records the list shows at once.
@@ -42,7 +42,7 @@ pub fn Records() -> Element {
                     };
                     let state = match s.record_sync(id) {
                         Ok(RecordSync::Synced) => ("", t(lang, T::Synced).to_string()),
-                        Ok(RecordSync::Waiting(n)) => ("", waiting_changes(lang, n)),
+                        Ok(RecordSync::Waiting(_)) => ("", t(lang, T::WaitingToSync).to_string()),
                         Ok(RecordSync::Rejected { code, problems, .. }) => (
                             "refused",
                             format!(
@@ -56,7 +56,12 @@ pub fn Records() -> Element {
                     (
                         id,
                         kind,
-                        at.map(format_date_time).unwrap_or_default(),
+                        // An activity has a date, not a time of day.
+                        if kind == DocKind::Activity {
+                            at.map(format_date).unwrap_or_default()
+                        } else {
+                            at.map(format_date_time).unwrap_or_default()
+                        },
                         what,
                         state,
                     )
