@@ -255,3 +255,43 @@ mod tests {
         );
     }
 }
+
+/// A case number (diarienummer) given when a record is opened, as the
+/// access log keeps it: trimmed, at most 40 characters of letters, digits,
+/// spaces and `- / . :`, and never a personal identity number. Empty: none.
+pub fn case_number(text: &str) -> Result<Option<String>, ()> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let allowed = |c: char| c.is_alphanumeric() || " -/.:".contains(c);
+    if t.chars().count() > 40
+        || !t.chars().all(allowed)
+        || crate::validation::contains_personal_identity_number(t)
+    {
+        return Err(());
+    }
+    Ok(Some(t.to_string()))
+}
+
+#[cfg(test)]
+mod case_number_tests {
+    use super::case_number;
+
+    #[test]
+    fn a_case_number_is_short_plain_and_names_no_person() {
+        assert_eq!(case_number("  "), Ok(None));
+        assert_eq!(case_number(" KS 2026/123 "), Ok(Some("KS 2026/123".into())));
+        assert_eq!(
+            case_number("5000-K123456-26"),
+            Ok(Some("5000-K123456-26".into()))
+        );
+        assert_eq!(
+            case_number("850709-9805"),
+            Err(()),
+            "a personal identity number"
+        );
+        assert_eq!(case_number("<script>"), Err(()));
+        assert_eq!(case_number(&"1".repeat(41)), Err(()));
+    }
+}

@@ -145,6 +145,29 @@ impl Period {
         }
     }
 
+    /// The period after this one, of the same length.
+    pub fn next(&self) -> Period {
+        match *self {
+            Period::Quarter { year, quarter: 4 } => Period::Quarter {
+                year: year + 1,
+                quarter: 1,
+            },
+            Period::Quarter { year, quarter } => Period::Quarter {
+                year,
+                quarter: quarter + 1,
+            },
+            Period::Tertial { year, tertial: 3 } => Period::Tertial {
+                year: year + 1,
+                tertial: 1,
+            },
+            Period::Tertial { year, tertial } => Period::Tertial {
+                year,
+                tertial: tertial + 1,
+            },
+            Period::Year(year) => Period::Year(year + 1),
+        }
+    }
+
     /// The period before this one, of the same length.
     pub fn previous(&self) -> Period {
         match *self {

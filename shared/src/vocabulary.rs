@@ -313,6 +313,10 @@ fixed_words!(ErrorCode, |c| {
         "välj varför du öppnar registreringen",
         "choose why you open the record"
     ),
+    ErrorCode::BadCaseNumber => (
+        "ärendenumret får ha högst 40 tecken (bokstäver, siffror, - / . :) och inget personnummer",
+        "a case number has at most 40 characters (letters, digits, - / . :) and no personal identity number"
+    ),
     ErrorCode::TooLong => ("texten är för lång; korta den", "the text is too long; shorten it"),
 }
 });

@@ -390,9 +390,48 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
         "one opening, one row: {}",
         log_csv.body
     );
-    assert!(log_csv
-        .body
-        .contains(&format!("Test Coordinator,{link},quality")));
+    assert!(
+        log_csv
+            .body
+            .contains(&format!("Test Coordinator,{link},visit,quality,")),
+        "{}",
+        log_csv.body
+    );
+    // The log says what the record is, not only its id.
+    assert!(log.body.contains("Patrol visit · "), "{}", log.body);
+
+    // A case number goes into the log with the opening; a personal
+    // identity number is refused and nothing is logged.
+    let refused = eva
+        .post(
+            &format!("/records/{link}"),
+            &[
+                ("csrf", &csrf),
+                ("purpose", "inquiry"),
+                ("case_number", "850709-9805"),
+            ],
+        )
+        .await?;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let with_case = eva
+        .post(
+            &format!("/records/{link}"),
+            &[
+                ("csrf", &csrf),
+                ("purpose", "inquiry"),
+                ("case_number", "KS 2026/12"),
+            ],
+        )
+        .await?;
+    assert_eq!(with_case.status, 200);
+    let filtered = eva.get("/access-log?purpose=inquiry").await?;
+    assert!(filtered.body.contains("KS 2026/12"), "{}", filtered.body);
+    assert!(
+        !filtered.body.contains("Quality check of the record</td>"),
+        "the filter leaves other purposes out: {}",
+        filtered.body
+    );
+    assert_eq!(eva.get("/access-log.csv").await?.body.lines().count(), 3);
 
     // The inspection's printable protocol, opened with a purpose and
     // logged like any opening: a link or a reload alone reads nothing.
@@ -569,7 +608,7 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
     assert_eq!(no_file.status, 400);
     assert!(
         no_file.body.starts_with("<!DOCTYPE html>")
-            && no_file.body.contains("choose a CSV file to import")
+            && no_file.body.contains("Choose a CSV file to import")
             && no_file.body.contains("Back"),
         "{}",
         no_file.body
@@ -760,7 +799,7 @@ async fn a_swedish_browser_gets_the_pages_in_swedish() -> anyhow::Result<()> {
     assert_eq!(nonsense.status, 400);
     assert!(
         nonsense.body.contains("<html lang=\"sv\">")
-            && nonsense.body.contains("perioden finns inte")
+            && nonsense.body.contains("Perioden finns inte")
             && nonsense.body.contains("Tillbaka"),
         "{}",
         nonsense.body

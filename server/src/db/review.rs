@@ -356,6 +356,7 @@ pub fn log_access(
     coordinator: Uuid,
     id: DocId,
     purpose: &str,
+    case_number: &str,
     now: Millis,
 ) -> Result<(), Error> {
     crate::db::documents::stored(conn, id)?.ok_or(Error::NotFound)?;
@@ -365,9 +366,20 @@ pub fn log_access(
             message: "choose why you open the record".into(),
         });
     }
+    let case_number = shared::access::case_number(case_number).map_err(|()| Error::BadRequest {
+        code: shared::sync::ErrorCode::BadCaseNumber,
+        message: "a case number has at most 40 characters and no personal identity number".into(),
+    })?;
     conn.execute(
-        "INSERT INTO access_log (at, coordinator_id, doc_id, purpose) VALUES (?1, ?2, ?3, ?4)",
-        params![now, coordinator.to_string(), id.to_string(), purpose],
+        "INSERT INTO access_log (at, coordinator_id, doc_id, purpose, case_number)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            now,
+            coordinator.to_string(),
+            id.to_string(),
+            purpose,
+            case_number
+        ],
     )?;
     Ok(())
 }
@@ -378,23 +390,83 @@ pub struct AccessRow {
     pub coordinator: String,
     pub doc_id: String,
     pub purpose: String,
+    pub case_number: Option<String>,
+    /// What the record is, for a reader of the log: its kind and place
+    /// (hotspot or venue), when the follow-up has them.
+    pub kind: Option<DocKind>,
+    pub place: Option<String>,
 }
 
-/// The access log, newest first.
-pub fn access_log(conn: &Connection, limit: usize) -> Result<Vec<AccessRow>, Error> {
+/// What the access log can be narrowed to.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AccessFilter {
+    /// A coordinator's id.
+    pub coordinator: Option<String>,
+    pub purpose: Option<String>,
+    /// A record's id.
+    pub record: Option<String>,
+}
+
+/// The access log, newest first, narrowed by the filter.
+pub fn access_log(
+    conn: &Connection,
+    f: &AccessFilter,
+    limit: usize,
+) -> Result<Vec<AccessRow>, Error> {
+    let some = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
     let mut stmt = conn.prepare_cached(
-        "SELECT a.at, c.display_name, a.doc_id, a.purpose FROM access_log a
-         JOIN coordinators c ON c.id = a.coordinator_id ORDER BY a.id DESC LIMIT ?1",
+        "SELECT a.at, c.display_name, a.doc_id, a.purpose, a.case_number,
+                CASE WHEN pv.doc_id IS NOT NULL THEN 'visit'
+                     WHEN i.doc_id IS NOT NULL THEN 'inspection'
+                     WHEN ac.doc_id IS NOT NULL THEN 'activity'
+                     ELSE u.kind END,
+                COALESCE(h.name, v.name, uh.name, uv.name)
+         FROM access_log a
+         JOIN coordinators c ON c.id = a.coordinator_id
+         LEFT JOIN activities ac ON ac.doc_id = a.doc_id
+         LEFT JOIN patrol_visits pv ON pv.doc_id = a.doc_id
+         LEFT JOIN hotspots h ON h.id = pv.hotspot_id
+         LEFT JOIN inspections i ON i.doc_id = a.doc_id
+         LEFT JOIN venues v ON v.id = i.venue_id
+         LEFT JOIN uncounted_records u ON u.doc_id = a.doc_id
+         LEFT JOIN hotspots uh ON uh.id = u.place_id
+         LEFT JOIN venues uv ON uv.id = u.place_id
+         WHERE (?2 IS NULL OR a.coordinator_id = ?2) AND (?3 IS NULL OR a.purpose = ?3)
+           AND (?4 IS NULL OR a.doc_id = ?4)
+         ORDER BY a.id DESC LIMIT ?1",
     )?;
     let rows = stmt
-        .query_map([limit as i64], |r| {
-            Ok(AccessRow {
-                at: r.get(0)?,
-                coordinator: r.get(1)?,
-                doc_id: r.get(2)?,
-                purpose: r.get(3)?,
-            })
-        })?
+        .query_map(
+            params![
+                limit as i64,
+                some(&f.coordinator),
+                some(&f.purpose),
+                some(&f.record).map(|r| r.trim().to_lowercase())
+            ],
+            |r| {
+                Ok(AccessRow {
+                    at: r.get(0)?,
+                    coordinator: r.get(1)?,
+                    doc_id: r.get(2)?,
+                    purpose: r.get(3)?,
+                    case_number: r.get(4)?,
+                    kind: r
+                        .get::<_, Option<String>>(5)?
+                        .and_then(|k| DocKind::parse(&k)),
+                    place: r.get(6)?,
+                })
+            },
+        )?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// The coordinators, for the access log's filter: (id, name).
+pub fn coordinators(conn: &Connection) -> Result<Vec<Choice>, Error> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, display_name FROM coordinators ORDER BY display_name")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }

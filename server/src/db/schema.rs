@@ -345,6 +345,12 @@ CREATE TABLE uncounted_records (
 ) STRICT;
 CREATE INDEX uncounted_records_by_time ON uncounted_records(at);
 "#,
+    r#"
+-- The case number (diarienummer) a coordinator may give when opening a
+-- record (shared::access::case_number); null: none given.
+ALTER TABLE access_log ADD COLUMN case_number TEXT;
+CREATE INDEX access_log_by_doc ON access_log(doc_id);
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.

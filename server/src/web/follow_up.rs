@@ -79,7 +79,8 @@ fn period_picker(l: Lang, period: Period) -> Markup {
             label for="period" { (l.t("Period (2026-Q3, 2026-T2 or 2026)")) }
             input #period name="period" value=(period.key()) size="10";
             " " button type="submit" { (l.t("Show")) }
-            " " a href=(format!("/follow-up?period={}", period.previous().key())) { (l.t("Previous")) }
+            " " a href=(format!("/follow-up?period={}", period.previous().key())) { "← " (l.t("Previous")) }
+            " · " a href=(format!("/follow-up?period={}", period.next().key())) { (l.t("Next")) " →" }
             " · " a href=(format!("/follow-up.csv?period={}", period.key())) download { (l.t("Download CSV")) }
             " · " a href=(format!("/follow-up.xlsx?period={}", period.key())) download { (l.t("Download Excel")) }
             p.muted { (l.t("Print this page for the council's report: the print layout leaves out the navigation and the forms.")) }

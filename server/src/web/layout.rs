@@ -17,6 +17,13 @@ main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .4rem 0 1rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+/* At phone width a wide table scrolls inside itself, never the page. */
+@media (max-width: 40rem) {
+  main { padding: .6rem; }
+  table { display: block; overflow-x: auto; }
+  .charts { grid-template-columns: 1fr; }
+  header { gap: .6rem; }
+}
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .bar { background: #e8ecf1; border-radius: 3px; height: .9rem; min-width: 8rem; position: relative; }
@@ -61,7 +68,8 @@ table.changes td { overflow-wrap: anywhere; }
 "#;
 
 /// A page for a signed-in coordinator (with the navigation), or a bare
-/// page (`who` none: sign-in, public summary).
+/// page (`who` none: sign-in, public summary). `who` with an empty CSRF
+/// token: the navigation without the sign-out form (an error page).
 pub fn page(l: Lang, title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
@@ -86,11 +94,15 @@ pub fn page(l: Lang, title: &str, who: Option<(&str, &str)>, body: Markup) -> Ma
                             a href="/devices" { (l.t("Devices")) } " · "
                             a href="/public" { (l.t("Public summary")) }
                         }
-                        span.who {
-                            (name) " "
-                            form method="post" action="/sign-out" {
-                                input type="hidden" name="csrf" value=(csrf);
-                                button type="submit" { (l.t("Sign out")) }
+                        // An error page keeps the links but has no session
+                        // at hand (no name, no CSRF token) to sign out with.
+                        @if !csrf.is_empty() {
+                            span.who {
+                                (name) " "
+                                form method="post" action="/sign-out" {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    button type="submit" { (l.t("Sign out")) }
+                                }
                             }
                         }
                     }

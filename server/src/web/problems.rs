@@ -93,12 +93,14 @@ fn row_problem_sv(p: &RowProblem) -> String {
 /// the same status, the sentence in the browser's language and a way back.
 pub async fn as_page(l: Lang, req: Request, next: Next) -> Response {
     let back = back_link(&req);
+    let signed_in = super::session::has_session_cookie(req.headers());
     let res = next.run(req).await;
     let status = res.status();
     let Some(shown) = res.extensions().get::<Shown>().cloned() else {
         return res;
     };
-    let message = l.error_message(shown.code, &shown.message);
+    // A sentence starts with a capital, whatever the message's source.
+    let message = capitalised(&l.error_message(shown.code, &shown.message));
     let title = match status {
         StatusCode::NOT_FOUND => l.t("Not found"),
         StatusCode::FORBIDDEN => l.t("Not allowed"),
@@ -109,7 +111,18 @@ pub async fn as_page(l: Lang, req: Request, next: Next) -> Response {
         p.error role="alert" { (message) }
         p { a href=(back) { (l.t("Back")) } }
     };
-    (status, page(l, title, None, body)).into_response()
+    // Signed in (a session cookie came with the request): the navigation
+    // stays, so an error is not a dead end.
+    let nav = if signed_in { Some(("", "")) } else { None };
+    (status, page(l, title, nav, body)).into_response()
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// Where "Back" leads: the page the form was on (the `Referer`'s path on

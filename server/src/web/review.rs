@@ -26,12 +26,16 @@ fn select(
     choices: &[(String, String)],
     chosen: &Option<String>,
 ) -> Markup {
+    // Label and select in one box, so that the filter row never wraps
+    // a label away from its select.
     html! {
-        label for=(name) { (label) }
-        select #(name) name=(name) {
-            option value="" { (l.t("all")) }
-            @for (id, text) in choices {
-                option value=(id) selected[chosen.as_deref() == Some(id.as_str())] { (text) }
+        div.field {
+            label for=(name) { (label) }
+            select #(name) name=(name) {
+                option value="" { (l.t("all")) }
+                @for (id, text) in choices {
+                    option value=(id) selected[chosen.as_deref() == Some(id.as_str())] { (text) }
+                }
             }
         }
     }
@@ -78,8 +82,10 @@ pub async fn timeline(
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
             form.filters method="get" action="/records" {
-                label for="period" { (l.t("Period")) }
-                input #period name="period" value=(period.key()) size="10";
+                div.field {
+                    label for="period" { (l.t("Period")) }
+                    input #period name="period" value=(period.key()) size="10";
+                }
                 (select(l, "kind", l.t("Kind"), &kinds, &filter.kind))
                 (select(l, "focus_area", l.t("Focus area"), &areas, &filter.focus_area))
                 (select(l, "initiative", l.t("Initiative"), &initiatives, &filter.initiative))
@@ -156,6 +162,8 @@ async fn asking_purpose(
                         label { input type="radio" name="purpose" value=(key) required; " " (l.t(label)) }
                     }
                 }
+                label for="case_number" { (l.t("Case number, if any (no personal identity number)")) }
+                input #case_number name="case_number" maxlength="40" autocomplete="off";
                 p { button type="submit" { (l.t("Open the record")) } }
             }
         },
@@ -167,6 +175,9 @@ async fn asking_purpose(
 pub struct Open {
     csrf: String,
     purpose: String,
+    /// The case number, if the opening belongs to one.
+    #[serde(default)]
+    case_number: String,
 }
 
 pub async fn open(
@@ -178,7 +189,7 @@ pub async fn open(
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
-    let view = open_logged(&state, &me, id, form.purpose).await?;
+    let view = open_logged(&state, &me, id, form.purpose, form.case_number).await?;
     Ok(page(
         l,
         kind_title(l, &view.record),
@@ -195,11 +206,12 @@ async fn open_logged(
     me: &SignedIn,
     id: DocId,
     purpose: String,
+    case_number: String,
 ) -> Result<RecordView, Error> {
     let (now, who) = (state.clock.now_ms(), me.0.id);
     state
         .db
-        .write(move |c| review::log_access(c, who, id, &purpose, now))
+        .write(move |c| review::log_access(c, who, id, &purpose, &case_number, now))
         .await?;
     state.db.read(move |c| review::record(c, id)).await
 }
@@ -310,22 +322,51 @@ pub async fn access_log(
     State(state): State<AppState>,
     me: SignedIn,
     l: Lang,
+    Query(f): Query<review::AccessFilter>,
 ) -> Result<Response, Error> {
-    let rows = state.db.read(|c| review::access_log(c, 1000)).await?;
+    let filter = f.clone();
+    let (rows, coordinators) = state
+        .db
+        .read(move |c| {
+            Ok((
+                review::access_log(c, &filter, 1000)?,
+                review::coordinators(c)?,
+            ))
+        })
+        .await?;
+    let purposes: Vec<(String, String)> = PURPOSES
+        .iter()
+        .map(|(k, label)| (k.to_string(), l.t(label).to_string()))
+        .collect();
     Ok(page(
         l,
         l.t("Access log"),
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
+            form.filters method="get" action="/access-log" {
+                (select(l, "coordinator", l.t("Who"), &coordinators, &f.coordinator))
+                (select(l, "purpose", l.t("Purpose"), &purposes, &f.purpose))
+                div {
+                    label for="record" { (l.t("Record")) }
+                    input #record name="record" value=(f.record.clone().unwrap_or_default()) size="36";
+                }
+                p { button type="submit" { (l.t("Filter")) } }
+            }
             p { a href="/access-log.csv" download { (l.t("Download CSV")) } }
             table {
-                thead { tr { th { (l.t("When")) } th { (l.t("Who")) } th { (l.t("Record")) } th { (l.t("Purpose")) } } }
+                thead { tr { th { (l.t("When")) } th { (l.t("Who")) } th { (l.t("Record")) } th { (l.t("Purpose")) } th { (l.t("Case number")) } } }
                 tbody {
                     @for r in &rows {
                         tr {
                             td { (format_date_time(r.at)) } td { (r.coordinator) }
-                            td { code { (r.doc_id) } }
+                            td {
+                                @if let Some(k) = r.kind { (l.say(&k)) }
+                                @if let Some(p) = &r.place { " · " (p) }
+                                br;
+                                a href=(format!("/access-log?record={}", r.doc_id)) { code { (r.doc_id) } }
+                            }
                             td { (l.t(review::purpose_label(&r.purpose).unwrap_or(""))) }
+                            td { (r.case_number.as_deref().unwrap_or("")) }
                         }
                     }
                 }
@@ -341,17 +382,26 @@ pub async fn access_log_csv(
 ) -> Result<Response, Error> {
     let rows = state
         .db
-        .read(|c| review::access_log(c, usize::MAX >> 1))
+        .read(|c| review::access_log(c, &review::AccessFilter::default(), usize::MAX >> 1))
         .await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut write = || -> Result<Vec<u8>, csv::Error> {
-        w.write_record(["at", "coordinator", "record", "purpose"])?;
+        w.write_record([
+            "at",
+            "coordinator",
+            "record",
+            "kind",
+            "purpose",
+            "case_number",
+        ])?;
         for r in &rows {
             w.write_record(shared::spreadsheet::safe_row([
                 &format_date_time(r.at),
                 &r.coordinator,
                 &r.doc_id,
+                r.kind.map(|k| k.as_str()).unwrap_or(""),
                 &r.purpose,
+                r.case_number.as_deref().unwrap_or(""),
             ]))?;
         }
         w.flush()?;
@@ -426,7 +476,7 @@ pub async fn protocol(
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
-    let view = open_logged(&state, &me, id, form.purpose).await?;
+    let view = open_logged(&state, &me, id, form.purpose, form.case_number).await?;
     let Record::Inspection(i) = &view.record else {
         return Err(Error::NotFound);
     };

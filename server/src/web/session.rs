@@ -69,6 +69,19 @@ impl SignedIn {
 
 /// A cookie as the pages set it: HttpOnly, SameSite=Strict, Secure when
 /// the server is configured to be reached over TLS.
+/// Whether the request carries a session cookie at all (not whether it is
+/// valid): for an error page, to keep the navigation.
+pub fn has_session_cookie(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(';')
+                .any(|c| c.trim().starts_with(&format!("{SESSION_COOKIE}=")))
+        })
+}
+
 pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, value))
         .http_only(true)

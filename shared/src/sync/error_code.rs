@@ -38,11 +38,12 @@ pub enum ErrorCode {
     NoPlan,
     BadPeriod,
     BadPurpose,
+    BadCaseNumber,
     TooLong,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::BadBody,
         ErrorCode::BadDigest,
         ErrorCode::UnsupportedVersion,
@@ -70,6 +71,7 @@ impl ErrorCode {
         ErrorCode::NoPlan,
         ErrorCode::BadPeriod,
         ErrorCode::BadPurpose,
+        ErrorCode::BadCaseNumber,
         ErrorCode::TooLong,
     ];
 
@@ -103,6 +105,7 @@ impl ErrorCode {
             ErrorCode::NoPlan => "no_plan",
             ErrorCode::BadPeriod => "bad_period",
             ErrorCode::BadPurpose => "bad_purpose",
+            ErrorCode::BadCaseNumber => "bad_case_number",
             ErrorCode::TooLong => "too_long",
         }
     }
