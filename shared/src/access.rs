@@ -256,10 +256,15 @@ mod tests {
     }
 }
 
+/// A case number the access log does not take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a case number has at most 40 characters (letters, digits, - / . :) and no personal identity number")]
+pub struct BadCaseNumber;
+
 /// A case number (diarienummer) given when a record is opened, as the
 /// access log keeps it: trimmed, at most 40 characters of letters, digits,
 /// spaces and `- / . :`, and never a personal identity number. Empty: none.
-pub fn case_number(text: &str) -> Result<Option<String>, ()> {
+pub fn case_number(text: &str) -> Result<Option<String>, BadCaseNumber> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
@@ -269,14 +274,14 @@ pub fn case_number(text: &str) -> Result<Option<String>, ()> {
         || !t.chars().all(allowed)
         || crate::validation::contains_personal_identity_number(t)
     {
-        return Err(());
+        return Err(BadCaseNumber);
     }
     Ok(Some(t.to_string()))
 }
 
 #[cfg(test)]
 mod case_number_tests {
-    use super::case_number;
+    use super::{case_number, BadCaseNumber};
 
     #[test]
     fn a_case_number_is_short_plain_and_names_no_person() {
