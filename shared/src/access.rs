@@ -293,10 +293,10 @@ mod case_number_tests {
         );
         assert_eq!(
             case_number("850709-9805"),
-            Err(()),
+            Err(BadCaseNumber),
             "a personal identity number"
         );
-        assert_eq!(case_number("<script>"), Err(()));
-        assert_eq!(case_number(&"1".repeat(41)), Err(()));
+        assert_eq!(case_number("<script>"), Err(BadCaseNumber));
+        assert_eq!(case_number(&"1".repeat(41)), Err(BadCaseNumber));
     }
 }

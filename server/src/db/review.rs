@@ -366,9 +366,9 @@ pub fn log_access(
             message: "choose why you open the record".into(),
         });
     }
-    let case_number = shared::access::case_number(case_number).map_err(|()| Error::BadRequest {
+    let case_number = shared::access::case_number(case_number).map_err(|e| Error::BadRequest {
         code: shared::sync::ErrorCode::BadCaseNumber,
-        message: "a case number has at most 40 characters and no personal identity number".into(),
+        message: e.to_string(),
     })?;
     conn.execute(
         "INSERT INTO access_log (at, coordinator_id, doc_id, purpose, case_number)
