@@ -449,6 +449,12 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
     store.create(&hotspot("Torget"), T0)?;
     store.create(&hotspot("Resecentrum"), T0)?;
     store.create(&venue("Ankaret"), T0)?;
+    let kroken = store.create(&venue("Kroken"), T0)?;
+    // Kroken was inspected (finished) and a revisit proposed.
+    let mut i = shared::domain::Inspection::new(kroken.0, uuid::Uuid::new_v4(), T0);
+    i.ended_at = Some(T0 + 30 * MINUTE);
+    i.follow_up = shared::domain::FollowUp::Revisit;
+    store.create(&Record::Inspection(i), T0)?;
     visit_at(&mut store, T0 + MINUTE)?;
     let activity = store.create(
         &Record::Activity(shared::domain::Activity {
@@ -471,14 +477,21 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
     assert!(torget < rese, "recently visited first");
 
     h.act(|| go(Screen::PickVenue));
-    assert!(h.html().contains("Ankaret · hög risk"));
+    let html = h.html();
+    assert!(html.contains("Ankaret · hög risk"));
+    // Never inspected (on this phone): due, and said so.
+    assert!(html.contains("Ingen tillsyn på telefonen"), "{html}");
+    assert!(html.contains("tillsyn behövs"), "{html}");
+    assert!(html.contains("Senaste tillsyn 2025-11-24"), "{html}");
+    assert!(html.contains("Öppen uppföljning: "), "{html}");
 
     h.act(|| go(Screen::Records));
     let html = h.html();
     assert!(html.contains("Platsbesök: Torget"), "{html}");
     assert!(html.contains("Aktivitet: "));
-    // The visit and the activity have not been sent: each says so.
-    assert_eq!(html.matches("Väntar på att skickas").count(), 2, "{html}");
+    // The visit, the inspection and the activity have not been sent: each
+    // says so.
+    assert_eq!(html.matches("Väntar på att skickas").count(), 3, "{html}");
 
     // An activity whose initiative is not in the plan says so.
     h.act(move || go(Screen::Activity(activity)));

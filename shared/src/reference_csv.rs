@@ -138,9 +138,12 @@ fn read<T>(
     columns: &[&str],
     mut row: impl FnMut(&csv::StringRecord) -> Result<(Option<Uuid>, T), RowProblem>,
 ) -> Read<T> {
+    // Swedish Excel's file (BOM, semicolons) or a comma-separated one.
+    let (text, separator) = crate::spreadsheet::sniff(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
+        .delimiter(separator)
         .from_reader(text.as_bytes());
     let header = match reader.headers() {
         Ok(h) => h.clone(),
@@ -204,10 +207,13 @@ fn id(s: &str) -> Result<Option<Uuid>, RowProblem> {
 }
 
 fn number<T: std::str::FromStr>(column: &'static str, s: &str) -> Result<T, RowProblem> {
-    s.parse().map_err(|_| RowProblem::NotANumber {
-        column,
-        value: s.to_string(),
-    })
+    // A decimal comma (Swedish Excel) reads like a decimal point.
+    s.replace(',', ".")
+        .parse()
+        .map_err(|_| RowProblem::NotANumber {
+            column,
+            value: s.to_string(),
+        })
 }
 
 fn not_one_of(column: &'static str, allowed: &'static [&'static str], value: &str) -> RowProblem {
@@ -418,7 +424,7 @@ pub fn read_plan(
 
 /// The plan as CSV, one row per initiative.
 pub fn write_plan(plan: &PromisePlan) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::spreadsheet::excel_writer();
     w.write_record(PLAN_COLUMNS)?;
     for (area, i) in plan.initiatives() {
         let (at_least, unit, per) = match &i.target {
@@ -438,7 +444,7 @@ pub fn write_plan(plan: &PromisePlan) -> Result<Vec<u8>, csv::Error> {
             per,
         ]))?;
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    crate::spreadsheet::finish(w)
 }
 
 fn yn(b: bool) -> &'static str {
@@ -451,14 +457,14 @@ fn yn(b: bool) -> &'static str {
 
 /// Hotspots as CSV, in the import's columns.
 pub fn write_hotspots(rows: &[(Uuid, Hotspot)]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::spreadsheet::excel_writer();
     w.write_record(HOTSPOT_COLUMNS)?;
     for (id, h) in rows {
         w.write_record(crate::spreadsheet::safe_row([
             id.to_string(),
             h.name.clone(),
-            h.centre.lat.to_string(),
-            h.centre.lon.to_string(),
+            crate::spreadsheet::decimal(h.centre.lat),
+            crate::spreadsheet::decimal(h.centre.lon),
             h.radius_m.to_string(),
             h.active_from.clone(),
             h.active_to.clone().unwrap_or_default(),
@@ -466,12 +472,12 @@ pub fn write_hotspots(rows: &[(Uuid, Hotspot)]) -> Result<Vec<u8>, csv::Error> {
             h.dosage.minutes_per_week.to_string(),
         ]))?;
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    crate::spreadsheet::finish(w)
 }
 
 /// Venues as CSV, in the import's columns.
 pub fn write_venues(rows: &[(Uuid, Venue)]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = crate::spreadsheet::excel_writer();
     w.write_record(VENUE_COLUMNS)?;
     for (id, v) in rows {
         let c = &v.conditions;
@@ -488,7 +494,7 @@ pub fn write_venues(rows: &[(Uuid, Venue)]) -> Result<Vec<u8>, csv::Error> {
             v.risk.as_str(),
         ]))?;
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    crate::spreadsheet::finish(w)
 }
 
 #[cfg(test)]

@@ -39,6 +39,8 @@ pub struct Page {
     pub location: Option<String>,
     pub content_type: Option<String>,
     pub body: String,
+    /// The body as it came (a workbook is not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -110,11 +112,14 @@ impl WebClient {
                 .map(str::to_string)
         };
         let (location, content_type) = (header(LOCATION), header(reqwest::header::CONTENT_TYPE));
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await?.to_vec();
         Ok(Page {
-            status: resp.status().as_u16(),
+            status,
             location,
             content_type,
-            body: resp.text().await?,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         })
     }
 

@@ -92,6 +92,9 @@ pub struct Control {
     pub value: String,
     pub x: i64,
     pub y: i64,
+    /// Its size in CSS pixels (touch targets are checked against it).
+    pub w: i64,
+    pub h: i64,
     pub disabled: bool,
     /// Nothing covers its centre: a click there reaches it.
     pub hit: bool,
@@ -135,6 +138,8 @@ impl Screen {
                             value: s(c, "value"),
                             x: n(c, "x"),
                             y: n(c, "y"),
+                            w: n(c, "w"),
+                            h: n(c, "h"),
                             disabled: c.get("disabled").and_then(Value::as_bool).unwrap_or(false),
                             hit: c.get("hit").and_then(Value::as_bool).unwrap_or(false),
                             focused: c.get("focused").and_then(Value::as_bool).unwrap_or(false),
@@ -143,6 +148,16 @@ impl Screen {
                 })
                 .unwrap_or_default(),
         }
+    }
+
+    /// The buttons smaller than `min` CSS pixels either way (gloves): their
+    /// text and size.
+    pub fn small_buttons(&self, min: i64) -> Vec<(String, i64, i64)> {
+        self.controls
+            .iter()
+            .filter(|c| c.tag == "button" && (c.w < min || c.h < min))
+            .map(|c| (c.text.clone(), c.w, c.h))
+            .collect()
     }
 
     /// The first clickable control named `name` (its text, its label, or

@@ -57,9 +57,18 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
         Duration::from_secs(60),
     )?;
     app.screenshot("home-synced")?;
+    let before = app.screen()?;
+    let y_of = |s: &e2e::window::Screen, name: &str| s.control(name).map(|c| c.y);
 
-    // Coverage lost.
+    // Coverage lost: the status line says so without moving anything.
     server.stop().await;
+    app.tap_to("Inställningar", "Synka nu")?;
+    app.click("Synka nu")?;
+    app.wait_for_text("Ingen kontakt med servern")?;
+    let after = app.tap_to("Tillbaka", "Dagens platser")?;
+    for name in ["Starta platsbesök", "Tillsynsbesök", "Annan aktivitet"] {
+        assert_eq!(y_of(&before, name), y_of(&after, name), "{name} moved");
+    }
 
     // A patrol visit: pick the hotspot, count a contact, tag a problem,
     // write a note, end the visit.
@@ -86,6 +95,9 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
         }
     }
     app.wait_for(counted, Duration::from_secs(1))?;
+    // Gloves: every button of the visit at least 56 px either way.
+    let visit = app.screen()?;
+    assert_eq!(visit.small_buttons(56), vec![], "{}", visit.text);
     app.click("Dålig belysning")?;
     app.fill(
         "visit-notes",

@@ -325,11 +325,13 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
     let csv = eva.get("/follow-up.csv").await?;
     assert_eq!(csv.status, 200);
     assert_eq!(csv.content_type.as_deref(), Some("text/csv; charset=utf-8"));
-    assert!(csv.body.starts_with("period,section,name,figure,value"));
+    assert!(csv
+        .body
+        .starts_with("\u{feff}period;section;name;figure;value"));
     assert!(csv
         .body
         .lines()
-        .any(|l| l.contains(",hotspot,") && l.ends_with(",visits,6")));
+        .any(|l| l.contains(";hotspot;") && l.ends_with(";visits;6")));
 
     // The timeline lists the records; a record opens only with a purpose,
     // shows its history from the document, and the opening is logged.
@@ -393,7 +395,7 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
     assert!(
         log_csv
             .body
-            .contains(&format!("Test Coordinator,{link},visit,quality,")),
+            .contains(&format!("Test Coordinator;{link};visit;quality;")),
         "{}",
         log_csv.body
     );
@@ -564,9 +566,16 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
 
     let export = eva.get("/reference/hotspots.csv").await?;
     assert_eq!(export.status, 200);
+    // As Swedish Excel opens it: a byte-order mark, semicolons, decimal
+    // commas.
     assert!(export.body.starts_with(
-        "id,name,lat,lon,radius_m,active_from,active_to,visits_per_week,minutes_per_week"
+        "\u{feff}id;name;lat;lon;radius_m;active_from;active_to;visits_per_week;minutes_per_week"
     ));
+    assert!(
+        export.body.lines().nth(1).is_some_and(|l| l.contains(",")),
+        "{}",
+        export.body
+    );
     assert_eq!(export.body.lines().count(), 13);
 
     // One good row among three bad ones: each bad one reported, none imported.
@@ -628,7 +637,8 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
     // The export with one name changed and one new row: both applied.
     let mut lines: Vec<String> = export.body.lines().map(str::to_string).collect();
     lines[1] = lines[1].replacen("Demo – ", "Ändrad – ", 1);
-    lines.push(",Nytt torg,57.26,16.45,80,2026-01-01,,7,90".into());
+    // Added as Swedish Excel saves it: semicolons, decimal commas.
+    lines.push(";Nytt torg;57,26;16,45;80;2026-01-01;;7;90".into());
     let ok = eva
         .post_file(
             "/reference/hotspots",
@@ -644,6 +654,85 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
     let page = eva.get("/reference").await?;
     assert!(page.body.contains("Hotspots (13)"));
     assert!(page.body.contains("Ändrad – ") && page.body.contains("Nytt torg"));
+
+    // The same data as an Excel workbook, exported and imported back
+    // unchanged (the import reads the workbook's first sheet).
+    let csv_before = eva.get("/reference/hotspots.csv").await?.body;
+    let book = eva.get("/reference/hotspots.xlsx").await?;
+    assert_eq!(book.status, 200);
+    assert!(book.bytes.starts_with(b"PK"), "a workbook");
+    let back = eva
+        .post_file(
+            "/reference/hotspots",
+            &[("csrf", &csrf)],
+            "file",
+            book.bytes,
+        )
+        .await?;
+    assert_eq!(back.status, 303, "{}", back.body);
+    assert_eq!(eva.get("/reference/hotspots.csv").await?.body, csv_before);
+
+    // One hotspot edited on its own form: saved like a one-row import,
+    // with the same checks.
+    let first_id = csv_before
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(';').next())
+        .expect("a hotspot")
+        .to_string();
+    let form = eva.get(&format!("/reference/hotspots/{first_id}")).await?;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("name=\"radius_m\""), "{}", form.body);
+    let field = |name: &str| -> String {
+        let at = form
+            .body
+            .find(&format!("name=\"{name}\" value=\""))
+            .expect(name)
+            + name.len()
+            + 15;
+        form.body[at..].split('"').next().unwrap_or("").to_string()
+    };
+    let mut fields: Vec<(String, String)> = [
+        "name",
+        "lat",
+        "lon",
+        "radius_m",
+        "active_from",
+        "active_to",
+        "visits_per_week",
+        "minutes_per_week",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), field(n)))
+    .collect();
+    fields.push(("csrf".into(), csrf.clone()));
+    fields[3].1 = "120".into();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = eva
+        .post(&format!("/reference/hotspots/{first_id}"), &pairs)
+        .await?;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(eva
+        .get("/reference/hotspots.csv")
+        .await?
+        .body
+        .lines()
+        .any(|l| l.starts_with(&first_id) && l.contains(";120;")));
+    let mut bad = fields.clone();
+    bad[1].1 = "norr".into();
+    let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refused = eva
+        .post(&format!("/reference/hotspots/{first_id}"), &pairs)
+        .await?;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("Nothing was imported."),
+        "{}",
+        refused.body
+    );
 
     // Venues in Swedish words, and an export that reads back unchanged.
     let venues = "id,name,licensee,opens,closes,security_staff_required,late_hours,dancing,outdoor_area,risk\n\
@@ -662,7 +751,7 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
         export
             .body
             .lines()
-            .any(|l| l.ends_with(",Nya krogen,Nya krogen AB,11:00,01:00,yes,no,no,yes,high")),
+            .any(|l| l.ends_with(";Nya krogen;Nya krogen AB;11:00;01:00;yes;no;no;yes;high")),
         "{}",
         export.body
     );
@@ -681,7 +770,7 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
     // that hotspots count toward cannot be left out.
     let plan = eva.get("/reference/plan.csv").await?;
     assert_eq!(plan.body.lines().count(), 17, "16 initiatives");
-    let changed = plan.body.replacen(",52,", ",60,", 1);
+    let changed = plan.body.replacen(";52;", ";60;", 1);
     assert_ne!(changed, plan.body);
     let ok = eva
         .post_file(
@@ -692,10 +781,10 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
         )
         .await?;
     assert_eq!(ok.status, 303);
-    assert!(eva.get("/reference/plan.csv").await?.body.contains(",60,"));
+    assert!(eva.get("/reference/plan.csv").await?.body.contains(";60;"));
     let without_patrols: Vec<&str> = changed
         .lines()
-        .filter(|l| !l.contains(",patrol_visits,"))
+        .filter(|l| !l.contains(";patrol_visits;"))
         .collect();
     let refused = eva
         .post_file(
@@ -772,7 +861,9 @@ async fn a_swedish_browser_gets_the_pages_in_swedish() -> anyhow::Result<()> {
     }
     // The exports stay machine-readable: the same CSV in any language.
     let csv = eva.get("/follow-up.csv").await?;
-    assert!(csv.body.starts_with("period,section,name,figure,value"));
+    assert!(csv
+        .body
+        .starts_with("\u{feff}period;section;name;figure;value"));
 
     // What went wrong is said in Swedish too: the rows of an import...
     let csrf = eva.get("/reference").await?.csrf().expect("csrf");

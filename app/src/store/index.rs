@@ -75,6 +75,24 @@ impl DeviceStore {
         Ok(out)
     }
 
+    /// The records of `kind` about one subject (a venue's inspections, a
+    /// hotspot's visits), newest first.
+    pub fn ids_of_subject(&self, kind: DocKind, subject: uuid::Uuid) -> Result<Vec<DocId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM docs WHERE kind = ?1 AND subject = ?2 ORDER BY happened_at DESC",
+        )?;
+        let rows = stmt.query_map(params![kind.as_str(), subject.as_bytes().as_slice()], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            if let Some(id) = DocId::from_slice(&r?) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     /// Field records, newest first.
     pub fn field_records(&self, kind: Option<DocKind>, limit: usize) -> Result<Vec<RecordRow>> {
         let mut stmt = self.conn.prepare_cached(

@@ -96,3 +96,34 @@ pub fn running_visit(s: &DeviceStore) -> Option<(DocId, String, Millis)> {
             _ => None,
         })
 }
+
+/// What the venue picker says of a venue, from the inspections this phone
+/// holds (its officer's own and those they took part in): the latest that
+/// counts, whether one is due (`shared::follow_up::inspection_due`), and
+/// the follow-up that latest one proposed, still open until the venue is
+/// inspected again (`shared::follow_up::open_follow_ups`' rule).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VenueStatus {
+    pub last: Option<Millis>,
+    pub due: bool,
+    pub open_follow_up: Option<shared::domain::FollowUp>,
+}
+
+pub fn venue_status(s: &DeviceStore, venue: Uuid, now: Millis) -> VenueStatus {
+    let latest = s
+        .ids_of_subject(DocKind::Inspection, venue)
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|id| match s.record(id) {
+            Ok(Some(Record::Inspection(i))) if i.state().counts() => Some(i),
+            _ => None,
+        });
+    let last = latest.as_ref().map(|i| i.started_at);
+    VenueStatus {
+        last,
+        due: shared::follow_up::inspection_due(last, now),
+        open_follow_up: latest
+            .map(|i| i.follow_up)
+            .filter(|f| *f != shared::domain::FollowUp::None),
+    }
+}

@@ -70,6 +70,8 @@ select { min-height:56px; font-size:20px; }
 button.danger { background:var(--bad); color:#ffffff; border-color:var(--bad); font-weight:bold; }
 button.quiet-danger { background:transparent; color:var(--bad); border-color:var(--bad); width:100%; }
 .confirm { background:var(--card); border:2px solid var(--warn); border-radius:12px; padding:8px 12px; margin:6px 0; }
+.list button.venue { display:flex; flex-direction:column; align-items:flex-start; gap:2px; }
+.list button.venue .name { font-weight:bold; }
 .read-back { overflow-wrap:anywhere; }
 .read-back .remark { border-left:6px solid var(--warn); }
 .read-back .comment { font-size:20px; margin:6px 0 0; }

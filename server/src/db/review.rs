@@ -39,6 +39,8 @@ pub struct Filter {
     pub hotspot: Option<String>,
     pub venue: Option<String>,
     pub officer: Option<String>,
+    /// Which page of the timeline, from 0.
+    pub page: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,11 +56,27 @@ pub struct TimelineRow {
     pub uncounted: Option<RecordState>,
 }
 
-/// Most rows a timeline shows; narrower filters show the rest.
+/// Rows on one page of the timeline.
 pub const TIMELINE_LIMIT: usize = 500;
 
-/// The period's field records matching the filter, newest first.
-pub fn timeline(conn: &Connection, period: Period, f: &Filter) -> Result<Vec<TimelineRow>, Error> {
+/// One page of the timeline, and whether there are more after it.
+pub struct TimelinePage {
+    pub rows: Vec<TimelineRow>,
+    pub more: bool,
+}
+
+/// The period's field records matching the filter, newest first: page
+/// `page` of `per_page` rows (an export asks for one page of all).
+pub fn timeline(
+    conn: &Connection,
+    period: Period,
+    f: &Filter,
+    page: usize,
+    per_page: usize,
+) -> Result<TimelinePage, Error> {
+    // Each source is read up to the end of the page, plus one row to know
+    // whether another page follows; the sources are merged by time.
+    let upto = per_page.saturating_mul(page + 1);
     let (start, end) = period.bounds_ms();
     let (first, end_date) = period.dates();
     let some = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
@@ -68,7 +86,7 @@ pub fn timeline(conn: &Connection, period: Period, f: &Filter) -> Result<Vec<Tim
     let kind = some(&f.kind);
     let wants = |k: &str| kind.as_deref().is_none_or(|x| x == k);
     let mut rows = Vec::new();
-    let limit = TIMELINE_LIMIT as i64;
+    let limit = i64::try_from(upto.saturating_add(1)).unwrap_or(i64::MAX);
     // Visits and inspections: the same query over their own table, place
     // (hotspot or venue) and place filter.
     for (kind, table, places, place_column, place) in [
@@ -186,8 +204,13 @@ pub fn timeline(conn: &Connection, period: Period, f: &Filter) -> Result<Vec<Tim
         rows.push(row);
     }
     rows.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.doc_id.cmp(&b.doc_id)));
-    rows.truncate(TIMELINE_LIMIT);
-    Ok(rows)
+    let more = rows.len() > upto;
+    let rows = rows
+        .into_iter()
+        .skip(per_page.saturating_mul(page))
+        .take(per_page)
+        .collect();
+    Ok(TimelinePage { rows, more })
 }
 
 fn row(r: &rusqlite::Row<'_>, kind: &'static str) -> rusqlite::Result<TimelineRow> {

@@ -304,14 +304,9 @@ pub fn rows(f: &FollowUp) -> Vec<[String; 5]> {
 
 const HEADER: [&str; 5] = ["period", "section", "name", "figure", "value"];
 
-/// The figures as CSV.
+/// The figures as CSV, as Swedish Excel opens it (`shared::spreadsheet`).
 pub fn to_csv(f: &FollowUp) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
-    for r in rows(f) {
-        w.write_record(shared::spreadsheet::safe_row(&r))?;
-    }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    shared::spreadsheet::excel_csv(&HEADER, &rows(f))
 }
 
 /// The figures as an Excel workbook (numbers as numbers).

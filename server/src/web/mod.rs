@@ -28,6 +28,7 @@ pub mod review;
 pub mod security;
 pub mod session;
 pub mod sign_in;
+pub mod workbook;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -50,6 +51,10 @@ pub fn routes() -> Router<AppState> {
             "/reference/{file}",
             get(reference::export).post(reference::import),
         )
+        .route(
+            "/reference/{what}/{id}",
+            get(reference::edit).post(reference::save),
+        )
         .route("/devices", get(devices::show))
         .route("/devices/codes", post(devices::create_code))
         .route(
@@ -57,6 +62,8 @@ pub fn routes() -> Router<AppState> {
             get(devices::confirm_revoke).post(devices::revoke),
         )
         .route("/records", get(review::timeline))
+        .route("/records.csv", get(review::records_csv))
+        .route("/records.xlsx", get(review::records_xlsx))
         .route(
             "/records/{id}",
             get(review::purpose_form).post(review::open),

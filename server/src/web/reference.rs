@@ -1,15 +1,17 @@
 //! Reference data: the hotspots and venues the officers' apps offer, and
-//! the promise plan. Shown as tables; exported and imported as CSV (the
-//! columns of `shared::reference_csv`). An import with any bad row reports
-//! every bad row with its line and imports nothing.
+//! the promise plan. Shown as tables; exported and imported as CSV or Excel
+//! (the columns of `shared::reference_csv`); a hotspot or venue is also
+//! edited on a form of its own, saved as a one-row import. An import with
+//! any bad row reports every bad row with its line and imports nothing.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Form, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use shared::record::Record;
 use shared::reference_csv::{self, RowError, RowProblem};
 use shared::DocKind;
+use uuid::Uuid;
 
 use super::lang::Lang;
 use super::layout::page;
@@ -49,8 +51,8 @@ async fn reference_page(
         html! {
             form.no-print method="post" action=(format!("/reference/{what}")) enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(csrf);
-                label for=(format!("file-{what}")) { (l.t("Import ")) (what) (l.t(" from a CSV file (UTF-8, the export's columns; leave id empty for a new row)")) }
-                input id=(format!("file-{what}")) type="file" name="file" accept=".csv,text/csv" required;
+                label for=(format!("file-{what}")) { (l.t("Import ")) (what) (l.t(" from an Excel or CSV file (the export's columns; leave id empty for a new row)")) }
+                input id=(format!("file-{what}")) type="file" name="file" accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
                 " " button type="submit" { (l.t("Import")) }
             }
         }
@@ -64,14 +66,14 @@ async fn reference_page(
             html! {
                 @if let Some(m) = message { (m) }
                 h2 { (l.t("Hotspots (")) (hotspots.len()) ")" }
-                p { a href="/reference/hotspots.csv" download { (l.t("Export hotspots as CSV")) } }
+                p { a href="/reference/hotspots.xlsx" download { (l.t("Export hotspots as Excel")) } " · " a href="/reference/hotspots.csv" download { (l.t("Export hotspots as CSV")) } }
                 (import_form("hotspots"))
                 table {
                     thead { tr { th { (l.t("Name")) } th.n { (l.t("Radius (m)")) } th.n { (l.t("Visits / week")) } th.n { (l.t("Minutes / week")) } th { (l.t("Active")) } } }
                     tbody {
-                        @for (_, h) in &hotspots {
+                        @for (id, h) in &hotspots {
                             tr {
-                                td { (h.name) } td.n { (h.radius_m) }
+                                td { a href=(format!("/reference/hotspots/{id}")) title=(l.t("Edit")) { (h.name) } } td.n { (h.radius_m) }
                                 td.n { (h.dosage.visits_per_week) } td.n { (h.dosage.minutes_per_week) }
                                 td { (h.active_from) " – " (h.active_to.as_deref().unwrap_or("")) }
                             }
@@ -79,14 +81,14 @@ async fn reference_page(
                     }
                 }
                 h2 { (l.t("Venues (")) (venues.len()) ")" }
-                p { a href="/reference/venues.csv" download { (l.t("Export venues as CSV")) } }
+                p { a href="/reference/venues.xlsx" download { (l.t("Export venues as Excel")) } " · " a href="/reference/venues.csv" download { (l.t("Export venues as CSV")) } }
                 (import_form("venues"))
                 table {
                     thead { tr { th { (l.t("Name")) } th { (l.t("Licensee")) } th { (l.t("Serving hours")) } th { (l.t("Risk")) } } }
                     tbody {
-                        @for (_, v) in &venues {
+                        @for (id, v) in &venues {
                             tr {
-                                td { (v.name) } td { (v.licensee) }
+                                td { a href=(format!("/reference/venues/{id}")) title=(l.t("Edit")) { (v.name) } } td { (v.licensee) }
                                 td { (v.serving_hours.opens) "–" (v.serving_hours.closes) }
                                 td { (l.say(&v.risk)) }
                             }
@@ -94,7 +96,7 @@ async fn reference_page(
                     }
                 }
                 h2 { (l.t("Promise plan")) }
-                p { a href="/reference/plan.csv" download { (l.t("Export the plan as CSV")) } }
+                p { a href="/reference/plan.xlsx" download { (l.t("Export the plan as Excel")) } " · " a href="/reference/plan.csv" download { (l.t("Export the plan as CSV")) } }
                 (import_form("plan"))
                 p.muted { (l.t("A plan file is the whole plan, one row per initiative. Initiatives keep their place in the follow-up when their title is kept.")) }
                 @if let Some((_, p)) = &plan {
@@ -129,10 +131,11 @@ pub async fn export(
     _me: SignedIn,
     Path(file): Path<String>,
 ) -> Result<Response, Error> {
-    let what = file
-        .strip_suffix(".csv")
-        .ok_or(Error::NotFound)?
-        .to_string();
+    let (what, excel) = match (file.strip_suffix(".csv"), file.strip_suffix(".xlsx")) {
+        (Some(w), _) => (w.to_string(), false),
+        (_, Some(w)) => (w.to_string(), true),
+        _ => return Err(Error::NotFound),
+    };
     let kind = kind_of(&what)?;
     let body = match kind {
         DocKind::Hotspot => {
@@ -149,6 +152,14 @@ pub async fn export(
         }
     }
     .map_err(Error::internal)?;
+    if excel {
+        let book = super::workbook::csv_as_workbook(&body, &what).map_err(Error::internal)?;
+        return Ok(super::attachment(
+            super::XLSX,
+            &format!("{what}.xlsx"),
+            book,
+        ));
+    }
     Ok(super::attachment(super::CSV, &format!("{what}.csv"), body))
 }
 
@@ -188,7 +199,33 @@ pub async fn import(
             message: "choose a CSV file to import".into(),
         });
     };
-    let Ok(text) = std::str::from_utf8(&bytes) else {
+    // An Excel workbook is read into the CSV import's text: one reader.
+    let from_workbook = if super::workbook::is_workbook(&bytes) {
+        match super::workbook::first_sheet_as_csv(&bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let rows = [RowError {
+                    line: 1,
+                    problem: RowProblem::NotCsv(e),
+                }];
+                return reference_page(
+                    l,
+                    &state,
+                    &me,
+                    StatusCode::BAD_REQUEST,
+                    Some(bad_rows(l, &rows)),
+                )
+                .await;
+            }
+        }
+    } else {
+        None
+    };
+    let bytes = match &from_workbook {
+        Some(text) => text.as_bytes(),
+        None => &bytes[..],
+    };
+    let Ok(text) = std::str::from_utf8(bytes) else {
         let rows = [RowError {
             line: 1,
             problem: RowProblem::NotUtf8,
@@ -203,8 +240,34 @@ pub async fn import(
         .await;
     };
     let text = text.trim_start_matches('\u{feff}').to_string();
+    let outcome = import_text(&state, kind, text).await?;
+    match outcome {
+        Ok(n) => {
+            tracing::info!(rows = n, kind = kind.as_str(), "reference data imported");
+            Ok(Redirect::to("/reference").into_response())
+        }
+        Err(rows) => {
+            reference_page(
+                l,
+                &state,
+                &me,
+                StatusCode::BAD_REQUEST,
+                Some(bad_rows(l, &rows)),
+            )
+            .await
+        }
+    }
+}
+
+/// Imports reference rows as CSV text (a file, or one edited row): every
+/// row validated, nothing written unless all are good.
+async fn import_text(
+    state: &AppState,
+    kind: DocKind,
+    text: String,
+) -> Result<Result<usize, Vec<RowError>>, Error> {
     let now = state.clock.now_ms();
-    let outcome = state
+    state
         .db
         .write(move |c| {
             if kind == DocKind::PromisePlan {
@@ -230,21 +293,154 @@ pub async fn import(
             };
             reference::import(c, kind, rows, bad, now)
         })
-        .await?;
-    match outcome {
-        Ok(n) => {
-            tracing::info!(rows = n, kind = kind.as_str(), "reference data imported");
-            Ok(Redirect::to("/reference").into_response())
+        .await
+}
+
+/// The export's columns and one row's cells, for the edit form.
+async fn row_of(
+    state: &AppState,
+    kind: DocKind,
+    id: Uuid,
+) -> Result<(Vec<String>, Vec<String>), Error> {
+    let body = match kind {
+        DocKind::Hotspot => {
+            reference_csv::write_hotspots(&state.db.read(reference::hotspots).await?)
         }
-        Err(rows) => {
-            reference_page(
-                l,
-                &state,
-                &me,
-                StatusCode::BAD_REQUEST,
-                Some(bad_rows(l, &rows)),
-            )
-            .await
+        DocKind::Venue => reference_csv::write_venues(&state.db.read(reference::venues).await?),
+        _ => return Err(Error::NotFound),
+    }
+    .map_err(Error::internal)?;
+    let text = String::from_utf8(body).map_err(Error::internal)?;
+    let (text, separator) = shared::spreadsheet::sniff(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(Error::internal)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    for record in reader.records() {
+        let record = record.map_err(Error::internal)?;
+        if record.get(0) == Some(id.to_string().as_str()) {
+            let cells = record
+                .iter()
+                .map(|c| shared::spreadsheet::read_cell(c).to_string())
+                .collect();
+            return Ok((header, cells));
         }
+    }
+    Err(Error::NotFound)
+}
+
+/// A column's name in words on the edit form.
+fn column_label(l: Lang, column: &str) -> &'static str {
+    match column {
+        "name" => l.t("Name"),
+        "lat" => l.t("Latitude (WGS 84)"),
+        "lon" => l.t("Longitude (WGS 84)"),
+        "radius_m" => l.t("Radius (m)"),
+        "active_from" => l.t("Active from (YYYY-MM-DD)"),
+        "active_to" => l.t("Active to (YYYY-MM-DD, empty: open-ended)"),
+        "visits_per_week" => l.t("Visits / week"),
+        "minutes_per_week" => l.t("Minutes / week"),
+        "licensee" => l.t("Licensee"),
+        "opens" => l.t("Serving opens (HH:MM)"),
+        "closes" => l.t("Serving closes (HH:MM)"),
+        "security_staff_required" => l.t("Security staff required (yes/no)"),
+        "late_hours" => l.t("Serves after 01:00 (yes/no)"),
+        "dancing" => l.t("Dancing (yes/no)"),
+        "outdoor_area" => l.t("Outdoor area (yes/no)"),
+        "risk" => l.t("Risk (low, medium, high)"),
+        _ => l.t("Field"),
+    }
+}
+
+fn edit_form(
+    l: Lang,
+    me: &SignedIn,
+    what: &str,
+    id: Uuid,
+    header: &[String],
+    cells: &[String],
+    message: Option<Markup>,
+) -> Markup {
+    let csrf = &me.0.csrf;
+    let title = cells.get(1).cloned().unwrap_or_default();
+    page(
+        l,
+        &title,
+        Some((&me.0.display_name, csrf)),
+        html! {
+            @if let Some(m) = message { (m) }
+            form method="post" action=(format!("/reference/{what}/{id}")) {
+                input type="hidden" name="csrf" value=(csrf);
+                @for (column, value) in header.iter().zip(cells).skip(1) {
+                    label for=(column) { (column_label(l, column)) }
+                    input id=(column) name=(column) value=(value);
+                }
+                p { button type="submit" { (l.t("Save")) } " " a.button href="/reference" { (l.t("Cancel")) } }
+            }
+        },
+    )
+}
+
+fn kind_of_edit(what: &str) -> Result<DocKind, Error> {
+    match kind_of(what)? {
+        DocKind::PromisePlan => Err(Error::NotFound),
+        k => Ok(k),
+    }
+}
+
+/// One hotspot or venue as a form, to change on the page.
+pub async fn edit(
+    State(state): State<AppState>,
+    me: SignedIn,
+    l: Lang,
+    Path((what, id)): Path<(String, Uuid)>,
+) -> Result<Response, Error> {
+    let kind = kind_of_edit(&what)?;
+    let (header, cells) = row_of(&state, kind, id).await?;
+    Ok(edit_form(l, &me, &what, id, &header, &cells, None).into_response())
+}
+
+/// Saves the form as a one-row import: the same checks as a file.
+pub async fn save(
+    State(state): State<AppState>,
+    me: SignedIn,
+    l: Lang,
+    Path((what, id)): Path<(String, Uuid)>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, Error> {
+    me.check_csrf(form.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let kind = kind_of_edit(&what)?;
+    let (header, _) = row_of(&state, kind, id).await?;
+    let cells: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 0 {
+                id.to_string()
+            } else {
+                form.get(c).cloned().unwrap_or_default()
+            }
+        })
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let write = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
+        w.write_record(&header)?;
+        w.write_record(&cells)
+    };
+    write(&mut w).map_err(Error::internal)?;
+    let text = String::from_utf8(shared::spreadsheet::finish(w).map_err(Error::internal)?)
+        .map_err(Error::internal)?;
+    match import_text(&state, kind, text).await? {
+        Ok(_) => Ok(Redirect::to("/reference").into_response()),
+        Err(rows) => Ok((
+            StatusCode::BAD_REQUEST,
+            edit_form(l, &me, &what, id, &header, &cells, Some(bad_rows(l, &rows))),
+        )
+            .into_response()),
     }
 }

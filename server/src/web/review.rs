@@ -41,6 +41,18 @@ fn select(
     }
 }
 
+/// A timeline row's place: a hotspot's or venue's name, or an activity's
+/// kind in words (stored as its key).
+fn place_words(l: Lang, r: &review::TimelineRow) -> String {
+    match shared::domain::ActivityKind::ALL
+        .into_iter()
+        .find(|k| r.kind == "activity" && k.as_str() == r.place)
+    {
+        Some(k) => l.say(&k),
+        None => r.place.clone(),
+    }
+}
+
 fn kind_label(l: Lang, kind: &str) -> &'static str {
     match kind {
         "patrol_visit" => l.t("Patrol visit"),
@@ -61,10 +73,18 @@ pub async fn timeline(
         state.clock.now_ms(),
     )?;
     let f = filter.clone();
-    let (rows, [areas, initiatives, hotspots, venues, officers]) = state
+    let page_no = filter.page.unwrap_or(0);
+    let (found, [areas, initiatives, hotspots, venues, officers]) = state
         .db
-        .read(move |c| Ok((review::timeline(c, period, &f)?, review::choices(c)?)))
+        .read(move |c| {
+            Ok((
+                review::timeline(c, period, &f, page_no, review::TIMELINE_LIMIT)?,
+                review::choices(c)?,
+            ))
+        })
         .await?;
+    let rows = found.rows;
+    let here = filter_query(&filter, &period);
     let kinds = vec![
         (
             "patrol_visit".to_string(),
@@ -94,8 +114,12 @@ pub async fn timeline(
                 (select(l, "officer", l.t("Officer"), &officers, &filter.officer))
                 p { button type="submit" { (l.t("Filter")) } }
             }
-            p.muted { (rows.len()) (l.t(" records"))
-                @if rows.len() == review::TIMELINE_LIMIT { (l.t(" (the newest ")) (review::TIMELINE_LIMIT) (l.t("; narrow the filters to see the rest)")) } }
+            p.muted {
+                (l.t("Page ")) (page_no + 1) ": " (rows.len()) (l.t(" records"))
+                " · " a href=(format!("/records.csv?{here}")) download { (l.t("Download CSV")) }
+                " · " a href=(format!("/records.xlsx?{here}")) download { (l.t("Download Excel")) }
+                " " (l.t("(the filtered records, without free text)"))
+            }
             table {
                 thead { tr { th { (l.t("When")) } th { (l.t("Kind")) } th { (l.t("Initiative")) } th { (l.t("Place")) } th { (l.t("Officer")) } th { "" } } }
                 tbody {
@@ -103,15 +127,147 @@ pub async fn timeline(
                         tr {
                             td { @if r.kind == "activity" { (format_date(r.at)) } @else { (format_date_time(r.at)) } }
                             td { (kind_label(l, r.kind)) @if let Some(s) = r.uncounted { br; span.muted { (l.say(&s)) } } }
-                            td { (r.initiative) } td { (r.place) } td { (r.officer) }
+                            td { (r.initiative) } td { (place_words(l, r)) } td { (r.officer) }
                             td { a href=(format!("/records/{}", r.doc_id)) { (l.t("Details")) } }
                         }
                     }
                 }
             }
+            p.pages {
+                @if page_no > 0 { a href=(format!("/records?{here}&page={}", page_no - 1)) { "← " (l.t("Previous page")) } " " }
+                @if found.more { a href=(format!("/records?{here}&page={}", page_no + 1)) { (l.t("Next page")) " →" } }
+            }
         },
     )
     .into_response())
+}
+
+/// The timeline's filters as a query string (without the page), for the
+/// paging and export links.
+fn filter_query(f: &Filter, period: &shared::follow_up::Period) -> String {
+    let enc = |v: &str| -> String {
+        v.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let mut q = format!("period={}", enc(&period.key()));
+    for (k, v) in [
+        ("kind", &f.kind),
+        ("focus_area", &f.focus_area),
+        ("initiative", &f.initiative),
+        ("hotspot", &f.hotspot),
+        ("venue", &f.venue),
+        ("officer", &f.officer),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            q.push_str(&format!("&{k}={}", enc(v)));
+        }
+    }
+    q
+}
+
+/// Most records one export holds.
+const EXPORT_LIMIT: usize = 100_000;
+
+/// The filtered records as rows for a spreadsheet: what, when, where, who
+/// and whether it counts. No free text: notes and findings stay in the
+/// documents, read only by opening a record with a purpose.
+async fn export_rows(
+    state: &AppState,
+    filter: Filter,
+) -> Result<(String, Vec<[String; 8]>), Error> {
+    let period = chosen(
+        &PeriodQuery::of(filter.period.clone()),
+        state.clock.now_ms(),
+    )?;
+    let found = state
+        .db
+        .read(move |c| review::timeline(c, period, &filter, 0, EXPORT_LIMIT))
+        .await?;
+    let rows = found
+        .rows
+        .into_iter()
+        .map(|r| {
+            [
+                r.doc_id,
+                r.kind.to_string(),
+                r.uncounted
+                    .unwrap_or(shared::lifecycle::RecordState::Finished)
+                    .as_str()
+                    .to_string(),
+                if r.kind == "activity" {
+                    format_date(r.at)
+                } else {
+                    format_date_time(r.at)
+                },
+                r.initiative,
+                r.place,
+                r.officer,
+                period.key(),
+            ]
+        })
+        .collect();
+    Ok((period.key(), rows))
+}
+
+const EXPORT_HEADER: [&str; 8] = [
+    "record",
+    "kind",
+    "state",
+    "when",
+    "initiative",
+    "place",
+    "officer",
+    "period",
+];
+
+pub async fn records_csv(
+    State(state): State<AppState>,
+    _me: SignedIn,
+    Query(filter): Query<Filter>,
+) -> Result<Response, Error> {
+    let (key, rows) = export_rows(&state, filter).await?;
+    let body = shared::spreadsheet::excel_csv(&EXPORT_HEADER, &rows).map_err(Error::internal)?;
+    Ok(super::attachment(
+        super::CSV,
+        &format!("records-{key}.csv"),
+        body,
+    ))
+}
+
+pub async fn records_xlsx(
+    State(state): State<AppState>,
+    _me: SignedIn,
+    Query(filter): Query<Filter>,
+) -> Result<Response, Error> {
+    let (key, rows) = export_rows(&state, filter).await?;
+    let write = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name(format!("Records {key}"))?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (c, h) in EXPORT_HEADER.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, cell)?;
+            }
+        }
+        sheet.autofit();
+        book.save_to_buffer()
+    };
+    let body = write().map_err(Error::internal)?;
+    Ok(super::attachment(
+        super::XLSX,
+        &format!("records-{key}.xlsx"),
+        body,
+    ))
 }
 
 fn parse_id(id: &str) -> Result<DocId, Error> {
@@ -384,28 +540,31 @@ pub async fn access_log_csv(
         .db
         .read(|c| review::access_log(c, &review::AccessFilter::default(), usize::MAX >> 1))
         .await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut write = || -> Result<Vec<u8>, csv::Error> {
-        w.write_record([
-            "at",
-            "coordinator",
-            "record",
-            "kind",
-            "purpose",
-            "case_number",
-        ])?;
-        for r in &rows {
-            w.write_record(shared::spreadsheet::safe_row([
-                &format_date_time(r.at),
-                &r.coordinator,
-                &r.doc_id,
-                r.kind.map(|k| k.as_str()).unwrap_or(""),
-                &r.purpose,
-                r.case_number.as_deref().unwrap_or(""),
-            ]))?;
-        }
-        w.flush()?;
-        Ok(w.get_ref().clone())
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                format_date_time(r.at),
+                r.coordinator.clone(),
+                r.doc_id.clone(),
+                r.kind.map(|k| k.as_str()).unwrap_or("").to_string(),
+                r.purpose.clone(),
+                r.case_number.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let write = || {
+        shared::spreadsheet::excel_csv(
+            &[
+                "at",
+                "coordinator",
+                "record",
+                "kind",
+                "purpose",
+                "case_number",
+            ],
+            &rows,
+        )
     };
     let body = write().map_err(Error::internal)?;
     Ok(super::attachment(super::CSV, "access-log.csv", body))

@@ -63,6 +63,7 @@ pub fn start_visit(id: uuid::Uuid, h: &shared::domain::Hotspot) {
 #[component]
 pub fn PickVenue() -> Element {
     let lang = (ui().lang)();
+    let now = now_ms();
     let (venues, initiative, me) = read(|s| {
         let me = s.enrolment().ok().flatten().map(|e| {
             (
@@ -70,8 +71,15 @@ pub fn PickVenue() -> Element {
                 Organisation::parse(&e.organisation).unwrap_or(Organisation::Police),
             )
         });
+        let venues: Vec<_> = data::venues(s)
+            .into_iter()
+            .map(|(id, v)| {
+                let status = data::venue_status(s, id, now);
+                (id, v, status)
+            })
+            .collect();
         (
-            data::venues(s),
+            venues,
             data::plan(s).and_then(|p| initiative_for_inspection(&p)),
             me,
         )
@@ -82,9 +90,9 @@ pub fn PickVenue() -> Element {
             h2 { "{t(lang, T::PickVenue)}" }
             if venues.is_empty() || initiative.is_none() { p { class: "muted", "{t(lang, T::ReferenceMissing)}" } }
             ul { class: "list",
-                for (id, v) in venues {
+                for (id, v, status) in venues {
                     li { key: "{id}",
-                        button {
+                        button { class: "venue",
                             disabled: initiative.is_none(),
                             onclick: move |_| {
                                 let Some(initiative) = initiative else { return };
@@ -96,7 +104,17 @@ pub fn PickVenue() -> Element {
                                     go(Screen::Inspection(doc));
                                 }
                             },
-                            "{v.name} · {say(lang, &v.risk)}"
+                            span { class: "name", "{v.name} · {say(lang, &v.risk)}" }
+                            span { class: "muted",
+                                match status.last {
+                                    Some(at) => format!("{} {}", t(lang, T::LastInspected), shared::local_time::format_date(at)),
+                                    None => t(lang, T::NoInspectionHere).to_string(),
+                                }
+                                if status.due { " · " strong { "{t(lang, T::InspectionDue)}" } }
+                            }
+                            if let Some(f) = status.open_follow_up {
+                                span { class: "problem", "{t(lang, T::OpenFollowUp)}: {say(lang, &f)}" }
+                            }
                         }
                     }
                 }
