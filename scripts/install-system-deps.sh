@@ -13,6 +13,8 @@ packages=(
   xvfb xdotool imagemagick x11-utils
   # The coordinators' pages are tested in headless Chromium.
   chromium chromium-driver
+  # The printed report and protocol are read back page by page (pdftotext).
+  poppler-utils
   # Fonts so that screenshots show text.
   fonts-dejavu-core
 )

@@ -293,6 +293,22 @@ impl WeekDosage {
     pub fn monday_date(&self) -> String {
         crate::local_time::format_date(day_bounds(self.monday).0)
     }
+
+    /// The ISO 8601 week number (vecka), as Swedish calendars print it.
+    pub fn week_number(&self) -> u8 {
+        let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1)
+            .map(|d| d.to_julian_day())
+            .unwrap_or(0);
+        time::Date::from_julian_day(epoch + self.monday as i32)
+            .map(|d| d.iso_week())
+            .unwrap_or(0)
+    }
+
+    /// Whether the week is over by the Stockholm day `today`: a week under
+    /// way is not yet a week that fell short.
+    pub fn is_over(&self, today: i64) -> bool {
+        today >= self.monday + 7
+    }
 }
 
 /// Monday of the week a Stockholm day number falls in (1970-01-01 was a
@@ -330,6 +346,25 @@ pub fn dosage_by_week(period: &Period, visits: &[VisitFact]) -> Vec<WeekDosage> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weeks_have_iso_numbers_and_a_week_under_way_is_not_over() {
+        // 2026-12-28 is a Monday in ISO week 53 of 2026; 2026-01-05 in week 2.
+        let day = |d: &str| crate::local_time::day_of_date(d).expect("date");
+        let w = |d: &str| WeekDosage {
+            monday: day(d),
+            visits: 0,
+            minutes: 0,
+            in_window: 0,
+        };
+        assert_eq!(w("2026-12-28").week_number(), 53);
+        assert_eq!(w("2026-01-05").week_number(), 2);
+        assert_eq!(w("2025-12-29").week_number(), 1);
+        let this = w("2026-11-30");
+        assert!(!this.is_over(day("2026-12-02")));
+        assert!(!this.is_over(day("2026-12-06")));
+        assert!(this.is_over(day("2026-12-07")));
+    }
 
     #[test]
     fn periods_read_and_write_the_same() {

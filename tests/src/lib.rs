@@ -4,10 +4,13 @@
 //! plausible records.
 
 pub mod browser;
+pub mod pdf;
 pub mod process;
 pub mod sim;
 pub mod web;
 pub mod window;
+
+pub use pdf::{assert_no_heading_ends_a_page, pdf_pages};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

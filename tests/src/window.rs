@@ -387,11 +387,14 @@ impl AppWindow {
             )?;
             if focused.is_some() {
                 self.type_text(text)?;
-                self.wait_for(
+                let typed = self.wait_for(
                     |s| s.control(name).is_some_and(|c| c.value.contains(text)),
                     Duration::from_secs(30),
-                )
-                .with_context(|| format!("typing {text:?} into {name:?}"))?;
+                );
+                if typed.is_err() {
+                    let _ = self.screenshot("typing-failed");
+                }
+                typed.with_context(|| format!("typing {text:?} into {name:?}"))?;
                 return Ok(());
             }
         }

@@ -75,6 +75,28 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
         .await?;
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
     std::fs::write(artifacts.join("02-follow-up.pdf"), &pdf)?;
+    // Read back page by page: the figures are dated; no heading ends a
+    // page (each is followed by text on the same page); the charts count
+    // weeks by number; the legend's colours are the bars'.
+    let pages = e2e::pdf_pages(&artifacts.join("02-follow-up.pdf"))?;
+    assert!(pages[0].contains("Figures as of "), "{}", pages[0]);
+    e2e::assert_no_heading_ends_a_page(
+        &pages,
+        &[
+            "Initiatives: delivered against target",
+            "Patrol dosage per hotspot",
+            "Inspections against the plan",
+            "Findings per checklist item",
+            "Open follow-ups",
+            "Trafiksäkerhet",
+            "Narkotika",
+            "Bedrägerier",
+        ],
+    );
+    assert!(
+        pages.iter().any(|p| p.contains("v4") || p.contains("v5")),
+        "weeks by number"
+    );
     // The dosage charts, as the browser draws them.
     let charts = c
         .find(Locator::Css("div.charts"))
@@ -118,6 +140,40 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     assert!(source.contains("Edit history"));
     assert!(source.contains("Anna Berg"));
     browser.screenshot("05-record").await?;
+
+    // The protocol for the licensee, printed: the signature block whole on
+    // one page, each line labelled.
+    c.find(Locator::Css("form.no-print button"))
+        .await?
+        .click()
+        .await?;
+    shown(c, "//h1[text()='Inspection protocol']").await?;
+    let pdf = c
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await?;
+    std::fs::write(artifacts.join("05-protocol.pdf"), &pdf)?;
+    let pages = e2e::pdf_pages(&artifacts.join("05-protocol.pdf"))?;
+    let signed = pages
+        .iter()
+        .find(|p| p.contains("For the inspectors"))
+        .expect("a page with the signatures");
+    assert!(
+        signed.contains("Findings"),
+        "the signatures not alone: {signed}"
+    );
+    for label in [
+        "Received by the licensee",
+        "Signature",
+        "Name in print",
+        "Date",
+    ] {
+        assert!(
+            signed.contains(label),
+            "{label} beside the signatures: {signed}"
+        );
+    }
+    // (Back in the browser would post the form again: go to a page.)
+    c.goto(&format!("{}/records", server.url)).await?;
 
     // The opening is in the access log.
     c.find(Locator::LinkText("Access log"))
@@ -166,10 +222,13 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
         .unwrap_or("")
         .starts_with("attachment; filename=\"follow-up-"));
     let text = got[2].as_str().unwrap_or("").to_string();
-    assert!(text.starts_with("period,section,name,figure,value"));
+    // (The browser's text decoding drops the byte-order mark.)
+    assert!(text
+        .trim_start_matches('\u{feff}')
+        .starts_with("period;section;name;figure;value"));
     assert!(
         text.lines()
-            .any(|l| l.contains(",hotspot,") && l.ends_with(",visits,8")),
+            .any(|l| l.contains(";hotspot;") && l.ends_with(";visits;8")),
         "{text}"
     );
 

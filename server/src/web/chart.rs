@@ -5,13 +5,30 @@
 use plotters::prelude::*;
 use shared::follow_up::WeekDosage;
 
+/// The bars' colours, named once: the report's legend shows these.
+pub const MET: RGBColor = RGBColor(46, 125, 50);
+pub const SHORT: RGBColor = RGBColor(178, 106, 0);
+pub const UNDER_WAY: RGBColor = RGBColor(160, 168, 176);
+
+/// The colour as CSS, for the legend's swatches.
+pub fn css(c: RGBColor) -> String {
+    format!("rgb({},{},{})", c.0, c.1, c.2)
+}
+
 /// One figure per week at one hotspot (bars: visits or minutes) against
-/// what the plan prescribes per week (a line).
-pub fn weekly(weeks: &[WeekDosage], value: impl Fn(&WeekDosage) -> u64, prescribed: u64) -> String {
+/// what the plan prescribes per week (a line), weeks labelled by their ISO
+/// number; the week under way on Stockholm day `today` is grey, since it
+/// has not yet fallen short.
+pub fn weekly(
+    weeks: &[WeekDosage],
+    value: impl Fn(&WeekDosage) -> u64,
+    prescribed: u64,
+    today: i64,
+) -> String {
     let mut svg = String::new();
     // Drawing into a String cannot fail for IO; a layout error leaves the
     // figure empty, and the table beside it still has the numbers.
-    let _ = draw(&mut svg, weeks, &value, prescribed);
+    let _ = draw(&mut svg, weeks, &value, prescribed, today);
     svg
 }
 
@@ -20,6 +37,7 @@ fn draw<'a>(
     weeks: &[WeekDosage],
     value: &dyn Fn(&WeekDosage) -> u64,
     prescribed: u64,
+    today: i64,
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let root = SVGBackend::with_string(svg, (260, 120)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -46,18 +64,22 @@ fn draw<'a>(
         .x_label_formatter(&|x| {
             weeks
                 .get(*x as usize)
-                .map(|w| w.monday_date()[5..].to_string())
+                .map(|w| format!("v{}", w.week_number()))
                 .unwrap_or_default()
         })
         .y_labels(4)
         .y_label_formatter(&|y| format!("{y:.0}"))
         .label_style(("sans-serif", 10))
         .draw()?;
-    let met = RGBColor(46, 125, 50);
-    let short = RGBColor(178, 106, 0);
     chart.draw_series(weeks.iter().enumerate().map(|(i, w)| {
         let v = value(w);
-        let colour = if v >= prescribed { met } else { short };
+        let colour = if v >= prescribed {
+            MET
+        } else if !w.is_over(today) {
+            UNDER_WAY
+        } else {
+            SHORT
+        };
         Rectangle::new(
             [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, v as f64)],
             colour.filled(),
@@ -85,8 +107,16 @@ mod tests {
                 in_window: 0,
             })
             .collect();
-        let svg = weekly(&weeks, |w| w.visits, 2);
+        let svg = weekly(&weeks, |w| w.visits, 2, 20_454 + 7 * 12 + 3);
         assert!(svg.starts_with("<svg"), "{svg}");
+        // Weeks by ISO number; the last week, under way, grey not amber.
+        assert!(svg.contains(">v"), "{svg}");
+        assert!(
+            svg.contains(&format!("{:02X}", UNDER_WAY.0))
+                || svg.contains("160,168,176")
+                || svg.to_lowercase().contains("a0a8b0"),
+            "{svg}"
+        );
         assert!(svg.matches("<rect").count() >= 13);
         assert!(svg.contains("<polyline") || svg.contains("<path"));
     }

@@ -7,7 +7,9 @@
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped};
+use shared::domain::{Answer, ChecklistItem};
 use shared::follow_up::Period;
+use shared::local_time::format_date_time;
 
 use super::chart;
 use super::lang::Lang;
@@ -67,7 +69,7 @@ pub async fn show(
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
             (period_picker(l, period))
-            (report(l, &f, &me.0.csrf))
+            (report(l, &f, &me.0.csrf, state.clock.now_ms()))
         },
     )
     .into_response())
@@ -88,7 +90,9 @@ fn period_picker(l: Lang, period: Period) -> Markup {
     }
 }
 
-fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
+fn report(l: Lang, f: &FollowUp, csrf: &str, now: i64) -> Markup {
+    let today = shared::local_time::local_day(now);
+    let swatch = |c| html! { span.swatch style=(format!("background:{}", chart::css(c))) {} };
     html! {
         p.muted {
             @if f.municipality.is_empty() { (l.t("No promise plan covers this period.")) }
@@ -96,9 +100,13 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
                 (f.municipality) (l.t(", citizen promises "))
                 @if let Some((from, to)) = &f.plan_period { (from) " – " (to) }
             }
+            br;
+            // What the figures are as of: a report printed mid-period says so.
+            (l.t("Figures as of ")) (format_date_time(now)) "."
         }
         h2 { (l.t("Initiatives: delivered against target")) }
         @for area in &f.focus_areas {
+            section.keep {
             h3 { (area.name) }
             @if let Some(text) = &area.assessment { p.assessment { strong { (l.t("Assessment: ")) } (text) } }
             details.no-print {
@@ -114,17 +122,18 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
                     p { button type="submit" { (l.t("Save")) } }
                 }
             }
-            table {
-                thead { tr { th { (l.t("Initiative")) } th { (l.t("Owner")) } th.n { (l.t("Delivered")) } th.n { (l.t("Target")) } th { (l.t("Progress")) } } }
+            // The same column widths in every focus area's table.
+            table.initiatives {
+                colgroup { col.title; col.owner; col.num; col.num; col.unit; col.progress; }
+                thead { tr { th { (l.t("Initiative")) } th { (l.t("Owner")) } th.n { (l.t("Delivered")) } th.n { (l.t("Target")) } th { (l.t("Counted in")) } th { (l.t("Progress")) } } }
                 tbody {
                     @for i in &area.initiatives {
                         tr {
                             td { (i.title) }
                             td { (l.say(&i.owner)) }
                             td.n { (i.progress.delivered) }
-                            td.n {
-                                @if let Some(t) = i.progress.target { (t) " " (i.unit.as_deref().unwrap_or("")) } @else { "—" }
-                            }
+                            td.n { @if let Some(t) = i.progress.target { (t) } @else { "—" } }
+                            td { (i.unit.as_deref().unwrap_or("")) }
                             td {
                                 @if let Some(p) = i.progress.percent() {
                                     (bar(p, i.progress.met() == Some(true))) " " (p) " %"
@@ -134,13 +143,21 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
                     }
                 }
             }
+            }
         }
+        section.keep {
         h2 { (l.t("Patrol dosage per hotspot")) }
-        p.muted { (l.t("Bars: visits and minutes per week, green where the week met the prescription, amber where it fell short; line: prescribed per week. Visits of 10–16 minutes are the most effective (Koper).")) }
+        p.muted.legend {
+            (l.t("Bars per week: ")) (swatch(chart::MET)) " " (l.t("met the prescription")) " · "
+            (swatch(chart::SHORT)) " " (l.t("fell short")) " · "
+            (swatch(chart::UNDER_WAY)) " " (l.t("the week under way")) "; "
+            (l.t("line: prescribed per week; weeks by number. Visits of 10–16 minutes are the most effective (Koper)."))
+        }
+        }
         table {
             thead { tr {
-                th { (l.t("Hotspot")) } th.n { (l.t("Visits")) } th.n { (l.t("Prescribed")) }
-                th.n { (l.t("Minutes")) } th.n { (l.t("Prescribed")) } th.n { "10–16 min" }
+                th { (l.t("Hotspot")) } th.n { (l.t("Visits")) } th.n { (l.t("Prescribed visits")) }
+                th.n { (l.t("Minutes")) } th.n { (l.t("Prescribed minutes")) } th.n { "10–16 min" }
             } }
             tbody {
                 @for h in &f.hotspots {
@@ -158,8 +175,8 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
                 figure {
                     figcaption { (h.name) }
                     div.pair {
-                        div { span.muted { (l.t("visits / week")) } (PreEscaped(chart::weekly(&h.weeks, |w| w.visits, h.visits_per_week))) }
-                        div { span.muted { (l.t("minutes / week")) } (PreEscaped(chart::weekly(&h.weeks, |w| w.minutes, h.minutes_per_week))) }
+                        div { span.muted { (l.t("visits / week")) } (PreEscaped(chart::weekly(&h.weeks, |w| w.visits, h.visits_per_week, today))) }
+                        div { span.muted { (l.t("minutes / week")) } (PreEscaped(chart::weekly(&h.weeks, |w| w.minutes, h.minutes_per_week, today))) }
                     }
                 }
             }
@@ -178,16 +195,25 @@ fn report(l: Lang, f: &FollowUp, csrf: &str) -> Markup {
                 }
             }
         }
+        section.keep {
         h3 { (l.t("Findings per checklist item")) }
         @if f.findings.is_empty() { p.muted { (l.t("No inspections in this period.")) } }
         @else {
+            // Item × answer: one row per item, the inspections per answer.
             table {
-                thead { tr { th { (l.t("Item")) } th { (l.t("Answer")) } th.n { (l.t("Inspections")) } } }
-                tbody { @for (item, answer, n) in &f.findings { tr {
-                    td { (l.say(item)) }
-                    td { (l.say(answer)) } td.n { (n) }
-                } } }
+                thead { tr { th { (l.t("Item")) } @for a in Answer::ALL { th.n { (l.say(&a)) } } } }
+                tbody {
+                    @for item in ChecklistItem::ALL.iter().filter(|i| f.findings.iter().any(|(x, ..)| x == *i)) {
+                        tr {
+                            td { (l.say(item)) }
+                            @for a in Answer::ALL {
+                                td.n { (f.findings.iter().find(|(x, y, _)| x == item && *y == a).map(|(.., n)| *n).unwrap_or(0)) }
+                            }
+                        }
+                    }
+                }
             }
+        }
         }
         h3 { (l.t("Open follow-ups")) }
         @if f.open_follow_ups.is_empty() { p.muted { (l.t("None.")) } }

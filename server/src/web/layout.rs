@@ -52,6 +52,15 @@ fieldset label { display: block; }
 details { margin: .3rem 0 .6rem; }
 .code { font: 600 1.6rem monospace; letter-spacing: .15rem; }
 .summary { font-size: 1.05rem; }
+section.keep { break-inside: avoid; }
+table.initiatives { table-layout: fixed; }
+table.initiatives col.title { width: 28%; } table.initiatives col.owner { width: 13%; }
+table.initiatives col.num { width: 12%; } table.initiatives col.unit { width: 17%; } table.initiatives col.progress { width: 18%; }
+table.initiatives td { overflow-wrap: break-word; } table.initiatives th { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.swatch { display: inline-block; width: .8rem; height: .8rem; vertical-align: -.1rem; border-radius: 2px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.signatures { display: flex; gap: 3rem; margin-top: 2rem; break-inside: avoid; }
+.signature { flex: 1; }
+.signature .line { border-bottom: 1px solid var(--ink); height: 2.2rem; }
 section.session h3 { font-size: 1rem; margin: 1rem 0 .2rem; }
 table.changes th { width: 30%; font-weight: normal; color: var(--muted); }
 table.changes td { overflow-wrap: anywhere; }
@@ -59,7 +68,8 @@ table.changes td { overflow-wrap: anywhere; }
   header, nav, form, .no-print { display: none !important; }
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
+  h2, h3, figcaption { break-after: avoid; }
+  th, td { padding: .15rem .4rem; }
   tr, figure { break-inside: avoid; }
   .bar { border: 1px solid #999; }
   /* Browsers leave out backgrounds when printing; the bars are content. */

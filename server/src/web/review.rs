@@ -680,6 +680,9 @@ pub async fn protocol(
                     }
                 }
             }
+            // The signatures never stand alone on a page: the findings and
+            // the follow-up go with them.
+            section.keep {
             h2 { (l.t("Findings")) }
             p.assessment { @if i.findings.as_str().is_empty() { (l.t("None.")) } @else { (i.findings.as_str()) } }
             h2 { (l.t("Follow-up")) }
@@ -689,9 +692,18 @@ pub async fn protocol(
                 shared::domain::FollowUp::SupervisionCase => l.t("The municipality opens a supervision case; the licensee will be heard before any decision."),
             }) }
             p.muted { (l.t("A remark is not a sanction: only the municipality decides sanctions, after the licensee has been heard.")) }
-            table {
-                tr { th { (l.t("For the inspectors")) } th { (l.t("Received by the licensee")) } }
-                tr { td { br; br; "……………………………………" } td { br; br; "……………………………………" } }
+            // The signatures stay together, each line labelled.
+            @if let Some(at) = i.read_back_at { p { (l.t("Read back to the responsible manager on site: ")) (format_date_time(at)) "." } }
+            div.signatures {
+                @for who in [l.t("For the inspectors"), l.t("Received by the licensee")] {
+                    div.signature {
+                        p { strong { (who) } }
+                        div.line {} span.muted { (l.t("Signature")) }
+                        div.line {} span.muted { (l.t("Name in print")) }
+                        div.line {} span.muted { (l.t("Date")) }
+                    }
+                }
+            }
             }
         },
     )
