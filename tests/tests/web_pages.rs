@@ -44,6 +44,17 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
     let mut revoked = WebClient::new(&server.url);
     revoked.bearer = Some(lost.enrolment.token.clone());
 
+    // The public summary switches language on the page.
+    let mut citizen = WebClient::new(&server.url);
+    let sv = citizen.get("/public?lang=sv").await?;
+    assert!(
+        sv.body.contains("<html lang=\"sv\">") && sv.body.contains("In English"),
+        "{}",
+        sv.body
+    );
+    let en = citizen.get("/public?lang=en").await?;
+    assert!(en.body.contains("<html lang=\"en\">") && en.body.contains("På svenska"));
+
     // (method, path) → expected status for anonymous, officer, revoked,
     // coordinator. 303 is the way to the sign-in page.
     let someone = officer.enrolment.device_id.to_string();
@@ -80,6 +91,8 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("POST", "/devices/codes", [303, 303, 303, 200]),
         ("GET", "/public", [200, 200, 200, 200]),
         ("GET", "/public?period=2026-Q1", [200, 200, 200, 200]),
+        // Revoking asks first on a page of its own.
+        ("GET", &revoke, [303, 303, 303, 200]),
         ("POST", &revoke, [303, 303, 303, 303]),
     ];
     for (method, path, expected) in &routes {
@@ -257,6 +270,20 @@ async fn sign_in_is_protected_and_forms_need_the_csrf_token() -> anyhow::Result<
         .await?;
     assert_eq!(made.status, 200);
     assert!(made.body.contains("Enrolment code for Kim Lund"));
+    // The code as an enrolment link the app takes pasted, and as a QR code.
+    let link_at = made.body.find("/enrol#code=").expect("an enrolment link");
+    let code_shown = made.body[link_at + "/enrol#code=".len()..]
+        .split('<')
+        .next()
+        .unwrap_or("");
+    assert!(!code_shown.is_empty(), "{}", made.body);
+    assert!(
+        made.body
+            .contains(&format!("http://{}/enrol#code=", server.addr())),
+        "the link names the address the browser used: {}",
+        made.body
+    );
+    assert!(made.body.contains("<svg"), "a QR code");
     // Server-side validation with a clear message.
     let bad = kim
         .post(
@@ -782,6 +809,49 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
         .await?;
     assert_eq!(ok.status, 303);
     assert!(eva.get("/reference/plan.csv").await?.body.contains(";60;"));
+    // One initiative's target changed on its own form (the plan is
+    // imported whole with that row changed).
+    let reference = eva.get("/reference").await?;
+    let at = reference
+        .body
+        .find("href=\"/reference/plan/")
+        .expect("an initiative link")
+        + "href=\"".len();
+    let link = reference.body[at..]
+        .split('"')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let form = eva.get(&link).await?;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let value = |name: &str| -> String {
+        let at = form
+            .body
+            .find(&format!("name=\"{name}\" value=\""))
+            .expect(name)
+            + name.len()
+            + 15;
+        form.body[at..].split('"').next().unwrap_or("").to_string()
+    };
+    let title = value("initiative");
+    let fields = [
+        ("csrf", csrf.clone()),
+        ("initiative", title.clone()),
+        ("owner", value("owner")),
+        ("counts", value("counts")),
+        ("target_at_least", "77".to_string()),
+        ("target_unit", value("target_unit")),
+        ("target_per", value("target_per")),
+    ];
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = eva.post(&link, &pairs).await?;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(eva
+        .get("/reference/plan.csv")
+        .await?
+        .body
+        .lines()
+        .any(|l| l.contains(&title) && l.contains(";77;")));
     let without_patrols: Vec<&str> = changed
         .lines()
         .filter(|l| !l.contains(";patrol_visits;"))

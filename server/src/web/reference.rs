@@ -108,7 +108,7 @@ async fn reference_page(
                             tbody {
                                 @for i in &area.initiatives {
                                     tr {
-                                        td { (i.title) } td { (l.say(&i.owner)) } td { (l.say(&i.counts)) }
+                                        td { a href=(format!("/reference/plan/{}", i.id)) title=(l.t("Edit")) { (i.title) } } td { (l.say(&i.owner)) } td { (l.say(&i.counts)) }
                                         td { @if let Some(t) = &i.target { (l.t("at least ")) (t.at_least) " " (t.unit) " " (l.say(&t.per)) } }
                                     }
                                 }
@@ -296,42 +296,104 @@ async fn import_text(
         .await
 }
 
-/// The export's columns and one row's cells, for the edit form.
-async fn row_of(
-    state: &AppState,
-    kind: DocKind,
-    id: Uuid,
-) -> Result<(Vec<String>, Vec<String>), Error> {
-    let body = match kind {
-        DocKind::Hotspot => {
-            reference_csv::write_hotspots(&state.db.read(reference::hotspots).await?)
-        }
-        DocKind::Venue => reference_csv::write_venues(&state.db.read(reference::venues).await?),
-        _ => return Err(Error::NotFound),
-    }
-    .map_err(Error::internal)?;
+/// A reference export read back into its header and rows (cells as
+/// typed, without the formula guard).
+fn table_of(body: Vec<u8>) -> Result<(Vec<String>, Vec<Vec<String>>), Error> {
     let text = String::from_utf8(body).map_err(Error::internal)?;
     let (text, separator) = shared::spreadsheet::sniff(&text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
         .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
+    let header = reader
         .headers()
         .map_err(Error::internal)?
         .iter()
         .map(str::to_string)
         .collect();
+    let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(Error::internal)?;
-        if record.get(0) == Some(id.to_string().as_str()) {
-            let cells = record
+        rows.push(
+            record
                 .iter()
                 .map(|c| shared::spreadsheet::read_cell(c).to_string())
-                .collect();
-            return Ok((header, cells));
-        }
+                .collect(),
+        );
     }
-    Err(Error::NotFound)
+    Ok((header, rows))
+}
+
+/// What one edit form changes: the export's header and rows, the row the
+/// form is about, and the columns it lets a coordinator change.
+struct Editing {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    row: usize,
+    editable: &'static [&'static str],
+}
+
+/// The hotspot or venue with `id`, or the plan's initiative with `id` (the
+/// plan's CSV has a row per initiative, in `PromisePlan::initiatives`'
+/// order; its title, owner, what counts and the target can change).
+async fn editing(state: &AppState, kind: DocKind, id: Uuid) -> Result<Editing, Error> {
+    const HOTSPOT: &[&str] = &[
+        "name",
+        "lat",
+        "lon",
+        "radius_m",
+        "active_from",
+        "active_to",
+        "visits_per_week",
+        "minutes_per_week",
+    ];
+    const VENUE: &[&str] = &[
+        "name",
+        "licensee",
+        "opens",
+        "closes",
+        "security_staff_required",
+        "late_hours",
+        "dancing",
+        "outdoor_area",
+        "risk",
+    ];
+    const INITIATIVE: &[&str] = &[
+        "initiative",
+        "owner",
+        "counts",
+        "target_at_least",
+        "target_unit",
+        "target_per",
+    ];
+    let (body, editable, row) = match kind {
+        DocKind::Hotspot => {
+            let all = state.db.read(reference::hotspots).await?;
+            let row = all.iter().position(|(h, _)| *h == id);
+            (reference_csv::write_hotspots(&all), HOTSPOT, row)
+        }
+        DocKind::Venue => {
+            let all = state.db.read(reference::venues).await?;
+            let row = all.iter().position(|(v, _)| *v == id);
+            (reference_csv::write_venues(&all), VENUE, row)
+        }
+        _ => {
+            let (_, plan) = state
+                .db
+                .read(reference::current_plan)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let row = plan.initiatives().position(|(_, i)| i.id == id);
+            (reference_csv::write_plan(&plan), INITIATIVE, row)
+        }
+    };
+    let (header, rows) = table_of(body.map_err(Error::internal)?)?;
+    let row = row.filter(|r| *r < rows.len()).ok_or(Error::NotFound)?;
+    Ok(Editing {
+        header,
+        rows,
+        row,
+        editable,
+    })
 }
 
 /// A column's name in words on the edit form.
@@ -353,6 +415,12 @@ fn column_label(l: Lang, column: &str) -> &'static str {
         "dancing" => l.t("Dancing (yes/no)"),
         "outdoor_area" => l.t("Outdoor area (yes/no)"),
         "risk" => l.t("Risk (low, medium, high)"),
+        "initiative" => l.t("Initiative (a new title is a new initiative)"),
+        "owner" => l.t("Owner (police, municipality, joint)"),
+        "counts" => l.t("Counts (patrol_visits, inspections, activities)"),
+        "target_at_least" => l.t("Target (a number; empty: none)"),
+        "target_unit" => l.t("Target unit (as the promise words it)"),
+        "target_per" => l.t("Target per (year, tertial, quarter, plan)"),
         _ => l.t("Field"),
     }
 }
@@ -362,12 +430,19 @@ fn edit_form(
     me: &SignedIn,
     what: &str,
     id: Uuid,
-    header: &[String],
-    cells: &[String],
+    e: &Editing,
     message: Option<Markup>,
 ) -> Markup {
     let csrf = &me.0.csrf;
-    let title = cells.get(1).cloned().unwrap_or_default();
+    let cells = &e.rows[e.row];
+    let title_column = if what == "plan" { "initiative" } else { "name" };
+    let title = e
+        .header
+        .iter()
+        .position(|h| h == title_column)
+        .and_then(|i| cells.get(i))
+        .cloned()
+        .unwrap_or_default();
     page(
         l,
         &title,
@@ -376,9 +451,11 @@ fn edit_form(
             @if let Some(m) = message { (m) }
             form method="post" action=(format!("/reference/{what}/{id}")) {
                 input type="hidden" name="csrf" value=(csrf);
-                @for (column, value) in header.iter().zip(cells).skip(1) {
-                    label for=(column) { (column_label(l, column)) }
-                    input id=(column) name=(column) value=(value);
+                @for (column, value) in e.header.iter().zip(cells) {
+                    @if e.editable.contains(&column.as_str()) {
+                        label for=(column) { (column_label(l, column)) }
+                        input id=(column) name=(column) value=(value);
+                    }
                 }
                 p { button type="submit" { (l.t("Save")) } " " a.button href="/reference" { (l.t("Cancel")) } }
             }
@@ -386,26 +463,21 @@ fn edit_form(
     )
 }
 
-fn kind_of_edit(what: &str) -> Result<DocKind, Error> {
-    match kind_of(what)? {
-        DocKind::PromisePlan => Err(Error::NotFound),
-        k => Ok(k),
-    }
-}
-
-/// One hotspot or venue as a form, to change on the page.
+/// One hotspot, venue or initiative as a form, to change on the page.
 pub async fn edit(
     State(state): State<AppState>,
     me: SignedIn,
     l: Lang,
     Path((what, id)): Path<(String, Uuid)>,
 ) -> Result<Response, Error> {
-    let kind = kind_of_edit(&what)?;
-    let (header, cells) = row_of(&state, kind, id).await?;
-    Ok(edit_form(l, &me, &what, id, &header, &cells, None).into_response())
+    let kind = kind_of(&what)?;
+    let e = editing(&state, kind, id).await?;
+    Ok(edit_form(l, &me, &what, id, &e, None).into_response())
 }
 
-/// Saves the form as a one-row import: the same checks as a file.
+/// Saves the form as an import with the same checks as a file: a hotspot
+/// or venue as one row; an initiative as the whole plan with its row
+/// changed (the plan is imported whole).
 pub async fn save(
     State(state): State<AppState>,
     me: SignedIn,
@@ -414,32 +486,34 @@ pub async fn save(
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Result<Response, Error> {
     me.check_csrf(form.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let kind = kind_of_edit(&what)?;
-    let (header, _) = row_of(&state, kind, id).await?;
-    let cells: Vec<String> = header
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if i == 0 {
-                id.to_string()
-            } else {
-                form.get(c).cloned().unwrap_or_default()
-            }
-        })
-        .collect();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let write = |w: &mut csv::Writer<Vec<u8>>| -> Result<(), csv::Error> {
-        w.write_record(&header)?;
-        w.write_record(&cells)
+    let kind = kind_of(&what)?;
+    let mut e = editing(&state, kind, id).await?;
+    for (c, column) in e.header.iter().enumerate() {
+        if let (true, Some(v)) = (e.editable.contains(&column.as_str()), form.get(column)) {
+            e.rows[e.row][c] = v.trim().to_string();
+        }
+    }
+    let rows: Vec<&Vec<String>> = if kind == DocKind::PromisePlan {
+        e.rows.iter().collect()
+    } else {
+        vec![&e.rows[e.row]]
     };
-    write(&mut w).map_err(Error::internal)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut write = || -> Result<(), csv::Error> {
+        w.write_record(&e.header)?;
+        for r in &rows {
+            w.write_record(r.iter())?;
+        }
+        Ok(())
+    };
+    write().map_err(Error::internal)?;
     let text = String::from_utf8(shared::spreadsheet::finish(w).map_err(Error::internal)?)
         .map_err(Error::internal)?;
     match import_text(&state, kind, text).await? {
         Ok(_) => Ok(Redirect::to("/reference").into_response()),
-        Err(rows) => Ok((
+        Err(bad) => Ok((
             StatusCode::BAD_REQUEST,
-            edit_form(l, &me, &what, id, &header, &cells, Some(bad_rows(l, &rows))),
+            edit_form(l, &me, &what, id, &e, Some(bad_rows(l, &bad))),
         )
             .into_response()),
     }
