@@ -186,6 +186,14 @@ async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {
     assert!(source.contains("Test Coordinator"));
     browser.screenshot("06-access-log").await?;
 
+    // The same pages in Swedish, as a Swedish coordinator reads them.
+    c.goto(&format!("{}/follow-up?lang=sv", server.url)).await?;
+    shown(c, "//h2[text()='Patrulldos per plats']").await?;
+    browser.screenshot("06-follow-up-sv").await?;
+    c.goto(&format!("{}/records?lang=sv", server.url)).await?;
+    shown(c, "//h1[starts-with(text(), 'Registreringar')]").await?;
+    browser.screenshot("06-records-sv").await?;
+
     // A period mistyped in the address: a page that says what to write,
     // with a way back, not a raw error.
     c.goto(&format!("{}/follow-up?period=2026-Q9", server.url))

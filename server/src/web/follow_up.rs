@@ -62,7 +62,7 @@ pub async fn show(
 ) -> Result<Response, Error> {
     let period = chosen(&q, state.clock.now_ms())?;
     let f = load(&state, period).await?;
-    let title = format!("{} {period}", l.t("Follow-up"));
+    let title = format!("{} {}", l.t("Follow-up"), l.period(&period));
     Ok(page(
         l,
         &title,
@@ -115,7 +115,7 @@ fn report(l: Lang, f: &FollowUp, csrf: &str, now: i64) -> Markup {
                     input type="hidden" name="csrf" value=(csrf);
                     input type="hidden" name="period" value=(f.period.key());
                     input type="hidden" name="focus_area" value=(area.id);
-                    label for=(format!("a-{}", area.id)) { (l.t("Assessment of ")) (area.name) ", " (f.period) (l.t(" (printed in the report; no names of civilians)")) }
+                    label for=(format!("a-{}", area.id)) { (l.t("Assessment of ")) (area.name) ", " (l.period(&f.period)) (l.t(" (printed in the report; no names of civilians)")) }
                     textarea id=(format!("a-{}", area.id)) name="text" rows="4" cols="80" maxlength="4000" {
                         (area.assessment.as_deref().unwrap_or(""))
                     }

@@ -59,6 +59,16 @@ impl Lang {
         shared::vocabulary::value_words(self.vocabulary(), path, raw)
     }
 
+    /// A period as this language writes it: `2026 K4` in Swedish (kvartal),
+    /// `2026 Q4` in English; tertials and years alike in both.
+    pub fn period(self, p: &shared::follow_up::Period) -> String {
+        let shown = p.to_string();
+        match (self, p) {
+            (Lang::Sv, shared::follow_up::Period::Quarter { .. }) => shown.replace('Q', "K"),
+            _ => shown,
+        }
+    }
+
     /// `en` in this language.
     pub fn t(self, en: &'static str) -> &'static str {
         match self {

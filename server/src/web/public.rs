@@ -52,7 +52,13 @@ pub async fn show(
         None => None,
     };
     let title = match &figures {
-        Some(f) => format!("{}, {}", l.t("What we did"), f.period),
+        Some(f) => format!(
+            "{}, {}",
+            l.t("What we did"),
+            shared::follow_up::Period::parse(&f.period)
+                .map(|p| l.period(&p))
+                .unwrap_or_else(|_| f.period.clone())
+        ),
         None => l.t("What we did").to_string(),
     };
     Ok(page(

@@ -98,7 +98,7 @@ pub async fn timeline(
     ];
     Ok(page(
         l,
-        &format!("{} {period}", l.t("Records")),
+        &format!("{} {}", l.t("Records"), l.period(&period)),
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
             form.filters method="get" action="/records" {
