@@ -489,6 +489,8 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
     let html = h.html();
     assert!(html.contains("Platsbesök: Torget"), "{html}");
     assert!(html.contains("Aktivitet: "));
+    // An activity has a date, not a time of day (it showed 01:00).
+    assert!(html.contains(">2025-11-24 · <span"), "{html}");
     // The visit, the inspection and the activity have not been sent: each
     // says so.
     assert_eq!(html.matches("Väntar på att skickas").count(), 3, "{html}");
@@ -505,6 +507,11 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
         html.contains(r#"<option value="school_visit" selected=true>"#),
         "kind chosen: {html}"
     );
+    // The date as ÅÅÅÅ-MM-DD whatever the locale, today and yesterday one
+    // tap away; people reached on the −/+ counter; saved, it counts.
+    assert!(html.contains(r#"placeholder="ÅÅÅÅ-MM-DD""#), "{html}");
+    assert!(html.contains(">I dag<") && html.contains(">I går<"), "{html}");
+    assert!(html.contains(r#"aria-label="Antal nådda personer +1""#), "{html}");
 
     // Without a plan on the phone there is nothing to choose yet.
     h.act(|| go(Screen::NewActivity));
