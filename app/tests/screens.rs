@@ -510,8 +510,14 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
     // The date as ÅÅÅÅ-MM-DD whatever the locale, today and yesterday one
     // tap away; people reached on the −/+ counter; saved, it counts.
     assert!(html.contains(r#"placeholder="ÅÅÅÅ-MM-DD""#), "{html}");
-    assert!(html.contains(">I dag<") && html.contains(">I går<"), "{html}");
-    assert!(html.contains(r#"aria-label="Antal nådda personer +1""#), "{html}");
+    assert!(
+        html.contains(">I dag<") && html.contains(">I går<"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"aria-label="Antal nådda personer +1""#),
+        "{html}"
+    );
 
     // Without a plan on the phone there is nothing to choose yet.
     h.act(|| go(Screen::NewActivity));

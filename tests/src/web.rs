@@ -44,6 +44,14 @@ pub struct Page {
 }
 
 impl Page {
+    /// The value of the form field `name` (written `name="…" value="…"`),
+    /// HTML entities left as they are.
+    pub fn input_value(&self, name: &str) -> Option<String> {
+        let key = format!("name=\"{name}\" value=\"");
+        let at = self.body.find(&key)? + key.len();
+        Some(self.body[at..].split('"').next()?.to_string())
+    }
+
     /// The value of the first hidden `csrf` field.
     pub fn csrf(&self) -> Option<String> {
         let at = self.body.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();

@@ -710,28 +710,10 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
     let form = eva.get(&format!("/reference/hotspots/{first_id}")).await?;
     assert_eq!(form.status, 200);
     assert!(form.body.contains("name=\"radius_m\""), "{}", form.body);
-    let field = |name: &str| -> String {
-        let at = form
-            .body
-            .find(&format!("name=\"{name}\" value=\""))
-            .expect(name)
-            + name.len()
-            + 15;
-        form.body[at..].split('"').next().unwrap_or("").to_string()
-    };
-    let mut fields: Vec<(String, String)> = [
-        "name",
-        "lat",
-        "lon",
-        "radius_m",
-        "active_from",
-        "active_to",
-        "visits_per_week",
-        "minutes_per_week",
-    ]
-    .iter()
-    .map(|n| (n.to_string(), field(n)))
-    .collect();
+    let mut fields: Vec<(String, String)> = shared::reference_csv::HOTSPOT_COLUMNS[1..]
+        .iter()
+        .map(|n| (n.to_string(), form.input_value(n).expect(n)))
+        .collect();
     fields.push(("csrf".into(), csrf.clone()));
     fields[3].1 = "120".into();
     let pairs: Vec<(&str, &str)> = fields
@@ -824,15 +806,7 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
         .to_string();
     let form = eva.get(&link).await?;
     assert_eq!(form.status, 200, "{}", form.body);
-    let value = |name: &str| -> String {
-        let at = form
-            .body
-            .find(&format!("name=\"{name}\" value=\""))
-            .expect(name)
-            + name.len()
-            + 15;
-        form.body[at..].split('"').next().unwrap_or("").to_string()
-    };
+    let value = |name: &str| form.input_value(name).expect(name);
     let title = value("initiative");
     let fields = [
         ("csrf", csrf.clone()),

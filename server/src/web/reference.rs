@@ -200,44 +200,24 @@ pub async fn import(
         });
     };
     // An Excel workbook is read into the CSV import's text: one reader.
-    let from_workbook = if super::workbook::is_workbook(&bytes) {
-        match super::workbook::first_sheet_as_csv(&bytes) {
-            Ok(text) => Some(text),
-            Err(e) => {
-                let rows = [RowError {
-                    line: 1,
-                    problem: RowProblem::NotCsv(e),
-                }];
-                return reference_page(
-                    l,
-                    &state,
-                    &me,
-                    StatusCode::BAD_REQUEST,
-                    Some(bad_rows(l, &rows)),
-                )
-                .await;
-            }
-        }
+    let text = if super::workbook::is_workbook(&bytes) {
+        super::workbook::first_sheet_as_csv(&bytes).map_err(RowProblem::NotCsv)
     } else {
-        None
+        String::from_utf8(bytes.to_vec()).map_err(|_| RowProblem::NotUtf8)
     };
-    let bytes = match &from_workbook {
-        Some(text) => text.as_bytes(),
-        None => &bytes[..],
-    };
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        let rows = [RowError {
-            line: 1,
-            problem: RowProblem::NotUtf8,
-        }];
-        return reference_page(
-            l,
-            &state,
-            &me,
-            StatusCode::BAD_REQUEST,
-            Some(bad_rows(l, &rows)),
-        )
-        .await;
+    let text = match text {
+        Ok(text) => text,
+        Err(problem) => {
+            let rows = [RowError { line: 1, problem }];
+            return reference_page(
+                l,
+                &state,
+                &me,
+                StatusCode::BAD_REQUEST,
+                Some(bad_rows(l, &rows)),
+            )
+            .await;
+        }
     };
     let text = text.trim_start_matches('\u{feff}').to_string();
     let outcome = import_text(&state, kind, text).await?;
@@ -336,45 +316,21 @@ struct Editing {
 /// plan's CSV has a row per initiative, in `PromisePlan::initiatives`'
 /// order; its title, owner, what counts and the target can change).
 async fn editing(state: &AppState, kind: DocKind, id: Uuid) -> Result<Editing, Error> {
-    const HOTSPOT: &[&str] = &[
-        "name",
-        "lat",
-        "lon",
-        "radius_m",
-        "active_from",
-        "active_to",
-        "visits_per_week",
-        "minutes_per_week",
-    ];
-    const VENUE: &[&str] = &[
-        "name",
-        "licensee",
-        "opens",
-        "closes",
-        "security_staff_required",
-        "late_hours",
-        "dancing",
-        "outdoor_area",
-        "risk",
-    ];
-    const INITIATIVE: &[&str] = &[
-        "initiative",
-        "owner",
-        "counts",
-        "target_at_least",
-        "target_unit",
-        "target_per",
-    ];
+    // Every column but the id; of the plan, the initiative's own columns
+    // (municipality, period and focus area are the plan's).
+    let hotspot: &'static [&'static str] = &reference_csv::HOTSPOT_COLUMNS[1..];
+    let venue: &'static [&'static str] = &reference_csv::VENUE_COLUMNS[1..];
+    let initiative: &'static [&'static str] = &reference_csv::PLAN_COLUMNS[4..];
     let (body, editable, row) = match kind {
         DocKind::Hotspot => {
             let all = state.db.read(reference::hotspots).await?;
             let row = all.iter().position(|(h, _)| *h == id);
-            (reference_csv::write_hotspots(&all), HOTSPOT, row)
+            (reference_csv::write_hotspots(&all), hotspot, row)
         }
         DocKind::Venue => {
             let all = state.db.read(reference::venues).await?;
             let row = all.iter().position(|(v, _)| *v == id);
-            (reference_csv::write_venues(&all), VENUE, row)
+            (reference_csv::write_venues(&all), venue, row)
         }
         _ => {
             let (_, plan) = state
@@ -383,7 +339,7 @@ async fn editing(state: &AppState, kind: DocKind, id: Uuid) -> Result<Editing, E
                 .await?
                 .ok_or(Error::NotFound)?;
             let row = plan.initiatives().position(|(_, i)| i.id == id);
-            (reference_csv::write_plan(&plan), INITIATIVE, row)
+            (reference_csv::write_plan(&plan), initiative, row)
         }
     };
     let (header, rows) = table_of(body.map_err(Error::internal)?)?;
