@@ -579,6 +579,9 @@ impl Sim {
                 // it into the quarantine until the officer corrects it.
                 75..=78 => v.ended_at = Some(v.started_at - HOUR),
                 79..=84 => v.ended_at = Some(v.started_at + 15 * 60_000),
+                // Started by mistake: discarded (it leaves the counted
+                // tables for the uncounted ones, on every replica).
+                85..=86 => v.discarded_at = Some(now),
                 _ => {
                     let text = format!("{} {word}", v.notes.as_str());
                     v.notes.update(text.trim());
@@ -590,13 +593,20 @@ impl Sim {
                     i.entry_mut(item).answer =
                         [Answer::Fine, Answer::Remark, Answer::NotChecked][pick % 3];
                 }
+                // Read back and ended (from then on it counts), or
+                // discarded.
+                60..=69 => i.ended_at = Some(i.started_at + 40 * 60_000),
+                70..=71 => i.discarded_at = Some(now),
                 // The same findings text, from both participants.
                 _ => {
                     let text = format!("{} {word}", i.findings.as_str());
                     i.findings.update(text.trim());
                 }
             },
-            Record::Activity(a) => a.people_reached += 1,
+            Record::Activity(a) => match what {
+                0..=1 => a.discarded_at = Some(now),
+                _ => a.people_reached += 1,
+            },
             _ => {}
         })?;
         self.report.edits += 1;
