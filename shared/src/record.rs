@@ -95,6 +95,35 @@ impl Record {
     }
 }
 
+impl Record {
+    /// The record's free text (notes, findings, checklist comments), one
+    /// part per line: what an export leaves out unless a coordinator asks
+    /// for it with a purpose, which is logged. Empty parts are left out.
+    pub fn free_text(&self) -> String {
+        let parts: Vec<String> = match self {
+            Record::PatrolVisit(v) => vec![v.notes.as_str().to_string()],
+            Record::Activity(a) => vec![a.notes.as_str().to_string()],
+            Record::Inspection(i) => std::iter::once(i.findings.as_str().to_string())
+                .chain(i.checklist.iter().map(|(item, e)| {
+                    let c = e.comment.as_str().trim();
+                    if c.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{item}: {c}")
+                    }
+                }))
+                .collect(),
+            _ => Vec::new(),
+        };
+        parts
+            .into_iter()
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     #[error("the document has no record kind; it was not made by Trygghetslogg")]

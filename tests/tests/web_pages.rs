@@ -462,6 +462,49 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
     );
     assert_eq!(eva.get("/access-log.csv").await?.body.lines().count(), 3);
 
+    // The filtered records as a spreadsheet: no free text...
+    let plain = eva.get("/records.csv?kind=patrol_visit").await?;
+    assert_eq!(plain.status, 200);
+    assert!(plain.body.contains(&link), "{}", plain.body);
+    assert!(!plain.body.contains("Secret note"), "{}", plain.body);
+    // ...unless asked for with a purpose; then each record exported is an
+    // opening in the access log.
+    let no_purpose = eva
+        .post(
+            "/records/export",
+            &[
+                ("csrf", &csrf),
+                ("query", "kind=patrol_visit"),
+                ("purpose", ""),
+                ("format", "csv"),
+            ],
+        )
+        .await?;
+    assert_eq!(no_purpose.status, 400);
+    let logged_before = eva.get("/access-log.csv").await?.body.lines().count();
+    let with_text = eva
+        .post(
+            "/records/export",
+            &[
+                ("csrf", &csrf),
+                ("query", "kind=patrol_visit"),
+                ("purpose", "follow_up"),
+                ("format", "csv"),
+            ],
+        )
+        .await?;
+    assert_eq!(with_text.status, 200, "{}", with_text.body);
+    assert!(with_text.body.contains(";free_text"), "{}", with_text.body);
+    assert!(with_text
+        .body
+        .contains("Secret note: youths near the kiosk"));
+    let exported = with_text.body.lines().count() - 1;
+    assert_eq!(
+        eva.get("/access-log.csv").await?.body.lines().count(),
+        logged_before + exported,
+        "one access-log row per record exported"
+    );
+
     // The inspection's printable protocol, opened with a purpose and
     // logged like any opening: a link or a reload alone reads nothing.
     let inspections = eva.get("/records?kind=inspection").await?;

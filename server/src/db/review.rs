@@ -360,6 +360,14 @@ pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
     })
 }
 
+/// A record's free text (`Record::free_text`), read from its document
+/// without its history: for an export that asked for it with a purpose.
+pub fn free_text(conn: &Connection, id: DocId) -> Result<String, Error> {
+    let doc = documents::load(conn, id)?;
+    let record = read_record(&doc).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(record.free_text())
+}
+
 /// A venue's name and licensee, for an inspection's protocol.
 pub fn venue_names(conn: &Connection, venue: &str) -> Result<Option<(String, String)>, Error> {
     use rusqlite::OptionalExtension;
@@ -374,6 +382,22 @@ pub fn venue_names(conn: &Connection, venue: &str) -> Result<Option<(String, Str
 
 /// Writes an opening of a record's details to the access log: of a record
 /// that exists (else `NotFound`), for a purpose from the list.
+/// An opening's purpose (one from the list) and case number (if any, as
+/// `shared::access::case_number` takes it), checked before anything is
+/// read or logged.
+pub fn checked_opening(purpose: &str, case_number: &str) -> Result<Option<String>, Error> {
+    if purpose_label(purpose).is_none() {
+        return Err(Error::BadRequest {
+            code: shared::sync::ErrorCode::BadPurpose,
+            message: "choose why you open the record".into(),
+        });
+    }
+    shared::access::case_number(case_number).map_err(|e| Error::BadRequest {
+        code: shared::sync::ErrorCode::BadCaseNumber,
+        message: e.to_string(),
+    })
+}
+
 pub fn log_access(
     conn: &Connection,
     coordinator: Uuid,
@@ -383,16 +407,7 @@ pub fn log_access(
     now: Millis,
 ) -> Result<(), Error> {
     crate::db::documents::stored(conn, id)?.ok_or(Error::NotFound)?;
-    if purpose_label(purpose).is_none() {
-        return Err(Error::BadRequest {
-            code: shared::sync::ErrorCode::BadPurpose,
-            message: "choose why you open the record".into(),
-        });
-    }
-    let case_number = shared::access::case_number(case_number).map_err(|e| Error::BadRequest {
-        code: shared::sync::ErrorCode::BadCaseNumber,
-        message: e.to_string(),
-    })?;
+    let case_number = checked_opening(purpose, case_number)?;
     conn.execute(
         "INSERT INTO access_log (at, coordinator_id, doc_id, purpose, case_number)
          VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -64,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/records", get(review::timeline))
         .route("/records.csv", get(review::records_csv))
         .route("/records.xlsx", get(review::records_xlsx))
+        .route("/records/export", post(review::records_with_free_text))
         .route(
             "/records/{id}",
             get(review::purpose_form).post(review::open),

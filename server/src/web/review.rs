@@ -137,6 +137,28 @@ pub async fn timeline(
                 @if page_no > 0 { a href=(format!("/records?{here}&page={}", page_no - 1)) { "← " (l.t("Previous page")) } " " }
                 @if found.more { a href=(format!("/records?{here}&page={}", page_no + 1)) { (l.t("Next page")) " →" } }
             }
+            // The free text only on request, with a purpose: every record
+            // exported is an opening, written to the access log.
+            details.no-print {
+                summary { (l.t("Export with the free text (notes, findings, comments)")) }
+                form method="post" action="/records/export" {
+                    input type="hidden" name="csrf" value=(me.0.csrf);
+                    input type="hidden" name="query" value=(here);
+                    p.muted { (l.t("Each record exported is written to the access log with your name, the time and the purpose.")) }
+                    fieldset {
+                        legend { (l.t("Why do you export them?")) }
+                        @for (key, label) in PURPOSES {
+                            label { input type="radio" name="purpose" value=(key) required; " " (l.t(label)) }
+                        }
+                    }
+                    label for="export_case" { (l.t("Case number, if any (no personal identity number)")) }
+                    input #export_case name="case_number" maxlength="40" autocomplete="off";
+                    p {
+                        button type="submit" name="format" value="csv" { (l.t("Download CSV")) } " "
+                        button type="submit" name="format" value="xlsx" { (l.t("Download Excel")) }
+                    }
+                }
+            }
         },
     )
     .into_response())
@@ -192,27 +214,52 @@ async fn export_rows(
     let rows = found
         .rows
         .into_iter()
-        .map(|r| {
-            [
-                r.doc_id,
-                r.kind.to_string(),
-                r.uncounted
-                    .unwrap_or(shared::lifecycle::RecordState::Finished)
-                    .as_str()
-                    .to_string(),
-                if r.kind == "activity" {
-                    format_date(r.at)
-                } else {
-                    format_date_time(r.at)
-                },
-                r.initiative,
-                r.place,
-                r.officer,
-                period.key(),
-            ]
-        })
+        .map(|r| export_row(r, &period))
         .collect();
     Ok((period.key(), rows))
+}
+
+/// One timeline row as an export's cells, in `EXPORT_HEADER`'s order.
+fn export_row(r: review::TimelineRow, period: &shared::follow_up::Period) -> [String; 8] {
+    [
+        r.doc_id,
+        r.kind.to_string(),
+        r.uncounted
+            .unwrap_or(shared::lifecycle::RecordState::Finished)
+            .as_str()
+            .to_string(),
+        if r.kind == "activity" {
+            format_date(r.at)
+        } else {
+            format_date_time(r.at)
+        },
+        r.initiative,
+        r.place,
+        r.officer,
+        period.key(),
+    ]
+}
+
+/// Rows as a workbook of one sheet, the header in bold, every cell text.
+fn rows_as_workbook<R: AsRef<[String]>>(
+    header: &[&str],
+    rows: &[R],
+    key: &str,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(format!("Records {key}"))?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.as_ref().iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, cell)?;
+        }
+    }
+    sheet.autofit();
+    book.save_to_buffer()
 }
 
 const EXPORT_HEADER: [&str; 8] = [
@@ -240,29 +287,110 @@ pub async fn records_csv(
     ))
 }
 
+/// Most records one export with free text holds (each is an opening).
+const FREE_TEXT_LIMIT: usize = 5_000;
+
+#[derive(serde::Deserialize)]
+pub struct FreeTextExport {
+    csrf: String,
+    /// The timeline's filters, as the page's query string.
+    query: String,
+    purpose: String,
+    #[serde(default)]
+    case_number: String,
+    format: String,
+}
+
+/// The filtered records with their free text, for a purpose: each record
+/// is written to the access log (in one write, before anything is read),
+/// like an opening of its details.
+pub async fn records_with_free_text(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<FreeTextExport>,
+) -> Result<Response, Error> {
+    me.check_csrf(&form.csrf)?;
+    review::checked_opening(&form.purpose, &form.case_number)?;
+    let filter: Filter = axum::extract::Query::try_from_uri(
+        &format!("/records?{}", form.query)
+            .parse()
+            .map_err(|_| Error::NotFound)?,
+    )
+    .map(|q| q.0)
+    .map_err(|_| Error::BadRequest {
+        code: shared::sync::ErrorCode::BadForm,
+        message: "the filters could not be read".into(),
+    })?;
+    let period = chosen(
+        &PeriodQuery::of(filter.period.clone()),
+        state.clock.now_ms(),
+    )?;
+    let found = state
+        .db
+        .read(move |c| review::timeline(c, period, &filter, 0, FREE_TEXT_LIMIT))
+        .await?;
+    let ids: Vec<DocId> = found
+        .rows
+        .iter()
+        .filter_map(|r| Uuid::parse_str(&r.doc_id).ok().map(DocId))
+        .collect();
+    let (now, who) = (state.clock.now_ms(), me.0.id);
+    let (purpose, case_number) = (form.purpose.clone(), form.case_number.clone());
+    let logged = ids.clone();
+    state
+        .db
+        .write(move |c| {
+            for id in logged {
+                review::log_access(c, who, id, &purpose, &case_number, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    let texts = state
+        .db
+        .read(move |c| {
+            ids.iter()
+                .map(|id| review::free_text(c, *id))
+                .collect::<Result<Vec<String>, Error>>()
+        })
+        .await?;
+    let mut header = EXPORT_HEADER.to_vec();
+    header.push("free_text");
+    let rows: Vec<Vec<String>> = found
+        .rows
+        .into_iter()
+        .zip(texts)
+        .map(|(r, text)| {
+            let mut row = export_row(r, &period).to_vec();
+            row.push(text);
+            row
+        })
+        .collect();
+    let key = period.key();
+    if form.format == "xlsx" {
+        let body = rows_as_workbook(&header, &rows, &key).map_err(Error::internal)?;
+        Ok(super::attachment(
+            super::XLSX,
+            &format!("records-{key}-free-text.xlsx"),
+            body,
+        ))
+    } else {
+        let body = shared::spreadsheet::excel_csv(&header, &rows).map_err(Error::internal)?;
+        Ok(super::attachment(
+            super::CSV,
+            &format!("records-{key}-free-text.csv"),
+            body,
+        ))
+    }
+}
+
 pub async fn records_xlsx(
     State(state): State<AppState>,
     _me: SignedIn,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Error> {
     let (key, rows) = export_rows(&state, filter).await?;
-    let write = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.set_name(format!("Records {key}"))?;
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        for (c, h) in EXPORT_HEADER.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (r, row) in rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                sheet.write_string(r as u32 + 1, c as u16, cell)?;
-            }
-        }
-        sheet.autofit();
-        book.save_to_buffer()
-    };
-    let body = write().map_err(Error::internal)?;
+    let body = rows_as_workbook(&EXPORT_HEADER, &rows, &key).map_err(Error::internal)?;
     Ok(super::attachment(
         super::XLSX,
         &format!("records-{key}.xlsx"),
