@@ -64,7 +64,8 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     server.stop().await;
     app.tap_to("Inställningar", "Synka nu")?;
     app.click("Synka nu")?;
-    app.wait_for_text("Ingen kontakt med servern")?;
+    // "Sync now" says, where it was tapped, what came of it.
+    app.wait_for_text("Synken misslyckades: Ingen kontakt med servern")?;
     let after = app.tap_to("Tillbaka", "Dagens platser")?;
     for name in ["Starta platsbesök", "Tillsynsbesök", "Annan aktivitet"] {
         assert_eq!(y_of(&before, name), y_of(&after, name), "{name} moved");
