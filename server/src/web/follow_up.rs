@@ -79,7 +79,7 @@ fn period_picker(l: Lang, period: Period) -> Markup {
     html! {
         form.no-print method="get" action="/follow-up" {
             label for="period" { (l.t("Period (2026-Q3, 2026-T2 or 2026)")) }
-            input #period name="period" value=(period.key()) size="10";
+            input #period name="period" value=(l.period_key(&period)) size="10";
             " " button type="submit" { (l.t("Show")) }
             " " a href=(format!("/follow-up?period={}", period.previous().key())) { "← " (l.t("Previous")) }
             " · " a href=(format!("/follow-up?period={}", period.next().key())) { (l.t("Next")) " →" }
@@ -125,7 +125,7 @@ fn report(l: Lang, f: &FollowUp, csrf: &str, now: i64) -> Markup {
             // The same column widths in every focus area's table.
             table.initiatives {
                 colgroup { col.title; col.owner; col.num; col.num; col.unit; col.progress; }
-                thead { tr { th { (l.t("Initiative")) } th { (l.t("Owner")) } th.n { (l.t("Delivered")) } th.n { (l.t("Target")) } th { (l.t("Counted in")) } th { (l.t("Progress")) } } }
+                thead { tr { th { (l.t("Initiative")) } th { (l.t("Owner")) } th.n { (l.t("Delivered")) } th.n { (l.t("Target")) } th { (l.t("Unit")) } th { (l.t("Progress")) } } }
                 tbody {
                     @for i in &area.initiatives {
                         tr {

@@ -69,6 +69,15 @@ impl Lang {
         }
     }
 
+    /// A period's key as this language types it: `2026-K4` in Swedish.
+    /// Both read back (`Period::parse`).
+    pub fn period_key(self, p: &shared::follow_up::Period) -> String {
+        match (self, p) {
+            (Lang::Sv, shared::follow_up::Period::Quarter { .. }) => p.key().replace('Q', "K"),
+            _ => p.key(),
+        }
+    }
+
     /// `en` in this language.
     pub fn t(self, en: &'static str) -> &'static str {
         match self {
@@ -195,7 +204,7 @@ fn swedish(en: &str) -> Option<&'static str> {
         "Each record exported is written to the access log with your name, the time and the purpose." => "Varje exporterad registrering skrivs i åtkomstloggen med ditt namn, tiden och syftet.",
         "Why do you export them?" => "Varför exporterar du dem?",
         "Figures as of " => "Siffrorna gäller per ",
-        "Counted in" => "Räknas i",
+        "Unit" => "Enhet",
         "Bars per week: " => "Staplar per vecka: ",
         "met the prescription" => "ordinationen uppfylld",
         "fell short" => "under ordinationen",
@@ -272,7 +281,7 @@ fn swedish(en: &str) -> Option<&'static str> {
         "Patrol visits" => "Patrullbesök",
         "People reached" => "Nådda personer",
         "Period" => "Period",
-        "Period (2026-Q3, 2026-T2 or 2026)" => "Period (2026-Q3, 2026-T2 eller 2026)",
+        "Period (2026-Q3, 2026-T2 or 2026)" => "Period (2026-K3, 2026-T2 eller 2026)",
         "Place" => "Plats",
         "Police" => "Polisen",
         "Previous" => "Föregående",

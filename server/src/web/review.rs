@@ -104,7 +104,7 @@ pub async fn timeline(
             form.filters method="get" action="/records" {
                 div.field {
                     label for="period" { (l.t("Period")) }
-                    input #period name="period" value=(period.key()) size="10";
+                    input #period name="period" value=(l.period_key(&period)) size="10";
                 }
                 (select(l, "kind", l.t("Kind"), &kinds, &filter.kind))
                 (select(l, "focus_area", l.t("Focus area"), &areas, &filter.focus_area))
