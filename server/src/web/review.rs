@@ -145,14 +145,7 @@ pub async fn timeline(
                     input type="hidden" name="csrf" value=(me.0.csrf);
                     input type="hidden" name="query" value=(here);
                     p.muted { (l.t("Each record exported is written to the access log with your name, the time and the purpose.")) }
-                    fieldset {
-                        legend { (l.t("Why do you export them?")) }
-                        @for (key, label) in PURPOSES {
-                            label { input type="radio" name="purpose" value=(key) required; " " (l.t(label)) }
-                        }
-                    }
-                    label for="export_case" { (l.t("Case number, if any (no personal identity number)")) }
-                    input #export_case name="case_number" maxlength="40" autocomplete="off";
+                    (purpose_fields(l, l.t("Why do you export them?"), "export_case"))
                     p {
                         button type="submit" name="format" value="csv" { (l.t("Download CSV")) } " "
                         button type="submit" name="format" value="xlsx" { (l.t("Download Excel")) }
@@ -398,6 +391,22 @@ pub async fn records_xlsx(
     ))
 }
 
+/// The purpose (one from the list, none chosen for the coordinator: a
+/// reason clicked through is no reason) and the optional case number that
+/// every opening and free-text export asks for.
+fn purpose_fields(l: Lang, question: &str, case_id: &str) -> Markup {
+    html! {
+        fieldset {
+            legend { (question) }
+            @for (key, label) in PURPOSES {
+                label { input type="radio" name="purpose" value=(key) required; " " (l.t(label)) }
+            }
+        }
+        label for=(case_id) { (l.t("Case number, if any (no personal identity number)")) }
+        input id=(case_id) name="case_number" maxlength="40" autocomplete="off";
+    }
+}
+
 fn parse_id(id: &str) -> Result<DocId, Error> {
     Uuid::parse_str(id).map(DocId).map_err(|_| Error::NotFound)
 }
@@ -438,16 +447,7 @@ async fn asking_purpose(
             p { (l.t("Opening a record's details is written to the access log with your name, the time and the purpose.")) }
             form method="post" action=(format!("/records/{id}{tail}")) {
                 input type="hidden" name="csrf" value=(me.0.csrf);
-                fieldset {
-                    legend { (l.t("Why do you open it?")) }
-                    // Nothing is chosen for the coordinator: a reason
-                    // clicked through is no reason.
-                    @for (key, label) in PURPOSES {
-                        label { input type="radio" name="purpose" value=(key) required; " " (l.t(label)) }
-                    }
-                }
-                label for="case_number" { (l.t("Case number, if any (no personal identity number)")) }
-                input #case_number name="case_number" maxlength="40" autocomplete="off";
+                (purpose_fields(l, l.t("Why do you open it?"), "case_number"))
                 p { button type="submit" { (l.t("Open the record")) } }
             }
         },
