@@ -84,9 +84,10 @@ pub fn initiative_title(s: &DeviceStore, id: Uuid) -> String {
 /// The visit under way on this phone, if any: its id, hotspot name and
 /// start. A visit is under way while it is a draft (`shared::lifecycle`),
 /// however long ago it started (it then needs ending or discarding); only
-/// the newest visits are looked at, as one runs at a time.
+/// the three newest visits are looked at (one runs at a time, and this
+/// runs after every keystroke, so it reads as few documents as it can).
 pub fn running_visit(s: &DeviceStore) -> Option<(DocId, String, Millis)> {
-    s.field_records(Some(DocKind::PatrolVisit), 10)
+    s.field_records(Some(DocKind::PatrolVisit), 3)
         .ok()?
         .into_iter()
         .find_map(|row| match s.record(row.id) {
