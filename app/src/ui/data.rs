@@ -120,11 +120,21 @@ pub fn venue_status(s: &DeviceStore, venue: Uuid, now: Millis) -> VenueStatus {
             _ => None,
         });
     let last = latest.as_ref().map(|i| i.started_at);
+    // The rule the follow-up report uses: the venue's latest inspection's
+    // proposal is open (no later inspection can be on the phone).
+    let facts: Vec<shared::follow_up::InspectionFact<Uuid>> = latest
+        .iter()
+        .map(|i| shared::follow_up::InspectionFact {
+            venue,
+            started_at: i.started_at,
+            follow_up: i.follow_up,
+        })
+        .collect();
     VenueStatus {
         last,
         due: shared::follow_up::inspection_due(last, now),
-        open_follow_up: latest
-            .map(|i| i.follow_up)
-            .filter(|f| *f != shared::domain::FollowUp::None),
+        open_follow_up: shared::follow_up::open_follow_ups(&facts, now.saturating_add(1))
+            .first()
+            .map(|f| f.follow_up),
     }
 }

@@ -65,8 +65,13 @@ pub fn Visit(id: DocId) -> Element {
             } else if running {
                 button { class: "primary big", onclick: move |_| {
                     // Read at the tap, so the screen does not render every second.
-                    let minutes = (now_ms() - started_at) / 60_000;
-                    if minutes < 10 { confirm_end.set(Some(minutes)) } else { end_visit(id) }
+                    // Short of the dosage window (shared::projection's 10 minutes).
+                    let elapsed_s = (now_ms() - started_at) / 1000;
+                    if elapsed_s < *shared::projection::DOSAGE_WINDOW_S.start() {
+                        confirm_end.set(Some(elapsed_s / 60))
+                    } else {
+                        end_visit(id)
+                    }
                 }, "{t(lang, T::EndVisit)}" }
             } else {
                 p { class: "phase", "{t(lang, T::VisitEnded)} ({t(lang, T::Ended)} {format_time(visit.ended_at.unwrap_or_default())})" }
