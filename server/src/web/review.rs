@@ -192,18 +192,29 @@ const EXPORT_LIMIT: usize = 100_000;
 /// The filtered records as rows for a spreadsheet: what, when, where, who
 /// and whether it counts. No free text: notes and findings stay in the
 /// documents, read only by opening a record with a purpose.
-async fn export_rows(
+/// The filtered records of the filter's period, at most `limit`, for an
+/// export.
+async fn filtered(
     state: &AppState,
     filter: Filter,
-) -> Result<(String, Vec<[String; 8]>), Error> {
+    limit: usize,
+) -> Result<(shared::follow_up::Period, review::TimelinePage), Error> {
     let period = chosen(
         &PeriodQuery::of(filter.period.clone()),
         state.clock.now_ms(),
     )?;
     let found = state
         .db
-        .read(move |c| review::timeline(c, period, &filter, 0, EXPORT_LIMIT))
+        .read(move |c| review::timeline(c, period, &filter, 0, limit))
         .await?;
+    Ok((period, found))
+}
+
+async fn export_rows(
+    state: &AppState,
+    filter: Filter,
+) -> Result<(String, Vec<[String; 8]>), Error> {
+    let (period, found) = filtered(state, filter, EXPORT_LIMIT).await?;
     let rows = found
         .rows
         .into_iter()
@@ -314,14 +325,7 @@ pub async fn records_with_free_text(
         code: shared::sync::ErrorCode::BadForm,
         message: "the filters could not be read".into(),
     })?;
-    let period = chosen(
-        &PeriodQuery::of(filter.period.clone()),
-        state.clock.now_ms(),
-    )?;
-    let found = state
-        .db
-        .read(move |c| review::timeline(c, period, &filter, 0, FREE_TEXT_LIMIT))
-        .await?;
+    let (period, found) = filtered(&state, filter, FREE_TEXT_LIMIT).await?;
     let ids: Vec<DocId> = found
         .rows
         .iter()
