@@ -34,6 +34,13 @@ pub fn nth_visit_start(n: i64) -> Millis {
     now_ms() - 3_600_000 - n * 20 * 60_000
 }
 
+/// How many of `follow_up_rows`' lines belong to `table`.
+pub fn rows_of(rows: &[String], table: &str) -> usize {
+    rows.iter()
+        .filter(|r| r.starts_with(&format!("{table}:")))
+        .count()
+}
+
 pub fn now_ms() -> Millis {
     SystemClock.now_ms()
 }

@@ -20,11 +20,7 @@ fn artifacts() -> PathBuf {
     dir
 }
 
-fn count(rows: &[String], table: &str) -> usize {
-    rows.iter()
-        .filter(|r| r.starts_with(&format!("{table}:")))
-        .count()
-}
+use e2e::rows_of as count;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_server(

@@ -9,11 +9,7 @@ use server::db::projection;
 use shared::domain::Organisation;
 use shared::record::Record;
 
-fn count(rows: &[String], table: &str) -> usize {
-    rows.iter()
-        .filter(|r| r.starts_with(&format!("{table}:")))
-        .count()
-}
+use e2e::rows_of as count;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_counts(

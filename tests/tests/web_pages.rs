@@ -365,6 +365,13 @@ async fn the_follow_up_counts_records_and_the_public_page_shows_no_contents() ->
     let records = eva.get("/records?kind=patrol_visit").await?;
     assert_eq!(records.status, 200);
     assert!(records.body.contains("6 records"), "{}", records.body);
+    // The export links carry the period and no empty filter.
+    assert!(
+        records.body.contains("/records.csv?period="),
+        "{}",
+        records.body
+    );
+    assert!(!records.body.contains("kind=&amp;"), "{}", records.body);
     let link = records
         .body
         .split("href=\"/records/")

@@ -30,7 +30,7 @@ pub fn purpose_label(key: &str) -> Option<&'static str> {
 }
 
 /// The timeline's filters; each is an id (text) or absent.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 pub struct Filter {
     pub period: Option<String>,
     pub kind: Option<String>,

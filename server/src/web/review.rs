@@ -160,30 +160,19 @@ pub async fn timeline(
 /// The timeline's filters as a query string (without the page), for the
 /// paging and export links.
 fn filter_query(f: &Filter, period: &shared::follow_up::Period) -> String {
-    let enc = |v: &str| -> String {
-        v.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
+    let some = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+    let here = Filter {
+        period: Some(period.key()),
+        kind: some(&f.kind),
+        focus_area: some(&f.focus_area),
+        initiative: some(&f.initiative),
+        hotspot: some(&f.hotspot),
+        venue: some(&f.venue),
+        officer: some(&f.officer),
+        page: None,
     };
-    let mut q = format!("period={}", enc(&period.key()));
-    for (k, v) in [
-        ("kind", &f.kind),
-        ("focus_area", &f.focus_area),
-        ("initiative", &f.initiative),
-        ("hotspot", &f.hotspot),
-        ("venue", &f.venue),
-        ("officer", &f.officer),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            q.push_str(&format!("&{k}={}", enc(v)));
-        }
-    }
-    q
+    // Absent filters (None) are left out of the string.
+    serde_urlencoded::to_string(&here).unwrap_or_default()
 }
 
 /// Most records one export holds.

@@ -72,14 +72,9 @@ impl SignedIn {
 /// Whether the request carries a session cookie at all (not whether it is
 /// valid): for an error page, to keep the navigation.
 pub fn has_session_cookie(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| {
-            v.split(';')
-                .any(|c| c.trim().starts_with(&format!("{SESSION_COOKIE}=")))
-        })
+    axum_extra::extract::cookie::CookieJar::from_headers(headers)
+        .get(SESSION_COOKIE)
+        .is_some()
 }
 
 pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
