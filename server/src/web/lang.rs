@@ -93,13 +93,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
         // A language chosen on the page (`?lang=sv`, the public summary's
         // switch) wins over the browser's preference.
-        let chosen = parts.uri.query().and_then(|q| {
-            q.split('&').find_map(|kv| match kv {
-                "lang=sv" => Some(Lang::Sv),
-                "lang=en" => Some(Lang::En),
-                _ => None,
-            })
-        });
+        let chosen = parts
+            .uri
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| {
+                pairs
+                    .into_iter()
+                    .find_map(|(k, v)| match (k.as_str(), v.as_str()) {
+                        ("lang", "sv") => Some(Lang::Sv),
+                        ("lang", "en") => Some(Lang::En),
+                        _ => None,
+                    })
+            });
         Ok(chosen.unwrap_or_else(|| Lang::of(&parts.headers)))
     }
 }
