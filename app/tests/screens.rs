@@ -455,6 +455,31 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
     i.ended_at = Some(T0 + 30 * MINUTE);
     i.follow_up = shared::domain::FollowUp::Revisit;
     store.create(&Record::Inspection(i), T0)?;
+    // The server's venue list: a colleague inspected a third venue ten
+    // days ago and proposed a supervision case (a record this phone does
+    // not hold).
+    let fyren = store.create(&venue("Fyren"), T0)?;
+    // The picker judges "due" by the phone's clock.
+    let ten_days_ago = app::ui::state::now_ms() - 10 * 24 * 60 * MINUTE;
+    let batch = store.outgoing(usize::MAX)?;
+    let list = shared::sync::wire::VenueList::new(
+        vec![1; 8],
+        &[shared::follow_up::InspectionFact {
+            venue: fyren.0,
+            started_at: ten_days_ago,
+            follow_up: shared::domain::FollowUp::SupervisionCase,
+        }],
+    );
+    let response = shared::sync::SyncResponse {
+        v: shared::sync::wire::PROTOCOL_VERSION,
+        results: Vec::new(),
+        docs: Vec::new(),
+        cursor: None,
+        reset: false,
+        more: false,
+        venues: Some(list),
+    };
+    store.apply(&batch, &response, T0)?;
     visit_at(&mut store, T0 + MINUTE)?;
     let activity = store.create(
         &Record::Activity(shared::domain::Activity {
@@ -479,8 +504,21 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
     h.act(|| go(Screen::PickVenue));
     let html = h.html();
     assert!(html.contains("Ankaret · hög risk"));
-    // Never inspected (on this phone): due, and said so.
-    assert!(html.contains("Ingen tillsyn på telefonen"), "{html}");
+    // Never inspected: due, and said so.
+    assert!(html.contains("Ingen tillsyn registrerad"), "{html}");
+    // A colleague's inspection, known from the server's list: not due,
+    // its follow-up open.
+    let fyren = &html[html
+        .find(">Fyren")
+        .ok_or_else(|| anyhow::anyhow!("no Fyren: {html}"))?..];
+    let fyren = &fyren[..fyren.find("</button>").unwrap_or(fyren.len())];
+    let date = shared::local_time::format_date(ten_days_ago);
+    assert!(
+        fyren.contains(&format!("Senaste tillsyn {date}")),
+        "{fyren}"
+    );
+    assert!(!fyren.contains("tillsyn behövs"), "{fyren}");
+    assert!(fyren.contains("Öppen uppföljning: "), "{fyren}");
     assert!(html.contains("tillsyn behövs"), "{html}");
     assert!(html.contains("Senaste tillsyn 2025-11-24"), "{html}");
     assert!(html.contains("Öppen uppföljning: "), "{html}");

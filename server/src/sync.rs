@@ -10,7 +10,7 @@ use shared::domain::Millis;
 use shared::sync::wire::PROTOCOL_VERSION;
 use shared::sync::{DocResult, IncomingSync, SyncResponse};
 
-use crate::db::{identity, ingest, outgoing};
+use crate::db::{identity, ingest, outgoing, venue_list};
 use crate::error::Error;
 
 /// The response cut: past this many bytes of changes the server answers
@@ -53,6 +53,7 @@ pub fn run(
     }
     identity::touch(conn, device.id, now)?;
     let out = outgoing::updates(conn, &device, incoming.cursor.as_ref(), max_response_bytes)?;
+    let venues = venue_list::unless_held(conn, incoming.venues_tag.as_deref())?;
     tracing::debug!(device = %device.id, sent = incoming.docs.len(), received = out.docs.len(), more = out.more, reset = out.reset, "synced");
     Ok((
         SyncResponse {
@@ -62,6 +63,7 @@ pub fn run(
             cursor: out.cursor,
             reset: out.reset,
             more: out.more,
+            venues,
         },
         rejected,
     ))

@@ -11,6 +11,7 @@ use std::fmt;
 mod in_force;
 mod open;
 pub mod public;
+pub mod venue_status;
 
 pub use in_force::{hotspot_active, plan_in_force, DateSpan};
 pub use open::{open_follow_ups, InspectionFact};

@@ -46,6 +46,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         .to_vec();
     let saved = doc.save();
     let request = encode(&SyncRequest {
+        venues_tag: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: vec![DocChanges {

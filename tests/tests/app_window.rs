@@ -32,6 +32,26 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
 
     let server = TestServer::start(&server_dir).await?;
     server.seed_demo().await?;
+    // A colleague (the municipality's licensing officer) inspected a venue
+    // this morning and proposed a revisit: a record Anna's phone never
+    // holds, which its venue picker must still know of (issue 12 item 10).
+    let lisa = e2e::TestDevice::enrol(&server, "Lisa Holm", Organisation::Municipality).await?;
+    lisa.sync().await?;
+    let mut colleagues = lisa.new_inspection(e2e::now_ms() - 3 * 3_600_000)?;
+    let inspected = colleagues.venue_id;
+    let inspected_on = shared::local_time::format_date(colleagues.started_at);
+    colleagues.ended_at = Some(colleagues.started_at + 30 * 60_000);
+    colleagues.follow_up = shared::domain::FollowUp::Revisit;
+    colleagues.participants.push(shared::domain::Participant {
+        officer_id: lisa.officer(),
+        organisation: Organisation::Municipality,
+    });
+    lisa.create(shared::record::Record::Inspection(colleagues))?;
+    lisa.sync().await?;
+    let inspected = match lisa.record(shared::DocId(inspected))? {
+        shared::record::Record::Venue(v) => v.name,
+        _ => anyhow::bail!("the inspected venue is not a venue"),
+    };
     let code = server
         .enrolment_code("Anna Berg", Organisation::Police)
         .await?;
@@ -112,7 +132,22 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
 
     // A licensing inspection: pick the venue, answer two checklist items,
     // write findings, read back the summary.
-    app.tap_to("Tillsynsbesök", "Välj serveringsställe")?;
+    let picker = app.tap_to("Tillsynsbesök", "Välj serveringsställe")?;
+    // The colleague's inspection is on the picker: inspected today, not
+    // due, its revisit open.
+    let line = picker
+        .controls
+        .iter()
+        .find(|c| c.tag == "button" && c.text.contains(&inspected))
+        .map(|c| c.text.clone())
+        .unwrap_or_default();
+    assert!(
+        line.contains(&format!("Senaste tillsyn {inspected_on}"))
+            && !line.contains("tillsyn behövs")
+            && line.contains("Öppen uppföljning"),
+        "the picker's line for {inspected}: {line:?}"
+    );
+    app.screenshot("venue-picker")?;
     app.tap_to("Demo – Ankaret", "Kontrollpunkter")?;
     app.click("OK")?;
     app.fill("findings", "Personalliggaren saknades.")?;
@@ -217,7 +252,8 @@ async fn an_officer_logs_offline_survives_a_kill_and_the_records_reach_the_serve
     app.screenshot("home-dark")?;
     let rows = server.follow_up_rows().await?;
     assert_eq!(count(&rows, "patrol_visits"), 1, "{rows:#?}");
-    assert_eq!(count(&rows, "inspections"), 1, "{rows:#?}");
+    // Anna's and, from before, her colleague's.
+    assert_eq!(count(&rows, "inspections"), 2, "{rows:#?}");
     // The discarded activity reached the server and counts nowhere.
     assert_eq!(count(&rows, "activities"), 0, "{rows:#?}");
     assert_eq!(count(&rows, "uncounted_records"), 1, "{rows:#?}");

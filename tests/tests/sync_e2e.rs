@@ -191,3 +191,50 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
     server.stop().await;
     Ok(())
 }
+
+/// Issue 12 item 10: the venue picker knew only the phone's own
+/// inspections, so a venue a colleague had just inspected looked due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colleagues_inspection_shows_on_the_venue_picker() -> anyhow::Result<()> {
+    use shared::follow_up::venue_status::status;
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(dir.path()).await?;
+    server.seed_demo().await?;
+    let anna = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
+    let lisa = TestDevice::enrol(&server, "Lisa Holm", Organisation::Municipality).await?;
+    anna.sync().await?;
+    lisa.sync().await?;
+
+    let started = now_ms() - 2 * 3_600_000;
+    let mut insp = lisa.new_inspection(started)?;
+    let venue = insp.venue_id;
+    insp.participants.push(Participant {
+        officer_id: lisa.officer(),
+        organisation: Organisation::Municipality,
+    });
+    insp.follow_up = FollowUp::SupervisionCase;
+    insp.ended_at = Some(started + 40 * 60_000);
+    let id = lisa.create(Record::Inspection(insp))?;
+    lisa.sync().await?;
+    anna.sync().await?;
+
+    assert!(
+        anna.lock().record(id)?.is_none(),
+        "Anna does not take part, so she does not hold the record"
+    );
+    let known = anna
+        .lock()
+        .venue_list()?
+        .map(|l| l.facts())
+        .unwrap_or_default();
+    let seen = status(&known, &venue, now_ms());
+    assert_eq!(
+        seen.last,
+        Some(started),
+        "Lisa's inspection is the last one"
+    );
+    assert!(!seen.due, "a venue inspected two hours ago is not due");
+    assert_eq!(seen.open_follow_up, Some(FollowUp::SupervisionCase));
+    server.stop().await;
+    Ok(())
+}

@@ -7,7 +7,9 @@
 //!   quarantine with its document if that is refused;
 //! - nobody writes in another officer's record through a missing dependency;
 //! - the directory reaches every phone and no phone writes it;
-//! - held changes count against the device's quota.
+//! - held changes count against the device's quota;
+//! - the venue list travels only when it changed, never a colleague's
+//!   record with it.
 
 use automerge::{transaction::CommitOptions, ActorId, AutoCommit};
 use e2e::{now_ms, TestDevice, TestServer};
@@ -27,6 +29,7 @@ async fn push(
     docs: Vec<(DocId, Vec<Vec<u8>>)>,
 ) -> anyhow::Result<(u16, SyncResponse)> {
     let body = encode(&SyncRequest {
+        venues_tag: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: docs
@@ -357,6 +360,135 @@ async fn held_changes_count_against_the_devices_quota() -> anyhow::Result<()> {
         .read(|c| Ok(c.query_row("SELECT count(*) FROM held_changes", [], |r| r.get(0))?))
         .await?;
     assert_eq!(held, 2);
+    server.stop().await;
+    Ok(())
+}
+
+/// Asks with `tag` as the venue list held and no documents; returns the
+/// status and the list, if the server sent one.
+async fn venue_list_for(
+    server: &TestServer,
+    device: &TestDevice,
+    tag: Option<Vec<u8>>,
+) -> anyhow::Result<(u16, Option<shared::sync::wire::VenueList>)> {
+    let body = encode(&SyncRequest {
+        v: PROTOCOL_VERSION,
+        cursor: None,
+        docs: Vec::new(),
+        venues_tag: tag.map(ByteBuf::from),
+    });
+    let resp = reqwest::Client::new()
+        .post(format!("{}/v1/sync", server.url))
+        .bearer_auth(&device.enrolment.token)
+        .body(body)
+        .send()
+        .await?;
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await?;
+    if status != 200 {
+        return Ok((status, None));
+    }
+    Ok((status, decode_response(&bytes)?.venues))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_venue_list_is_sent_once_per_change() -> anyhow::Result<()> {
+    let (_dir, server, anna) = started("Anna Berg").await?;
+    let lisa = TestDevice::enrol(&server, "Lisa Holm", Organisation::Municipality).await?;
+    lisa.sync().await?;
+
+    // A phone without a list gets one; with the current tag, nothing.
+    let (_, first) = venue_list_for(&server, &anna, None).await?;
+    let first = first.ok_or_else(|| anyhow::anyhow!("no list for a phone holding none"))?;
+    let tag = first.tag.to_vec();
+    assert_eq!(
+        venue_list_for(&server, &anna, Some(tag.clone())).await?,
+        (200, None)
+    );
+    // A tag the server never gave (a restored server's phone): the list.
+    let (_, other) = venue_list_for(&server, &anna, Some(vec![7; 8])).await?;
+    assert_eq!(other.map(|l| l.tag.to_vec()), Some(tag.clone()));
+    // The app keeps what it received and sends its tag back.
+    anna.sync().await?;
+    assert_eq!(
+        anna.lock().venue_list()?.map(|l| l.tag.to_vec()),
+        Some(tag.clone())
+    );
+
+    // Lisa's draft inspection does not count: the list stays as it was.
+    let mut insp = lisa.new_inspection(now_ms() - 3_600_000)?;
+    let venue = insp.venue_id;
+    insp.participants.push(shared::domain::Participant {
+        officer_id: lisa.officer(),
+        organisation: Organisation::Municipality,
+    });
+    let id = lisa.create(Record::Inspection(insp))?;
+    lisa.sync().await?;
+    assert_eq!(
+        venue_list_for(&server, &anna, Some(tag.clone())).await?,
+        (200, None)
+    );
+
+    // Ended with a proposed revisit, it counts: a new list, with it.
+    lisa.update(id, |r| {
+        if let Record::Inspection(i) = r {
+            i.follow_up = shared::domain::FollowUp::Revisit;
+            i.ended_at = Some(i.started_at + 20 * 60_000);
+        }
+    })?;
+    lisa.sync().await?;
+    let (_, second) = venue_list_for(&server, &anna, Some(tag.clone())).await?;
+    let second =
+        second.ok_or_else(|| anyhow::anyhow!("no new list after an inspection counted"))?;
+    assert_ne!(second.tag.to_vec(), tag);
+    let fact = second
+        .facts()
+        .into_iter()
+        .find(|f| f.venue == venue)
+        .ok_or_else(|| anyhow::anyhow!("the venue is not on the list"))?;
+    assert_eq!(fact.follow_up, shared::domain::FollowUp::Revisit);
+
+    // Nothing of the record travels: no id, no officer, no findings.
+    let encoded = encode(&second);
+    for secret in [id.as_bytes().to_vec(), lisa.officer().as_bytes().to_vec()] {
+        assert!(
+            !encoded.windows(16).any(|w| w == secret.as_slice()),
+            "the list carries a record id or an officer"
+        );
+    }
+
+    // Findings edited: the venue's fact is unchanged, so is the tag.
+    let tag = second.tag.to_vec();
+    lisa.update(id, |r| {
+        if let Record::Inspection(i) = r {
+            i.findings.update("Ordning vid entrén.");
+        }
+    })?;
+    lisa.sync().await?;
+    assert_eq!(
+        venue_list_for(&server, &anna, Some(tag.clone())).await?,
+        (200, None)
+    );
+
+    // Discarded, it no longer counts: a new list without it.
+    lisa.update(id, |r| {
+        if let Record::Inspection(i) = r {
+            i.discarded_at = Some(now_ms());
+        }
+    })?;
+    lisa.sync().await?;
+    let (_, third) = venue_list_for(&server, &anna, Some(tag)).await?;
+    let third = third.ok_or_else(|| anyhow::anyhow!("no new list after a discard"))?;
+    assert!(third
+        .facts()
+        .iter()
+        .all(|f| !(f.venue == venue && f.follow_up == shared::domain::FollowUp::Revisit)));
+
+    // A tag longer than the protocol allows is a bad body, not a list.
+    assert_eq!(
+        venue_list_for(&server, &anna, Some(vec![1; 33])).await?.0,
+        400
+    );
     server.stop().await;
     Ok(())
 }

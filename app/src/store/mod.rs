@@ -337,6 +337,7 @@ mod tests {
 
     fn ack(batch: &OutgoingBatch) -> SyncResponse {
         SyncResponse {
+            venues: None,
             v: 1,
             results: batch
                 .request

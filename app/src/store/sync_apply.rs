@@ -18,6 +18,15 @@ use super::index::index_of;
 use super::{Applied, DeviceStore, OutgoingBatch, Result, StoreError, COMPACT_AFTER_CHUNKS};
 
 impl DeviceStore {
+    /// The server's venue list as last received (`VenueList`): what the
+    /// venue picker knows of inspections this phone does not hold. A list
+    /// that no longer reads is as none (the next sync fetches it again).
+    pub fn venue_list(&self) -> Result<Option<shared::sync::wire::VenueList>> {
+        Ok(self
+            .meta("venue_list")?
+            .and_then(|b| ciborium::from_reader(b.as_slice()).ok()))
+    }
+
     /// The next sync request: the cursor and every document with changes
     /// to send, up to about `max_bytes` of changes (at least one document)
     /// and at most the protocol's documents per request.
@@ -56,6 +65,7 @@ impl DeviceStore {
         }
         Ok(OutgoingBatch {
             request: SyncRequest {
+                venues_tag: self.venue_list()?.map(|l| l.tag),
                 v: PROTOCOL_VERSION,
                 cursor: self.cursor()?,
                 docs,
@@ -133,6 +143,9 @@ impl DeviceStore {
             if receive_doc(&tx, id, &update.kind, &update.changes, now)? {
                 applied.received_docs += 1;
             }
+        }
+        if let Some(list) = &resp.venues {
+            Self::set_meta(&tx, "venue_list", &shared::sync::wire::encode(list))?;
         }
         if let Some(c) = &resp.cursor {
             let mut bytes = Vec::new();

@@ -98,43 +98,38 @@ pub fn running_visit(s: &DeviceStore) -> Option<(DocId, String, Millis)> {
         })
 }
 
-/// What the venue picker says of a venue, from the inspections this phone
-/// holds (its officer's own and those they took part in): the latest that
-/// counts, whether one is due (`shared::follow_up::inspection_due`), and
-/// the follow-up that latest one proposed, still open until the venue is
-/// inspected again (`shared::follow_up::open_follow_ups`' rule).
-#[derive(Debug, Clone, PartialEq)]
-pub struct VenueStatus {
-    pub last: Option<Millis>,
-    pub due: bool,
-    pub open_follow_up: Option<shared::domain::FollowUp>,
-}
+/// What the venue picker says of a venue: `shared::follow_up::venue_status`
+/// over the inspections this phone holds (its officer's own and those they
+/// took part in, possibly newer than the server has) and the server's venue
+/// list (every officer's latest counted inspection, as of the last sync).
+pub use shared::follow_up::venue_status::VenueStatus;
 
-pub fn venue_status(s: &DeviceStore, venue: Uuid, now: Millis) -> VenueStatus {
-    let latest = s
+/// `known` is the server's list, read once for all venues
+/// (`DeviceStore::venue_list`).
+pub fn venue_status(
+    s: &DeviceStore,
+    venue: Uuid,
+    now: Millis,
+    known: &[shared::follow_up::InspectionFact<Uuid>],
+) -> VenueStatus {
+    // Only the latest counted one matters; newest first, so it is the
+    // first that counts.
+    let mut facts: Vec<shared::follow_up::InspectionFact<Uuid>> = s
         .ids_of_subject(DocKind::Inspection, venue)
         .unwrap_or_default()
         .into_iter()
         .find_map(|id| match s.record(id) {
-            Ok(Some(Record::Inspection(i))) if i.state().counts() => Some(i),
+            Ok(Some(Record::Inspection(i))) if i.state().counts() => {
+                Some(shared::follow_up::InspectionFact {
+                    venue,
+                    started_at: i.started_at,
+                    follow_up: i.follow_up,
+                })
+            }
             _ => None,
-        });
-    let last = latest.as_ref().map(|i| i.started_at);
-    // The rule the follow-up report uses: the venue's latest inspection's
-    // proposal is open (no later inspection can be on the phone).
-    let facts: Vec<shared::follow_up::InspectionFact<Uuid>> = latest
-        .iter()
-        .map(|i| shared::follow_up::InspectionFact {
-            venue,
-            started_at: i.started_at,
-            follow_up: i.follow_up,
         })
-        .collect();
-    VenueStatus {
-        last,
-        due: shared::follow_up::inspection_due(last, now),
-        open_follow_up: shared::follow_up::open_follow_ups(&facts, now.saturating_add(1))
-            .first()
-            .map(|f| f.follow_up),
-    }
+        .into_iter()
+        .collect::<Vec<_>>();
+    facts.extend(known.iter().filter(|f| f.venue == venue).cloned());
+    shared::follow_up::venue_status::status(&facts, &venue, now)
 }

@@ -210,7 +210,7 @@ pub fn t(lang: Lang, key: T) -> &'static str {
         T::Nothing => ("Inget att visa", "Nothing to show"),
         T::ReferenceMissing => ("Referensdata saknas – synka när nätet finns.", "Reference data missing – sync when online."),
         T::LastInspected => ("Senaste tillsyn", "Last inspected"),
-        T::NoInspectionHere => ("Ingen tillsyn på telefonen", "No inspection on this phone"),
+        T::NoInspectionHere => ("Ingen tillsyn registrerad", "No inspection recorded"),
         T::InspectionDue => ("tillsyn behövs", "inspection due"),
         T::OpenFollowUp => ("Öppen uppföljning", "Open follow-up"),
         T::EnrolUnreachable => ("Ingen kontakt med servern på den adressen. Kontrollera adressen (fråga samordnaren) och att telefonen har nät, och försök igen.", "No contact with a server at that address. Check the address (ask the coordinator) and that the phone is online, then try again."),

@@ -25,6 +25,7 @@ pub mod reference;
 pub mod review;
 pub mod schema;
 pub mod security_log;
+pub mod venue_list;
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};

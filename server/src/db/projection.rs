@@ -2,13 +2,13 @@
 //! `shared::projection`) into the follow-up tables, and rebuilds all of them
 //! from the documents.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension as _};
 use shared::domain::Millis;
 use shared::projection::{project, Projection, ServerMeta};
 use shared::record::{read_record, Record};
 use shared::DocId;
 
-use super::{documents, schema};
+use super::{documents, schema, venue_list};
 use crate::error::Error;
 
 fn officer(o: Option<shared::OfficerId>) -> Option<String> {
@@ -19,6 +19,34 @@ fn officer(o: Option<shared::OfficerId>) -> Option<String> {
 /// the counted tables and `uncounted_records` as its state changes, so the
 /// write takes it out of the other place first.
 pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
+    // What the phones' venue list says of this inspection before and after
+    // (`venue_list`): its tag changes only when that does, so editing a
+    // draft or a finding sends no phone a new list.
+    let venue_fact = |id: DocId| -> Result<Option<(String, Millis, String)>, Error> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT venue_id, started_at, follow_up FROM inspections WHERE doc_id = ?1",
+            )?
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    };
+    let (inspection, fact_after) = match p {
+        Projection::Inspection { row, .. } => (
+            Some(row.doc_id),
+            Some((
+                row.venue_id.to_string(),
+                row.started_at,
+                row.follow_up.to_string(),
+            )),
+        ),
+        Projection::Uncounted(u) if u.kind == shared::DocKind::Inspection => (Some(u.doc_id), None),
+        _ => (None, None),
+    };
+    if let Some(id) = inspection {
+        if venue_fact(id)? != fact_after {
+            venue_list::changed(conn)?;
+        }
+    }
     let field_record = match p {
         Projection::Visit(v) => Some(v.doc_id),
         Projection::Inspection { row, .. } => Some(row.doc_id),

@@ -25,6 +25,11 @@ pub struct SyncRequest {
     pub v: u32,
     pub cursor: Option<Cursor>,
     pub docs: Vec<DocChanges>,
+    /// The tag of the venue list this device holds (`VenueList::tag`), so
+    /// that the server sends the list only when it changed. Absent: the
+    /// device holds none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venues_tag: Option<ByteBuf>,
 }
 
 /// The changes a device sends for one document.
@@ -50,6 +55,69 @@ pub struct SyncResponse {
     pub reset: bool,
     /// The response was cut at the size limit: sync again at once.
     pub more: bool,
+    /// Every venue's latest counted inspection, by any officer, when the
+    /// device's `venues_tag` is not the server's; absent when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venues: Option<VenueList>,
+}
+
+/// What the venue picker needs to know of inspections the device does not
+/// hold: per venue, the start of its latest counted inspection and the
+/// follow-up it proposed (`shared::follow_up::venue_status`). No officer,
+/// record id or finding travels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VenueList {
+    /// Opaque, at most `MAX_TAG_LEN` bytes; a device sends it back as
+    /// `venues_tag`. It changes whenever any inspection's counted rows do.
+    pub tag: ByteBuf,
+    pub venues: Vec<VenueFact>,
+}
+
+/// Longest `venues_tag` a request may carry.
+pub const MAX_TAG_LEN: usize = 32;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VenueFact {
+    /// The venue's id (16 bytes).
+    pub id: ByteBuf,
+    /// When its latest counted inspection started, ms since 1970 UTC.
+    pub last_inspected: i64,
+    /// `none`, `revisit` or `supervision_case`.
+    pub follow_up: String,
+}
+
+impl VenueList {
+    /// The list as the follow-up rules read it; entries a newer server
+    /// writes and this device does not understand are left out.
+    pub fn facts(&self) -> Vec<crate::follow_up::InspectionFact<uuid::Uuid>> {
+        self.venues
+            .iter()
+            .filter_map(|v| {
+                Some(crate::follow_up::InspectionFact {
+                    venue: uuid::Uuid::from_slice(&v.id).ok()?,
+                    started_at: v.last_inspected,
+                    follow_up: crate::domain::FollowUp::parse(&v.follow_up)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The list of `facts` (the latest per venue is chosen here) under `tag`.
+    pub fn new(tag: Vec<u8>, facts: &[crate::follow_up::InspectionFact<uuid::Uuid>]) -> Self {
+        let mut venues: Vec<VenueFact> = crate::follow_up::venue_status::latest_per_venue(facts)
+            .into_iter()
+            .map(|f| VenueFact {
+                id: ByteBuf::from(f.venue.as_bytes().to_vec()),
+                last_inspected: f.started_at,
+                follow_up: f.follow_up.as_str().to_string(),
+            })
+            .collect();
+        venues.sort_by(|a, b| a.id.cmp(&b.id));
+        VenueList {
+            tag: ByteBuf::from(tag),
+            venues,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,6 +307,7 @@ impl WireError {
 pub struct IncomingSync {
     pub cursor: Option<Cursor>,
     pub docs: Vec<IncomingDoc>,
+    pub venues_tag: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -287,6 +356,15 @@ pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
             return Err(WireError::BadCursor);
         }
     }
+    if req
+        .venues_tag
+        .as_ref()
+        .is_some_and(|t| t.len() > MAX_TAG_LEN)
+    {
+        return Err(WireError::Decode(format!(
+            "venues_tag must be at most {MAX_TAG_LEN} bytes"
+        )));
+    }
     if req.docs.len() > MAX_DOCS_PER_REQUEST {
         return Err(WireError::TooManyDocs);
     }
@@ -308,6 +386,7 @@ pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
     Ok(IncomingSync {
         cursor: req.cursor,
         docs,
+        venues_tag: req.venues_tag.map(ByteBuf::into_vec),
     })
 }
 
@@ -346,6 +425,7 @@ mod tests {
     fn a_request_round_trips_and_duplicates_merge() {
         let id = DocId::random();
         let req = SyncRequest {
+            venues_tag: None,
             v: PROTOCOL_VERSION,
             cursor: Some(Cursor {
                 seq: 7,
@@ -380,6 +460,7 @@ mod tests {
             Err(WireError::Decode(_))
         ));
         let mut req = SyncRequest {
+            venues_tag: None,
             v: 2,
             cursor: None,
             docs: vec![],

@@ -71,10 +71,16 @@ pub fn PickVenue() -> Element {
                 Organisation::parse(&e.organisation).unwrap_or(Organisation::Police),
             )
         });
+        let known = s
+            .venue_list()
+            .ok()
+            .flatten()
+            .map(|l| l.facts())
+            .unwrap_or_default();
         let venues: Vec<_> = data::venues(s)
             .into_iter()
             .map(|(id, v)| {
-                let status = data::venue_status(s, id, now);
+                let status = data::venue_status(s, id, now, &known);
                 (id, v, status)
             })
             .collect();
