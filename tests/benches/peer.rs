@@ -6,6 +6,14 @@
 //! officer: a phone may see only its officer's records) fetch them all
 //! again. Prints one JSON line.
 //!
+//! It also measures the limit a perfect protocol and server would reach on
+//! this machine (issue 16): `limit_push_bytes`, the same changes
+//! gzip-compressed on their own, one stream per phone (what a protocol
+//! with no framing, ids or acknowledgements would send); `limit_push_ms`,
+//! the fsyncs a perfect server needs, one per round of concurrent syncs
+//! (group commit), each the median of 200 `fdatasync`s of a small write on
+//! the disk the server writes to.
+//!
 //! `PEER_N` (default 50) and `PEER_M` (default 200) set the size.
 
 use std::process::{Command, Stdio};
@@ -67,17 +75,49 @@ async fn pump(
     }
 }
 
-/// Every phone syncs at once; returns when all are done.
-async fn sync_all(phones: &[Arc<TestDevice>]) -> Result<()> {
+/// Every phone syncs at once; returns when all are done, with the most
+/// request rounds any phone needed.
+async fn sync_all(phones: &[Arc<TestDevice>]) -> Result<usize> {
     let mut tasks = Vec::new();
     for phone in phones {
         let phone = Arc::clone(phone);
         tasks.push(tokio::spawn(async move { phone.sync().await }));
     }
+    let mut rounds = 0;
     for t in tasks {
-        t.await??;
+        rounds = rounds.max(t.await??.rounds);
     }
-    Ok(())
+    Ok(rounds)
+}
+
+/// The bytes of every change waiting on `phone`, gzip-compressed as one
+/// stream.
+fn gzipped_outbox(phone: &TestDevice) -> Result<usize> {
+    use std::io::Write as _;
+    let batch = phone.lock().outgoing(usize::MAX)?;
+    anyhow::ensure!(!batch.truncated, "the outbox did not fit one batch");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    for d in &batch.request.docs {
+        for c in &d.changes {
+            gz.write_all(c)?;
+        }
+    }
+    Ok(gz.finish()?.len())
+}
+
+/// The median time of one `fdatasync` after a small write, in `dir`.
+fn fsync_median_ms(dir: &std::path::Path) -> Result<f64> {
+    use std::io::Write as _;
+    let mut f = std::fs::File::create(dir.join("fsync-probe"))?;
+    let mut times = Vec::with_capacity(200);
+    for i in 0..200u32 {
+        f.write_all(&i.to_le_bytes().repeat(1024))?;
+        let t = Instant::now();
+        f.sync_data()?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -142,9 +182,13 @@ async fn main() -> Result<()> {
             phone.create(Record::PatrolVisit(v))?;
         }
     }
+    let mut limit_push_bytes = 0;
+    for phone in &phones {
+        limit_push_bytes += gzipped_outbox(phone)?;
+    }
     let base = bytes.load(Ordering::Relaxed);
     let t0 = Instant::now();
-    sync_all(&phones).await?;
+    let rounds = sync_all(&phones).await?;
     let pushed = t0.elapsed();
     for phone in &phones {
         anyhow::ensure!(phone.lock().pending_changes()? == 0, "not all acknowledged");
@@ -185,13 +229,15 @@ async fn main() -> Result<()> {
     let used = usage(pid)?;
     let _ = server.kill();
     let _ = server.wait();
+    let fsync_ms = fsync_median_ms(&data)?;
     println!(
-        "{{\"pushed_ms\":{:.1},\"push_bytes\":{push_bytes},\"fetch_ms\":{:.1},\"fetch_bytes\":{fetch_bytes},\"fetch_record_bytes\":{},\"server_cpu_s\":{:.2},\"server_peak_kib\":{}}}",
+        "{{\"pushed_ms\":{:.1},\"push_bytes\":{push_bytes},\"fetch_ms\":{:.1},\"fetch_bytes\":{fetch_bytes},\"fetch_record_bytes\":{},\"server_cpu_s\":{:.2},\"server_peak_kib\":{},\"limit_push_bytes\":{limit_push_bytes},\"limit_push_ms\":{:.2},\"fsync_ms\":{fsync_ms:.2},\"push_rounds\":{rounds}}}",
         pushed.as_secs_f64() * 1000.0,
         fetched.as_secs_f64() * 1000.0,
         fetch_bytes.saturating_sub(n * reference_bytes),
         used.cpu_s,
-        used.peak_bytes / 1024
+        used.peak_bytes / 1024,
+        rounds as f64 * fsync_ms,
     );
     Ok(())
 }
