@@ -54,6 +54,8 @@ pub fn parse_enrolled(
         officer_id: uuid::Uuid,
         officer_name: String,
         organisation: String,
+        #[serde(default)]
+        erasures_from: u64,
     }
     let e: Enrolled =
         serde_json::from_slice(bytes).map_err(|e| SyncError::BadResponse(e.to_string()))?;
@@ -66,5 +68,6 @@ pub fn parse_enrolled(
         officer_name: e.officer_name,
         organisation: e.organisation,
         device_name: device_name.trim().to_string(),
+        erasures_from: e.erasures_from,
     })
 }

@@ -233,6 +233,8 @@ pub struct SyncReport {
     pub received_docs: usize,
     /// Documents whose changes the server found damaged; queued again.
     pub retried: usize,
+    /// Records the coordinators erased, deleted from the phone.
+    pub erased: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
 }
@@ -279,6 +281,7 @@ async fn sync_rounds<T: Transport>(
             received_docs,
             reset,
             retried,
+            erased,
         } = lock()?.apply(&batch, &resp, now()).map_err(|e| match e {
             StoreError::DamagedIncoming(_) => SyncError::BadResponse(e.to_string()),
             e => SyncError::Store(e),
@@ -288,6 +291,7 @@ async fn sync_rounds<T: Transport>(
         report.rejected += rejected;
         report.received_docs += received_docs;
         report.retried += retried;
+        report.erased += erased;
         if !(resp.more || reset || batch.truncated) {
             return Ok(());
         }

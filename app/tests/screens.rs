@@ -45,6 +45,7 @@ fn enrolled_store() -> anyhow::Result<DeviceStore> {
         officer_name: "Anna Berg".into(),
         organisation: "police".into(),
         device_name: "Tjänstetelefon 7".into(),
+        erasures_from: 0,
     })?;
     Ok(s)
 }
@@ -478,6 +479,8 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
         reset: false,
         more: false,
         venues: Some(list),
+        erased: Vec::new(),
+        erased_to: None,
     };
     store.apply(&batch, &response, T0)?;
     visit_at(&mut store, T0 + MINUTE)?;
@@ -607,5 +610,88 @@ async fn a_running_visit_stays_in_sight_and_only_finished_visits_count() -> anyh
     let html = h.html();
     assert!(html.contains("Makulerad – räknas inte"), "{html}");
     assert!(!html.contains("Makulera registreringen"), "{html}");
+    Ok(())
+}
+
+/// Issue 13: a record the coordinators erased disappears at the next sync
+/// with the officer told why, on every screen, until they have read it.
+#[tokio::test]
+async fn an_erased_record_disappears_and_the_officer_is_told_why() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    store.create(&hotspot("Torget"), T0)?;
+    let gone = visit_at(&mut store, T0 + MINUTE)?;
+    let batch = store.outgoing(usize::MAX)?;
+    // Its changes as they would come back from a colleague's copy.
+    let its_changes = batch
+        .request
+        .docs
+        .iter()
+        .find(|d| d.id.as_slice() == gone.as_bytes())
+        .map(|d| d.changes.clone())
+        .ok_or_else(|| anyhow::anyhow!("the visit is not in the outbox"))?;
+    let response = shared::sync::SyncResponse {
+        v: shared::sync::wire::PROTOCOL_VERSION,
+        results: Vec::new(),
+        docs: Vec::new(),
+        cursor: None,
+        reset: false,
+        more: false,
+        venues: None,
+        erased: vec![serde_bytes::ByteBuf::from(gone.as_bytes().to_vec())],
+        erased_to: Some(7),
+    };
+    let applied = store.apply(&batch, &response, T0 + 2 * MINUTE)?;
+    assert_eq!(applied.erased, 1);
+    assert!(store.record(gone)?.is_none());
+    assert!(
+        store
+            .outgoing(usize::MAX)?
+            .request
+            .docs
+            .iter()
+            .all(|d| d.id.as_slice() != gone.as_bytes()),
+        "its unsent changes went with it"
+    );
+    assert_eq!(store.erased_since()?, 7);
+    let mut h = Harness::open(store, Screen::Records, Lang::Sv)?;
+    let html = h.html();
+    assert!(
+        html.contains("1 registrering har raderats av samordnarna"),
+        "{html}"
+    );
+    assert!(!html.contains("Platsbesök: Torget"), "{html}");
+    h.act(|| go(Screen::Home));
+    assert!(h.html().contains("har raderats av samordnarna"));
+    // Read: gone from every screen, and it stays gone.
+    h.act(|| {
+        let svc = app::ui::state::services();
+        let _ = app::ui::state::with_store(&svc, |s| s.dismiss_erased_notice());
+        let mut u = ui();
+        let next = (u.rev)() + 1;
+        u.rev.set(next);
+    });
+    assert!(!h.html().contains("har raderats av samordnarna"));
+    // A late copy (an old answer, a colleague's phone) is never taken in.
+    let late = shared::sync::SyncResponse {
+        v: shared::sync::wire::PROTOCOL_VERSION,
+        results: Vec::new(),
+        docs: vec![shared::sync::DocUpdate {
+            id: serde_bytes::ByteBuf::from(gone.as_bytes().to_vec()),
+            kind: "visit".into(),
+            changes: its_changes,
+        }],
+        cursor: None,
+        reset: false,
+        more: false,
+        venues: None,
+        erased: Vec::new(),
+        erased_to: None,
+    };
+    let store = h.store.clone();
+    let mut s = store.lock().map_err(|_| anyhow::anyhow!("lock"))?;
+    let batch = s.outgoing(usize::MAX)?;
+    s.apply(&batch, &late, T0 + 3 * MINUTE)?;
+    assert!(s.record(gone)?.is_none());
+    assert!(s.is_erased(gone)?);
     Ok(())
 }

@@ -7,10 +7,10 @@
 use rusqlite::Connection;
 use serde_bytes::ByteBuf;
 use shared::domain::Millis;
-use shared::sync::wire::PROTOCOL_VERSION;
+use shared::sync::wire::{MAX_ERASED_PER_RESPONSE, PROTOCOL_VERSION};
 use shared::sync::{DocResult, IncomingSync, SyncResponse};
 
-use crate::db::{identity, ingest, outgoing, venue_list};
+use crate::db::{erasure, identity, ingest, outgoing, venue_list};
 use crate::error::Error;
 
 /// The response cut: past this many bytes of changes the server answers
@@ -54,6 +54,15 @@ pub fn run(
     identity::touch(conn, device.id, now)?;
     let out = outgoing::updates(conn, &device, incoming.cursor.as_ref(), max_response_bytes)?;
     let venues = venue_list::unless_held(conn, incoming.venues_tag.as_deref())?;
+    // Past the ledger's head the device saw another ledger (one restored
+    // from a backup, against the operator's instructions): everything
+    // again, so that no erasure is skipped.
+    let since = match incoming.erased_since {
+        s if s > erasure::head(conn)? => 0,
+        s => s,
+    };
+    let (erased, erased_to) = erasure::since(conn, since, MAX_ERASED_PER_RESPONSE)?;
+    let more = out.more || erased.len() == MAX_ERASED_PER_RESPONSE;
     tracing::debug!(device = %device.id, sent = incoming.docs.len(), received = out.docs.len(), more = out.more, reset = out.reset, "synced");
     Ok((
         SyncResponse {
@@ -62,8 +71,13 @@ pub fn run(
             docs: out.docs,
             cursor: out.cursor,
             reset: out.reset,
-            more: out.more,
+            more,
             venues,
+            erased: erased
+                .iter()
+                .map(|id| ByteBuf::from(id.as_bytes().to_vec()))
+                .collect(),
+            erased_to: Some(erased_to),
         },
         rejected,
     ))

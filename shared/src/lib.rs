@@ -10,6 +10,7 @@ pub mod access;
 pub mod chunks;
 pub mod domain;
 pub mod enrolment_link;
+pub mod erasure;
 pub mod follow_up;
 #[doc(hidden)]
 pub mod fuzzing;

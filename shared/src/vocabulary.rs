@@ -226,6 +226,22 @@ fixed_words!(RejectCode, |c| match c {
         "servern tar inte emot fler väntande ändringar från telefonen just nu; skickas igen senare",
         "the server takes no more waiting changes from this phone now; sent again later"
     ),
+    RejectCode::Erased => (
+        "registreringen har raderats av samordnarna och tas bort från telefonen",
+        "the record was erased by the coordinators and is removed from this phone"
+    ),
+});
+
+fixed_words!(crate::erasure::ErasureReason, |r| match r {
+    crate::erasure::ErasureReason::RetentionEnded => (
+        "gallring: bevarandetiden har gått ut",
+        "retention period ended"
+    ),
+    crate::erasure::ErasureReason::EnteredByMistake => (
+        "felregistrerad (ska aldrig ha funnits)",
+        "entered by mistake (should never have existed)"
+    ),
+    crate::erasure::ErasureReason::Request => ("begäran om radering", "erasure requested"),
 });
 
 fixed_words!(ErrorCode, |c| {

@@ -47,6 +47,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let saved = doc.save();
     let request = encode(&SyncRequest {
         venues_tag: None,
+        erased_since: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: vec![DocChanges {

@@ -42,6 +42,7 @@ async fn post(url: &str, token: Option<&str>, body: Vec<u8>) -> anyhow::Result<(
 fn request_with(id: DocId, changes: Vec<Vec<u8>>) -> Vec<u8> {
     encode(&SyncRequest {
         venues_tag: None,
+        erased_since: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: vec![DocChanges {
@@ -125,6 +126,7 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     // nothing stored (the app sends them over several requests).
     let crowd = encode(&SyncRequest {
         venues_tag: None,
+        erased_since: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: (0..=shared::sync::wire::MAX_DOCS_PER_REQUEST)

@@ -106,6 +106,7 @@ fn a_full_phone_reports_it_and_keeps_everything_saved() -> anyhow::Result<()> {
         officer_name: "Anna Berg".into(),
         organisation: "police".into(),
         device_name: "test".into(),
+        erasures_from: 0,
     })?;
     let visit = |notes: &str| {
         let mut v =

@@ -30,7 +30,8 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
     server.stop().await;
 
     // Back to version 7 as that release stored it: the running visit a
-    // counted row with no end, no uncounted table, no case numbers.
+    // counted row with no end, no uncounted table, no case numbers, no
+    // kept figures.
     {
         let conn = rusqlite::Connection::open(&path)?;
         conn.execute_batch(&format!(
@@ -39,6 +40,7 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
                       NULL, NULL, received_at
                FROM uncounted_records WHERE doc_id = '{running}';
              DROP TABLE uncounted_records;
+             DROP TABLE kept_rows;
              DROP INDEX access_log_by_doc;
              ALTER TABLE access_log DROP COLUMN case_number;
              PRAGMA user_version = 7;"

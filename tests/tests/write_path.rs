@@ -30,6 +30,7 @@ async fn push(
 ) -> anyhow::Result<(u16, SyncResponse)> {
     let body = encode(&SyncRequest {
         venues_tag: None,
+        erased_since: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: docs
@@ -376,6 +377,7 @@ async fn venue_list_for(
         cursor: None,
         docs: Vec::new(),
         venues_tag: tag.map(ByteBuf::from),
+        erased_since: None,
     });
     let resp = reqwest::Client::new()
         .post(format!("{}/v1/sync", server.url))

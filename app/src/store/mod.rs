@@ -93,6 +93,11 @@ pub struct Enrolment {
     /// The name this phone was enrolled under, shown to the officer.
     #[serde(default)]
     pub device_name: String,
+    /// Where the erasure ledger stood when the phone enrolled (its first
+    /// `erased_since`); 0 for a phone enrolled before erasure existed,
+    /// which is then told of every erasure once.
+    #[serde(default)]
+    pub erasures_from: u64,
 }
 
 /// A sync request ready to send, and what it carries, so that the response
@@ -115,6 +120,8 @@ pub struct Applied {
     pub retried: usize,
     pub received_docs: usize,
     pub reset: bool,
+    /// Records the coordinators erased that this phone held, now deleted.
+    pub erased: usize,
 }
 
 /// One change in a record's history.
@@ -167,7 +174,11 @@ impl DeviceStore {
 
     fn init(conn: Connection) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")?;
+        // secure_delete: an erased record's pages are zeroed as they are
+        // freed, not left readable in the file (`forget`).
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
+        )?;
         schema::migrate(&conn)?;
         Ok(DeviceStore { conn })
     }
@@ -323,6 +334,7 @@ mod tests {
                 officer_name: "Anna".into(),
                 organisation: "police".into(),
                 device_name: "test".into(),
+                erasures_from: 0,
             })
             .expect("enrol");
     }
@@ -338,6 +350,8 @@ mod tests {
     fn ack(batch: &OutgoingBatch) -> SyncResponse {
         SyncResponse {
             venues: None,
+            erased: Vec::new(),
+            erased_to: None,
             v: 1,
             results: batch
                 .request

@@ -69,6 +69,14 @@ CREATE INDEX outbox_by_doc ON outbox(doc_id);
 -- shared::sync::wire::WireProblem), so that the app words them itself.
 ALTER TABLE docs ADD COLUMN rejected_problems TEXT;
 "#,
+    r#"
+-- Records the coordinators erased: their ids only, so that a copy arriving
+-- late (an old answer, a colleague's phone) is never taken in again.
+CREATE TABLE erased (
+    doc_id    BLOB PRIMARY KEY,
+    erased_at INTEGER NOT NULL
+) STRICT;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {

@@ -18,6 +18,49 @@ use super::index::index_of;
 use super::{Applied, DeviceStore, OutgoingBatch, Result, StoreError, COMPACT_AFTER_CHUNKS};
 
 impl DeviceStore {
+    /// The erasure ledger's position this phone has carried out.
+    pub fn erased_since(&self) -> Result<u64> {
+        match self.meta("erased_since")? {
+            Some(b) => Ok(b.as_slice().try_into().map(u64::from_le_bytes).unwrap_or(0)),
+            None => Ok(self.enrolment()?.map(|e| e.erasures_from).unwrap_or(0)),
+        }
+    }
+
+    /// How many records the coordinators erased from this phone since the
+    /// officer last read the notice.
+    pub fn erased_notice(&self) -> Result<u64> {
+        Ok(self
+            .meta("erased_notice")?
+            .and_then(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
+            .unwrap_or(0))
+    }
+
+    pub fn dismiss_erased_notice(&mut self) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM meta WHERE key = 'erased_notice'", [])?;
+        Ok(())
+    }
+
+    /// Whether `id` was erased by the coordinators.
+    pub fn is_erased(&self, id: DocId) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM erased WHERE doc_id = ?1")?
+            .exists([id.as_bytes()])?)
+    }
+
+    /// After erasures: the WAL, which still holds the erased pages, is
+    /// written into the file and truncated (the freed pages were zeroed:
+    /// `secure_delete`). A failure leaves it for the next time.
+    fn scrub(&self) {
+        if let Err(e) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        {
+            tracing::warn!(error = %e, "could not truncate the write-ahead log after an erasure");
+        }
+    }
+
     /// The server's venue list as last received (`VenueList`): what the
     /// venue picker knows of inspections this phone does not hold. A list
     /// that no longer reads is as none (the next sync fetches it again).
@@ -66,6 +109,7 @@ impl DeviceStore {
         Ok(OutgoingBatch {
             request: SyncRequest {
                 venues_tag: self.venue_list()?.map(|l| l.tag),
+                erased_since: Some(self.erased_since()?),
                 v: PROTOCOL_VERSION,
                 cursor: self.cursor()?,
                 docs,
@@ -87,12 +131,25 @@ impl DeviceStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Erasures first, whatever else the answer says (also with a reset).
+        for raw in &resp.erased {
+            if let Some(id) = DocId::from_slice(raw) {
+                applied.erased += usize::from(forget(&tx, id, now)?);
+            }
+        }
+        if let Some(to) = resp.erased_to {
+            Self::set_meta(&tx, "erased_since", &to.to_le_bytes())?;
+        }
         if resp.reset {
             // The server lost part of its log (restored backup): queue every
             // change this device ever made, and start over from no cursor.
             requeue_own_changes(&tx, &actor)?;
             tx.execute("DELETE FROM meta WHERE key = 'cursor'", [])?;
+            note_erased(&tx, applied.erased)?;
             tx.commit()?;
+            if applied.erased > 0 {
+                self.scrub();
+            }
             applied.reset = true;
             return Ok(applied);
         }
@@ -116,6 +173,7 @@ impl DeviceStore {
                     )?;
                 }
                 AfterResult::SendAgain => applied.retried += 1,
+                AfterResult::Erase => applied.erased += usize::from(forget(&tx, id, now)?),
                 AfterResult::HoldUntilAmended => {
                     applied.rejected += 1;
                     let mut mark = tx.prepare_cached(
@@ -152,13 +210,49 @@ impl DeviceStore {
             ciborium::into_writer(c, &mut bytes).map_err(|e| StoreError::Io(e.to_string()))?;
             Self::set_meta(&tx, "cursor", &bytes)?;
         }
+        note_erased(&tx, applied.erased)?;
         tx.commit()?;
+        if applied.erased > 0 {
+            self.scrub();
+        }
         Ok(applied)
     }
 }
 
+/// Deletes every copy of an erased record on the phone (its row, chunks
+/// and unsent changes) and keeps its id, so that it is never taken in
+/// again. Returns whether the phone held it.
+pub(super) fn forget(conn: &Connection, id: DocId, now: Millis) -> Result<bool> {
+    let held = conn.execute("DELETE FROM docs WHERE id = ?1", [id.as_bytes()])? > 0;
+    conn.execute("DELETE FROM chunks WHERE doc_id = ?1", [id.as_bytes()])?;
+    conn.execute("DELETE FROM outbox WHERE doc_id = ?1", [id.as_bytes()])?;
+    conn.execute(
+        "INSERT OR IGNORE INTO erased (doc_id, erased_at) VALUES (?1, ?2)",
+        params![id.as_bytes(), now],
+    )?;
+    Ok(held)
+}
+
+/// Adds `n` records to the notice the officer sees.
+fn note_erased(conn: &Connection, n: usize) -> Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    let before: u64 = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'erased_notice'",
+            [],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .ok()
+        .and_then(|b| b.as_slice().try_into().ok().map(u64::from_le_bytes))
+        .unwrap_or(0);
+    DeviceStore::set_meta(conn, "erased_notice", &(before + n as u64).to_le_bytes())
+}
+
 /// Stores the changes the server sent for one document, keeping only those
-/// the device lacks. Returns whether anything was new.
+/// the device lacks. Returns whether anything was new. An erased record
+/// is never taken in again.
 pub(super) fn receive_doc(
     conn: &Connection,
     id: DocId,
@@ -166,6 +260,12 @@ pub(super) fn receive_doc(
     changes: &[ByteBuf],
     now: Millis,
 ) -> Result<bool> {
+    if conn
+        .prepare_cached("SELECT 1 FROM erased WHERE doc_id = ?1")?
+        .exists([id.as_bytes()])?
+    {
+        return Ok(false);
+    }
     let (mut doc, chunks) = load_chunks(conn, id)?;
     let mut fresh = Vec::new();
     let mut new_bytes = Vec::new();

@@ -129,6 +129,7 @@ pub enum T {
     CorrectTimes,
     StartTime,
     EndTime,
+    Understood,
 }
 
 pub fn t(lang: Lang, key: T) -> &'static str {
@@ -247,6 +248,7 @@ pub fn t(lang: Lang, key: T) -> &'static str {
         T::CorrectTimes => ("Rätta tiderna", "Correct the times"),
         T::StartTime => ("Starttid", "Start time"),
         T::EndTime => ("Sluttid", "End time"),
+        T::Understood => ("Uppfattat", "Understood"),
     };
     match lang {
         Lang::Sv => sv,
@@ -274,6 +276,17 @@ pub fn waiting_changes(lang: Lang, n: usize) -> String {
             }
         ),
         Lang::En => format!("{n} {} waiting", if n == 1 { "record" } else { "records" }),
+    }
+}
+
+/// Why records disappeared: the coordinators erased them (at the end of
+/// their retention, on request, or as made by mistake).
+pub fn erased_notice(lang: Lang, n: u64) -> String {
+    match (lang, n) {
+        (Lang::Sv, 1) => "1 registrering har raderats av samordnarna (gallring, begäran eller felregistrering) och finns inte längre på telefonen.".into(),
+        (Lang::Sv, n) => format!("{n} registreringar har raderats av samordnarna (gallring, begäran eller felregistrering) och finns inte längre på telefonen."),
+        (Lang::En, 1) => "1 record was erased by the coordinators (retention, a request or a mistake) and is no longer on this phone.".into(),
+        (Lang::En, n) => format!("{n} records were erased by the coordinators (retention, a request or a mistake) and are no longer on this phone."),
     }
 }
 

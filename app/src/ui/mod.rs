@@ -104,6 +104,7 @@ pub fn App() -> Element {
                 }
                 if screen != Screen::Enrol { components::SyncStatus {} }
                 if screen != Screen::Enrol { components::OngoingVisit {} }
+                if screen != Screen::Enrol { components::ErasedNotice {} }
             }
             if let Some(e) = (u.error)() { p { class: "problem", role: "alert", "{e}" } }
             match screen {

@@ -29,6 +29,9 @@ pub struct FollowUp {
     /// (item, answer, count) over the period's inspections.
     pub findings: Vec<(ChecklistItem, Answer, u64)>,
     pub open_follow_ups: Vec<OpenFollowUp>,
+    /// Records counted in the period that have been erased: their figures
+    /// are kept without details (`db::erasure`), and the report says so.
+    pub erased_kept: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -378,6 +381,7 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
         venues,
         findings,
         open_follow_ups,
+        erased_kept: super::erasure::kept_in(conn, start, end)?,
     })
 }
 

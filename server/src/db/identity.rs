@@ -39,6 +39,9 @@ pub struct Enrolled {
     pub officer_id: Uuid,
     pub officer_name: String,
     pub organisation: String,
+    /// The erasure ledger's position now: a new phone holds nothing erased
+    /// before it, so its first `erased_since` starts here.
+    pub erasures_from: u64,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -175,6 +178,7 @@ pub fn enrol(
         officer_id: Uuid::parse_str(&officer_id).map_err(Error::internal)?,
         officer_name,
         organisation,
+        erasures_from: super::erasure::head(conn)?,
     })
 }
 

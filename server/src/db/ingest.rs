@@ -147,6 +147,7 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
             automerge::Automerge::new()
         },
         held: held_rows.iter().map(|r| r.held.clone()).collect(),
+        erased: store.erased(doc.id)?,
     };
     let sender = Sender {
         officer: device.officer,
@@ -173,7 +174,7 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
     };
     let own = device.id.to_string();
     match &verdict {
-        Verdict::AlreadyStored | Verdict::OverQuota => {}
+        Verdict::AlreadyStored | Verdict::OverQuota | Verdict::Erased => {}
         Verdict::Accept(a) => {
             refuse_held(store, doc.id, &a.refused_held, &device_of, now)?;
             let new = accepted.is_none();

@@ -12,6 +12,7 @@
 
 pub mod coordinators;
 pub mod documents;
+pub mod erasure;
 pub mod follow_up;
 pub mod held;
 pub mod identity;
@@ -52,6 +53,9 @@ pub struct Db {
 struct Inner {
     path: PathBuf,
     writer: Mutex<Option<mpsc::Sender<Job>>>,
+    /// The erasure ledger's own connection: an erasure is committed here
+    /// before the store is touched (`erasure`).
+    ledger: Mutex<Connection>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -69,15 +73,35 @@ pub fn db_path(data_dir: &Path) -> PathBuf {
     data_dir.join("trygghetslogg.sqlite3")
 }
 
+/// The erasure ledger beside the store at `path`.
+pub fn ledger_path(path: &Path) -> PathBuf {
+    path.with_file_name(erasure::LEDGER_FILE)
+}
+
 pub(crate) fn open_connection(path: &Path) -> Result<Connection, Error> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // secure_delete: a page freed by a delete is zeroed, so an erased
+    // record's bytes do not linger in the file's free pages.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;",
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;",
     )?;
+    attach_ledger(&conn, path)?;
     Ok(conn)
+}
+
+/// Every connection reads the erasure ledger as `ledger`; only the
+/// ledger's own connection (`Db::record_erasure`) writes it.
+fn attach_ledger(conn: &Connection, path: &Path) -> Result<(), Error> {
+    let ledger = ledger_path(path);
+    conn.execute(
+        "ATTACH DATABASE ?1 AS ledger",
+        [ledger.to_string_lossy().as_ref()],
+    )?;
+    Ok(())
 }
 
 impl Db {
@@ -91,8 +115,26 @@ impl Db {
             ))
         })?;
         let path = db_path(data_dir);
+        // The ledger first: every connection attaches it.
+        let ledger = erasure::open_ledger(&ledger_path(&path))?;
         let conn = open_connection(&path)?;
         schema::migrate(&conn)?;
+        // A store restored from a backup older than an erasure (or left
+        // by a crash between the ledger's commit and its own) carries the
+        // erasure out before anything is answered.
+        let redone = {
+            let tx = conn.unchecked_transaction()?;
+            let n = erasure::carry_out_pending(&tx)?;
+            tx.commit()?;
+            n
+        };
+        if redone > 0 {
+            tracing::warn!(
+                erasures = redone,
+                "erasures from the ledger carried out again at open"
+            );
+            erasure::scrub(&conn)?;
+        }
         let (tx, rx) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("db-writer".into())
@@ -105,6 +147,7 @@ impl Db {
             inner: Arc::new(Inner {
                 path,
                 writer: Mutex::new(Some(tx)),
+                ledger: Mutex::new(ledger),
                 thread: Mutex::new(Some(thread)),
                 readers: Mutex::new(Vec::new()),
             }),
@@ -205,6 +248,7 @@ impl Db {
                         | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(10))?;
+                attach_ledger(&c, &self.inner.path)?;
                 c
             }
         };
@@ -215,6 +259,54 @@ impl Db {
             }
         }
         result
+    }
+
+    /// Erases a record: the ledger first (committed on its own), then the
+    /// store, then the freed bytes scrubbed. `also` runs in the store's
+    /// transaction (the access log's row). Returns the ledger position.
+    pub async fn erase<F>(&self, e: erasure::Erasure, also: F) -> Result<u64, Error>
+    where
+        F: FnOnce(&Connection) -> Result<(), Error> + Send + 'static,
+    {
+        let seq = self.record_erasures(vec![e.clone()]).await?;
+        self.write(move |c| {
+            erasure::carry_out(c, &e)?;
+            also(c)
+        })
+        .await?;
+        self.scrub().await?;
+        Ok(seq)
+    }
+
+    /// Writes erasures to the ledger, committed together; returns the last
+    /// position.
+    pub async fn record_erasures(&self, es: Vec<erasure::Erasure>) -> Result<u64, Error> {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut ledger = db
+                .inner
+                .ledger
+                .lock()
+                .map_err(|_| Error::internal("ledger lock poisoned"))?;
+            let tx = ledger.transaction()?;
+            let mut last = 0;
+            for e in &es {
+                last = erasure::record(&tx, e)?;
+            }
+            tx.commit()?;
+            Ok(last)
+        })
+        .await
+        .map_err(Error::internal)?
+    }
+
+    /// Checkpoints and truncates the WAL and frees pages, outside the
+    /// writer's transaction (`erasure::scrub`).
+    pub async fn scrub(&self) -> Result<(), Error> {
+        let path = self.inner.path.clone();
+        tokio::task::spawn_blocking(move || erasure::scrub(&open_connection(&path)?))
+            .await
+            .map_err(Error::internal)?
     }
 
     /// Stops the writer after the jobs already queued, and waits for it.

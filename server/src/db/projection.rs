@@ -196,8 +196,21 @@ pub fn write_record(
 /// Empties the follow-up tables and fills them again from the documents.
 /// Returns how many documents were projected.
 pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
+    // Live rows come again from the documents; the kept figures of erased
+    // records (`kept_rows`) have no document and stay. (An upgrade that
+    // rebuilds before the version that made `kept_rows` has none.)
+    let has_kept: bool = conn
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kept_rows'")?
+        .exists([])?;
     for t in schema::FOLLOW_UP_TABLES {
-        conn.execute(&format!("DELETE FROM {t}"), [])?;
+        if has_kept && schema::KEPT_TABLES.contains(t) {
+            conn.execute(
+                &format!("DELETE FROM {t} WHERE doc_id NOT IN (SELECT doc_id FROM kept_rows)"),
+                [],
+            )?;
+        } else {
+            conn.execute(&format!("DELETE FROM {t}"), [])?;
+        }
     }
     let ids: Vec<(Vec<u8>, Option<String>, i64)> = {
         let mut stmt = conn.prepare("SELECT id, owner, first_received_at FROM docs ORDER BY id")?;

@@ -32,6 +32,8 @@ pub trait PushStore {
     fn held(&self, id: DocId) -> Result<Vec<HeldRow>, Error>;
     /// Bytes a device has held on the server.
     fn held_bytes(&self, device: Uuid) -> Result<usize, Error>;
+    /// Whether the document is in the erasure ledger.
+    fn erased(&self, id: DocId) -> Result<bool, Error>;
     /// What validation asks of the world, judged at `now`, for document
     /// `doc` of `owner`.
     fn references(&self, now: Millis, doc: DocId, owner: OfficerId) -> Box<dyn References + '_>;
@@ -84,6 +86,9 @@ impl PushStore for Connection {
     }
     fn held(&self, id: DocId) -> Result<Vec<HeldRow>, Error> {
         held::of_doc(self, id)
+    }
+    fn erased(&self, id: DocId) -> Result<bool, Error> {
+        super::erasure::is_erased(self, id)
     }
     fn held_bytes(&self, device: Uuid) -> Result<usize, Error> {
         held::bytes_of_device(self, device)

@@ -29,6 +29,39 @@ pub fn purpose_label(key: &str) -> Option<&'static str> {
     PURPOSES.iter().find(|(k, _)| *k == key).map(|(_, l)| *l)
 }
 
+/// What an access log row says it was: an opening's purpose, or an
+/// erasure (`web::erasure::ERASED`), which is never chosen as a purpose.
+pub fn logged_label(key: &str) -> &'static str {
+    match key {
+        "erased" => "Record erased",
+        k => purpose_label(k).unwrap_or(""),
+    }
+}
+
+/// Writes an access log row for something done to a record other than
+/// opening it (its erasure), with the case number already checked.
+pub fn log_event(
+    conn: &Connection,
+    coordinator: Uuid,
+    id: DocId,
+    event: &str,
+    case_number: Option<&str>,
+    now: Millis,
+) -> Result<(), Error> {
+    conn.execute(
+        "INSERT INTO access_log (at, coordinator_id, doc_id, purpose, case_number)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            now,
+            coordinator.to_string(),
+            id.to_string(),
+            event,
+            case_number
+        ],
+    )?;
+    Ok(())
+}
+
 /// The timeline's filters; each is an id (text) or absent.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 pub struct Filter {
@@ -115,6 +148,7 @@ pub fn timeline(
              LEFT JOIN {places} x ON x.id = p.{place_column}
              LEFT JOIN officers o ON o.id = p.owner
              WHERE p.started_at >= ?1 AND p.started_at < ?2
+               AND p.doc_id NOT IN (SELECT doc_id FROM kept_rows)
                AND (?3 IS NULL OR p.initiative_id = ?3) AND (?4 IS NULL OR p.{place_column} = ?4)
                AND (?5 IS NULL OR p.owner = ?5) AND (?7 IS NULL OR i.focus_area_id = ?7)
              ORDER BY p.started_at DESC LIMIT ?6"
@@ -134,6 +168,7 @@ pub fn timeline(
              LEFT JOIN initiatives i ON i.id = p.initiative_id
              LEFT JOIN officers o ON o.id = p.owner
              WHERE p.date >= ?1 AND p.date < ?2
+               AND p.doc_id NOT IN (SELECT doc_id FROM kept_rows)
                AND (?3 IS NULL OR p.initiative_id = ?3) AND (?4 IS NULL OR p.owner = ?4)
                AND (?6 IS NULL OR i.focus_area_id = ?6)
              ORDER BY p.date DESC LIMIT ?5",

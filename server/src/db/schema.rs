@@ -351,6 +351,16 @@ CREATE INDEX uncounted_records_by_time ON uncounted_records(at);
 ALTER TABLE access_log ADD COLUMN case_number TEXT;
 CREATE INDEX access_log_by_doc ON access_log(doc_id);
 "#,
+    r#"
+-- Follow-up rows of erased records kept as anonymous figures
+-- (db::erasure): their doc_id is a fresh random id that leads to no
+-- document. A rebuild keeps them; the timeline does not list them.
+CREATE TABLE kept_rows (
+    doc_id  TEXT PRIMARY KEY,
+    kind    TEXT NOT NULL,
+    kept_at INTEGER NOT NULL
+) STRICT;
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.
@@ -373,8 +383,22 @@ pub const FOLLOW_UP_TABLES: &[&str] = &[
     "uncounted_records",
 ];
 
+/// The follow-up tables that may hold kept figures of erased records.
+pub const KEPT_TABLES: &[&str] = &[
+    "patrol_visits",
+    "inspections",
+    "inspection_findings",
+    "activities",
+];
+
 pub fn migrate(conn: &Connection) -> Result<(), Error> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version == 0 {
+        // A new store gives freed pages back to the file system after an
+        // erasure (`erasure::scrub`); it can only be chosen before the
+        // first table. An older store zeroes them (secure_delete) instead.
+        conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")?;
+    }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;

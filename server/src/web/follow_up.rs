@@ -103,6 +103,10 @@ fn report(l: Lang, f: &FollowUp, csrf: &str, now: i64) -> Markup {
             br;
             // What the figures are as of: a report printed mid-period says so.
             (l.t("Figures as of ")) (format_date_time(now)) "."
+            @if f.erased_kept > 0 {
+                br;
+                (f.erased_kept) (l.t(" of the records counted here have since been erased; their figures are kept without officer, times or text."))
+            }
         }
         h2 { (l.t("Initiatives: delivered against target")) }
         @for area in &f.focus_areas {

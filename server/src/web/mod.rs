@@ -18,6 +18,7 @@
 
 pub mod chart;
 pub mod devices;
+pub mod erasure;
 pub mod follow_up;
 pub mod lang;
 pub mod layout;
@@ -68,6 +69,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/records/{id}",
             get(review::purpose_form).post(review::open),
+        )
+        .route(
+            "/records/{id}/erase",
+            get(erasure::confirm).post(erasure::erase),
         )
         .route(
             "/records/{id}/protocol",

@@ -549,6 +549,9 @@ fn record_markup(l: Lang, v: &RecordView, csrf: &str) -> Markup {
                 _ => { tr { td { (l.t("Reference data; see the reference pages.")) } } }
             }
         }
+        @if shared::erasure::may_erase(v.record.kind()) {
+            p.no-print { a.danger href=(format!("/records/{}/erase", v.id)) { (l.t("Erase this record…")) } }
+        }
         @if let Record::Inspection(_) = &v.record {
             form.no-print method="post" action=(format!("/records/{}/protocol", v.id)) {
                 input type="hidden" name="csrf" value=(csrf);
@@ -642,7 +645,7 @@ pub async fn access_log(
                                 br;
                                 a href=(format!("/access-log?record={}", r.doc_id)) { code { (r.doc_id) } }
                             }
-                            td { (l.t(review::purpose_label(&r.purpose).unwrap_or(""))) }
+                            td { (l.t(review::logged_label(&r.purpose))) }
                             td { (r.case_number.as_deref().unwrap_or("")) }
                         }
                     }

@@ -85,6 +85,8 @@ pub struct Stored {
     pub doc: Automerge,
     /// Changes held for this document, waiting for their dependencies.
     pub held: Vec<HeldChange>,
+    /// The document is in the erasure ledger (`shared::erasure`).
+    pub erased: bool,
 }
 
 /// Why a document, or some held changes, were refused. The message names
@@ -125,6 +127,7 @@ impl Rejection {
             RejectCode::QuotaExceeded => {
                 "this device has too many changes waiting on the server for their dependencies; send again later"
             }
+            RejectCode::Erased => "the record was erased by the coordinators; delete it",
         };
         Rejection::new(code, message)
     }
@@ -174,6 +177,10 @@ pub enum Verdict {
     /// incoming changes; other devices' held changes of the document stay,
     /// so that a stranger cannot flush them.
     RefuseSender(Rejection),
+    /// The document was erased: nothing of what was sent is stored or
+    /// kept anywhere (not even in the quarantine: it would bring the
+    /// erased content back); answer `erased`, and the device deletes it.
+    Erased,
 }
 
 impl Verdict {
@@ -200,6 +207,7 @@ impl Verdict {
             Verdict::Hold { .. } => Some(Rejection::of(RejectCode::Incomplete)),
             Verdict::OverQuota => Some(Rejection::of(RejectCode::QuotaExceeded)),
             Verdict::Refuse(r) | Verdict::RefuseSender(r) => Some(r.clone()),
+            Verdict::Erased => Some(Rejection::of(RejectCode::Erased)),
         }
     }
 }
@@ -207,6 +215,10 @@ impl Verdict {
 /// Decides one pushed document. `raw` are the change bytes as sent;
 /// `refs` answers whether referenced hotspots, venues and initiatives exist.
 pub fn decide(stored: &Stored, sender: &Sender, raw: &[Vec<u8>], refs: &dyn References) -> Verdict {
+    // Rule 0: erased stays erased, whatever was sent and by whom.
+    if stored.erased {
+        return Verdict::Erased;
+    }
     let parsed = match parse_changes(raw) {
         Ok(p) => p,
         Err(code) => return Verdict::RefuseSender(Rejection::of(code)),
@@ -830,5 +842,22 @@ mod tests {
             v.result().map(|r| r.code),
             Some(RejectCode::MalformedChange)
         );
+    }
+
+    #[test]
+    fn an_erased_record_takes_nothing_from_anyone() {
+        let anna = device();
+        let c = edit(&mut AutoCommit::new(), &anna, &visit());
+        let stored = Stored {
+            erased: true,
+            ..Stored::default()
+        };
+        let v = decide(&stored, &anna, &[c], &AllKnown);
+        assert!(matches!(v, Verdict::Erased));
+        assert_eq!(v.result().map(|r| r.code), Some(RejectCode::Erased));
+        // Garbage for an erased record is answered the same: nothing is
+        // parsed, stored or quarantined.
+        let v = decide(&stored, &anna, &[vec![1, 2, 3]], &AllKnown);
+        assert!(matches!(v, Verdict::Erased));
     }
 }

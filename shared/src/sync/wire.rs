@@ -9,7 +9,13 @@ use serde_bytes::ByteBuf;
 use super::cursor::{Cursor, CHECK_LEN};
 use crate::ids::DocId;
 
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Version 2 added erasure (`erased_since`, `erased`, `erased_to`, the
+/// `erased` result): a version-1 client would keep erased records, so the
+/// server answers it `unsupported_version` and it keeps its data until
+/// updated.
+pub const PROTOCOL_VERSION: u32 = 2;
+/// Most erased record ids in one response; past it `more` is set.
+pub const MAX_ERASED_PER_RESPONSE: usize = 10_000;
 pub const CONTENT_TYPE: &str = "application/cbor";
 /// Most documents in one request; a device with more sends them over
 /// several syncs. It bounds how long one device's sync holds the server's
@@ -30,6 +36,11 @@ pub struct SyncRequest {
     /// device holds none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub venues_tag: Option<ByteBuf>,
+    /// The erasure ledger's position this device has carried out
+    /// (`SyncResponse::erased_to`; at enrolment, `erasures_from`). Absent:
+    /// 0, every erasure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_since: Option<u64>,
 }
 
 /// The changes a device sends for one document.
@@ -59,6 +70,15 @@ pub struct SyncResponse {
     /// device's `venues_tag` is not the server's; absent when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub venues: Option<VenueList>,
+    /// Records erased since the request's `erased_since`: the device
+    /// deletes every copy it holds (document, outbox, index) and keeps
+    /// their ids so that it never takes them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<ByteBuf>,
+    /// The ledger position `erased` reaches; send it as `erased_since`
+    /// once the erasures are carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_to: Option<u64>,
 }
 
 /// What the venue picker needs to know of inspections the device does not
@@ -184,6 +204,9 @@ pub enum RejectCode {
     /// their dependencies on the server as it may. Nothing was stored; send
     /// them again later.
     QuotaExceeded,
+    /// The record was erased by the coordinators: nothing was stored, and
+    /// never will be. The device deletes its copy.
+    Erased,
 }
 
 /// What a device does with the changes it sent for a document, by the
@@ -197,12 +220,15 @@ pub enum AfterResult {
     /// Keep them, mark the record refused with the message, and send them
     /// again only with the officer's next amendment.
     HoldUntilAmended,
+    /// The record was erased: delete it and every change of it.
+    Erase,
 }
 
 impl DocResult {
     pub fn after(&self) -> AfterResult {
         match (self.ok, self.code) {
             (true, _) => AfterResult::Acknowledge,
+            (false, Some(RejectCode::Erased)) => AfterResult::Erase,
             (false, Some(code)) if code.held_until_amended() => AfterResult::HoldUntilAmended,
             (false, Some(_)) => AfterResult::SendAgain,
             // A refusal without a code is a server this client does not
@@ -220,14 +246,20 @@ impl RejectCode {
     pub fn held_until_amended(self) -> bool {
         !matches!(
             self,
-            RejectCode::MalformedChange | RejectCode::Incomplete | RejectCode::QuotaExceeded
+            RejectCode::MalformedChange
+                | RejectCode::Incomplete
+                | RejectCode::QuotaExceeded
+                | RejectCode::Erased
         )
     }
 
     /// Whether the document was refused (kept in the quarantine, status
     /// 422), rather than held or postponed.
     pub fn is_refusal(self) -> bool {
-        !matches!(self, RejectCode::Incomplete | RejectCode::QuotaExceeded)
+        !matches!(
+            self,
+            RejectCode::Incomplete | RejectCode::QuotaExceeded | RejectCode::Erased
+        )
     }
 
     /// Reads a code as `as_str` writes it; none for one this version does
@@ -243,6 +275,7 @@ impl RejectCode {
             RejectCode::Invalid,
             RejectCode::Incomplete,
             RejectCode::QuotaExceeded,
+            RejectCode::Erased,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)
@@ -259,6 +292,7 @@ impl RejectCode {
             RejectCode::Invalid => "invalid",
             RejectCode::Incomplete => "incomplete",
             RejectCode::QuotaExceeded => "quota_exceeded",
+            RejectCode::Erased => "erased",
         }
     }
 }
@@ -267,7 +301,9 @@ impl RejectCode {
 pub enum WireError {
     #[error("the body is not a CBOR sync message: {0}")]
     Decode(String),
-    #[error("protocol version {0} is not supported; this server speaks version 1")]
+    #[error(
+        "protocol version {0} is not supported; this server speaks version {PROTOCOL_VERSION}"
+    )]
     Version(u32),
     #[error("a document id must be 16 bytes")]
     BadDocId,
@@ -308,6 +344,7 @@ pub struct IncomingSync {
     pub cursor: Option<Cursor>,
     pub docs: Vec<IncomingDoc>,
     pub venues_tag: Option<Vec<u8>>,
+    pub erased_since: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -387,6 +424,7 @@ pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
         cursor: req.cursor,
         docs,
         venues_tag: req.venues_tag.map(ByteBuf::into_vec),
+        erased_since: req.erased_since.unwrap_or(0),
     })
 }
 
@@ -426,6 +464,7 @@ mod tests {
         let id = DocId::random();
         let req = SyncRequest {
             venues_tag: None,
+            erased_since: None,
             v: PROTOCOL_VERSION,
             cursor: Some(Cursor {
                 seq: 7,
@@ -461,12 +500,14 @@ mod tests {
         ));
         let mut req = SyncRequest {
             venues_tag: None,
-            v: 2,
+            erased_since: None,
+            v: 1,
             cursor: None,
             docs: vec![],
         };
-        assert_eq!(decode_request(&encode(&req)), Err(WireError::Version(2)));
-        req.v = 1;
+        // A version-1 client would keep erased records: refused.
+        assert_eq!(decode_request(&encode(&req)), Err(WireError::Version(1)));
+        req.v = PROTOCOL_VERSION;
         req.docs.push(DocChanges {
             id: ByteBuf::from(vec![1, 2, 3]),
             changes: vec![],

@@ -2,6 +2,7 @@
 
 pub mod counter;
 pub mod discard;
+pub mod erased;
 pub mod history;
 pub mod notes;
 pub mod ongoing;
@@ -10,6 +11,7 @@ pub mod timer;
 
 pub use counter::Counter;
 pub use discard::{state_note, Discard};
+pub use erased::ErasedNotice;
 pub use history::History;
 pub use notes::NotesField;
 pub use ongoing::OngoingVisit;
