@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use app::DeviceStore;
 use e2e::process::{free_port, usage};
-use e2e::{now_ms, workspace_binary, TestDevice};
+use e2e::{workspace_binary, TestDevice};
 use shared::record::Record;
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -175,7 +175,9 @@ async fn main() -> Result<()> {
     // The records, made offline first; the clock starts at the first sync.
     for phone in &phones {
         for i in 0..m as i64 {
-            let mut v = phone.new_visit(now_ms() - 86_400_000 + i * 1000)?;
+            // 20 minutes apart: validation refuses one officer on many
+            // patrols at once.
+            let mut v = phone.new_visit(e2e::nth_visit_start(i))?;
             v.ended_at = Some(v.started_at + 12 * 60_000);
             v.contacts.increment(1);
             v.notes.update("Lugnt vid busshållplatsen, en kontakt.");

@@ -92,7 +92,8 @@ fn records(phone: usize, m: usize) -> Result<Vec<automerge::Automerge>> {
     let day_ago = 1_767_000_000_000 + phone as i64 * 10_000_000;
     (0..m)
         .map(|i| {
-            let mut v = PatrolVisit::new(hotspot, initiative, day_ago + i as i64 * 1000);
+            // 20 minutes apart, as ours (validation refuses overlaps).
+            let mut v = PatrolVisit::new(hotspot, initiative, day_ago + i as i64 * 20 * 60_000);
             v.ended_at = Some(v.started_at + 12 * 60_000);
             v.contacts.increment(1);
             v.notes.update("Lugnt vid busshållplatsen, en kontakt.");
