@@ -155,6 +155,23 @@ pub async fn run(
             }
         })
     };
+    // Retention: the records the rules no longer keep are erased once a
+    // day (checked every 10 minutes, first ten minutes after start).
+    let retention = {
+        let (db, clock) = (state.db.clone(), state.clock.clone());
+        tokio::spawn(async move {
+            let first = tokio::time::Instant::now() + Duration::from_secs(600);
+            let mut every = tokio::time::interval_at(first, Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                match crate::db::retention::run_if_due(&db, clock.now_ms()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(erased = n, "retention: records erased"),
+                    Err(e) => tracing::warn!(error = %e, "the retention job failed"),
+                }
+            }
+        })
+    };
     let served = crate::transport::serve(
         listener,
         router_with(state, limiters),
@@ -164,6 +181,7 @@ pub async fn run(
     .await;
     sweeper.abort();
     publisher.abort();
+    retention.abort();
     served
 }
 

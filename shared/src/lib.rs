@@ -22,6 +22,7 @@ pub mod patrol_plan;
 pub mod projection;
 pub mod record;
 pub mod reference_csv;
+pub mod retention;
 pub mod rollup;
 pub mod schema;
 pub mod sign_in;

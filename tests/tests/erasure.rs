@@ -286,3 +286,121 @@ async fn a_store_restored_from_before_an_erasure_carries_it_out_before_answering
     server.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_nightly_job_erases_what_the_retention_rules_no_longer_keep() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let server = pages_server(&tmp.path().join("server")).await?;
+    let anna = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
+    anna.sync().await?;
+    let past = last_quarter_instant();
+    let old = visit(&anna, past, "Lugnt")?;
+    let plan = anna.plan()?;
+    let activity_initiative = plan
+        .focus_areas
+        .iter()
+        .flat_map(|f| f.initiatives.iter())
+        .find(|i| i.counts == shared::domain::Counts::Activities)
+        .map(|i| i.id)
+        .ok_or_else(|| anyhow::anyhow!("no activity initiative"))?;
+    let activity = anna.create(Record::Activity(shared::domain::Activity {
+        initiative_id: activity_initiative,
+        date: shared::local_time::format_date(past),
+        kind: shared::domain::ActivityKind::SchoolVisit,
+        people_reached: 20,
+        participants: Vec::new(),
+        notes: Default::default(),
+        draft: false,
+        discarded_at: None,
+    }))?;
+    anna.sync().await?;
+
+    let mut web = WebClient::new(&server.url);
+    web.sign_in("eva", PASSWORD).await?;
+    // Never reviewed: the follow-up page reminds.
+    let follow_up = web.get("/follow-up").await?.body;
+    assert!(follow_up.contains("A yearly review of the retention rules is due."));
+    let page = web.get("/retention").await?;
+    let csrf = page
+        .csrf()
+        .ok_or_else(|| anyhow::anyhow!("no CSRF token"))?;
+    // A rule needs its legal basis.
+    let refused = web
+        .post(
+            "/retention",
+            &[
+                ("csrf", &csrf),
+                ("kind", "visit"),
+                ("months", "36"),
+                ("basis", ""),
+            ],
+        )
+        .await?;
+    assert_eq!(refused.status, 400);
+    let set = web
+        .post(
+            "/retention",
+            &[
+                ("csrf", &csrf),
+                ("kind", "visit"),
+                ("months", "36"),
+                ("basis", "Gallringsbeslut KS 2025/14"),
+            ],
+        )
+        .await?;
+    assert_eq!(set.status, 303);
+    web.post("/retention/review", &[("csrf", &csrf)]).await?;
+    let page = web.get("/retention").await?.body;
+    assert!(
+        page.contains("Gallringsbeslut KS 2025/14") && page.contains("Last reviewed"),
+        "{page}"
+    );
+    assert!(!web
+        .get("/follow-up")
+        .await?
+        .body
+        .contains("A yearly review of the retention rules is due."));
+
+    // Today nothing is due: kept 36 months after the plan's end.
+    assert_eq!(server::db::retention::run(&server.db, now_ms()).await?, 0);
+    // Past the plan's end (2027-12-31) and 36 months: the visit goes, the
+    // activity (no rule for activities) stays.
+    let later = shared::local_time::day_bounds(
+        shared::local_time::LocalDate::parse("2031-01-02")
+            .map(|d| d.day())
+            .unwrap_or(0),
+    )
+    .0;
+    let period = shared::follow_up::Period::quarter_of(past).key();
+    let csv_before = web
+        .get(&format!("/follow-up.csv?period={period}"))
+        .await?
+        .body;
+    assert_eq!(server::db::retention::run(&server.db, later).await?, 1);
+    assert_eq!(
+        server::db::retention::run(&server.db, later).await?,
+        0,
+        "once"
+    );
+    let csv_after = web
+        .get(&format!("/follow-up.csv?period={period}"))
+        .await?
+        .body;
+    assert_eq!(csv_before, csv_after, "a closed quarter's figures are kept");
+    let reason: String = server
+        .db
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT reason || ' ' || erased_by FROM ledger.erasures WHERE doc_id = ?1",
+                [old.as_bytes()],
+                |r| r.get(0),
+            )?)
+        })
+        .await?;
+    assert_eq!(reason, "retention_ended retention");
+    anna.sync().await?;
+    assert!(anna.lock().record(old)?.is_none());
+    assert!(anna.lock().record(activity)?.is_some());
+    server.stop().await;
+    Ok(())
+}

@@ -158,6 +158,8 @@ async fn every_page_in_swedish_has_no_english_domain_word_or_raw_key() -> anyhow
         "/devices".to_string(),
         "/quarantine".to_string(),
         "/security-log".to_string(),
+        "/retention".to_string(),
+        format!("/records/{visit}/erase"),
         "/public".to_string(),
         format!("/records/{inspection}/protocol"),
     ] {

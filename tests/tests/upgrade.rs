@@ -41,6 +41,8 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
                FROM uncounted_records WHERE doc_id = '{running}';
              DROP TABLE uncounted_records;
              DROP TABLE kept_rows;
+             DROP TABLE retention_rules;
+             DROP TABLE retention_reviews;
              DROP INDEX access_log_by_doc;
              ALTER TABLE access_log DROP COLUMN case_number;
              PRAGMA user_version = 7;"

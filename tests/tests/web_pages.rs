@@ -17,6 +17,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
     let visit = officer.create(Record::PatrolVisit(officer.new_visit(now_ms())?))?;
     officer.sync().await?;
     let record_path = format!("/records/{visit}");
+    let erase_path = format!("/records/{visit}/erase");
     let unknown_record = format!("/records/{}", uuid::Uuid::new_v4());
     let lost = TestDevice::enrol(&server, "Omar Said", Organisation::Police).await?;
     lost.sync().await?;
@@ -82,6 +83,10 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("GET", "/access-log.csv", [303, 303, 303, 200]),
         ("GET", "/quarantine", [303, 303, 303, 200]),
         ("GET", "/security-log", [303, 303, 303, 200]),
+        ("GET", "/retention", [303, 303, 303, 200]),
+        // Erasing asks first; a post without a reason erases nothing.
+        ("GET", &erase_path, [303, 303, 303, 200]),
+        ("POST", &erase_path, [303, 303, 303, 400]),
         ("GET", "/reference", [303, 303, 303, 200]),
         ("GET", "/reference/hotspots.csv", [303, 303, 303, 200]),
         ("GET", "/reference/venues.csv", [303, 303, 303, 200]),

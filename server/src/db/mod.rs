@@ -23,6 +23,7 @@ pub mod publication;
 pub mod push_store;
 pub mod quarantine;
 pub mod reference;
+pub mod retention;
 pub mod review;
 pub mod schema;
 pub mod security_log;

@@ -361,6 +361,22 @@ CREATE TABLE kept_rows (
     kept_at INTEGER NOT NULL
 ) STRICT;
 "#,
+    r#"
+-- How long each kind of field record is kept (shared::retention), with
+-- the legal basis, and the yearly reviews of the rules.
+CREATE TABLE retention_rules (
+    kind   TEXT PRIMARY KEY,
+    months INTEGER NOT NULL,
+    basis  TEXT NOT NULL,
+    set_by TEXT NOT NULL,
+    set_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE retention_reviews (
+    id          INTEGER PRIMARY KEY,
+    reviewed_by TEXT NOT NULL,
+    reviewed_at INTEGER NOT NULL
+) STRICT;
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.

@@ -63,11 +63,18 @@ pub async fn show(
     let period = chosen(&q, state.clock.now_ms())?;
     let f = load(&state, period).await?;
     let title = format!("{} {}", l.t("Follow-up"), l.period(&period));
+    // The yearly review of the retention rules, reminded of while due.
+    let review = state.db.read(crate::db::retention::last_review).await?;
+    let now = state.clock.now_ms();
+    let review_due = shared::retention::review_due(review.as_ref().map(|r| r.0), now);
     Ok(page(
         l,
         &title,
         Some((&me.0.display_name, &me.0.csrf)),
         html! {
+            @if review_due {
+                div.no-print { (super::retention::review_line(l, review.as_ref(), now)) a href="/retention" { (l.t("Retention")) } }
+            }
             (period_picker(l, period))
             (report(l, &f, &me.0.csrf, state.clock.now_ms()))
         },

@@ -102,6 +102,7 @@ pub fn page(l: Lang, title: &str, who: Option<(&str, &str)>, body: Markup) -> Ma
                             a href="/quarantine" { (l.t("Quarantine")) } " · "
                             a href="/reference" { (l.t("Reference data")) } " · "
                             a href="/devices" { (l.t("Devices")) } " · "
+                            a href="/retention" { (l.t("Retention")) } " · "
                             a href="/public" { (l.t("Public summary")) }
                         }
                         // An error page keeps the links but has no session

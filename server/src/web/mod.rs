@@ -25,6 +25,7 @@ pub mod layout;
 pub mod problems;
 pub mod public;
 pub mod reference;
+pub mod retention;
 pub mod review;
 pub mod security;
 pub mod session;
@@ -82,6 +83,8 @@ pub fn routes() -> Router<AppState> {
         .route("/access-log.csv", get(review::access_log_csv))
         .route("/quarantine", get(review::quarantined))
         .route("/security-log", get(security::show))
+        .route("/retention", get(retention::show).post(retention::set))
+        .route("/retention/review", post(retention::review))
         .route("/public", get(public::show))
         .layer(axum::middleware::from_fn(problems::as_page))
 }
