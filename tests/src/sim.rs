@@ -65,6 +65,8 @@ pub struct SimReport {
     pub server_restarts: usize,
     pub quarantined: usize,
     pub documents: usize,
+    /// Records the coordinators erased during the run.
+    pub erased: usize,
 }
 
 /// What happens to one sync's first request.
@@ -255,6 +257,12 @@ pub struct Sim {
     net: SimNet,
     devices: Vec<SimDevice>,
     report: SimReport,
+    /// Records erased during the run: after healing, nothing of them may
+    /// be anywhere.
+    erased: std::collections::BTreeSet<DocId>,
+    /// Records refused and corrected by their officer (the quarantine
+    /// keeps them, unless erased since).
+    corrected: Vec<DocId>,
 }
 
 fn server_state(dir: &Path, clock: &Arc<ManualClock>) -> Result<(Db, axum::Router)> {
@@ -295,6 +303,8 @@ impl Sim {
             net,
             devices: Vec::new(),
             report: SimReport::default(),
+            erased: Default::default(),
+            corrected: Vec::new(),
         };
         let names = [
             "Anna Berg",
@@ -413,6 +423,7 @@ impl Sim {
                 Ok(())
             }
             93..=95 => self.restart_server(),
+            96 | 97 => self.erase().await,
             _ => self.coordinator_edit().await,
         }
     }
@@ -645,6 +656,45 @@ impl Sim {
         Ok(())
     }
 
+    /// A coordinator erases a field record the server has accepted, for a
+    /// reason drawn by the schedule, while phones may be offline holding
+    /// it, editing it, or with changes of it held or delayed.
+    async fn erase(&mut self) -> Result<()> {
+        let pick = self.rng.gen_range(0..1000usize);
+        let reason = shared::erasure::ErasureReason::ALL[self.rng.gen_range(0..3)];
+        let now = self.now();
+        let Ok(db) = self.db() else { return Ok(()) };
+        let field: Vec<(Vec<u8>, String)> = db
+            .read(|c| {
+                let mut s = c.prepare(
+                    "SELECT id, kind FROM docs WHERE kind IN ('visit', 'inspection', 'activity') ORDER BY id",
+                )?;
+                let rows = s
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        let Some((id, kind)) = field
+            .get(pick % field.len().max(1))
+            .and_then(|(b, k)| Some((DocId::from_slice(b)?, DocKind::parse(k)?)))
+        else {
+            return Ok(());
+        };
+        let e = server::db::erasure::Erasure {
+            doc_id: id,
+            kind,
+            reason,
+            case_number: None,
+            erased_by: "sim".into(),
+            erased_at: now,
+        };
+        db.erase(e, |_| Ok(())).await?;
+        self.erased.insert(id);
+        self.report.erased += 1;
+        Ok(())
+    }
+
     /// Every fault heals: the server is up, coverage is back, held
     /// messages arrive; every record refused as invalid is corrected by its
     /// officer (as the app's "to correct" list asks); then everyone syncs
@@ -697,6 +747,7 @@ impl Sim {
                     }
                 })?;
                 self.report.quarantined += 1;
+                self.corrected.push(id);
             }
         }
         Ok(())
@@ -704,7 +755,36 @@ impl Sim {
 
     async fn check(&mut self) -> Result<()> {
         let db = self.db()?.clone();
-        // 1. Every change saved on any device is on the server.
+        // 0. Nothing of an erased record is anywhere: no phone holds it,
+        //    the server keeps no document, change bytes, held or
+        //    quarantined change of it.
+        for dev in &self.devices {
+            let ids = dev.lock().ids(None)?;
+            for id in &ids {
+                ensure!(
+                    !self.erased.contains(id),
+                    "{}'s phone still holds the erased {id}",
+                    dev.officer
+                );
+            }
+        }
+        for id in self.erased.clone() {
+            let left: i64 = db
+                .read(move |c| {
+                    Ok(c.query_row(
+                        "SELECT (SELECT count(*) FROM docs WHERE id = ?1)
+                              + (SELECT count(*) FROM changes WHERE doc_id = ?1 AND length(bytes) > 0)
+                              + (SELECT count(*) FROM held_changes WHERE doc_id = ?1)
+                              + (SELECT count(*) FROM quarantine WHERE doc_id = ?1)",
+                        [id.as_bytes()],
+                        |r| r.get(0),
+                    )?)
+                })
+                .await?;
+            ensure!(left == 0, "the server keeps {left} rows of the erased {id}");
+        }
+        // 1. Every change saved on any device is on the server (an erased
+        //    record's are nowhere, checked above).
         for dev in &self.devices {
             let ids = dev.lock().ids(None)?;
             for id in ids {
@@ -830,10 +910,14 @@ impl Sim {
         ensure!(before == after, "follow-up tables differ from a rebuild");
         // 4. Refused documents are kept in the quarantine.
         let quarantine = db.read(server::db::quarantine::list).await?;
+        let kept = self
+            .corrected
+            .iter()
+            .filter(|id| !self.erased.contains(id))
+            .count();
         ensure!(
-            quarantine.len() >= self.report.quarantined,
-            "{} refusals corrected, {} in quarantine",
-            self.report.quarantined,
+            quarantine.len() >= kept,
+            "{kept} refusals corrected (of records not erased since), {} in quarantine",
             quarantine.len()
         );
         for q in &quarantine {

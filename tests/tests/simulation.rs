@@ -38,12 +38,13 @@ async fn nothing_is_lost_under_faults_crashes_and_wrong_clocks() -> anyhow::Resu
         total.server_restarts += r.server_restarts;
         total.quarantined += r.quarantined;
         total.documents += r.documents;
+        total.erased += r.erased;
         for (k, v) in r.faults {
             *total.faults.entry(k).or_default() += v;
         }
     }
     println!(
-        "{} seeds in {:.1} s: {} edits, {} syncs, {} device crashes, {} server restarts, {} refusals corrected, {} documents; faults {:?}",
+        "{} seeds in {:.1} s: {} edits, {} syncs, {} device crashes, {} server restarts, {} refusals corrected, {} documents, {} erased; faults {:?}",
         seeds.len(),
         started.elapsed().as_secs_f64(),
         total.edits,
@@ -52,6 +53,7 @@ async fn nothing_is_lost_under_faults_crashes_and_wrong_clocks() -> anyhow::Resu
         total.server_restarts,
         total.quarantined,
         total.documents,
+        total.erased,
         total.faults
     );
     Ok(())
