@@ -150,7 +150,8 @@ async fn sync_loop(svc: Services, mut u: Ui) {
             Err(_) => (delay * 2).clamp(Duration::from_secs(5), MAX),
         };
         u.sync.set(sync_view(&svc));
-        if matches!(&result, Ok(r) if r.received_docs > 0 || r.acknowledged > 0 || r.rejected > 0) {
+        if matches!(&result, Ok(r) if r.received_docs > 0 || r.acknowledged > 0 || r.rejected > 0 || r.erased > 0)
+        {
             let next = (u.rev)() + 1;
             u.rev.set(next);
         }
