@@ -75,6 +75,15 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         })
     };
+    // A phone the server revoked (lost, or away longer than the lease)
+    // wipes its records and key at the next start (docs/privacy.md).
+    let revoked = store
+        .lock()
+        .map(|s| s.revoked().unwrap_or(false))
+        .unwrap_or(false);
+    if revoked {
+        wipe().context("wiping the records of a revoked phone")?;
+    }
     let services = Services {
         store,
         data_dir: dir.clone(),

@@ -27,6 +27,10 @@ pub enum SyncError {
     Unreachable(String),
     #[error("this device is no longer accepted by the server; ask the coordinator")]
     Unauthorized,
+    #[error(
+        "this device was revoked by the coordinators; its records are wiped at the next start"
+    )]
+    Revoked,
     #[error("the server refused the sync ({status}): {message}")]
     Refused {
         status: u16,
@@ -55,6 +59,7 @@ impl SyncError {
         match self {
             SyncError::Unreachable(_) => SyncProblem::Unreachable,
             SyncError::Unauthorized => SyncProblem::Unauthorized,
+            SyncError::Revoked => SyncProblem::Revoked,
             SyncError::Refused { code, .. } => SyncProblem::Refused { code: *code },
             SyncError::Server { status } => SyncProblem::Server { status: *status },
             SyncError::BadResponse(_) => SyncProblem::BadResponse,
@@ -74,6 +79,7 @@ impl SyncError {
 pub enum SyncProblem {
     Unreachable,
     Unauthorized,
+    Revoked,
     Refused {
         code: Option<ErrorCode>,
     },
@@ -200,7 +206,20 @@ pub fn accept_answer(
 pub fn classify(status: u16, body: Vec<u8>) -> Result<Vec<u8>, SyncError> {
     match status {
         200 | 422 => Ok(body),
-        401 => Err(SyncError::Unauthorized),
+        401 => {
+            let code = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    v.get("error")
+                        .and_then(|c| c.as_str())
+                        .and_then(ErrorCode::parse)
+                });
+            Err(if code == Some(ErrorCode::Revoked) {
+                SyncError::Revoked
+            } else {
+                SyncError::Unauthorized
+            })
+        }
         408 | 429 | 502..=504 => Err(SyncError::Unreachable(format!("status {status}"))),
         400..=499 => {
             let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
@@ -250,6 +269,9 @@ pub async fn sync_once<T: Transport>(
     let result = sync_rounds(store, transport, &now, &mut report).await;
     let note = result.as_ref().err().map(SyncError::problem);
     if let Ok(mut s) = store.lock() {
+        if matches!(result, Err(SyncError::Revoked)) {
+            let _ = s.note_revoked();
+        }
         // Failing to note the attempt must not hide the sync's own outcome.
         let _ = s.note_sync_attempt(now(), note.as_ref());
     }

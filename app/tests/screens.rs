@@ -481,6 +481,7 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
         venues: Some(list),
         erased: Vec::new(),
         erased_to: None,
+        lease_days: None,
     };
     store.apply(&batch, &response, T0)?;
     visit_at(&mut store, T0 + MINUTE)?;
@@ -639,6 +640,7 @@ async fn an_erased_record_disappears_and_the_officer_is_told_why() -> anyhow::Re
         venues: None,
         erased: vec![serde_bytes::ByteBuf::from(gone.as_bytes().to_vec())],
         erased_to: Some(7),
+        lease_days: None,
     };
     let applied = store.apply(&batch, &response, T0 + 2 * MINUTE)?;
     assert_eq!(applied.erased, 1);
@@ -686,6 +688,7 @@ async fn an_erased_record_disappears_and_the_officer_is_told_why() -> anyhow::Re
         venues: None,
         erased: Vec::new(),
         erased_to: None,
+        lease_days: None,
     };
     let store = h.store.clone();
     let mut s = store.lock().map_err(|_| anyhow::anyhow!("lock"))?;
@@ -693,5 +696,23 @@ async fn an_erased_record_disappears_and_the_officer_is_told_why() -> anyhow::Re
     s.apply(&batch, &late, T0 + 3 * MINUTE)?;
     assert!(s.record(gone)?.is_none());
     assert!(s.is_erased(gone)?);
+    Ok(())
+}
+
+/// Issue 13: a phone that has not reached the server for longer than the
+/// lease shows no records, says why, and offers to sync.
+#[tokio::test]
+async fn past_the_lease_the_phone_shows_no_records() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    store.create(&hotspot("Torget"), T0)?;
+    let now = app::ui::state::now_ms();
+    store.note_sync_attempt(now - 40 * 24 * 60 * MINUTE, None)?;
+    let mut h = Harness::open(store, Screen::Records, Lang::Sv)?;
+    let html = h.html();
+    assert!(html.contains("Registreringarna visas inte"), "{html}");
+    assert!(html.contains("på över 30 dagar"), "{html}");
+    assert!(!html.contains("Torget"), "{html}");
+    h.act(|| go(Screen::Home));
+    assert!(!h.html().contains("Torget"));
     Ok(())
 }

@@ -9,8 +9,10 @@ use shared::sync::ErrorCode;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
-    #[error("missing, unknown or revoked device token")]
+    #[error("missing or unknown device token")]
     Unauthorized,
+    #[error("this device was revoked")]
+    Revoked,
     #[error("{message}")]
     BadRequest { code: ErrorCode, message: String },
     #[error("the enrolment code is unknown, used or expired; ask the coordinator for a new one")]
@@ -91,6 +93,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, code) = match &self {
             Error::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            Error::Revoked => (StatusCode::UNAUTHORIZED, ErrorCode::Revoked),
             Error::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
             Error::BadEnrolmentCode => (StatusCode::BAD_REQUEST, ErrorCode::BadEnrolmentCode),
             Error::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),

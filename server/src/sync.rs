@@ -78,6 +78,7 @@ pub fn run(
                 .map(|id| ByteBuf::from(id.as_bytes().to_vec()))
                 .collect(),
             erased_to: Some(erased_to),
+            lease_days: Some(crate::db::retention::lease_days(conn)?),
         },
         rejected,
     ))

@@ -89,6 +89,18 @@ pub fn review_due(last_review: Option<Millis>, now: Millis) -> bool {
     last_review.is_none_or(|at| now - at > 365 * 86_400_000)
 }
 
+/// The phone lease coordinators set: a phone that has not reached the
+/// server for longer stops showing records, and the server revokes it.
+pub const DEFAULT_LEASE_DAYS: u32 = 30;
+/// The longest lease: a year.
+pub const MAX_LEASE_DAYS: u32 = 365;
+
+/// Whether a phone last in contact at `last_contact` is past a lease of
+/// `days` at `now`.
+pub fn lease_expired(last_contact: Millis, days: u32, now: Millis) -> bool {
+    now - last_contact > days as i64 * 86_400_000
+}
+
 /// The plan a record counts toward, by its day: the latest-starting plan
 /// whose span holds the day (plans are the follow-up's `DateSpan`s).
 pub fn plan_end_for(day: LocalDate, plans: &[crate::follow_up::DateSpan]) -> Option<LocalDate> {
@@ -110,8 +122,9 @@ mod tests {
 
     #[test]
     fn a_record_is_kept_months_after_the_later_of_its_day_and_its_plans_end() {
-        let rule = RetentionRule::new(DocKind::PatrolVisit, 36, "Gallringsbeslut 2025:14").unwrap();
-        let plans = [DateSpan::parse("2026-01-01", Some("2027-12-31")).unwrap()];
+        let rule = RetentionRule::new(DocKind::PatrolVisit, 36, "Gallringsbeslut 2025:14")
+            .expect("a rule");
+        let plans = [DateSpan::parse("2026-01-01", Some("2027-12-31")).expect("a span")];
         let day = date("2026-03-10");
         let end = plan_end_for(day, &plans);
         assert_eq!(end, Some(date("2027-12-31")));

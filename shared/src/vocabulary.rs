@@ -270,6 +270,10 @@ fixed_words!(ErrorCode, |c| {
         "det som skickades är för stort; det skickas i mindre delar",
         "what was sent is too large; it is sent in smaller parts"
     ),
+    ErrorCode::Revoked => (
+        "telefonen är spärrad av samordnarna; registreringarna raderas från den",
+        "this phone was revoked by the coordinators; its records are wiped from it"
+    ),
     ErrorCode::Unauthorized => (
         "telefonen är inte längre godkänd av servern; kontakta samordnaren",
         "this phone is no longer accepted by the server; contact the coordinator"

@@ -381,10 +381,8 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
         .sync()
         .await
         .expect_err("a revoked device is refused");
-    assert!(
-        matches!(err, app::sync_client::SyncError::Unauthorized),
-        "{err}"
-    );
+    // Told apart from an unknown token: the phone wipes its records.
+    assert!(matches!(err, app::sync_client::SyncError::Revoked), "{err}");
     let kept_after: i64 = server
         .db
         .read(|c| Ok(c.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0))?))

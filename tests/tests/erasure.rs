@@ -404,3 +404,67 @@ async fn the_nightly_job_erases_what_the_retention_rules_no_longer_keep() -> any
     server.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_away_longer_than_the_lease_is_revoked_and_told() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let server = pages_server(&tmp.path().join("server")).await?;
+    let anna = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
+    let omar = TestDevice::enrol(&server, "Omar Said", Organisation::Police).await?;
+    anna.sync().await?;
+    omar.sync().await?;
+    assert_eq!(
+        anna.lock().lease_days()?,
+        shared::retention::DEFAULT_LEASE_DAYS
+    );
+
+    // The coordinators shorten the lease; the phones learn it.
+    let mut web = WebClient::new(&server.url);
+    web.sign_in("eva", PASSWORD).await?;
+    let page = web.get("/retention").await?;
+    let csrf = page
+        .csrf()
+        .ok_or_else(|| anyhow::anyhow!("no CSRF token"))?;
+    assert_eq!(
+        web.post("/retention/lease", &[("csrf", &csrf), ("days", "0")])
+            .await?
+            .status,
+        400
+    );
+    assert_eq!(
+        web.post("/retention/lease", &[("csrf", &csrf), ("days", "10")])
+            .await?
+            .status,
+        303
+    );
+    anna.sync().await?;
+    assert_eq!(anna.lock().lease_days()?, 10);
+    let now = now_ms();
+    assert_eq!(anna.lock().lease(now)?, app::store::Lease::Valid);
+    // Eleven days on, the phone that stayed away shows no records...
+    let later = now + 11 * 86_400_000;
+    assert_eq!(
+        anna.lock().lease(later)?,
+        app::store::Lease::Expired { days: 10 }
+    );
+    // ...and the nightly job revokes both phones (neither synced since).
+    server::db::retention::run_if_due(&server.db, later).await?;
+    let err = anna.sync().await.err().map(|e| e.problem());
+    assert_eq!(err, Some(app::sync_client::SyncProblem::Revoked));
+    assert!(anna.lock().revoked()?);
+    assert_eq!(anna.lock().lease(now)?, app::store::Lease::Revoked);
+    // A token nobody ever had is still just unknown.
+    let (status, body) = {
+        let r = reqwest::Client::new()
+            .post(format!("{}/v1/sync", server.url))
+            .bearer_auth("0".repeat(64))
+            .body(Vec::new())
+            .send()
+            .await?;
+        (r.status().as_u16(), r.text().await?)
+    };
+    assert_eq!(status, 401);
+    assert!(body.contains("\"unauthorized\""), "{body}");
+    server.stop().await;
+    Ok(())
+}

@@ -18,6 +18,7 @@ mod schema;
 mod sync_apply;
 
 pub use index::RecordRow;
+pub use sync_apply::Lease;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -352,6 +353,7 @@ mod tests {
             venues: None,
             erased: Vec::new(),
             erased_to: None,
+            lease_days: None,
             v: 1,
             results: batch
                 .request

@@ -41,6 +41,40 @@ impl DeviceStore {
         Ok(())
     }
 
+    /// The phone lease the server last gave, in days.
+    pub fn lease_days(&self) -> Result<u32> {
+        Ok(self
+            .meta("lease_days")?
+            .and_then(|b| b.as_slice().try_into().ok().map(u32::from_le_bytes))
+            .unwrap_or(shared::retention::DEFAULT_LEASE_DAYS))
+    }
+
+    /// The server answered that this phone is revoked: its records are
+    /// wiped at the next start (the shell asks `revoked`).
+    pub fn note_revoked(&mut self) -> Result<()> {
+        Self::set_meta(&self.conn, "revoked", &[1])
+    }
+
+    pub fn revoked(&self) -> Result<bool> {
+        Ok(self.meta("revoked")?.is_some())
+    }
+
+    /// Whether the phone may show records: not revoked, and in contact
+    /// with the server within the lease (`shared::retention`). A phone
+    /// that has never synced holds nothing of the server's yet.
+    pub fn lease(&self, now: Millis) -> Result<Lease> {
+        if self.revoked()? {
+            return Ok(Lease::Revoked);
+        }
+        let days = self.lease_days()?;
+        Ok(match self.last_success_at()? {
+            Some(last) if shared::retention::lease_expired(last, days, now) => {
+                Lease::Expired { days }
+            }
+            _ => Lease::Valid,
+        })
+    }
+
     /// Whether `id` was erased by the coordinators.
     pub fn is_erased(&self, id: DocId) -> Result<bool> {
         Ok(self
@@ -140,6 +174,9 @@ impl DeviceStore {
         if let Some(to) = resp.erased_to {
             Self::set_meta(&tx, "erased_since", &to.to_le_bytes())?;
         }
+        if let Some(days) = resp.lease_days {
+            Self::set_meta(&tx, "lease_days", &days.to_le_bytes())?;
+        }
         if resp.reset {
             // The server lost part of its log (restored backup): queue every
             // change this device ever made, and start over from no cursor.
@@ -217,6 +254,18 @@ impl DeviceStore {
         }
         Ok(applied)
     }
+}
+
+/// Whether the phone may show its records (`DeviceStore::lease`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lease {
+    Valid,
+    /// No contact with the server for longer than `days`.
+    Expired {
+        days: u32,
+    },
+    /// The server revoked the phone.
+    Revoked,
 }
 
 /// Deletes every copy of an erased record on the phone (its row, chunks

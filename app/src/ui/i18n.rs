@@ -130,6 +130,7 @@ pub enum T {
     StartTime,
     EndTime,
     Understood,
+    RecordsHidden,
 }
 
 pub fn t(lang: Lang, key: T) -> &'static str {
@@ -249,6 +250,7 @@ pub fn t(lang: Lang, key: T) -> &'static str {
         T::StartTime => ("Starttid", "Start time"),
         T::EndTime => ("Sluttid", "End time"),
         T::Understood => ("Uppfattat", "Understood"),
+        T::RecordsHidden => ("Registreringarna visas inte", "Records are not shown"),
     };
     match lang {
         Lang::Sv => sv,
@@ -347,6 +349,10 @@ pub fn sync_problem(lang: Lang, problem: &SyncProblem) -> String {
         SyncProblem::Unreachable => pick(
             "Ingen kontakt med servern – allt sparas på telefonen och skickas senare.",
             "No contact with the server – everything is kept on the phone and sent later.",
+        ),
+        SyncProblem::Revoked => pick(
+            "Telefonen är spärrad av samordnarna – registreringarna raderas när appen startas nästa gång.",
+            "This phone was revoked by the coordinators – its records are wiped when the app next starts.",
         ),
         SyncProblem::Unauthorized => pick(
             "Telefonen är inte längre godkänd av servern – kontakta samordnaren.",

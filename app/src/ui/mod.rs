@@ -93,6 +93,8 @@ pub fn App() -> Element {
     let lang = (u.lang)();
     let theme = (u.theme)().code();
     let screen = (u.screen)();
+    // Past the phone lease, or revoked: no records on any screen.
+    let lease = components::lease::lease_now();
     let title = i18n::t(lang, i18n::T::AppName);
     rsx! {
         style { {style::CSS} }
@@ -103,10 +105,13 @@ pub fn App() -> Element {
                     h1 { "{title}" }
                 }
                 if screen != Screen::Enrol { components::SyncStatus {} }
-                if screen != Screen::Enrol { components::OngoingVisit {} }
+                if screen != Screen::Enrol && lease == crate::store::Lease::Valid { components::OngoingVisit {} }
                 if screen != Screen::Enrol { components::ErasedNotice {} }
             }
             if let Some(e) = (u.error)() { p { class: "problem", role: "alert", "{e}" } }
+            if screen != Screen::Enrol && lease != crate::store::Lease::Valid {
+                components::LeaseScreen { lease }
+            } else {
             match screen {
                 Screen::Enrol => rsx! { screens::enrol::Enrol {} },
                 Screen::Home => rsx! { screens::home::Home {} },
@@ -119,6 +124,7 @@ pub fn App() -> Element {
                 Screen::Activity(id) => rsx! { screens::activity::ActivityScreen { id } },
                 Screen::Records => rsx! { screens::records::Records {} },
                 Screen::Settings => rsx! { screens::settings::Settings {} },
+            }
             }
         }
     }

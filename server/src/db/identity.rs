@@ -197,7 +197,10 @@ pub fn device_for_token(conn: &Connection, token: &str) -> Result<Device, Error>
             officer: OfficerId(Uuid::parse_str(&officer).map_err(Error::internal)?),
             actor: ActorKey(actor),
         }),
-        _ => Err(Error::Unauthorized),
+        // Told apart from an unknown token so that the phone wipes its
+        // records (docs/privacy.md): a revoked token was a real device.
+        Some((.., Some(_))) => Err(Error::Revoked),
+        None => Err(Error::Unauthorized),
     }
 }
 

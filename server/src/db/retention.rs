@@ -192,6 +192,48 @@ pub fn due(conn: &Connection, now: Millis, limit: usize) -> Result<Vec<Erasure>,
 }
 
 const LAST_RUN: &str = "retention_last_run";
+const LEASE: &str = "lease_days";
+
+/// The phone lease in days (`shared::retention::DEFAULT_LEASE_DAYS` until
+/// a coordinator sets it).
+pub fn lease_days(conn: &Connection) -> Result<u32, Error> {
+    let v: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([LEASE], |r| r.get(0))
+        .optional()?;
+    Ok(v.and_then(|b| b.try_into().ok().map(u32::from_le_bytes))
+        .unwrap_or(shared::retention::DEFAULT_LEASE_DAYS))
+}
+
+pub fn set_lease_days(conn: &Connection, days: u32) -> Result<(), Error> {
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+        params![LEASE, days.to_le_bytes().to_vec()],
+    )?;
+    Ok(())
+}
+
+/// Revokes every device that has not synced for longer than the lease
+/// (`shared::retention::lease_expired`; never synced: since enrolment).
+/// Returns how many.
+pub fn revoke_past_lease(conn: &Connection, now: Millis) -> Result<usize, Error> {
+    let days = lease_days(conn)?;
+    let rows: Vec<(String, Millis)> = conn
+        .prepare(
+            "SELECT id, COALESCE(last_sync_at, enrolled_at) FROM devices WHERE revoked_at IS NULL",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut n = 0;
+    for (id, last) in rows {
+        if shared::retention::lease_expired(last, days, now) {
+            let id = uuid::Uuid::parse_str(&id).map_err(Error::internal)?;
+            super::identity::revoke(conn, id, now)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
 
 /// The nightly job: at most once a day, erases in batches of `BATCH`
 /// every record the rules no longer keep, each batch written to the
@@ -212,6 +254,10 @@ pub async fn run_if_due(db: &super::Db, now: Millis) -> Result<usize, Error> {
         return Ok(0);
     }
     let n = run(db, now).await?;
+    let revoked = db.write(move |c| revoke_past_lease(c, now)).await?;
+    if revoked > 0 {
+        tracing::info!(devices = revoked, "phones past the lease revoked");
+    }
     db.write(move |c| {
         c.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",

@@ -85,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         .route("/security-log", get(security::show))
         .route("/retention", get(retention::show).post(retention::set))
         .route("/retention/review", post(retention::review))
+        .route("/retention/lease", post(retention::set_lease))
         .route("/public", get(public::show))
         .layer(axum::middleware::from_fn(problems::as_page))
 }

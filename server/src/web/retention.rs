@@ -22,9 +22,15 @@ use crate::http::AppState;
 const KINDS: [DocKind; 3] = [DocKind::PatrolVisit, DocKind::Inspection, DocKind::Activity];
 
 pub async fn show(State(state): State<AppState>, me: SignedIn, l: Lang) -> Result<Response, Error> {
-    let (rules, review) = state
+    let (rules, review, lease) = state
         .db
-        .read(|c| Ok((retention::rules(c)?, retention::last_review(c)?)))
+        .read(|c| {
+            Ok((
+                retention::rules(c)?,
+                retention::last_review(c)?,
+                retention::lease_days(c)?,
+            ))
+        })
         .await?;
     let csrf = &me.0.csrf;
     Ok(page(
@@ -65,6 +71,16 @@ pub async fn show(State(state): State<AppState>, me: SignedIn, l: Lang) -> Resul
                         }
                     }
                 }
+            }
+            h2 { (l.t("Phone lease")) }
+            p { (l.t("A phone that has not reached the server for longer than this stops showing records, and the server revokes it: at its next start it wipes them. An old phone in a drawer keeps nothing.")) }
+            form method="post" action="/retention/lease" {
+                input type="hidden" name="csrf" value=(csrf);
+                label { (l.t("Days")) " "
+                    input name="days" type="number" min="1" max=(shared::retention::MAX_LEASE_DAYS) value=(lease);
+                }
+                " "
+                button type="submit" { (l.t("Save")) }
             }
             h2 { (l.t("Yearly review")) }
             (review_line(l, review.as_ref(), state.clock.now_ms()))
@@ -133,6 +149,39 @@ pub async fn set(
         .write(move |c| retention::set_rule(c, &rule, &who, now))
         .await?;
     tracing::info!(kind = kind.as_str(), months, "retention rule set");
+    Ok(Redirect::to("/retention").into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct SetLease {
+    csrf: String,
+    #[serde(default)]
+    days: String,
+}
+
+pub async fn set_lease(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<SetLease>,
+) -> Result<Response, Error> {
+    me.check_csrf(&form.csrf)?;
+    let days: u32 = form
+        .days
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (1..=shared::retention::MAX_LEASE_DAYS).contains(d))
+        .ok_or_else(|| Error::BadRequest {
+            code: shared::sync::ErrorCode::BadBody,
+            message: format!(
+                "a lease is between 1 and {} days",
+                shared::retention::MAX_LEASE_DAYS
+            ),
+        })?;
+    state
+        .db
+        .write(move |c| retention::set_lease_days(c, days))
+        .await?;
     Ok(Redirect::to("/retention").into_response())
 }
 

@@ -20,6 +20,9 @@ pub enum ErrorCode {
     TooManyChanges,
     TooLarge,
     Unauthorized,
+    /// The device was revoked (lost, or away longer than the lease): it
+    /// wipes its records.
+    Revoked,
     BadEnrolmentCode,
     BadDeviceName,
     // Anywhere.
@@ -43,7 +46,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 30] = [
         ErrorCode::BadBody,
         ErrorCode::BadDigest,
         ErrorCode::UnsupportedVersion,
@@ -55,6 +58,7 @@ impl ErrorCode {
         ErrorCode::TooManyChanges,
         ErrorCode::TooLarge,
         ErrorCode::Unauthorized,
+        ErrorCode::Revoked,
         ErrorCode::BadEnrolmentCode,
         ErrorCode::BadDeviceName,
         ErrorCode::NotFound,
@@ -89,6 +93,7 @@ impl ErrorCode {
             ErrorCode::TooManyChanges => "too_many_changes",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Revoked => "revoked",
             ErrorCode::BadEnrolmentCode => "bad_enrolment_code",
             ErrorCode::BadDeviceName => "bad_device_name",
             ErrorCode::NotFound => "not_found",

@@ -79,6 +79,10 @@ pub struct SyncResponse {
     /// once the erasures are carried out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erased_to: Option<u64>,
+    /// The phone lease in days: a phone that has not synced for longer
+    /// shows no records, and the server revokes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_days: Option<u32>,
 }
 
 /// What the venue picker needs to know of inspections the device does not
