@@ -443,18 +443,7 @@ pub fn log_access(
 ) -> Result<(), Error> {
     crate::db::documents::stored(conn, id)?.ok_or(Error::NotFound)?;
     let case_number = checked_opening(purpose, case_number)?;
-    conn.execute(
-        "INSERT INTO access_log (at, coordinator_id, doc_id, purpose, case_number)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            now,
-            coordinator.to_string(),
-            id.to_string(),
-            purpose,
-            case_number
-        ],
-    )?;
-    Ok(())
+    log_event(conn, coordinator, id, purpose, case_number.as_deref(), now)
 }
 
 #[derive(Debug, Clone)]

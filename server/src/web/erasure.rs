@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::lang::Lang;
 use super::layout::page;
 use super::session::SignedIn;
+use crate::db::documents::StoredDoc;
 use crate::db::erasure::Erasure;
 use crate::db::review;
 use crate::error::Error;
@@ -26,14 +27,10 @@ fn parse_id(id: &str) -> Result<DocId, Error> {
 /// The access log's purpose for an erasure.
 pub const ERASED: &str = "erased";
 
-/// The question before an erasure.
-pub async fn confirm(
-    State(state): State<AppState>,
-    me: SignedIn,
-    l: Lang,
-    Path(id): Path<String>,
-) -> Result<Response, Error> {
-    let id = parse_id(&id)?;
+/// The record to erase: one the server holds, of a kind that is erased
+/// as a record (`shared::erasure::may_erase`); else not found.
+async fn erasable(state: &AppState, id: &str) -> Result<(DocId, StoredDoc), Error> {
+    let id = parse_id(id)?;
     let stored = state
         .db
         .read(move |c| crate::db::documents::stored(c, id))
@@ -42,6 +39,17 @@ pub async fn confirm(
     if !may_erase(stored.state.kind) {
         return Err(Error::NotFound);
     }
+    Ok((id, stored))
+}
+
+/// The question before an erasure.
+pub async fn confirm(
+    State(state): State<AppState>,
+    me: SignedIn,
+    l: Lang,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let (id, stored) = erasable(&state, &id).await?;
     let csrf = &me.0.csrf;
     Ok(page(
         l,
@@ -89,7 +97,6 @@ pub async fn erase(
     Form(form): Form<Erase>,
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
-    let id = parse_id(&id)?;
     let reason = ErasureReason::parse(&form.reason).ok_or_else(|| Error::BadRequest {
         code: shared::sync::ErrorCode::BadPurpose,
         message: "choose why the record is erased".into(),
@@ -99,14 +106,7 @@ pub async fn erase(
             code: shared::sync::ErrorCode::BadCaseNumber,
             message: e.to_string(),
         })?;
-    let stored = state
-        .db
-        .read(move |c| crate::db::documents::stored(c, id))
-        .await?
-        .ok_or(Error::NotFound)?;
-    if !may_erase(stored.state.kind) {
-        return Err(Error::NotFound);
-    }
+    let (id, stored) = erasable(&state, &id).await?;
     let (now, who) = (state.clock.now_ms(), me.0.id);
     let erasure = Erasure {
         doc_id: id,
