@@ -50,6 +50,22 @@ fn enrolled_store() -> anyhow::Result<DeviceStore> {
     Ok(s)
 }
 
+/// A server's answer that carries nothing; tests fill in what they need.
+fn answer_with_nothing() -> shared::sync::SyncResponse {
+    shared::sync::SyncResponse {
+        v: shared::sync::wire::PROTOCOL_VERSION,
+        results: Vec::new(),
+        docs: Vec::new(),
+        cursor: None,
+        reset: false,
+        more: false,
+        venues: None,
+        erased: Vec::new(),
+        erased_to: None,
+        lease_days: None,
+    }
+}
+
 fn hotspot(name: &str) -> Record {
     Record::Hotspot(Hotspot {
         name: name.into(),
@@ -472,16 +488,8 @@ async fn pickers_records_and_activities() -> anyhow::Result<()> {
         }],
     );
     let response = shared::sync::SyncResponse {
-        v: shared::sync::wire::PROTOCOL_VERSION,
-        results: Vec::new(),
-        docs: Vec::new(),
-        cursor: None,
-        reset: false,
-        more: false,
         venues: Some(list),
-        erased: Vec::new(),
-        erased_to: None,
-        lease_days: None,
+        ..answer_with_nothing()
     };
     store.apply(&batch, &response, T0)?;
     visit_at(&mut store, T0 + MINUTE)?;
@@ -631,16 +639,9 @@ async fn an_erased_record_disappears_and_the_officer_is_told_why() -> anyhow::Re
         .map(|d| d.changes.clone())
         .ok_or_else(|| anyhow::anyhow!("the visit is not in the outbox"))?;
     let response = shared::sync::SyncResponse {
-        v: shared::sync::wire::PROTOCOL_VERSION,
-        results: Vec::new(),
-        docs: Vec::new(),
-        cursor: None,
-        reset: false,
-        more: false,
-        venues: None,
         erased: vec![serde_bytes::ByteBuf::from(gone.as_bytes().to_vec())],
         erased_to: Some(7),
-        lease_days: None,
+        ..answer_with_nothing()
     };
     let applied = store.apply(&batch, &response, T0 + 2 * MINUTE)?;
     assert_eq!(applied.erased, 1);
@@ -675,20 +676,12 @@ async fn an_erased_record_disappears_and_the_officer_is_told_why() -> anyhow::Re
     assert!(!h.html().contains("har raderats av samordnarna"));
     // A late copy (an old answer, a colleague's phone) is never taken in.
     let late = shared::sync::SyncResponse {
-        v: shared::sync::wire::PROTOCOL_VERSION,
-        results: Vec::new(),
         docs: vec![shared::sync::DocUpdate {
             id: serde_bytes::ByteBuf::from(gone.as_bytes().to_vec()),
             kind: "visit".into(),
             changes: its_changes,
         }],
-        cursor: None,
-        reset: false,
-        more: false,
-        venues: None,
-        erased: Vec::new(),
-        erased_to: None,
-        lease_days: None,
+        ..answer_with_nothing()
     };
     let store = h.store.clone();
     let mut s = store.lock().map_err(|_| anyhow::anyhow!("lock"))?;

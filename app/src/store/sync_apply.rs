@@ -77,10 +77,7 @@ impl DeviceStore {
 
     /// Whether `id` was erased by the coordinators.
     pub fn is_erased(&self, id: DocId) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM erased WHERE doc_id = ?1")?
-            .exists([id.as_bytes()])?)
+        is_erased(&self.conn, id)
     }
 
     /// After erasures: the WAL, which still holds the erased pages, is
@@ -282,6 +279,12 @@ pub(super) fn forget(conn: &Connection, id: DocId, now: Millis) -> Result<bool> 
     Ok(held)
 }
 
+fn is_erased(conn: &Connection, id: DocId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM erased WHERE doc_id = ?1")?
+        .exists([id.as_bytes()])?)
+}
+
 /// Adds `n` records to the notice the officer sees.
 fn note_erased(conn: &Connection, n: usize) -> Result<()> {
     if n == 0 {
@@ -309,10 +312,7 @@ pub(super) fn receive_doc(
     changes: &[ByteBuf],
     now: Millis,
 ) -> Result<bool> {
-    if conn
-        .prepare_cached("SELECT 1 FROM erased WHERE doc_id = ?1")?
-        .exists([id.as_bytes()])?
-    {
+    if is_erased(conn, id)? {
         return Ok(false);
     }
     let (mut doc, chunks) = load_chunks(conn, id)?;

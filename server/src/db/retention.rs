@@ -123,10 +123,10 @@ fn day_sql(kind: DocKind) -> Option<&'static str> {
     })
 }
 
-/// The records the rules no longer keep at `now`, at most `limit`: each
-/// kind's counted rows and its drafts and discarded records, judged by
+/// The records the rules no longer keep at `now`: each kind's counted rows
+/// and its drafts and discarded records, judged by
 /// `RetentionRule::erase_at`.
-pub fn due(conn: &Connection, now: Millis, limit: usize) -> Result<Vec<Erasure>, Error> {
+pub fn due(conn: &Connection, now: Millis) -> Result<Vec<Erasure>, Error> {
     let rules = rules(conn)?;
     if rules.is_empty() {
         return Ok(Vec::new());
@@ -183,9 +183,6 @@ pub fn due(conn: &Connection, now: Millis, limit: usize) -> Result<Vec<Erasure>,
                 erased_by: BY_RETENTION_JOB.to_string(),
                 erased_at: now,
             });
-            if out.len() >= limit {
-                return Ok(out);
-            }
         }
     }
     Ok(out)
@@ -275,7 +272,7 @@ pub async fn run_if_due(db: &super::Db, now: Millis) -> Result<usize, Error> {
 /// erased batch by batch; a record pushed meanwhile waits for the next run.
 pub async fn run(db: &super::Db, now: Millis) -> Result<usize, Error> {
     let mut total = 0;
-    let all = db.read(move |c| due(c, now, usize::MAX)).await?;
+    let all = db.read(move |c| due(c, now)).await?;
     for batch in all.chunks(BATCH) {
         let batch = batch.to_vec();
         let n = batch.len();

@@ -29,11 +29,14 @@ pub fn purpose_label(key: &str) -> Option<&'static str> {
     PURPOSES.iter().find(|(k, _)| *k == key).map(|(_, l)| *l)
 }
 
+/// The access log's key for an erasure; never chosen as a purpose.
+pub const ERASED: &str = "erased";
+
 /// What an access log row says it was: an opening's purpose, or an
-/// erasure (`web::erasure::ERASED`), which is never chosen as a purpose.
+/// erasure.
 pub fn logged_label(key: &str) -> &'static str {
     match key {
-        "erased" => "Record erased",
+        ERASED => "Record erased",
         k => purpose_label(k).unwrap_or(""),
     }
 }
@@ -427,6 +430,12 @@ pub fn checked_opening(purpose: &str, case_number: &str) -> Result<Option<String
             message: "choose why you open the record".into(),
         });
     }
+    checked_case_number(case_number)
+}
+
+/// A case number as `shared::access::case_number` takes it, refused as a
+/// bad request (openings, exports and erasures ask for one).
+pub fn checked_case_number(case_number: &str) -> Result<Option<String>, Error> {
     shared::access::case_number(case_number).map_err(|e| Error::BadRequest {
         code: shared::sync::ErrorCode::BadCaseNumber,
         message: e.to_string(),

@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use shared::erasure::{may_erase, ErasureReason};
 use shared::DocId;
-use uuid::Uuid;
 
 use super::lang::Lang;
 use super::layout::page;
@@ -20,17 +19,10 @@ use crate::db::review;
 use crate::error::Error;
 use crate::http::AppState;
 
-fn parse_id(id: &str) -> Result<DocId, Error> {
-    Uuid::parse_str(id).map(DocId).map_err(|_| Error::NotFound)
-}
-
-/// The access log's purpose for an erasure.
-pub const ERASED: &str = "erased";
-
 /// The record to erase: one the server holds, of a kind that is erased
 /// as a record (`shared::erasure::may_erase`); else not found.
 async fn erasable(state: &AppState, id: &str) -> Result<(DocId, StoredDoc), Error> {
-    let id = parse_id(id)?;
+    let id = super::review::parse_id(id)?;
     let stored = state
         .db
         .read(move |c| crate::db::documents::stored(c, id))
@@ -101,11 +93,7 @@ pub async fn erase(
         code: shared::sync::ErrorCode::BadPurpose,
         message: "choose why the record is erased".into(),
     })?;
-    let case_number =
-        shared::access::case_number(&form.case_number).map_err(|e| Error::BadRequest {
-            code: shared::sync::ErrorCode::BadCaseNumber,
-            message: e.to_string(),
-        })?;
+    let case_number = review::checked_case_number(&form.case_number)?;
     let (id, stored) = erasable(&state, &id).await?;
     let (now, who) = (state.clock.now_ms(), me.0.id);
     let erasure = Erasure {
@@ -119,7 +107,7 @@ pub async fn erase(
     state
         .db
         .erase(erasure, move |c| {
-            review::log_event(c, who, id, ERASED, case_number.as_deref(), now)
+            review::log_event(c, who, id, review::ERASED, case_number.as_deref(), now)
         })
         .await?;
     tracing::info!(doc = %id, reason = reason.as_str(), "record erased");

@@ -400,7 +400,7 @@ fn purpose_fields(l: Lang, question: &str, case_id: &str) -> Markup {
     }
 }
 
-fn parse_id(id: &str) -> Result<DocId, Error> {
+pub(super) fn parse_id(id: &str) -> Result<DocId, Error> {
     Uuid::parse_str(id).map(DocId).map_err(|_| Error::NotFound)
 }
 
