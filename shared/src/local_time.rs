@@ -241,6 +241,18 @@ impl LocalDate {
         LocalDate(to_local(ms).date())
     }
 
+    /// The same day `months` calendar months later, clamped to the
+    /// month's length (31 January plus one month is the last of February).
+    pub fn plus_months(self, months: u32) -> LocalDate {
+        let total =
+            self.0.year() as i64 * 12 + (u8::from(self.0.month()) as i64 - 1) + months as i64;
+        let (year, month) = ((total / 12) as i32, (total % 12) as u8 + 1);
+        let day = self.0.day();
+        (0..4)
+            .find_map(|back| LocalDate::from_parts(year, month, day.saturating_sub(back)))
+            .unwrap_or(self)
+    }
+
     /// The day number, as [`local_day`] counts.
     pub fn day(self) -> i64 {
         let epoch = Date::from_calendar_date(1970, Month::January, 1)

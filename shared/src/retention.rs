@@ -62,25 +62,9 @@ impl RetentionRule {
     /// of the day `months` after the later of the two.
     pub fn erase_at(&self, day: LocalDate, plan_end: Option<LocalDate>) -> Millis {
         let from = plan_end.map_or(day, |end| end.max(day));
-        let after = add_months(from, self.months);
+        let after = from.plus_months(self.months);
         day_bounds(after.day() + 1).0
     }
-}
-
-/// `date` plus `months`, the day clamped to the month's length (31 January
-/// plus one month is the last of February).
-fn add_months(date: LocalDate, months: u32) -> LocalDate {
-    let s = date.to_string();
-    let (y, m, d) = (
-        s[0..4].parse::<i32>().unwrap_or(1970),
-        s[5..7].parse::<u32>().unwrap_or(1),
-        s[8..10].parse::<u8>().unwrap_or(1),
-    );
-    let total = (y as i64) * 12 + (m as i64 - 1) + months as i64;
-    let (y, m) = ((total / 12) as i32, (total % 12) as u8 + 1);
-    (0..4)
-        .find_map(|back| LocalDate::from_parts(y, m, d.saturating_sub(back)))
-        .unwrap_or(date)
 }
 
 /// Whether the yearly review of the rules is due: never reviewed, or
@@ -142,10 +126,10 @@ mod tests {
 
     #[test]
     fn months_are_calendar_months_clamped_to_the_months_length() {
-        assert_eq!(add_months(date("2026-01-31"), 1), date("2026-02-28"));
-        assert_eq!(add_months(date("2024-01-31"), 1), date("2024-02-29"));
-        assert_eq!(add_months(date("2026-11-15"), 3), date("2027-02-15"));
-        assert_eq!(add_months(date("2026-12-31"), 12), date("2027-12-31"));
+        assert_eq!(date("2026-01-31").plus_months(1), date("2026-02-28"));
+        assert_eq!(date("2024-01-31").plus_months(1), date("2024-02-29"));
+        assert_eq!(date("2026-11-15").plus_months(3), date("2027-02-15"));
+        assert_eq!(date("2026-12-31").plus_months(12), date("2027-12-31"));
     }
 
     #[test]
