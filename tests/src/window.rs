@@ -425,6 +425,18 @@ impl AppWindow {
         Ok(path)
     }
 
+    /// Enrols with a one-time code as an officer would, and waits for the
+    /// first sync to bring the demo's reference data.
+    pub fn enrol(&mut self, code: &str) -> Result<Screen> {
+        self.wait_for_text("Koppla telefonen")?;
+        self.fill("Engångskod", code)?;
+        self.click("Koppla")?;
+        self.wait_for(
+            |s| s.text.contains("Allt synkat") && s.text.contains("Demo – Torget"),
+            Duration::from_secs(60),
+        )
+    }
+
     /// Kills the app outright (SIGKILL), as a dead battery or the OS would.
     pub fn kill(mut self) -> Result<()> {
         self.child.kill()?;

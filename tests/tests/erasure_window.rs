@@ -51,13 +51,7 @@ async fn a_record_erased_while_the_phone_was_offline_disappears_with_the_officer
         .await?;
     let x = Xvfb::start()?;
     let mut app = AppWindow::launch(&x, &tmp.path().join("phone"), &url, &shots)?;
-    app.wait_for_text("Koppla telefonen")?;
-    app.fill("Engångskod", &code)?;
-    app.click("Koppla")?;
-    app.wait_for(
-        |s| s.text.contains("Allt synkat") && s.text.contains("Demo – Torget"),
-        Duration::from_secs(60),
-    )?;
+    app.enrol(&code)?;
     let line = format!("Platsbesök: {hotspot}");
     app.tap_to("Mina registreringar", &line)?;
     app.screenshot("records-before")?;

@@ -49,13 +49,7 @@ async fn two_inspectors_edit_one_inspection_offline_and_see_the_merge() -> anyho
         .await?;
     let x = Xvfb::start()?;
     let mut app = AppWindow::launch(&x, &tmp.path().join("phone"), &url, &shots)?;
-    app.wait_for_text("Koppla telefonen")?;
-    app.fill("Engångskod", &code)?;
-    app.click("Koppla")?;
-    app.wait_for(
-        |s| s.text.contains("Allt synkat") && s.text.contains("Demo – Torget"),
-        Duration::from_secs(60),
-    )?;
+    app.enrol(&code)?;
 
     // The inspection, with the colleague named from the directory.
     app.tap_to("Tillsynsbesök", "Välj serveringsställe")?;
