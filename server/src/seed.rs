@@ -164,6 +164,7 @@ fn take_in(
     let incoming = IncomingDoc {
         id: DocId::random(),
         changes: vec![change],
+        epoch: 0,
     };
     match ingest::ingest_doc(conn, &officer.device, &incoming, now)? {
         None => Ok(()),

@@ -62,7 +62,17 @@ pub fn run(
         s => s,
     };
     let (erased, erased_to) = erasure::since(conn, since, MAX_ERASED_PER_RESPONSE)?;
-    let more = out.more || erased.len() == MAX_ERASED_PER_RESPONSE;
+    let redacted_head: Option<i64> =
+        conn.query_row("SELECT max(seq) FROM ledger.redactions", [], |r| r.get(0))?;
+    let since = match incoming.redacted_since {
+        s if s > redacted_head.unwrap_or(0).max(0) as u64 => 0,
+        s => s,
+    };
+    let (redacted, redacted_to) =
+        crate::db::redaction::since(conn, since, MAX_ERASED_PER_RESPONSE)?;
+    let more = out.more
+        || erased.len() == MAX_ERASED_PER_RESPONSE
+        || redacted.len() == MAX_ERASED_PER_RESPONSE;
     tracing::debug!(device = %device.id, sent = incoming.docs.len(), received = out.docs.len(), more = out.more, reset = out.reset, "synced");
     Ok((
         SyncResponse {
@@ -79,6 +89,14 @@ pub fn run(
                 .collect(),
             erased_to: Some(erased_to),
             lease_days: Some(crate::db::retention::lease_days(conn)?),
+            redacted: redacted
+                .iter()
+                .map(|(id, epoch)| shared::sync::wire::RedactionNotice {
+                    id: ByteBuf::from(id.as_bytes().to_vec()),
+                    epoch: *epoch,
+                })
+                .collect(),
+            redacted_to: Some(redacted_to),
         },
         rejected,
     ))

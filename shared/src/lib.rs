@@ -21,6 +21,7 @@ pub mod local_time;
 pub mod patrol_plan;
 pub mod projection;
 pub mod record;
+pub mod redaction;
 pub mod reference_csv;
 pub mod retention;
 pub mod rollup;

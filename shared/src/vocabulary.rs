@@ -230,6 +230,21 @@ fixed_words!(RejectCode, |c| match c {
         "registreringen har raderats av samordnarna och tas bort från telefonen",
         "the record was erased by the coordinators and is removed from this phone"
     ),
+    RejectCode::Redacted => (
+        "samordnarna har tagit bort text ur registreringen; telefonen hämtar den nya versionen och skickar dina ändringar igen",
+        "the coordinators removed text from the record; the phone takes the new version and sends your edits again"
+    ),
+});
+
+fixed_words!(crate::redaction::RedactionReason, |r| match r {
+    crate::redaction::RedactionReason::PersonalData => (
+        "personuppgift som inte hör hemma i registreringen",
+        "personal data that does not belong in the record"
+    ),
+    crate::redaction::RedactionReason::Request => (
+        "begäran från den registrerade eller den personuppgiftsansvarige",
+        "request from the person concerned or the data controller"
+    ),
 });
 
 fixed_words!(crate::erasure::ErasureReason, |r| match r {

@@ -66,7 +66,11 @@ pub fn participants(conn: &Connection, id: DocId) -> Result<Vec<Uuid>, Error> {
 /// The raw changes of a document in log order.
 pub fn change_bytes(conn: &Connection, id: DocId) -> Result<Vec<Vec<u8>>, Error> {
     let mut stmt =
-        conn.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY seq")?;
+        // Emptied rows are an erased or redacted past (`erasure`,
+        // `redaction`): positions only.
+        conn.prepare_cached(
+            "SELECT bytes FROM changes WHERE doc_id = ?1 AND length(bytes) > 0 ORDER BY seq",
+        )?;
     let rows = stmt.query_map([id.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?;
     rows.collect::<Result<_, _>>().map_err(Error::from)
 }

@@ -66,6 +66,8 @@ pub fn open_ledger(path: &std::path::Path) -> Result<Connection, Error> {
          PRAGMA secure_delete = ON;",
     )?;
     conn.execute_batch(LEDGER_SCHEMA)?;
+    conn.execute_batch(super::redaction::LEDGER_SCHEMA)?;
+    super::redaction::forget_erased(&conn)?;
     Ok(conn)
 }
 
@@ -83,6 +85,11 @@ pub fn record(ledger: &Connection, e: &Erasure) -> Result<u64, Error> {
             e.erased_by,
             e.erased_at
         ],
+    )?;
+    // The record's redactions go with it: their bases hold its content.
+    ledger.execute(
+        "DELETE FROM redactions WHERE doc_id = ?1",
+        [e.doc_id.as_bytes()],
     )?;
     let seq: i64 = ledger.query_row(
         "SELECT seq FROM erasures WHERE doc_id = ?1",

@@ -148,10 +148,16 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
         },
         held: held_rows.iter().map(|r| r.held.clone()).collect(),
         erased: store.erased(doc.id)?,
+        epoch: if accepted.is_some() {
+            store.epoch(doc.id)?
+        } else {
+            0
+        },
     };
     let sender = Sender {
         officer: device.officer,
         actor: device.actor.clone(),
+        epoch: doc.epoch,
     };
     // The owner of a new record is its maker, who must be the sender
     // (decide refuses anyone else).
@@ -174,7 +180,7 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
     };
     let own = device.id.to_string();
     match &verdict {
-        Verdict::AlreadyStored | Verdict::OverQuota | Verdict::Erased => {}
+        Verdict::AlreadyStored | Verdict::OverQuota | Verdict::Erased | Verdict::Redacted => {}
         Verdict::Accept(a) => {
             refuse_held(store, doc.id, &a.refused_held, &device_of, now)?;
             let new = accepted.is_none();

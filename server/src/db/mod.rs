@@ -22,6 +22,7 @@ pub mod projection;
 pub mod publication;
 pub mod push_store;
 pub mod quarantine;
+pub mod redaction;
 pub mod reference;
 pub mod retention;
 pub mod review;
@@ -123,16 +124,20 @@ impl Db {
         // A store restored from a backup older than an erasure (or left
         // by a crash between the ledger's commit and its own) carries the
         // erasure out before anything is answered.
-        let redone = {
+        // Likewise a redaction: its epoch is installed again from the
+        // ledger's base, so the phones holding it build on the same change.
+        let (redone, reinstalled) = {
             let tx = conn.unchecked_transaction()?;
             let n = erasure::carry_out_pending(&tx)?;
+            let r = redaction::carry_out_pending(&tx, crate::clock::Clock::now_ms(&crate::clock::SystemClock))?;
             tx.commit()?;
-            n
+            (n, r)
         };
-        if redone > 0 {
+        if redone > 0 || reinstalled > 0 {
             tracing::warn!(
                 erasures = redone,
-                "erasures from the ledger carried out again at open"
+                redactions = reinstalled,
+                "erasures and redactions from the ledger carried out again at open"
             );
             erasure::scrub(&conn)?;
         }
@@ -277,6 +282,68 @@ impl Db {
         .await?;
         self.scrub().await?;
         Ok(seq)
+    }
+
+    /// Redacts `paths` of a record: a new epoch built from its current
+    /// state in the writer (so no change accepted meanwhile is left out),
+    /// written to the ledger and committed there first, then installed in
+    /// the store; `also` runs in the store's transaction (the access log).
+    /// Returns the new epoch.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn redact<F>(
+        &self,
+        id: shared::DocId,
+        paths: Vec<String>,
+        reason: shared::redaction::RedactionReason,
+        case_number: Option<String>,
+        by: String,
+        now: shared::domain::Millis,
+        also: F,
+    ) -> Result<u32, Error>
+    where
+        F: FnOnce(&Connection) -> Result<(), Error> + Send + 'static,
+    {
+        let db = self.clone();
+        let epoch = self
+            .write(move |c| {
+                let stored = documents::stored(c, id)?.ok_or(Error::NotFound)?;
+                if erasure::is_erased(c, id)? {
+                    return Err(Error::NotFound);
+                }
+                let (current, _) = redaction::epoch_of(c, id)?;
+                let epoch = current + 1;
+                let doc = documents::load(c, id)?;
+                let base = shared::redaction::epoch_base(&doc, id, epoch, &paths, now)
+                    .map_err(|e| Error::Internal(format!("building the new epoch: {e}")))?;
+                let r = redaction::Redaction {
+                    doc_id: id,
+                    epoch,
+                    kind: stored.state.kind,
+                    owner: stored.state.owner,
+                    paths,
+                    reason,
+                    case_number,
+                    redacted_by: by,
+                    redacted_at: now,
+                    base,
+                };
+                {
+                    let mut ledger = db
+                        .inner
+                        .ledger
+                        .lock()
+                        .map_err(|_| Error::internal("ledger lock poisoned"))?;
+                    let tx = ledger.transaction()?;
+                    redaction::record(&tx, &r)?;
+                    tx.commit()?;
+                }
+                redaction::install(c, &r, now)?;
+                also(c)?;
+                Ok(epoch)
+            })
+            .await?;
+        self.scrub().await?;
+        Ok(epoch)
     }
 
     /// Writes erasures to the ledger, committed together; returns the last

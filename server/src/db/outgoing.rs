@@ -61,7 +61,9 @@ pub fn updates(
         }
     }
 
-    let mut per_doc: BTreeMap<Vec<u8>, (String, Vec<LoggedChange>)> = BTreeMap::new();
+    // Per document: its kind, epoch, redacted paths and changes.
+    type Pending = (String, u32, String, Vec<LoggedChange>);
+    let mut per_doc: BTreeMap<Vec<u8>, Pending> = BTreeMap::new();
     let mut order: Vec<Vec<u8>> = Vec::new();
     let mut bytes = 0usize;
     let mut last_seq = from as i64;
@@ -71,8 +73,8 @@ pub fn updates(
         // document was accepted (`every_device`, `owner_reads`, the reader
         // rows: `documents::stored_form`), never by a rule of its own.
         let mut stmt = conn.prepare_cached(
-            "SELECT c.seq, c.doc_id, c.bytes, d.kind FROM changes c JOIN docs d ON d.id = c.doc_id
-              WHERE c.seq > ?1 AND c.actor != ?2
+            "SELECT c.seq, c.doc_id, c.bytes, d.kind, d.epoch, d.redacted FROM changes c JOIN docs d ON d.id = c.doc_id
+              WHERE c.seq > ?1 AND c.actor != ?2 AND length(c.bytes) > 0
                 AND (d.every_device = 1 OR (d.owner_reads = 1 AND d.owner = ?3)
                      OR EXISTS (SELECT 1 FROM doc_access a WHERE a.doc_id = c.doc_id AND a.officer_id = ?3))
               ORDER BY c.seq",
@@ -87,20 +89,25 @@ pub fn updates(
             let doc: Vec<u8> = r.get(1)?;
             let change: Vec<u8> = r.get(2)?;
             let kind: String = r.get(3)?;
+            let epoch: u32 = r.get(4)?;
+            let redacted: String = r.get(5)?;
             bytes += change.len();
             last_seq = seq;
             let entry = per_doc.entry(doc.clone()).or_insert_with(|| {
                 order.push(doc);
-                (kind, Vec::new())
+                (kind, epoch, redacted, Vec::new())
             });
-            entry.1.push((seq, change));
+            entry.3.push((seq, change));
         }
     }
     for doc in granted {
-        let kind: String =
-            conn.query_row("SELECT kind FROM docs WHERE id = ?1", [&doc], |r| r.get(0))?;
+        let (kind, epoch, redacted): (String, u32, String) = conn.query_row(
+            "SELECT kind, epoch, redacted FROM docs WHERE id = ?1",
+            [&doc],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         let mut stmt = conn.prepare_cached(
-            "SELECT seq, bytes FROM changes WHERE doc_id = ?1 AND actor != ?2 ORDER BY seq",
+            "SELECT seq, bytes FROM changes WHERE doc_id = ?1 AND actor != ?2 AND length(bytes) > 0 ORDER BY seq",
         )?;
         let all: Vec<(i64, Vec<u8>)> = stmt
             .query_map(params![doc, device.actor.0], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -110,23 +117,27 @@ pub fn updates(
         }
         let entry = per_doc.entry(doc.clone()).or_insert_with(|| {
             order.push(doc);
-            (kind, Vec::new())
+            (kind, epoch, redacted, Vec::new())
         });
         for (seq, change) in all {
-            if !entry.1.iter().any(|(s, _)| *s == seq) {
-                entry.1.push((seq, change));
+            if !entry.3.iter().any(|(s, _)| *s == seq) {
+                entry.3.push((seq, change));
             }
         }
-        entry.1.sort_by_key(|(s, _)| *s);
+        entry.3.sort_by_key(|(s, _)| *s);
     }
     let docs = order
         .into_iter()
         .filter_map(|id| {
-            per_doc.remove(&id).map(|(kind, changes)| DocUpdate {
-                id: ByteBuf::from(id),
-                kind,
-                changes: changes.into_iter().map(|(_, c)| ByteBuf::from(c)).collect(),
-            })
+            per_doc
+                .remove(&id)
+                .map(|(kind, epoch, redacted, changes)| DocUpdate {
+                    id: ByteBuf::from(id),
+                    kind,
+                    changes: changes.into_iter().map(|(_, c)| ByteBuf::from(c)).collect(),
+                    epoch: (epoch > 0).then_some(epoch),
+                    redacted: shared::redaction::split_paths(&redacted),
+                })
         })
         .collect();
     let cursor = if more {

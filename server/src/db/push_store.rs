@@ -34,6 +34,8 @@ pub trait PushStore {
     fn held_bytes(&self, device: Uuid) -> Result<usize, Error>;
     /// Whether the document is in the erasure ledger.
     fn erased(&self, id: DocId) -> Result<bool, Error>;
+    /// The document's epoch (`redaction`); 0 when never redacted.
+    fn epoch(&self, id: DocId) -> Result<u32, Error>;
     /// What validation asks of the world, judged at `now`, for document
     /// `doc` of `owner`.
     fn references(&self, now: Millis, doc: DocId, owner: OfficerId) -> Box<dyn References + '_>;
@@ -89,6 +91,9 @@ impl PushStore for Connection {
     }
     fn erased(&self, id: DocId) -> Result<bool, Error> {
         super::erasure::is_erased(self, id)
+    }
+    fn epoch(&self, id: DocId) -> Result<u32, Error> {
+        Ok(super::redaction::epoch_of(self, id)?.0)
     }
     fn held_bytes(&self, device: Uuid) -> Result<usize, Error> {
         held::bytes_of_device(self, device)

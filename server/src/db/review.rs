@@ -31,12 +31,15 @@ pub fn purpose_label(key: &str) -> Option<&'static str> {
 
 /// The access log's key for an erasure; never chosen as a purpose.
 pub const ERASED: &str = "erased";
+/// The access log's key for a redaction; never chosen as a purpose.
+pub const REDACTED: &str = "redacted";
 
 /// What an access log row says it was: an opening's purpose, or an
 /// erasure.
 pub fn logged_label(key: &str) -> &'static str {
     match key {
         ERASED => "Record erased",
+        REDACTED => "Field redacted",
         k => purpose_label(k).unwrap_or(""),
     }
 }
@@ -317,6 +320,8 @@ pub struct RecordView {
     pub participants: Vec<String>,
     /// Officer ids to names, for ids in the history's values.
     pub names: std::collections::HashMap<String, String>,
+    /// The record's redactions, newest first (without their bases).
+    pub redactions: Vec<super::redaction::Redaction>,
 }
 
 pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
@@ -329,9 +334,14 @@ pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
         "SELECT o.display_name FROM devices d JOIN officers o ON o.id = d.officer_id
          WHERE d.actor = ?1",
     )?;
+    let (epoch, _) = super::redaction::epoch_of(conn, id)?;
+    // An epoch's base is written by the server for the coordinators.
+    let base_actors: Vec<String> = (1..=epoch)
+        .map(|e| shared::redaction::base_actor(id, e).to_hex_string())
+        .collect();
     let mut sessions = Vec::new();
     for s in shared::history::sessions(&doc) {
-        let author = if s.actor == server_actor {
+        let author = if s.actor == server_actor || base_actors.contains(&s.actor) {
             Author::Coordinator
         } else {
             let actor = hex::decode(&s.actor).unwrap_or_default();
@@ -395,6 +405,7 @@ pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
         owner,
         participants,
         names,
+        redactions: super::redaction::of_record(conn, id)?,
     })
 }
 

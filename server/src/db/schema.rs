@@ -377,6 +377,12 @@ CREATE TABLE retention_reviews (
     reviewed_at INTEGER NOT NULL
 ) STRICT;
 "#,
+    r#"
+-- Redaction (db::redaction): the document's epoch (how many times it was
+-- redacted) and every path redacted in it, comma-separated.
+ALTER TABLE docs ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE docs ADD COLUMN redacted TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.

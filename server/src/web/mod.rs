@@ -24,6 +24,7 @@ pub mod lang;
 pub mod layout;
 pub mod problems;
 pub mod public;
+pub mod redaction;
 pub mod reference;
 pub mod retention;
 pub mod review;
@@ -74,6 +75,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/records/{id}/erase",
             get(erasure::confirm).post(erasure::erase),
+        )
+        .route(
+            "/records/{id}/redact",
+            get(redaction::confirm).post(redaction::redact),
         )
         .route(
             "/records/{id}/protocol",

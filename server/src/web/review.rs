@@ -549,6 +549,16 @@ fn record_markup(l: Lang, v: &RecordView, csrf: &str) -> Markup {
                 _ => { tr { td { (l.t("Reference data; see the reference pages.")) } } }
             }
         }
+        @for r in &v.redactions {
+            p.muted {
+                (l.t("Redacted")) ": "
+                (r.paths.iter().map(|p| super::redaction::path_label(l, p)).collect::<Vec<_>>().join(", "))
+                ", " (format_date_time(r.redacted_at)) " (" (l.say(&r.reason)) ")"
+            }
+        }
+        @if !shared::redaction::redactable_fields(v.record.kind()).is_empty() {
+            p.no-print { a href=(format!("/records/{}/redact", v.id)) { (l.t("Redact a field…")) } }
+        }
         @if shared::erasure::may_erase(v.record.kind()) {
             p.no-print { a.danger href=(format!("/records/{}/erase", v.id)) { (l.t("Erase this record…")) } }
         }

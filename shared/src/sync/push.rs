@@ -5,6 +5,9 @@
 //!
 //! The rules, in order:
 //!
+//! 0. An erased document takes nothing (`erased`); changes built on an
+//!    epoch older than the document's take nothing either (`redacted`):
+//!    neither is stored anywhere, not even in the quarantine.
 //! 1. Every change must parse and carry its checksum (`malformed_change`).
 //! 2. Deduplication is per (document, change): a change already in this
 //!    document's log is skipped, one already held for it is not held twice.
@@ -66,6 +69,8 @@ pub const MAX_CHANGE_MESSAGE_CHARS: usize = 200;
 pub struct Sender {
     pub officer: OfficerId,
     pub actor: ActorKey,
+    /// The document's epoch the sent changes build on (`shared::redaction`).
+    pub epoch: u32,
 }
 
 /// A change held for its dependencies, with the officer whose device sent it.
@@ -87,6 +92,8 @@ pub struct Stored {
     pub held: Vec<HeldChange>,
     /// The document is in the erasure ledger (`shared::erasure`).
     pub erased: bool,
+    /// The document's current epoch: how many times it was redacted.
+    pub epoch: u32,
 }
 
 /// Why a document, or some held changes, were refused. The message names
@@ -128,6 +135,9 @@ impl Rejection {
                 "this device has too many changes waiting on the server for their dependencies; send again later"
             }
             RejectCode::Erased => "the record was erased by the coordinators; delete it",
+            RejectCode::Redacted => {
+                "the record was redacted and has a new epoch; take it, replay your unsent edits on it and send them again"
+            }
         };
         Rejection::new(code, message)
     }
@@ -181,6 +191,10 @@ pub enum Verdict {
     /// kept anywhere (not even in the quarantine: it would bring the
     /// erased content back); answer `erased`, and the device deletes it.
     Erased,
+    /// The changes build on an epoch older than the document's: they may
+    /// carry redacted text, so nothing of them is stored or kept; answer
+    /// `redacted`, and the device replays its edits on the new epoch.
+    Redacted,
 }
 
 impl Verdict {
@@ -208,6 +222,7 @@ impl Verdict {
             Verdict::OverQuota => Some(Rejection::of(RejectCode::QuotaExceeded)),
             Verdict::Refuse(r) | Verdict::RefuseSender(r) => Some(r.clone()),
             Verdict::Erased => Some(Rejection::of(RejectCode::Erased)),
+            Verdict::Redacted => Some(Rejection::of(RejectCode::Redacted)),
         }
     }
 }
@@ -218,6 +233,11 @@ pub fn decide(stored: &Stored, sender: &Sender, raw: &[Vec<u8>], refs: &dyn Refe
     // Rule 0: erased stays erased, whatever was sent and by whom.
     if stored.erased {
         return Verdict::Erased;
+    }
+    // Rule 0b: an older epoch's changes are never taken, whoever sent
+    // them (they may carry the redacted text back).
+    if sender.epoch < stored.epoch {
+        return Verdict::Redacted;
     }
     let parsed = match parse_changes(raw) {
         Ok(p) => p,
@@ -532,6 +552,7 @@ mod tests {
         Sender {
             officer: OfficerId(Uuid::new_v4()),
             actor: ActorKey::random(),
+            epoch: 0,
         }
     }
 
@@ -842,6 +863,32 @@ mod tests {
             v.result().map(|r| r.code),
             Some(RejectCode::MalformedChange)
         );
+    }
+
+    #[test]
+    fn an_older_epoch_takes_nothing_and_the_current_one_is_decided() {
+        let officer = device();
+        let changes = vec![edit(&mut AutoCommit::new(), &officer, &visit())];
+        let stored = Stored {
+            epoch: 1,
+            ..Stored::default()
+        };
+        let v = decide(&stored, &officer, &changes, &AllKnown);
+        assert!(matches!(v, Verdict::Redacted));
+        assert_eq!(v.result().map(|r| r.code), Some(RejectCode::Redacted));
+        assert_eq!(
+            v.result().map(|r| r.code.held_until_amended()),
+            Some(false),
+            "sent again after the replay, not held"
+        );
+        let current = Sender {
+            epoch: 1,
+            ..officer
+        };
+        assert!(matches!(
+            decide(&stored, &current, &changes, &AllKnown),
+            Verdict::Accept(_)
+        ));
     }
 
     #[test]

@@ -10,10 +10,11 @@ use super::cursor::{Cursor, CHECK_LEN};
 use crate::ids::DocId;
 
 /// Version 2 added erasure (`erased_since`, `erased`, `erased_to`, the
-/// `erased` result): a version-1 client would keep erased records, so the
-/// server answers it `unsupported_version` and it keeps its data until
-/// updated.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// `erased` result); version 3 redaction (`epoch` on documents both ways,
+/// `redacted_since`, `redacted`, `redacted_to`, the `redacted` result). An
+/// older client would keep erased records or redacted text, so the server
+/// answers it `unsupported_version` and it keeps its data until updated.
+pub const PROTOCOL_VERSION: u32 = 3;
 /// Most erased record ids in one response; past it `more` is set.
 pub const MAX_ERASED_PER_RESPONSE: usize = 10_000;
 pub const CONTENT_TYPE: &str = "application/cbor";
@@ -41,6 +42,10 @@ pub struct SyncRequest {
     /// 0, every erasure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erased_since: Option<u64>,
+    /// The redaction ledger's position this device has carried out
+    /// (`SyncResponse::redacted_to`). Absent: 0, every redaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redacted_since: Option<u64>,
 }
 
 /// The changes a device sends for one document.
@@ -48,6 +53,10 @@ pub struct SyncRequest {
 pub struct DocChanges {
     pub id: ByteBuf,
     pub changes: Vec<ByteBuf>,
+    /// The document's epoch the changes build on (`shared::redaction`).
+    /// Absent: 0, a document never redacted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u32>,
 }
 
 /// `POST /v1/sync` response body (status 200, or 422 when some document
@@ -83,6 +92,23 @@ pub struct SyncResponse {
     /// shows no records, and the server revokes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease_days: Option<u32>,
+    /// Records redacted since the request's `redacted_since`: a device
+    /// holding one at an older epoch drops its history (keeping its own
+    /// unsent edits apart) and takes the new epoch when it arrives in
+    /// `docs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<RedactionNotice>,
+    /// The redaction ledger position `redacted` reaches; send it as
+    /// `redacted_since` once the notices are carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redacted_to: Option<u64>,
+}
+
+/// A record that has a new epoch since a redaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedactionNotice {
+    pub id: ByteBuf,
+    pub epoch: u32,
 }
 
 /// What the venue picker needs to know of inspections the device does not
@@ -176,6 +202,15 @@ pub struct DocUpdate {
     /// loading it.
     pub kind: String,
     pub changes: Vec<ByteBuf>,
+    /// The document's epoch; absent: 0. A device holding an older epoch
+    /// drops that history and builds the document from these changes,
+    /// which then start with the epoch's base.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u32>,
+    /// Every path redacted in the document's epochs, so that a device
+    /// replaying unsent edits knows which of them may not be written back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<String>,
 }
 
 /// Why one document was rejected. The document is kept in the server's
@@ -211,6 +246,11 @@ pub enum RejectCode {
     /// The record was erased by the coordinators: nothing was stored, and
     /// never will be. The device deletes its copy.
     Erased,
+    /// Not a refusal: the record was redacted by the coordinators and has
+    /// a new epoch; the changes build on an older one. Nothing was stored.
+    /// The device drops the old history, takes the new epoch, replays its
+    /// unsent edits onto it and sends them again.
+    Redacted,
 }
 
 /// What a device does with the changes it sent for a document, by the
@@ -226,6 +266,9 @@ pub enum AfterResult {
     HoldUntilAmended,
     /// The record was erased: delete it and every change of it.
     Erase,
+    /// The record has a new epoch: keep the unsent edits apart, drop the
+    /// old history, and replay them on the new epoch.
+    Rebase,
 }
 
 impl DocResult {
@@ -233,6 +276,7 @@ impl DocResult {
         match (self.ok, self.code) {
             (true, _) => AfterResult::Acknowledge,
             (false, Some(RejectCode::Erased)) => AfterResult::Erase,
+            (false, Some(RejectCode::Redacted)) => AfterResult::Rebase,
             (false, Some(code)) if code.held_until_amended() => AfterResult::HoldUntilAmended,
             (false, Some(_)) => AfterResult::SendAgain,
             // A refusal without a code is a server this client does not
@@ -254,6 +298,7 @@ impl RejectCode {
                 | RejectCode::Incomplete
                 | RejectCode::QuotaExceeded
                 | RejectCode::Erased
+                | RejectCode::Redacted
         )
     }
 
@@ -262,7 +307,10 @@ impl RejectCode {
     pub fn is_refusal(self) -> bool {
         !matches!(
             self,
-            RejectCode::Incomplete | RejectCode::QuotaExceeded | RejectCode::Erased
+            RejectCode::Incomplete
+                | RejectCode::QuotaExceeded
+                | RejectCode::Erased
+                | RejectCode::Redacted
         )
     }
 
@@ -280,6 +328,7 @@ impl RejectCode {
             RejectCode::Incomplete,
             RejectCode::QuotaExceeded,
             RejectCode::Erased,
+            RejectCode::Redacted,
         ]
         .into_iter()
         .find(|c| c.as_str() == s)
@@ -297,6 +346,7 @@ impl RejectCode {
             RejectCode::Incomplete => "incomplete",
             RejectCode::QuotaExceeded => "quota_exceeded",
             RejectCode::Erased => "erased",
+            RejectCode::Redacted => "redacted",
         }
     }
 }
@@ -349,12 +399,15 @@ pub struct IncomingSync {
     pub docs: Vec<IncomingDoc>,
     pub venues_tag: Option<Vec<u8>>,
     pub erased_since: u64,
+    pub redacted_since: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct IncomingDoc {
     pub id: DocId,
     pub changes: Vec<Vec<u8>>,
+    /// The epoch the changes build on (0 when absent).
+    pub epoch: u32,
 }
 
 /// What was wrong with a body that did not decode, in words a client
@@ -416,11 +469,18 @@ pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
             return Err(WireError::TooManyChanges);
         }
         let changes = d.changes.into_iter().map(ByteBuf::into_vec);
+        let epoch = d.epoch.unwrap_or(0);
         match docs.iter_mut().find(|x| x.id == id) {
-            Some(existing) => existing.changes.extend(changes),
+            Some(existing) => {
+                existing.changes.extend(changes);
+                // Named twice with two epochs: the older decides, so that
+                // changes of an old epoch are never taken as new.
+                existing.epoch = existing.epoch.min(epoch);
+            }
             None => docs.push(IncomingDoc {
                 id,
                 changes: changes.collect(),
+                epoch,
             }),
         }
     }
@@ -429,6 +489,7 @@ pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
         docs,
         venues_tag: req.venues_tag.map(ByteBuf::into_vec),
         erased_since: req.erased_since.unwrap_or(0),
+        redacted_since: req.redacted_since.unwrap_or(0),
     })
 }
 
@@ -469,6 +530,7 @@ mod tests {
         let req = SyncRequest {
             venues_tag: None,
             erased_since: None,
+            redacted_since: None,
             v: PROTOCOL_VERSION,
             cursor: Some(Cursor {
                 seq: 7,
@@ -478,10 +540,12 @@ mod tests {
                 DocChanges {
                     id: ByteBuf::from(id.as_bytes().to_vec()),
                     changes: vec![ByteBuf::from(vec![1, 2])],
+                    epoch: Some(2),
                 },
                 DocChanges {
                     id: ByteBuf::from(id.as_bytes().to_vec()),
                     changes: vec![ByteBuf::from(vec![3])],
+                    epoch: Some(1),
                 },
             ],
         };
@@ -490,7 +554,8 @@ mod tests {
             parsed.docs,
             vec![IncomingDoc {
                 id,
-                changes: vec![vec![1, 2], vec![3]]
+                changes: vec![vec![1, 2], vec![3]],
+                epoch: 1,
             }]
         );
         assert_eq!(parsed.cursor.map(|c| c.seq), Some(7));
@@ -505,16 +570,18 @@ mod tests {
         let mut req = SyncRequest {
             venues_tag: None,
             erased_since: None,
-            v: 1,
+            redacted_since: None,
+            v: 2,
             cursor: None,
             docs: vec![],
         };
-        // A version-1 client would keep erased records: refused.
-        assert_eq!(decode_request(&encode(&req)), Err(WireError::Version(1)));
+        // A version-2 client would keep redacted text: refused.
+        assert_eq!(decode_request(&encode(&req)), Err(WireError::Version(2)));
         req.v = PROTOCOL_VERSION;
         req.docs.push(DocChanges {
             id: ByteBuf::from(vec![1, 2, 3]),
             changes: vec![],
+            epoch: None,
         });
         assert_eq!(decode_request(&encode(&req)), Err(WireError::BadDocId));
     }
