@@ -254,6 +254,10 @@ pub struct SyncReport {
     pub retried: usize,
     /// Records the coordinators erased, deleted from the phone.
     pub erased: usize,
+    /// Records redacted: their old history dropped for the new epoch.
+    pub rebased: usize,
+    /// Unsent edits a redaction clashed with, shown to the officer.
+    pub conflicts: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
 }
@@ -304,6 +308,8 @@ async fn sync_rounds<T: Transport>(
             reset,
             retried,
             erased,
+            rebased,
+            conflicts,
         } = lock()?.apply(&batch, &resp, now()).map_err(|e| match e {
             StoreError::DamagedIncoming(_) => SyncError::BadResponse(e.to_string()),
             e => SyncError::Store(e),
@@ -314,7 +320,10 @@ async fn sync_rounds<T: Transport>(
         report.received_docs += received_docs;
         report.retried += retried;
         report.erased += erased;
-        if !(resp.more || reset || batch.truncated) {
+        report.rebased += rebased;
+        report.conflicts += conflicts;
+        // After a redaction the replayed edits wait in the outbox: once more.
+        if !(resp.more || reset || batch.truncated || rebased > 0) {
             return Ok(());
         }
     }

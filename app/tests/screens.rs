@@ -62,6 +62,8 @@ fn answer_with_nothing() -> shared::sync::SyncResponse {
         venues: None,
         erased: Vec::new(),
         erased_to: None,
+        redacted: Vec::new(),
+        redacted_to: None,
         lease_days: None,
     }
 }
@@ -641,6 +643,8 @@ async fn an_erased_record_disappears_and_the_officer_is_told_why() -> anyhow::Re
     let response = shared::sync::SyncResponse {
         erased: vec![serde_bytes::ByteBuf::from(gone.as_bytes().to_vec())],
         erased_to: Some(7),
+        redacted: Vec::new(),
+        redacted_to: None,
         ..answer_with_nothing()
     };
     let applied = store.apply(&batch, &response, T0 + 2 * MINUTE)?;
@@ -677,6 +681,8 @@ async fn an_erased_record_disappears_and_the_officer_is_told_why() -> anyhow::Re
     // A late copy (an old answer, a colleague's phone) is never taken in.
     let late = shared::sync::SyncResponse {
         docs: vec![shared::sync::DocUpdate {
+            epoch: None,
+            redacted: Vec::new(),
             id: serde_bytes::ByteBuf::from(gone.as_bytes().to_vec()),
             kind: "visit".into(),
             changes: its_changes,

@@ -48,9 +48,11 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let request = encode(&SyncRequest {
         venues_tag: None,
         erased_since: None,
+        redacted_since: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: vec![DocChanges {
+            epoch: None,
             id: ByteBuf::from(uuid::Uuid::new_v4().as_bytes().to_vec()),
             changes: vec![ByteBuf::from(change.clone())],
         }],

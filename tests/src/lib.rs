@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod pdf;
 pub mod process;
+pub mod scan;
 pub mod sim;
 pub mod web;
 pub mod window;

@@ -43,9 +43,11 @@ fn request_with(id: DocId, changes: Vec<Vec<u8>>) -> Vec<u8> {
     encode(&SyncRequest {
         venues_tag: None,
         erased_since: None,
+        redacted_since: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: vec![DocChanges {
+            epoch: None,
             id: ByteBuf::from(id.as_bytes().to_vec()),
             changes: changes.into_iter().map(ByteBuf::from).collect(),
         }],
@@ -127,10 +129,12 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     let crowd = encode(&SyncRequest {
         venues_tag: None,
         erased_since: None,
+        redacted_since: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: (0..=shared::sync::wire::MAX_DOCS_PER_REQUEST)
             .map(|_| DocChanges {
+                epoch: None,
                 id: ByteBuf::from(DocId::random().as_bytes().to_vec()),
                 changes: Vec::new(),
             })

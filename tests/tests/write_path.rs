@@ -31,11 +31,13 @@ async fn push(
     let body = encode(&SyncRequest {
         venues_tag: None,
         erased_since: None,
+        redacted_since: None,
         v: PROTOCOL_VERSION,
         cursor: None,
         docs: docs
             .into_iter()
             .map(|(id, changes)| DocChanges {
+                epoch: None,
                 id: ByteBuf::from(id.as_bytes().to_vec()),
                 changes: changes.into_iter().map(ByteBuf::from).collect(),
             })
@@ -378,6 +380,7 @@ async fn venue_list_for(
         docs: Vec::new(),
         venues_tag: tag.map(ByteBuf::from),
         erased_since: None,
+        redacted_since: None,
     });
     let resp = reqwest::Client::new()
         .post(format!("{}/v1/sync", server.url))

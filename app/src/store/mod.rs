@@ -14,10 +14,12 @@
 mod chunks;
 mod edits;
 mod index;
+mod rebase;
 mod schema;
 mod sync_apply;
 
 pub use index::RecordRow;
+pub use rebase::Conflict;
 pub use sync_apply::Lease;
 
 use std::collections::HashMap;
@@ -123,6 +125,10 @@ pub struct Applied {
     pub reset: bool,
     /// Records the coordinators erased that this phone held, now deleted.
     pub erased: usize,
+    /// Records whose old history was dropped for a redaction's new epoch.
+    pub rebased: usize,
+    /// Unsent edits a redaction clashed with, now conflicts.
+    pub conflicts: usize,
 }
 
 /// One change in a record's history.
@@ -353,6 +359,8 @@ mod tests {
             venues: None,
             erased: Vec::new(),
             erased_to: None,
+            redacted: Vec::new(),
+            redacted_to: None,
             lease_days: None,
             v: 1,
             results: batch

@@ -77,6 +77,27 @@ CREATE TABLE erased (
     erased_at INTEGER NOT NULL
 ) STRICT;
 "#,
+    r#"
+-- Redaction (store::rebase): each redacted document's epoch and redacted
+-- paths; the unsent edits kept apart while a new epoch is on its way; the
+-- edits a redaction clashed with, for the officer to decide.
+CREATE TABLE doc_epochs (
+    doc_id   BLOB PRIMARY KEY,
+    epoch    INTEGER NOT NULL,
+    redacted TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE TABLE unsent_edits (
+    doc_id BLOB PRIMARY KEY,
+    edits  BLOB NOT NULL
+) STRICT;
+CREATE TABLE conflicts (
+    id     INTEGER PRIMARY KEY,
+    doc_id BLOB NOT NULL,
+    path   TEXT NOT NULL,
+    mine   TEXT NOT NULL,
+    at     INTEGER NOT NULL
+) STRICT;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {

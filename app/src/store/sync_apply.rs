@@ -15,7 +15,9 @@ use shared::{ActorKey, DocId, DocKind};
 
 use super::chunks::{compact_doc, load_chunks};
 use super::index::index_of;
-use super::{Applied, DeviceStore, OutgoingBatch, Result, StoreError, COMPACT_AFTER_CHUNKS};
+use super::{
+    rebase, Applied, DeviceStore, OutgoingBatch, Result, StoreError, COMPACT_AFTER_CHUNKS,
+};
 
 impl DeviceStore {
     /// The erasure ledger's position this phone has carried out.
@@ -83,7 +85,7 @@ impl DeviceStore {
     /// After erasures: the WAL, which still holds the erased pages, is
     /// written into the file and truncated (the freed pages were zeroed:
     /// `secure_delete`). A failure leaves it for the next time.
-    fn scrub(&self) {
+    pub(super) fn scrub(&self) {
         if let Err(e) = self
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
@@ -132,15 +134,18 @@ impl DeviceStore {
                 .collect::<Result<_, _>>()?;
             bytes += rows.iter().map(|(_, b)| b.len()).sum::<usize>();
             sent.insert(id, rows.iter().map(|(h, _)| h.clone()).collect());
+            let epoch = rebase::local_epoch(&self.conn, id)?.0;
             docs.push(DocChanges {
                 id: ByteBuf::from(raw),
                 changes: rows.into_iter().map(|(_, b)| ByteBuf::from(b)).collect(),
+                epoch: (epoch > 0).then_some(epoch),
             });
         }
         Ok(OutgoingBatch {
             request: SyncRequest {
                 venues_tag: self.venue_list()?.map(|l| l.tag),
                 erased_since: Some(self.erased_since()?),
+                redacted_since: Some(self.redacted_since()?),
                 v: PROTOCOL_VERSION,
                 cursor: self.cursor()?,
                 docs,
@@ -171,6 +176,21 @@ impl DeviceStore {
         if let Some(to) = resp.erased_to {
             Self::set_meta(&tx, "erased_since", &to.to_le_bytes())?;
         }
+        // Then redactions: a record held at an older epoch drops that
+        // history (its unsent edits kept apart) and waits for the new one.
+        for notice in &resp.redacted {
+            let Some(id) = DocId::from_slice(&notice.id) else {
+                continue;
+            };
+            if is_erased(&tx, id)? || rebase::local_epoch(&tx, id)?.0 >= notice.epoch {
+                continue;
+            }
+            applied.rebased += usize::from(rebase::stash_and_drop(&tx, id)?);
+            rebase::set_epoch(&tx, id, notice.epoch, &[])?;
+        }
+        if let Some(to) = resp.redacted_to {
+            Self::set_meta(&tx, "redacted_since", &to.to_le_bytes())?;
+        }
         if let Some(days) = resp.lease_days {
             Self::set_meta(&tx, "lease_days", &days.to_le_bytes())?;
         }
@@ -181,7 +201,7 @@ impl DeviceStore {
             tx.execute("DELETE FROM meta WHERE key = 'cursor'", [])?;
             note_erased(&tx, applied.erased)?;
             tx.commit()?;
-            if applied.erased > 0 {
+            if applied.erased + applied.rebased > 0 {
                 self.scrub();
             }
             applied.reset = true;
@@ -208,6 +228,10 @@ impl DeviceStore {
                 }
                 AfterResult::SendAgain => applied.retried += 1,
                 AfterResult::Erase => applied.erased += usize::from(forget(&tx, id, now)?),
+                // The new epoch comes in `docs`, now or at a later sync.
+                AfterResult::Rebase => {
+                    applied.rebased += usize::from(rebase::stash_and_drop(&tx, id)?)
+                }
                 AfterResult::HoldUntilAmended => {
                     applied.rejected += 1;
                     let mut mark = tx.prepare_cached(
@@ -232,9 +256,21 @@ impl DeviceStore {
             let Some(id) = DocId::from_slice(&update.id) else {
                 continue;
             };
+            let epoch = update.epoch.unwrap_or(0);
+            let (local, _) = rebase::local_epoch(&tx, id)?;
+            if epoch < local {
+                continue; // An answer older than the redaction the phone knows.
+            }
+            if epoch > local {
+                applied.rebased += usize::from(rebase::stash_and_drop(&tx, id)?);
+            }
+            if epoch > 0 {
+                rebase::set_epoch(&tx, id, epoch, &update.redacted)?;
+            }
             if receive_doc(&tx, id, &update.kind, &update.changes, now)? {
                 applied.received_docs += 1;
             }
+            applied.conflicts += rebase::replay_stash(&tx, id, &actor, now)?;
         }
         if let Some(list) = &resp.venues {
             Self::set_meta(&tx, "venue_list", &shared::sync::wire::encode(list))?;
@@ -246,7 +282,7 @@ impl DeviceStore {
         }
         note_erased(&tx, applied.erased)?;
         tx.commit()?;
-        if applied.erased > 0 {
+        if applied.erased + applied.rebased > 0 {
             self.scrub();
         }
         Ok(applied)
@@ -276,6 +312,7 @@ pub(super) fn forget(conn: &Connection, id: DocId, now: Millis) -> Result<bool> 
         "INSERT OR IGNORE INTO erased (doc_id, erased_at) VALUES (?1, ?2)",
         params![id.as_bytes(), now],
     )?;
+    rebase::forget(conn, id)?;
     Ok(held)
 }
 

@@ -284,11 +284,13 @@ impl Db {
         Ok(seq)
     }
 
-    /// Redacts `paths` of a record: a new epoch built from its current
-    /// state in the writer (so no change accepted meanwhile is left out),
-    /// written to the ledger and committed there first, then installed in
-    /// the store; `also` runs in the store's transaction (the access log).
-    /// Returns the new epoch.
+    /// Redacts `paths` of a record: the new epoch's base is built from the
+    /// record's current state in the writer, written to the ledger and
+    /// committed there (its own connection: the writer's transaction
+    /// holds the attached ledger), then installed in the store, if no
+    /// change of the record was accepted in between; else built again.
+    /// `also` runs in the store's transaction (the access log). Returns the
+    /// new epoch.
     #[allow(clippy::too_many_arguments)]
     pub async fn redact<F>(
         &self,
@@ -303,47 +305,76 @@ impl Db {
     where
         F: FnOnce(&Connection) -> Result<(), Error> + Send + 'static,
     {
-        let db = self.clone();
-        let epoch = self
-            .write(move |c| {
-                let stored = documents::stored(c, id)?.ok_or(Error::NotFound)?;
-                if erasure::is_erased(c, id)? {
-                    return Err(Error::NotFound);
-                }
-                let (current, _) = redaction::epoch_of(c, id)?;
-                let epoch = current + 1;
-                let doc = documents::load(c, id)?;
-                let base = shared::redaction::epoch_base(&doc, id, epoch, &paths, now)
-                    .map_err(|e| Error::Internal(format!("building the new epoch: {e}")))?;
-                let r = redaction::Redaction {
-                    doc_id: id,
-                    epoch,
-                    kind: stored.state.kind,
-                    owner: stored.state.owner,
-                    paths,
-                    reason,
-                    case_number,
-                    redacted_by: by,
-                    redacted_at: now,
-                    base,
-                };
-                {
-                    let mut ledger = db
-                        .inner
-                        .ledger
-                        .lock()
-                        .map_err(|_| Error::internal("ledger lock poisoned"))?;
-                    let tx = ledger.transaction()?;
-                    redaction::record(&tx, &r)?;
-                    tx.commit()?;
-                }
-                redaction::install(c, &r, now)?;
-                also(c)?;
-                Ok(epoch)
+        let mut also = Some(also);
+        for _ in 0..8 {
+            let (paths, case_number, by) = (paths.clone(), case_number.clone(), by.clone());
+            let (r, last_seq) = self
+                .read(move |c| {
+                    let stored = documents::stored(c, id)?.ok_or(Error::NotFound)?;
+                    if erasure::is_erased(c, id)? {
+                        return Err(Error::NotFound);
+                    }
+                    let (current, _) = redaction::epoch_of(c, id)?;
+                    let epoch = current + 1;
+                    let doc = documents::load(c, id)?;
+                    let base = shared::redaction::epoch_base(&doc, id, epoch, &paths, now)
+                        .map_err(|e| Error::Internal(format!("building the new epoch: {e}")))?;
+                    let r = redaction::Redaction {
+                        doc_id: id,
+                        epoch,
+                        kind: stored.state.kind,
+                        owner: stored.state.owner,
+                        paths,
+                        reason,
+                        case_number,
+                        redacted_by: by,
+                        redacted_at: now,
+                        base,
+                    };
+                    Ok((r, redaction::last_seq(c, id)?))
+                })
+                .await?;
+            let db = self.clone();
+            let entry = r.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut ledger = db
+                    .inner
+                    .ledger
+                    .lock()
+                    .map_err(|_| Error::internal("ledger lock poisoned"))?;
+                let tx = ledger.transaction()?;
+                redaction::record(&tx, &entry)?;
+                tx.commit()
+                    .map_err(Error::from)
             })
-            .await?;
-        self.scrub().await?;
-        Ok(epoch)
+            .await
+            .map_err(Error::internal)??;
+            let epoch = r.epoch;
+            let pending_also = also.take();
+            let (installed, back) = self
+                .write(move |c| {
+                    // Built from exactly what the store now holds?
+                    if redaction::last_seq(c, id)? != last_seq
+                        || redaction::epoch_of(c, id)?.0 + 1 != epoch
+                    {
+                        return Ok((false, pending_also));
+                    }
+                    redaction::install(c, &r, now)?;
+                    if let Some(f) = pending_also {
+                        f(c)?;
+                    }
+                    Ok((true, None))
+                })
+                .await?;
+            if installed {
+                self.scrub().await?;
+                return Ok(epoch);
+            }
+            also = back;
+        }
+        Err(Error::Unavailable(
+            "the record changed while it was being redacted; try again".into(),
+        ))
     }
 
     /// Writes erasures to the ledger, committed together; returns the last

@@ -63,8 +63,10 @@ pub struct Redaction {
 /// Writes a redaction to the ledger (the ledger's own connection; the
 /// caller commits). Returns its position.
 pub fn record(ledger: &Connection, r: &Redaction) -> Result<u64, Error> {
+    // A redaction built again (the record changed before it was
+    // installed) replaces its first, never-installed entry.
     ledger.execute(
-        "INSERT INTO redactions (doc_id, epoch, kind, owner, paths, reason, case_number,
+        "INSERT OR REPLACE INTO redactions (doc_id, epoch, kind, owner, paths, reason, case_number,
                                  redacted_by, redacted_at, base)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
@@ -109,6 +111,14 @@ pub fn since(
         }
     }
     Ok((out, to))
+}
+
+/// The position of the document's last logged change (0: none): a
+/// redaction built from the document is installed only if it is unchanged.
+pub fn last_seq(conn: &Connection, id: DocId) -> Result<i64, Error> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(max(seq), 0) FROM changes WHERE doc_id = ?1")?
+        .query_row([id.as_bytes()], |r| r.get(0))?)
 }
 
 /// The document's epoch and every path redacted in it; `(0, [])` for one

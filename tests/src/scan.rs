@@ -1,0 +1,61 @@
+//! Byte scans for the erasure and redaction tests: a marker unique to a
+//! run, typed into a record, and every file below a folder that holds it.
+
+use std::path::Path;
+
+use app::DeviceStore;
+use shared::domain::{Millis, Organisation};
+use shared::record::Record;
+use shared::DocId;
+
+use crate::{TestDevice, TestServer};
+
+/// A marker of letters only (no digits a validation could read as a
+/// personal identity number), unique to this run.
+pub fn marker() -> String {
+    let hex = uuid::Uuid::new_v4().simple().to_string();
+    let letters: String = hex
+        .chars()
+        .map(|c| (b'a' + c.to_digit(16).unwrap_or(0) as u8) as char)
+        .collect();
+    format!("markor{letters}")
+}
+
+/// Every file below `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    found.push(p.display().to_string());
+                }
+            }
+        }
+    }
+    found
+}
+
+/// A phone whose database is a plain file (the app's is SQLCipher; the
+/// scan reads the same pages unencrypted).
+pub async fn phone_on_disk(server: &TestServer, dir: &Path, name: &str) -> anyhow::Result<TestDevice> {
+    std::fs::create_dir_all(dir)?;
+    let code = server.enrolment_code(name, Organisation::Police).await?;
+    let store = DeviceStore::open(&dir.join("phone.sqlite3"))?;
+    let phone = TestDevice::enrol_with_code(&server.url, &code, store).await?;
+    phone.sync().await?;
+    Ok(phone)
+}
+
+/// A finished visit at `started`, with `note`.
+pub fn visit(phone: &TestDevice, started: Millis, note: &str) -> anyhow::Result<DocId> {
+    let mut v = phone.new_visit(started)?;
+    v.ended_at = Some(started + 15 * 60_000);
+    v.notes.update(note);
+    phone.create(Record::PatrolVisit(v))
+}
+
