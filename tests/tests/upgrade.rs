@@ -31,7 +31,7 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
 
     // Back to version 7 as that release stored it: the running visit a
     // counted row with no end, no uncounted table, no case numbers, no
-    // kept figures.
+    // kept figures, no epochs.
     {
         let conn = rusqlite::Connection::open(&path)?;
         conn.execute_batch(&format!(
@@ -45,6 +45,8 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
              DROP TABLE retention_reviews;
              DROP INDEX access_log_by_doc;
              ALTER TABLE access_log DROP COLUMN case_number;
+             ALTER TABLE docs DROP COLUMN epoch;
+             ALTER TABLE docs DROP COLUMN redacted;
              PRAGMA user_version = 7;"
         ))?;
         let rows: i64 = conn.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0))?;
