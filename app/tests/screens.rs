@@ -715,3 +715,110 @@ async fn past_the_lease_the_phone_shows_no_records() -> anyhow::Result<()> {
     assert!(!h.html().contains("Torget"));
     Ok(())
 }
+
+/// Issue 13: the coordinators redacted a visit's notes while the officer
+/// edited them without coverage. At the next sync the phone takes the new
+/// epoch, keeps the counted contact, and shows the officer's text as a
+/// conflict on every screen until they decide; "throw away" removes it,
+/// "write again" puts it into the record as a new edit.
+#[tokio::test]
+async fn an_edit_of_a_redacted_field_is_shown_as_a_conflict() -> anyhow::Result<()> {
+    let mut store = enrolled_store()?;
+    let id = visit_at(&mut store, T0)?;
+    store.update(id, T0 + MINUTE, |r| {
+        if let Record::PatrolVisit(v) = r {
+            v.notes.update("Sven hotade vakten");
+        }
+    })?;
+    // Everything reaches the server; the server's copy is this one.
+    let batch = store.outgoing(usize::MAX)?;
+    let ok = shared::sync::SyncResponse {
+        results: batch
+            .request
+            .docs
+            .iter()
+            .map(|d| shared::sync::wire::DocResult {
+                id: d.id.clone(),
+                ok: true,
+                code: None,
+                message: None,
+                problems: Vec::new(),
+            })
+            .collect(),
+        ..answer_with_nothing()
+    };
+    store.apply(&batch, &ok, T0 + 2 * MINUTE)?;
+    let server_copy = store.doc(id)?.ok_or_else(|| anyhow::anyhow!("no document"))?;
+    // Without coverage: a contact, and more words in the note.
+    store.update(id, T0 + 3 * MINUTE, |r| {
+        if let Record::PatrolVisit(v) = r {
+            v.contacts.increment(1);
+            v.notes.update("Sven hotade vakten, lugnt efteråt");
+        }
+    })?;
+    let base =
+        shared::redaction::epoch_base(&server_copy, id, 1, &["notes".into()], T0 + 4 * MINUTE)?;
+    let batch = store.outgoing(usize::MAX)?;
+    let redacted = shared::sync::SyncResponse {
+        results: batch
+            .request
+            .docs
+            .iter()
+            .map(|d| shared::sync::wire::DocResult {
+                id: d.id.clone(),
+                ok: false,
+                code: Some(shared::sync::RejectCode::Redacted),
+                message: None,
+                problems: Vec::new(),
+            })
+            .collect(),
+        docs: vec![shared::sync::DocUpdate {
+            id: serde_bytes::ByteBuf::from(id.as_bytes().to_vec()),
+            kind: "visit".into(),
+            changes: vec![serde_bytes::ByteBuf::from(base)],
+            epoch: Some(1),
+            redacted: vec!["notes".into()],
+        }],
+        redacted: vec![shared::sync::wire::RedactionNotice {
+            id: serde_bytes::ByteBuf::from(id.as_bytes().to_vec()),
+            epoch: 1,
+        }],
+        redacted_to: Some(1),
+        ..answer_with_nothing()
+    };
+    let applied = store.apply(&batch, &redacted, T0 + 5 * MINUTE)?;
+    assert_eq!((applied.rebased, applied.conflicts), (1, 1), "{applied:?}");
+    let Some(Record::PatrolVisit(v)) = store.record(id)? else {
+        anyhow::bail!("the visit is gone")
+    };
+    assert_eq!((v.notes.as_str(), v.contacts.value()), ("", 1));
+    assert_eq!(store.epoch(id)?, 1);
+    let next = store.outgoing(usize::MAX)?;
+    assert_eq!(next.request.docs.len(), 1, "the replayed contact is sent");
+    assert_eq!(next.request.docs[0].epoch, Some(1));
+
+    let mut h = Harness::open(store, Screen::Home, Lang::Sv)?;
+    let html = h.html();
+    assert!(
+        html.contains("Samordnarna har tagit bort text ur fältet Anteckningar i platsbesök"),
+        "{html}"
+    );
+    assert!(html.contains("Sven hotade vakten, lugnt efteråt"), "{html}");
+    assert!(html.contains("Skriv in min text igen") && html.contains("Släng min text"));
+    h.act(|| go(Screen::Records));
+    assert!(h.html().contains("Släng min text"), "on every screen");
+    let conflict = {
+        let s = h.store.lock().map_err(|_| anyhow::anyhow!("lock"))?;
+        s.conflicts()?[0].id
+    };
+    // Written again: the officer's deliberate edit, in the record.
+    h.act(move || app::ui::state::resolve_conflict(conflict, true));
+    assert!(!h.html().contains("Släng min text"));
+    let s = h.store.lock().map_err(|_| anyhow::anyhow!("lock"))?;
+    let Some(Record::PatrolVisit(v)) = s.record(id)? else {
+        anyhow::bail!("the visit is gone")
+    };
+    assert_eq!(v.notes.as_str(), "Sven hotade vakten, lugnt efteråt");
+    assert!(s.conflicts()?.is_empty());
+    Ok(())
+}

@@ -131,6 +131,8 @@ pub enum T {
     EndTime,
     Understood,
     RecordsHidden,
+    ConflictKeep,
+    ConflictDrop,
 }
 
 pub fn t(lang: Lang, key: T) -> &'static str {
@@ -251,6 +253,8 @@ pub fn t(lang: Lang, key: T) -> &'static str {
         T::EndTime => ("Sluttid", "End time"),
         T::Understood => ("Uppfattat", "Understood"),
         T::RecordsHidden => ("Registreringarna visas inte", "Records are not shown"),
+        T::ConflictKeep => ("Skriv in min text igen", "Write my text again"),
+        T::ConflictDrop => ("Släng min text", "Throw my text away"),
     };
     match lang {
         Lang::Sv => sv,
@@ -289,6 +293,29 @@ pub fn erased_notice(lang: Lang, n: u64) -> String {
         (Lang::Sv, n) => format!("{n} registreringar har raderats av samordnarna (gallring, begäran eller felregistrering) och finns inte längre på telefonen."),
         (Lang::En, 1) => "1 record was erased by the coordinators (retention, a request or a mistake) and is no longer on this phone.".into(),
         (Lang::En, n) => format!("{n} records were erased by the coordinators (retention, a request or a mistake) and are no longer on this phone."),
+    }
+}
+
+/// A field the coordinators redacted, in words: "Anteckningar",
+/// "ID-kontroll: kommentar".
+pub fn redacted_field(lang: Lang, path: &str) -> String {
+    match path {
+        "notes" => t(lang, T::Notes).into(),
+        "findings" => t(lang, T::Findings).into(),
+        other => shared::domain::ChecklistItem::ALL
+            .iter()
+            .find(|i| other == format!("checklist.{}.comment", i.key()))
+            .map(|i| format!("{}: {}", say(lang, i), t(lang, T::Comment).to_lowercase()))
+            .unwrap_or_else(|| other.to_string()),
+    }
+}
+
+/// Why an edit of the officer's was not saved in a record: the
+/// coordinators redacted the field meanwhile.
+pub fn conflict_notice(lang: Lang, field: &str, record: &str) -> String {
+    match lang {
+        Lang::Sv => format!("Samordnarna har tagit bort text ur fältet {field} i {record} medan du ändrade det utan täckning. Din text sparades därför inte i registreringen. Du bestämmer om den ska skrivas in igen:"),
+        Lang::En => format!("The coordinators removed text from the field {field} of {record} while you changed it without coverage, so your text was not saved in the record. You decide whether to write it again:"),
     }
 }
 

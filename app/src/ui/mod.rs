@@ -107,6 +107,7 @@ pub fn App() -> Element {
                 if screen != Screen::Enrol { components::SyncStatus {} }
                 if screen != Screen::Enrol && lease == crate::store::Lease::Valid { components::OngoingVisit {} }
                 if screen != Screen::Enrol { components::ErasedNotice {} }
+                if screen != Screen::Enrol && lease == crate::store::Lease::Valid { components::ConflictNotice {} }
             }
             if let Some(e) = (u.error)() { p { class: "problem", role: "alert", "{e}" } }
             if screen != Screen::Enrol && lease != crate::store::Lease::Valid {

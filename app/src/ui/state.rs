@@ -175,6 +175,15 @@ fn after_write(svc: &Services, u: &mut Ui, result: Option<Result<(), StoreError>
     u.rev.set(next);
 }
 
+/// The officer's decision on a conflict a redaction left
+/// (`store::rebase`): write their text again, or throw it away.
+pub fn resolve_conflict(id: i64, keep: bool) {
+    let svc = services();
+    let mut u = ui();
+    let result = with_store(&svc, |s| s.resolve_conflict(id, keep, now_ms()));
+    after_write(&svc, &mut u, result);
+}
+
 /// Goes to a screen and remembers it for the next start.
 pub fn go(screen: Screen) {
     let svc = services();

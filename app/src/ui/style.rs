@@ -29,6 +29,8 @@ button.ongoing { display:block; width:100%; min-height:48px; border-radius:0; bo
   background:var(--card); font-weight:bold; text-align:left; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
 .notice { padding:8px 12px; border-bottom:2px solid var(--warn); background:var(--card); display:flex; gap:10px; align-items:center; }
 .notice p { margin:0; flex:1; font-size:15px; }
+.notice.conflict { flex-wrap:wrap; }
+.notice.conflict blockquote { margin:6px 0 0; padding:6px 10px; border-left:3px solid var(--warn); white-space:pre-wrap; }
 main { padding:12px; }
 button, .btn { min-height:56px; min-width:56px; font-size:18px; border-radius:10px; border:2px solid var(--line);
   background:var(--card); color:var(--fg); padding:8px 14px; cursor:pointer; }

@@ -1,5 +1,6 @@
 //! Widgets shared by the screens.
 
+pub mod conflict;
 pub mod counter;
 pub mod discard;
 pub mod erased;
@@ -10,6 +11,7 @@ pub mod ongoing;
 pub mod sync_status;
 pub mod timer;
 
+pub use conflict::ConflictNotice;
 pub use counter::Counter;
 pub use discard::{state_note, Discard};
 pub use erased::ErasedNotice;
