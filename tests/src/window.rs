@@ -43,8 +43,12 @@ pub struct Xvfb {
 impl Xvfb {
     pub fn start() -> Result<Xvfb> {
         require_tools()?;
-        // A display number nobody uses: no lock file and no socket.
-        let base = 100 + (std::process::id() % 400);
+        // A display number nobody uses: no lock file and no socket. Tests
+        // of one binary start theirs at the same moment: each takes its own
+        // stride, so two never race for the same number.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let stride = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) * 50;
+        let base = 100 + (std::process::id() % 400) + stride;
         let n = (base..base + 200)
             .find(|n| {
                 !Path::new(&format!("/tmp/.X{n}-lock")).exists()
