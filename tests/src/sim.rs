@@ -67,6 +67,12 @@ pub struct SimReport {
     pub documents: usize,
     /// Records the coordinators erased during the run.
     pub erased: usize,
+    /// Fields the coordinators redacted during the run.
+    pub redacted: usize,
+    /// Unsent edits a redaction clashed with, decided by their officer.
+    pub conflicts: usize,
+    /// Times the server's store was restored from an older backup.
+    pub restores: usize,
 }
 
 /// What happens to one sync's first request.
@@ -263,6 +269,15 @@ pub struct Sim {
     /// Records refused and corrected by their officer (the quarantine
     /// keeps them, unless erased since).
     corrected: Vec<DocId>,
+    /// Per redacted record: the changes of its history at each redaction
+    /// (after healing, none may be anywhere) and the officer who made it
+    /// (the new epoch's first change no longer says; the oracle of
+    /// visibility needs it).
+    redacted: BTreeMap<DocId, (Vec<automerge::ChangeHash>, Option<uuid::Uuid>)>,
+    /// The operator's last backup of the store, if no coordinator edit has
+    /// happened since (those would be lost by a restore, as they would be
+    /// in life; the simulation restores only backups that lose none).
+    backup: Option<PathBuf>,
 }
 
 fn server_state(dir: &Path, clock: &Arc<ManualClock>) -> Result<(Db, axum::Router)> {
@@ -305,6 +320,8 @@ impl Sim {
             report: SimReport::default(),
             erased: Default::default(),
             corrected: Vec::new(),
+            redacted: BTreeMap::new(),
+            backup: None,
         };
         let names = [
             "Anna Berg",
@@ -423,8 +440,10 @@ impl Sim {
                 Ok(())
             }
             93..=95 => self.restart_server(),
-            96 | 97 => self.erase().await,
-            _ => self.coordinator_edit().await,
+            96 => self.erase().await,
+            97 => self.redact().await,
+            98 => self.coordinator_edit().await,
+            _ => self.backup_or_restore().await,
         }
     }
 
@@ -625,6 +644,9 @@ impl Sim {
     }
 
     async fn coordinator_edit(&mut self) -> Result<()> {
+        // A restore of an older backup would lose this edit: no longer
+        // one the simulation restores.
+        self.backup = None;
         let pick = self.rng.gen_range(0..1000u64);
         let now = self.now();
         let Ok(db) = self.db() else { return Ok(()) };
@@ -695,6 +717,109 @@ impl Sim {
         Ok(())
     }
 
+    /// A coordinator redacts the free text of a field record the server
+    /// has accepted (a visit's or activity's notes, an inspection's
+    /// findings), while phones may be offline editing it, or hold its old
+    /// history, or have changes of it held or delayed.
+    async fn redact(&mut self) -> Result<()> {
+        let pick = self.rng.gen_range(0..1000usize);
+        let now = self.now();
+        let Ok(db) = self.db() else { return Ok(()) };
+        let field: Vec<(Vec<u8>, String)> = db
+            .read(|c| {
+                let mut s = c.prepare(
+                    "SELECT id, kind FROM docs WHERE kind IN ('visit', 'inspection', 'activity') ORDER BY id",
+                )?;
+                let rows = s
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await?;
+        let Some((id, kind)) = field
+            .get(pick % field.len().max(1))
+            .and_then(|(b, k)| Some((DocId::from_slice(b)?, DocKind::parse(k)?)))
+        else {
+            return Ok(());
+        };
+        let path = if kind == DocKind::Inspection {
+            "findings"
+        } else {
+            "notes"
+        };
+        let doc = db.read(move |c| documents::load(c, id)).await?;
+        let makers = self.makers();
+        let maker = doc
+            .get_changes(&[])
+            .into_iter()
+            .find(|c| c.deps().is_empty())
+            .and_then(|c| makers.get(c.actor_id().to_bytes()).copied());
+        let hashes: Vec<_> = doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
+        db.redact(
+            id,
+            vec![path.into()],
+            shared::redaction::RedactionReason::PersonalData,
+            None,
+            "sim".into(),
+            now,
+            |_| Ok(()),
+        )
+        .await?;
+        let entry = self.redacted.entry(id).or_insert((Vec::new(), None));
+        entry.0.extend(hashes);
+        // The maker is read from the first epoch, which the first change
+        // of the record's own history still shows.
+        if entry.1.is_none() {
+            entry.1 = maker;
+        }
+        self.report.redacted += 1;
+        Ok(())
+    }
+
+    /// The operator takes a backup of the store (`VACUUM INTO`), or, when
+    /// there is one, stops the server, restores it (the erasure ledger
+    /// beside the store is kept, as docs/privacy.md says) and starts again.
+    async fn backup_or_restore(&mut self) -> Result<()> {
+        let server_dir = self.dir.join("server");
+        match self.backup.take() {
+            None => {
+                let Ok(db) = self.db() else { return Ok(()) };
+                let path = self.dir.join(format!("backup-{}.sqlite3", self.report.restores));
+                let _ = std::fs::remove_file(&path);
+                let to = path.display().to_string();
+                db.read(move |c| Ok(c.execute("VACUUM INTO ?1", [to])?))
+                    .await?;
+                self.backup = Some(path);
+            }
+            Some(path) => {
+                self.net.lock().router = None;
+                if let Some(db) = self.db.take() {
+                    db.close();
+                }
+                let store = server::db::db_path(&server_dir);
+                for suffix in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", store.display()));
+                }
+                std::fs::copy(&path, &store)?;
+                self.restart_server()?;
+                self.report.restores += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Actor bytes to the officer of the phone that writes with them.
+    fn makers(&self) -> BTreeMap<Vec<u8>, uuid::Uuid> {
+        self.devices
+            .iter()
+            .filter_map(|d| {
+                hex::decode(&d.enrolment.actor)
+                    .ok()
+                    .map(|a| (a, d.enrolment.officer_id))
+            })
+            .collect()
+    }
+
     /// Every fault heals: the server is up, coverage is back, held
     /// messages arrive; every record refused as invalid is corrected by its
     /// officer (as the app's "to correct" list asks); then everyone syncs
@@ -709,6 +834,7 @@ impl Sim {
             let mut moved = 0;
             for d in 0..self.devices.len() {
                 self.correct_refused(d)?;
+                self.decide_conflicts(d)?;
                 let dev = &self.devices[d];
                 let skew = dev.skew;
                 let clock = self.clock.clone();
@@ -725,6 +851,20 @@ impl Sim {
             }
         }
         bail!("the devices never became quiet")
+    }
+
+    /// The officer decides each conflict a redaction left: writes the
+    /// text again or throws it away, as the schedule draws.
+    fn decide_conflicts(&mut self, d: usize) -> Result<()> {
+        let dev = &self.devices[d];
+        let now = self.now() + dev.skew;
+        let conflicts = dev.lock().conflicts()?;
+        for c in conflicts {
+            let keep = self.rng.gen_bool(0.5);
+            dev.lock().resolve_conflict(c.id, keep, now)?;
+            self.report.conflicts += 1;
+        }
+        Ok(())
     }
 
     fn correct_refused(&mut self, d: usize) -> Result<()> {
@@ -783,6 +923,31 @@ impl Sim {
                 .await?;
             ensure!(left == 0, "the server keeps {left} rows of the erased {id}");
         }
+        // 0b. Nothing of a redacted record's past epochs is anywhere: no
+        //    change of them on the server or on any phone.
+        for (id, (old, _)) in self.redacted.clone() {
+            if self.erased.contains(&id) {
+                continue;
+            }
+            let server_doc = db.read(move |c| documents::load(c, id)).await?;
+            for h in &old {
+                ensure!(
+                    server_doc.get_change_by_hash(h).is_none(),
+                    "the server keeps change {h} of the redacted {id}"
+                );
+            }
+            for dev in &self.devices {
+                if let Some(doc) = dev.lock().doc(id)? {
+                    for h in &old {
+                        ensure!(
+                            doc.get_change_by_hash(h).is_none(),
+                            "{}'s phone keeps change {h} of the redacted {id}",
+                            dev.officer
+                        );
+                    }
+                }
+            }
+        }
         // 1. Every change saved on any device is on the server (an erased
         //    record's are nowhere, checked above).
         for dev in &self.devices {
@@ -822,15 +987,7 @@ impl Sim {
         //    documents as they read (kind, participants, and the maker: the
         //    officer whose device made the first change), never the
         //    server's own tables or what the server sends a fresh phone.
-        let makers: BTreeMap<Vec<u8>, uuid::Uuid> = self
-            .devices
-            .iter()
-            .filter_map(|d| {
-                hex::decode(&d.enrolment.actor)
-                    .ok()
-                    .map(|a| (a, d.enrolment.officer_id))
-            })
-            .collect();
+        let makers = self.makers();
         let server_docs: Vec<(DocId, automerge::Automerge)> = db
             .read(|c| {
                 let ids: Vec<Vec<u8>> = c
@@ -850,11 +1007,15 @@ impl Sim {
         for (id, doc) in &server_docs {
             let record = shared::record::read_record(doc)
                 .with_context(|| format!("server document {id} does not read"))?;
-            let maker = doc
-                .get_changes(&[])
-                .into_iter()
-                .find(|c| c.deps().is_empty())
-                .and_then(|c| makers.get(c.actor_id().to_bytes()).copied());
+            // A redacted record's maker, as its first epoch showed it.
+            let maker = match self.redacted.get(id) {
+                Some((_, maker)) => *maker,
+                None => doc
+                    .get_changes(&[])
+                    .into_iter()
+                    .find(|c| c.deps().is_empty())
+                    .and_then(|c| makers.get(c.actor_id().to_bytes()).copied()),
+            };
             states.push((
                 *id,
                 shared::access::DocState {
@@ -908,13 +1069,20 @@ impl Sim {
         db.write(|c| projection::rebuild(c).map(|_| ())).await?;
         let after = db.read(projection::dump).await?;
         ensure!(before == after, "follow-up tables differ from a rebuild");
-        // 4. Refused documents are kept in the quarantine.
+        // 4. Refused documents are kept in the quarantine: unless erased or
+        //    redacted since (either empties the record's quarantine), and
+        //    unless a restore of an older backup lost the refusal (the
+        //    phone keeps the refused changes until amended, so nothing of
+        //    the officer's is lost; the coordinators' view of it is).
         let quarantine = db.read(server::db::quarantine::list).await?;
-        let kept = self
-            .corrected
-            .iter()
-            .filter(|id| !self.erased.contains(id))
-            .count();
+        let kept = if self.report.restores > 0 {
+            0
+        } else {
+            self.corrected
+                .iter()
+                .filter(|id| !self.erased.contains(id) && !self.redacted.contains_key(id))
+                .count()
+        };
         ensure!(
             quarantine.len() >= kept,
             "{kept} refusals corrected (of records not erased since), {} in quarantine",

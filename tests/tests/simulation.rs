@@ -39,12 +39,15 @@ async fn nothing_is_lost_under_faults_crashes_and_wrong_clocks() -> anyhow::Resu
         total.quarantined += r.quarantined;
         total.documents += r.documents;
         total.erased += r.erased;
+        total.redacted += r.redacted;
+        total.conflicts += r.conflicts;
+        total.restores += r.restores;
         for (k, v) in r.faults {
             *total.faults.entry(k).or_default() += v;
         }
     }
     println!(
-        "{} seeds in {:.1} s: {} edits, {} syncs, {} device crashes, {} server restarts, {} refusals corrected, {} documents, {} erased; faults {:?}",
+        "{} seeds in {:.1} s: {} edits, {} syncs, {} device crashes, {} server restarts, {} refusals corrected, {} documents, {} erased, {} redacted ({} conflicts decided), {} restores of an older backup; faults {:?}",
         seeds.len(),
         started.elapsed().as_secs_f64(),
         total.edits,
@@ -54,6 +57,9 @@ async fn nothing_is_lost_under_faults_crashes_and_wrong_clocks() -> anyhow::Resu
         total.quarantined,
         total.documents,
         total.erased,
+        total.redacted,
+        total.conflicts,
+        total.restores,
         total.faults
     );
     Ok(())
