@@ -756,8 +756,9 @@ async fn an_edit_of_a_redacted_field_is_shown_as_a_conflict() -> anyhow::Result<
             v.notes.update("Sven hotade vakten, lugnt efteråt");
         }
     })?;
-    let base =
-        shared::redaction::epoch_base(&server_copy, id, 1, &["notes".into()], T0 + 4 * MINUTE)?;
+    let epoch = shared::redaction::new_epoch(&server_copy, &["notes".into()])?;
+    let epoch_changes = shared::redaction::epoch_changes(&epoch)
+        .ok_or_else(|| anyhow::anyhow!("the epoch does not load"))?;
     let batch = store.outgoing(usize::MAX)?;
     let redacted = shared::sync::SyncResponse {
         results: batch
@@ -775,7 +776,10 @@ async fn an_edit_of_a_redacted_field_is_shown_as_a_conflict() -> anyhow::Result<
         docs: vec![shared::sync::DocUpdate {
             id: serde_bytes::ByteBuf::from(id.as_bytes().to_vec()),
             kind: "visit".into(),
-            changes: vec![serde_bytes::ByteBuf::from(base)],
+            changes: epoch_changes
+                .into_iter()
+                .map(serde_bytes::ByteBuf::from)
+                .collect(),
             epoch: Some(1),
             redacted: vec!["notes".into()],
         }],

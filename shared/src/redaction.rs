@@ -26,7 +26,6 @@ use automerge::hydrate::{Map, Value};
 use automerge::transaction::Transactable as _;
 use automerge::{AutoCommit, Automerge, ChangeHash, ReadDoc as _, ScalarValue, ROOT};
 
-use crate::domain::Millis;
 use crate::DocKind;
 
 /// Why a field is redacted. Chosen on the page (none preselected) and kept
@@ -80,7 +79,16 @@ pub fn may_redact(kind: DocKind, path: &str) -> bool {
 /// The text at `path` in the document's current state; none when absent or
 /// not text.
 pub fn text_at(doc: &Automerge, path: &str) -> Option<String> {
-    match value_at(&root_map(doc), &split(path))? {
+    text_at_heads(doc, path, None)
+}
+
+/// The text at `path` as of `heads` (none: now).
+pub fn text_at_heads(doc: &Automerge, path: &str, heads: Option<&[ChangeHash]>) -> Option<String> {
+    let state = match doc.hydrate(heads) {
+        Value::Map(m) => m,
+        _ => return None,
+    };
+    match value_at(&state, &split(path))? {
         Value::Text(t) => Some(t.to_string()),
         Value::Scalar(ScalarValue::Str(s)) => Some(s.to_string()),
         _ => None,
@@ -137,52 +145,57 @@ fn set_at(map: &Map, path: &[&str], value: Option<Value>) -> Map {
     Map::from(entries)
 }
 
-/// The actor the server writes an epoch's base with: derived from the
-/// document and the epoch, so that it names no one.
-pub fn base_actor(doc: crate::DocId, epoch: u32) -> automerge::ActorId {
-    use sha2::Digest as _;
-    let mut h = sha2::Sha256::new();
-    h.update(b"trygghetslogg redaction epoch");
-    h.update(doc.as_bytes());
-    h.update(epoch.to_be_bytes());
-    automerge::ActorId::from(&h.finalize()[..16])
+/// The history of epoch `epoch`: every change of the document replayed
+/// in causal order, each by its own actor, at its own time, with its own
+/// note, but writing the state it led to with each of `paths` emptied. So
+/// the record's history (who changed what, when) stays, and no value of
+/// the redacted paths is in it; a change that only touched them leaves no
+/// change behind. Returned as a saved document; `epoch_changes` reads its
+/// changes back. The epoch number is not in the bytes: the server keeps
+/// it beside them.
+pub fn new_epoch(doc: &Automerge, paths: &[String]) -> Result<Vec<u8>, automerge::AutomergeError> {
+    let mut replayed = Automerge::new();
+    let mut fresh = AutoCommit::new();
+    for change in doc.get_changes(&[]) {
+        replayed.apply_changes([change.clone()])?;
+        let mut state = root_map(&replayed);
+        for p in paths {
+            let path = split(p);
+            if value_at(&state, &path).is_some() {
+                state = set_at(
+                    &state,
+                    &path,
+                    Some(Value::text(automerge::TextEncoding::platform_default(), "")),
+                );
+            }
+        }
+        fresh.set_actor(change.actor_id().clone());
+        fresh
+            .update_object(&ROOT, &Value::Map(state))
+            .map_err(|e| automerge::AutomergeError::InvalidValueType {
+                expected: "a record".into(),
+                unexpected: e.to_string(),
+            })?;
+        let mut options =
+            automerge::transaction::CommitOptions::default().with_time(change.timestamp());
+        if let Some(m) = change.message() {
+            options = options.with_message(m);
+        }
+        fresh.commit_with(options);
+    }
+    Ok(fresh.save())
 }
 
-/// The note the base change carries, shown in the record's history.
-pub const BASE_NOTE: &str = "redacted";
-
-/// The base change of epoch `epoch`: the document's current state with
-/// each of `paths` emptied, as one change of a fresh history. Returns the
-/// change's bytes.
-pub fn epoch_base(
-    doc: &Automerge,
-    id: crate::DocId,
-    epoch: u32,
-    paths: &[String],
-    now: Millis,
-) -> Result<Vec<u8>, automerge::AutomergeError> {
-    let mut state = root_map(doc);
-    for p in paths {
-        let path = split(p);
-        if value_at(&state, &path).is_some() {
-            state = set_at(
-                &state,
-                &path,
-                Some(Value::text(automerge::TextEncoding::platform_default(), "")),
-            );
-        }
-    }
-    let mut fresh = AutoCommit::new().with_actor(base_actor(id, epoch));
-    fresh.init_root_from_hydrate(&state)?;
-    fresh.commit_with(
-        automerge::transaction::CommitOptions::default()
-            .with_time(now / 1000)
-            .with_message(BASE_NOTE),
-    );
-    fresh
-        .get_last_local_change()
-        .map(|c| c.raw_bytes().to_vec())
-        .ok_or(automerge::AutomergeError::Fail)
+/// The changes of an epoch's history (`new_epoch`), in causal order, as
+/// raw change chunks; none if the bytes are not a saved document.
+pub fn epoch_changes(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let doc = crate::sync::changes::guarded(|| Automerge::load(bytes))?.ok()?;
+    Some(
+        doc.get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect(),
+    )
 }
 
 /// What a phone had changed on the old epoch and not yet sent: per changed
@@ -399,8 +412,7 @@ mod tests {
     use super::*;
     use crate::domain::PatrolVisit;
     use crate::record::{read_record, write_record, Record};
-    use crate::DocId;
-
+    
     fn visit_doc(note: &str) -> AutoCommit {
         let mut v = PatrolVisit::new(uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), 1_000_000);
         v.notes.update(note);
@@ -417,11 +429,16 @@ mod tests {
         }
     }
 
-    fn new_epoch(doc: &mut AutoCommit, paths: &[String]) -> AutoCommit {
-        let bytes = epoch_base(doc.document(), DocId::random(), 1, paths, 5_000).expect("base");
+    fn epoch_of(doc: &mut AutoCommit, paths: &[String]) -> AutoCommit {
+        let bytes = new_epoch(doc.document(), paths).expect("epoch");
         let mut fresh = AutoCommit::new();
         fresh
-            .apply_changes([automerge::Change::from_bytes(bytes).expect("change")])
+            .apply_changes(
+                epoch_changes(&bytes)
+                    .expect("changes")
+                    .into_iter()
+                    .map(|c| automerge::Change::from_bytes(c).expect("change")),
+            )
             .expect("apply");
         fresh
     }
@@ -434,14 +451,20 @@ mod tests {
         v.notes.update("Sven Svensson 19800101-1234 hotade, lugnt sedan");
         write_record(&mut doc, &Record::PatrolVisit(v.clone())).expect("write");
         doc.commit();
-        let mut fresh = new_epoch(&mut doc, &["notes".into()]);
-        assert_eq!(fresh.get_changes(&[]).len(), 1);
+        let mut fresh = epoch_of(&mut doc, &["notes".into()]);
+        // The history stays: two changes, by the same actor at the same times.
+        assert_eq!(fresh.get_changes(&[]).len(), 2);
+        assert_eq!(
+            crate::history::edit_history(fresh.document()),
+            crate::history::edit_history(doc.document())
+        );
         let after = visit_of(fresh.document());
         assert_eq!(after.notes.as_str(), "");
         assert_eq!(after.contacts.value(), v.contacts.value());
         assert_eq!(after.hotspot_id, v.hotspot_id);
-        let bytes = fresh.get_changes(&[])[0].raw_bytes().to_vec();
-        assert!(!bytes.windows(7).any(|w| w == b"Svensso"));
+        for c in fresh.get_changes(&[]) {
+            assert!(!c.raw_bytes().windows(7).any(|w| w == b"Svensso"));
+        }
         assert!(!history_mentions(fresh.document(), "Svensson"));
         assert!(history_mentions(doc.document(), "Svensson"), "control");
     }
@@ -475,7 +498,7 @@ mod tests {
         sv.contacts.increment(1);
         write_record(&mut server, &Record::PatrolVisit(sv)).expect("write");
         server.commit();
-        let mut fresh = new_epoch(&mut server, &["notes".into()]);
+        let mut fresh = epoch_of(&mut server, &["notes".into()]);
         let conflicts = replay(&mut fresh, &edits, &["notes".into()]).expect("replay");
         fresh.commit();
         let after = visit_of(fresh.document());
@@ -510,7 +533,7 @@ mod tests {
         // Redacted was the note too, but it was empty before the officer's
         // edit and is empty after the redaction: nothing to clash with.
         let mut server = visit_doc("");
-        let mut fresh = new_epoch(&mut server, &["notes".into()]);
+        let mut fresh = epoch_of(&mut server, &["notes".into()]);
         let conflicts = replay(&mut fresh, &edits, &["notes".into()]).expect("replay");
         assert!(conflicts.is_empty());
         fresh.commit();

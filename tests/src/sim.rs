@@ -269,11 +269,10 @@ pub struct Sim {
     /// Records refused and corrected by their officer (the quarantine
     /// keeps them, unless erased since).
     corrected: Vec<DocId>,
-    /// Per redacted record: the changes of its history at each redaction
-    /// (after healing, none may be anywhere) and the officer who made it
-    /// (the new epoch's first change no longer says; the oracle of
-    /// visibility needs it).
-    redacted: BTreeMap<DocId, (Vec<automerge::ChangeHash>, Option<uuid::Uuid>)>,
+    /// Per redacted record: its document before each redaction, and the
+    /// path redacted. After healing no change that wrote that path may be
+    /// anywhere.
+    redacted: BTreeMap<DocId, Vec<(automerge::Automerge, String)>>,
     /// The operator's last backup of the store, if no coordinator edit has
     /// happened since (those would be lost by a restore, as they would be
     /// in life; the simulation restores only backups that lose none).
@@ -748,13 +747,6 @@ impl Sim {
             "notes"
         };
         let doc = db.read(move |c| documents::load(c, id)).await?;
-        let makers = self.makers();
-        let maker = doc
-            .get_changes(&[])
-            .into_iter()
-            .find(|c| c.deps().is_empty())
-            .and_then(|c| makers.get(c.actor_id().to_bytes()).copied());
-        let hashes: Vec<_> = doc.get_changes(&[]).iter().map(|c| c.hash()).collect();
         db.redact(
             id,
             vec![path.into()],
@@ -765,13 +757,10 @@ impl Sim {
             |_| Ok(()),
         )
         .await?;
-        let entry = self.redacted.entry(id).or_insert((Vec::new(), None));
-        entry.0.extend(hashes);
-        // The maker is read from the first epoch, which the first change
-        // of the record's own history still shows.
-        if entry.1.is_none() {
-            entry.1 = maker;
-        }
+        self.redacted
+            .entry(id)
+            .or_default()
+            .push((doc, path.to_string()));
         self.report.redacted += 1;
         Ok(())
     }
@@ -925,11 +914,31 @@ impl Sim {
         }
         // 0b. Nothing of a redacted record's past epochs is anywhere: no
         //    change of them on the server or on any phone.
-        for (id, (old, _)) in self.redacted.clone() {
+        for (id, old) in self.redacted.clone() {
             if self.erased.contains(&id) {
                 continue;
             }
             let server_doc = db.read(move |c| documents::load(c, id)).await?;
+            // The new epoch replays the old history by the same actors at
+            // the same times; a change that never wrote the redacted path
+            // (the record's creation with it empty) comes back byte for
+            // byte, which is allowed. Judged on the old document alone: the
+            // path's text before the change and after it.
+            let old: Vec<automerge::ChangeHash> = old
+                .iter()
+                .flat_map(|(doc, path)| {
+                    doc.get_changes(&[])
+                        .into_iter()
+                        .filter(|c| {
+                            let before = shared::redaction::text_at_heads(doc, path, Some(c.deps()));
+                            let after = shared::redaction::text_at_heads(doc, path, Some(&[c.hash()]));
+                            // Absent and empty are the same: no text.
+                            before.unwrap_or_default() != after.unwrap_or_default()
+                        })
+                        .map(|c| c.hash())
+                        .collect::<Vec<_>>()
+                })
+                .collect();
             for h in &old {
                 ensure!(
                     server_doc.get_change_by_hash(h).is_none(),
@@ -1007,15 +1016,13 @@ impl Sim {
         for (id, doc) in &server_docs {
             let record = shared::record::read_record(doc)
                 .with_context(|| format!("server document {id} does not read"))?;
-            // A redacted record's maker, as its first epoch showed it.
-            let maker = match self.redacted.get(id) {
-                Some((_, maker)) => *maker,
-                None => doc
-                    .get_changes(&[])
-                    .into_iter()
-                    .find(|c| c.deps().is_empty())
-                    .and_then(|c| makers.get(c.actor_id().to_bytes()).copied()),
-            };
+            // A redacted record's new epoch starts with its maker's first
+            // change too (the history is replayed, actors kept).
+            let maker = doc
+                .get_changes(&[])
+                .into_iter()
+                .find(|c| c.deps().is_empty())
+                .and_then(|c| makers.get(c.actor_id().to_bytes()).copied());
             states.push((
                 *id,
                 shared::access::DocState {

@@ -317,7 +317,7 @@ impl Db {
                     let (current, _) = redaction::epoch_of(c, id)?;
                     let epoch = current + 1;
                     let doc = documents::load(c, id)?;
-                    let base = shared::redaction::epoch_base(&doc, id, epoch, &paths, now)
+                    let base = shared::redaction::new_epoch(&doc, &paths)
                         .map_err(|e| Error::Internal(format!("building the new epoch: {e}")))?;
                     let r = redaction::Redaction {
                         doc_id: id,

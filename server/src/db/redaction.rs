@@ -16,8 +16,9 @@
 //! change of the record keeps only its position and check value (as an
 //! erased record's: the phones' cursors stand on them), its held and
 //! quarantined changes leave (they may carry the text, and build on the
-//! old history), the base enters the log as a new change, and the record
-//! is projected again from it.
+//! old history), the epoch's changes enter the log (as the server's, so
+//! that they reach their authors' devices too), and the record is
+//! projected again from them.
 
 use automerge::Automerge;
 use rusqlite::{params, Connection, OptionalExtension as _};
@@ -56,7 +57,8 @@ pub struct Redaction {
     pub case_number: Option<String>,
     pub redacted_by: String,
     pub redacted_at: Millis,
-    /// The epoch's base change.
+    /// The epoch's history (`shared::redaction::new_epoch`: a saved
+    /// document, none of the redacted values in it).
     pub base: Vec<u8>,
 }
 
@@ -197,8 +199,17 @@ pub fn carry_out_pending(conn: &Connection, now: Millis) -> Result<usize, Error>
 /// Installs a redaction's epoch in the store (the writer's transaction).
 pub fn install(conn: &Connection, r: &Redaction, now: Millis) -> Result<(), Error> {
     let id = r.doc_id.as_bytes().to_vec();
-    let base = parse_changes(std::slice::from_ref(&r.base))
-        .map_err(|_| Error::internal("a redaction's base change does not parse"))?;
+    let raw = shared::redaction::epoch_changes(&r.base)
+        .ok_or_else(|| Error::internal("a redaction's epoch does not load"))?;
+    let mut base = parse_changes(&raw)
+        .map_err(|_| Error::internal("a redaction's epoch has a change that does not parse"))?;
+    // The epoch's changes keep their authors' actors, but the server wrote
+    // them: logged as the server's, so that every reader gets them, the
+    // authors' own devices too (a device is never sent what it sent).
+    let server = super::reference::server_actor(conn)?;
+    for c in &mut base {
+        c.actor = server.clone();
+    }
     let mut doc = Automerge::new();
     doc.apply_changes(base.iter().map(|c| c.change.clone()))
         .map_err(|e| Error::Internal(format!("a redaction's base does not apply: {e}")))?;

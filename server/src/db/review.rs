@@ -334,14 +334,9 @@ pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
         "SELECT o.display_name FROM devices d JOIN officers o ON o.id = d.officer_id
          WHERE d.actor = ?1",
     )?;
-    let (epoch, _) = super::redaction::epoch_of(conn, id)?;
-    // An epoch's base is written by the server for the coordinators.
-    let base_actors: Vec<String> = (1..=epoch)
-        .map(|e| shared::redaction::base_actor(id, e).to_hex_string())
-        .collect();
     let mut sessions = Vec::new();
     for s in shared::history::sessions(&doc) {
-        let author = if s.actor == server_actor || base_actors.contains(&s.actor) {
+        let author = if s.actor == server_actor {
             Author::Coordinator
         } else {
             let actor = hex::decode(&s.actor).unwrap_or_default();
