@@ -748,7 +748,9 @@ async fn an_edit_of_a_redacted_field_is_shown_as_a_conflict() -> anyhow::Result<
         ..answer_with_nothing()
     };
     store.apply(&batch, &ok, T0 + 2 * MINUTE)?;
-    let server_copy = store.doc(id)?.ok_or_else(|| anyhow::anyhow!("no document"))?;
+    let server_copy = store
+        .doc(id)?
+        .ok_or_else(|| anyhow::anyhow!("no document"))?;
     // Without coverage: a contact, and more words in the note.
     store.update(id, T0 + 3 * MINUTE, |r| {
         if let Record::PatrolVisit(v) = r {

@@ -280,11 +280,7 @@ pub fn unsent_edits(doc: &Automerge, unsent: &[ChangeHash]) -> UnsentEdits {
         .filter_map(|h| doc.get_change_by_hash(h))
         .flat_map(|c| c.deps().to_vec())
         .collect();
-    let heads: Vec<ChangeHash> = sent
-        .iter()
-        .copied()
-        .filter(|h| !deps.contains(h))
-        .collect();
+    let heads: Vec<ChangeHash> = sent.iter().copied().filter(|h| !deps.contains(h)).collect();
     let before = match doc.hydrate(Some(&heads)) {
         Value::Map(m) if !heads.is_empty() => m,
         _ => Map::default(),
@@ -301,8 +297,11 @@ fn diff(
     prefix: &str,
     out: &mut BTreeMap<String, (Option<Value>, Option<Value>)>,
 ) {
-    let keys: std::collections::BTreeSet<&String> =
-        before.iter().map(|(k, _)| k).chain(after.iter().map(|(k, _)| k)).collect();
+    let keys: std::collections::BTreeSet<&String> = before
+        .iter()
+        .map(|(k, _)| k)
+        .chain(after.iter().map(|(k, _)| k))
+        .collect();
     for k in keys {
         let path = if prefix.is_empty() {
             k.clone()
@@ -368,11 +367,12 @@ pub fn replay(
         };
         state = set_at(&state, &segments, value);
     }
-    doc.update_object(&ROOT, &Value::Map(state))
-        .map_err(|e| automerge::AutomergeError::InvalidValueType {
+    doc.update_object(&ROOT, &Value::Map(state)).map_err(|e| {
+        automerge::AutomergeError::InvalidValueType {
             expected: "a record".into(),
             unexpected: e.to_string(),
-        })?;
+        }
+    })?;
     Ok(conflicts)
 }
 
@@ -412,7 +412,7 @@ mod tests {
     use super::*;
     use crate::domain::PatrolVisit;
     use crate::record::{read_record, write_record, Record};
-    
+
     fn visit_doc(note: &str) -> AutoCommit {
         let mut v = PatrolVisit::new(uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), 1_000_000);
         v.notes.update(note);
@@ -448,7 +448,8 @@ mod tests {
         let mut doc = visit_doc("Sven Svensson 19800101-1234 hotade");
         let mut v = visit_of(doc.document());
         v.contacts.increment(3);
-        v.notes.update("Sven Svensson 19800101-1234 hotade, lugnt sedan");
+        v.notes
+            .update("Sven Svensson 19800101-1234 hotade, lugnt sedan");
         write_record(&mut doc, &Record::PatrolVisit(v.clone())).expect("write");
         doc.commit();
         let mut fresh = epoch_of(&mut doc, &["notes".into()]);
@@ -537,7 +538,10 @@ mod tests {
         let conflicts = replay(&mut fresh, &edits, &["notes".into()]).expect("replay");
         assert!(conflicts.is_empty());
         fresh.commit();
-        assert_eq!(visit_of(fresh.document()).notes.as_str(), "trasig belysning");
+        assert_eq!(
+            visit_of(fresh.document()).notes.as_str(),
+            "trasig belysning"
+        );
     }
 
     #[test]
@@ -550,6 +554,9 @@ mod tests {
         ));
         assert!(!may_redact(DocKind::PatrolVisit, "started_at"));
         assert!(!may_redact(DocKind::Hotspot, "name"));
-        assert_eq!(split_paths(&join_paths(&["a".into(), "b.c".into()])), ["a", "b.c"]);
+        assert_eq!(
+            split_paths(&join_paths(&["a".into(), "b.c".into()])),
+            ["a", "b.c"]
+        );
     }
 }

@@ -189,7 +189,8 @@ fixed_words!(DocKind, |k| match k {
     DocKind::Activity => ("Aktivitet", "Activity"),
 });
 
-fixed_words!(RejectCode, |c| match c {
+fixed_words!(RejectCode, |c| {
+    match c {
     RejectCode::MalformedChange => (
         "en ändring skadades på vägen; den skickas igen",
         "a change was damaged on the way; it is sent again"
@@ -234,6 +235,7 @@ fixed_words!(RejectCode, |c| match c {
         "samordnarna har tagit bort text ur registreringen; telefonen hämtar den nya versionen och skickar dina ändringar igen",
         "the coordinators removed text from the record; the phone takes the new version and sends your edits again"
     ),
+}
 });
 
 fixed_words!(crate::redaction::RedactionReason, |r| match r {

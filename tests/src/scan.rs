@@ -42,7 +42,11 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
 
 /// A phone whose database is a plain file (the app's is SQLCipher; the
 /// scan reads the same pages unencrypted).
-pub async fn phone_on_disk(server: &TestServer, dir: &Path, name: &str) -> anyhow::Result<TestDevice> {
+pub async fn phone_on_disk(
+    server: &TestServer,
+    dir: &Path,
+    name: &str,
+) -> anyhow::Result<TestDevice> {
     std::fs::create_dir_all(dir)?;
     let code = server.enrolment_code(name, Organisation::Police).await?;
     let store = DeviceStore::open(&dir.join("phone.sqlite3"))?;
@@ -58,4 +62,3 @@ pub fn visit(phone: &TestDevice, started: Millis, note: &str) -> anyhow::Result<
     v.notes.update(note);
     phone.create(Record::PatrolVisit(v))
 }
-

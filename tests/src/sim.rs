@@ -773,7 +773,9 @@ impl Sim {
         match self.backup.take() {
             None => {
                 let Ok(db) = self.db() else { return Ok(()) };
-                let path = self.dir.join(format!("backup-{}.sqlite3", self.report.restores));
+                let path = self
+                    .dir
+                    .join(format!("backup-{}.sqlite3", self.report.restores));
                 let _ = std::fs::remove_file(&path);
                 let to = path.display().to_string();
                 db.read(move |c| Ok(c.execute("VACUUM INTO ?1", [to])?))
@@ -930,8 +932,10 @@ impl Sim {
                     doc.get_changes(&[])
                         .into_iter()
                         .filter(|c| {
-                            let before = shared::redaction::text_at_heads(doc, path, Some(c.deps()));
-                            let after = shared::redaction::text_at_heads(doc, path, Some(&[c.hash()]));
+                            let before =
+                                shared::redaction::text_at_heads(doc, path, Some(c.deps()));
+                            let after =
+                                shared::redaction::text_at_heads(doc, path, Some(&[c.hash()]));
                             // Absent and empty are the same: no text.
                             before.unwrap_or_default() != after.unwrap_or_default()
                         })

@@ -30,7 +30,9 @@ fn artifacts() -> PathBuf {
 }
 
 fn artifacts_of(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts").join(name);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("artifacts")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
@@ -140,8 +142,8 @@ async fn visit_from_other_phone(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_offline_edit_of_a_redacted_note_is_shown_to_the_officer_to_decide(
-) -> anyhow::Result<()> {
+async fn an_offline_edit_of_a_redacted_note_is_shown_to_the_officer_to_decide() -> anyhow::Result<()>
+{
     let tmp = tempfile::tempdir()?;
     let server_dir = tmp.path().join("server");
     let shots = artifacts_of("redaction-window");
@@ -220,8 +222,7 @@ async fn an_offline_edit_of_a_redacted_note_is_shown_to_the_officer_to_decide(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_revoked_phone_says_so_and_wipes_its_records_at_the_next_start() -> anyhow::Result<()>
-{
+async fn a_revoked_phone_says_so_and_wipes_its_records_at_the_next_start() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let server_dir = tmp.path().join("server");
     let shots = artifacts_of("revoked-window");
@@ -276,7 +277,11 @@ async fn a_revoked_phone_says_so_and_wipes_its_records_at_the_next_start() -> an
     app.wait_for_text("Koppla telefonen")?;
     app.screenshot("after-restart")?;
     // The old store went with its key: a new key, and nothing of hers.
-    assert_ne!(std::fs::read(&key)?, old_key, "the store's key was replaced");
+    assert_ne!(
+        std::fs::read(&key)?,
+        old_key,
+        "the store's key was replaced"
+    );
     let list = app.screen()?;
     assert!(!list.text.contains(&line), "{}", list.text);
     server.stop().await;

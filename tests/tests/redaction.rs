@@ -33,7 +33,11 @@ async fn redact(web: &mut WebClient, id: DocId, path: &str) -> anyhow::Result<()
         )
         .await?;
     assert_eq!(done.status, 200, "{}", done.body);
-    assert!(done.body.contains("The field was redacted"), "{}", done.body);
+    assert!(
+        done.body.contains("The field was redacted"),
+        "{}",
+        done.body
+    );
     Ok(())
 }
 
@@ -58,7 +62,10 @@ async fn a_redacted_note_is_gone_everywhere_and_an_offline_edit_becomes_a_confli
     // Anna's second phone holds it too, and stays in sync.
     let second = phone_on_disk(&server, &tmp.path().join("second"), "Anna Berg").await?;
     assert!(second.lock().record(id)?.is_some());
-    assert!(!files_containing(&data, &name).is_empty(), "control: server");
+    assert!(
+        !files_containing(&data, &name).is_empty(),
+        "control: server"
+    );
     assert!(
         !files_containing(&tmp.path().join("second"), &name).is_empty(),
         "control: phone"
@@ -84,9 +91,15 @@ async fn a_redacted_note_is_gone_everywhere_and_an_offline_edit_becomes_a_confli
     assert!(!files_containing(&data, &kept).is_empty());
     assert_eq!(server.follow_up_rows().await?, rows_before);
     let page = web.get(&format!("/records/{id}/redact")).await?.body;
-    assert!(page.contains("No free-text field of this record holds text"), "{page}");
+    assert!(
+        page.contains("No free-text field of this record holds text"),
+        "{page}"
+    );
     let log = web.get(&format!("/access-log?record={id}")).await?.body;
-    assert!(log.contains("Field redacted") && log.contains("R-7/26"), "{log}");
+    assert!(
+        log.contains("Field redacted") && log.contains("R-7/26"),
+        "{log}"
+    );
 
     // The second phone (nothing unsent) takes the new epoch: the name is
     // gone from its file, the record is whole, the other record untouched.
@@ -109,7 +122,11 @@ async fn a_redacted_note_is_gone_everywhere_and_an_offline_edit_becomes_a_confli
     assert_eq!(conflicts.len(), 1);
     assert_eq!(conflicts[0].path, "notes");
     assert!(conflicts[0].mine.contains(&offline));
-    assert_eq!(anna.lock().pending_changes()?, 0, "the replay reached the server");
+    assert_eq!(
+        anna.lock().pending_changes()?,
+        0,
+        "the replay reached the server"
+    );
     // The server has the contacts, not the text.
     second.sync().await?;
     assert_eq!(notes_and_contacts(second.record(id)?), (String::new(), 2));
@@ -122,7 +139,8 @@ async fn a_redacted_note_is_gone_everywhere_and_an_offline_edit_becomes_a_confli
     assert_eq!(quarantined, 0);
 
     // Anna throws her old text away: gone from her phone too.
-    anna.lock().resolve_conflict(conflicts[0].id, false, now_ms())?;
+    anna.lock()
+        .resolve_conflict(conflicts[0].id, false, now_ms())?;
     assert!(anna.lock().conflicts()?.is_empty());
     assert_eq!(
         files_containing(&tmp.path().join("anna"), &name),
@@ -235,7 +253,10 @@ async fn a_store_restored_from_before_a_redaction_installs_it_again_before_answe
         let _ = std::fs::remove_file(format!("{}{suffix}", db_file.display()));
     }
     std::fs::copy(&backup, &db_file)?;
-    assert!(!files_containing(&data, &name).is_empty(), "control: restored");
+    assert!(
+        !files_containing(&data, &name).is_empty(),
+        "control: restored"
+    );
 
     let server = TestServer::start_at(&data, e2e::many_devices_one_address(), &addr).await?;
     // Before any request: the name is gone again, at the same epoch.

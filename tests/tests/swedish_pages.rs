@@ -160,6 +160,7 @@ async fn every_page_in_swedish_has_no_english_domain_word_or_raw_key() -> anyhow
         "/security-log".to_string(),
         "/retention".to_string(),
         format!("/records/{visit}/erase"),
+        format!("/records/{visit}/redact"),
         "/public".to_string(),
         format!("/records/{inspection}/protocol"),
     ] {

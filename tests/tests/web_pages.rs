@@ -18,6 +18,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
     officer.sync().await?;
     let record_path = format!("/records/{visit}");
     let erase_path = format!("/records/{visit}/erase");
+    let redact_path = format!("/records/{visit}/redact");
     let unknown_record = format!("/records/{}", uuid::Uuid::new_v4());
     let lost = TestDevice::enrol(&server, "Omar Said", Organisation::Police).await?;
     lost.sync().await?;
@@ -87,6 +88,9 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         // Erasing asks first; a post without a reason erases nothing.
         ("GET", &erase_path, [303, 303, 303, 200]),
         ("POST", &erase_path, [303, 303, 303, 400]),
+        // Redacting too; a post without a reason redacts nothing.
+        ("GET", &redact_path, [303, 303, 303, 200]),
+        ("POST", &redact_path, [303, 303, 303, 400]),
         ("GET", "/reference", [303, 303, 303, 200]),
         ("GET", "/reference/hotspots.csv", [303, 303, 303, 200]),
         ("GET", "/reference/venues.csv", [303, 303, 303, 200]),

@@ -226,11 +226,7 @@ impl DeviceStore {
     /// the field again (their deliberate act, sent like any edit); else it
     /// is thrown away. Either way the conflict is gone.
     pub fn resolve_conflict(&mut self, conflict_id: i64, keep: bool, now: Millis) -> Result<()> {
-        let Some(c) = self
-            .conflicts()?
-            .into_iter()
-            .find(|c| c.id == conflict_id)
-        else {
+        let Some(c) = self.conflicts()?.into_iter().find(|c| c.id == conflict_id) else {
             return Ok(());
         };
         if keep {

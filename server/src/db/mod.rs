@@ -129,7 +129,10 @@ impl Db {
         let (redone, reinstalled) = {
             let tx = conn.unchecked_transaction()?;
             let n = erasure::carry_out_pending(&tx)?;
-            let r = redaction::carry_out_pending(&tx, crate::clock::Clock::now_ms(&crate::clock::SystemClock))?;
+            let r = redaction::carry_out_pending(
+                &tx,
+                crate::clock::Clock::now_ms(&crate::clock::SystemClock),
+            )?;
             tx.commit()?;
             (n, r)
         };
@@ -344,8 +347,7 @@ impl Db {
                     .map_err(|_| Error::internal("ledger lock poisoned"))?;
                 let tx = ledger.transaction()?;
                 redaction::record(&tx, &entry)?;
-                tx.commit()
-                    .map_err(Error::from)
+                tx.commit().map_err(Error::from)
             })
             .await
             .map_err(Error::internal)??;
