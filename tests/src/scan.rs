@@ -62,3 +62,25 @@ pub fn visit(phone: &TestDevice, started: Millis, note: &str) -> anyhow::Result<
     v.notes.update(note);
     phone.create(Record::PatrolVisit(v))
 }
+
+/// The operator's backup of the store (`VACUUM INTO`), to `to`.
+pub async fn backup_store(server: &TestServer, to: &Path) -> anyhow::Result<()> {
+    let to = to.display().to_string();
+    server
+        .db
+        .read(move |c| Ok(c.execute("VACUUM INTO ?1", [to])?))
+        .await?;
+    Ok(())
+}
+
+/// Puts `backup` back as the store of the (stopped) server in `data`; the
+/// erasure ledger beside it is kept (docs/privacy.md: it is never restored
+/// from an older copy).
+pub fn restore_store(data: &Path, backup: &Path) -> anyhow::Result<()> {
+    let db_file = server::db::db_path(data);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db_file.display()));
+    }
+    std::fs::copy(backup, &db_file)?;
+    Ok(())
+}

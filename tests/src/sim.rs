@@ -677,14 +677,10 @@ impl Sim {
         Ok(())
     }
 
-    /// A coordinator erases a field record the server has accepted, for a
-    /// reason drawn by the schedule, while phones may be offline holding
-    /// it, editing it, or with changes of it held or delayed.
-    async fn erase(&mut self) -> Result<()> {
-        let pick = self.rng.gen_range(0..1000usize);
-        let reason = shared::erasure::ErasureReason::ALL[self.rng.gen_range(0..3)];
-        let now = self.now();
-        let Ok(db) = self.db() else { return Ok(()) };
+    /// The `pick`-th field record the server has accepted (modulo their
+    /// number), with the server; none while it is down or holds none.
+    async fn field_record(&self, pick: usize) -> Result<Option<(Db, DocId, DocKind)>> {
+        let Ok(db) = self.db() else { return Ok(None) };
         let field: Vec<(Vec<u8>, String)> = db
             .read(|c| {
                 let mut s = c.prepare(
@@ -696,10 +692,19 @@ impl Sim {
                 Ok(rows)
             })
             .await?;
-        let Some((id, kind)) = field
+        Ok(field
             .get(pick % field.len().max(1))
-            .and_then(|(b, k)| Some((DocId::from_slice(b)?, DocKind::parse(k)?)))
-        else {
+            .and_then(|(b, k)| Some((db.clone(), DocId::from_slice(b)?, DocKind::parse(k)?))))
+    }
+
+    /// A coordinator erases a field record the server has accepted, for a
+    /// reason drawn by the schedule, while phones may be offline holding
+    /// it, editing it, or with changes of it held or delayed.
+    async fn erase(&mut self) -> Result<()> {
+        let pick = self.rng.gen_range(0..1000usize);
+        let reason = shared::erasure::ErasureReason::ALL[self.rng.gen_range(0..3)];
+        let now = self.now();
+        let Some((db, id, kind)) = self.field_record(pick).await? else {
             return Ok(());
         };
         let e = server::db::erasure::Erasure {
@@ -723,22 +728,7 @@ impl Sim {
     async fn redact(&mut self) -> Result<()> {
         let pick = self.rng.gen_range(0..1000usize);
         let now = self.now();
-        let Ok(db) = self.db() else { return Ok(()) };
-        let field: Vec<(Vec<u8>, String)> = db
-            .read(|c| {
-                let mut s = c.prepare(
-                    "SELECT id, kind FROM docs WHERE kind IN ('visit', 'inspection', 'activity') ORDER BY id",
-                )?;
-                let rows = s
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(rows)
-            })
-            .await?;
-        let Some((id, kind)) = field
-            .get(pick % field.len().max(1))
-            .and_then(|(b, k)| Some((DocId::from_slice(b)?, DocKind::parse(k)?)))
-        else {
+        let Some((db, id, kind)) = self.field_record(pick).await? else {
             return Ok(());
         };
         let path = if kind == DocKind::Inspection {
@@ -787,11 +777,7 @@ impl Sim {
                 if let Some(db) = self.db.take() {
                     db.close();
                 }
-                let store = server::db::db_path(&server_dir);
-                for suffix in ["-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", store.display()));
-                }
-                std::fs::copy(&path, &store)?;
+                crate::scan::restore_store(&server_dir, &path)?;
                 self.restart_server()?;
                 self.report.restores += 1;
             }

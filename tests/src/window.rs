@@ -441,6 +441,15 @@ impl AppWindow {
         )
     }
 
+    /// From any screen with a back button: to the settings, "Synka nu",
+    /// and waits until the screen shows `text`.
+    pub fn sync_now_until(&mut self, text: &str, timeout: Duration) -> Result<Screen> {
+        self.tap_to("Tillbaka", "Inställningar")?;
+        self.tap_to("Inställningar", "Synka nu")?;
+        self.click("Synka nu")?;
+        self.wait_for(|s| s.text.contains(text), timeout)
+    }
+
     /// Kills the app outright (SIGKILL), as a dead battery or the OS would.
     pub fn kill(mut self) -> Result<()> {
         self.child.kill()?;

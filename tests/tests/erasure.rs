@@ -6,7 +6,7 @@
 //! restored from a backup older than the erasure carries it out again
 //! before it answers.
 
-use e2e::scan::{files_containing, marker, phone_on_disk, visit};
+use e2e::scan::{backup_store, files_containing, marker, phone_on_disk, restore_store, visit};
 use e2e::web::{pages_server, WebClient, PASSWORD};
 use e2e::{now_ms, TestDevice, TestServer};
 use shared::domain::{Millis, Organisation};
@@ -191,11 +191,7 @@ async fn a_store_restored_from_before_an_erasure_carries_it_out_before_answering
 
     // The operator's nightly backup, taken before the erasure.
     let backup = tmp.path().join("backup.sqlite3");
-    let to = backup.display().to_string();
-    server
-        .db
-        .read(move |c| Ok(c.execute("VACUUM INTO ?1", [to])?))
-        .await?;
+    backup_store(&server, &backup).await?;
     let mut web = WebClient::new(&server.url);
     web.sign_in("eva", PASSWORD).await?;
     erase(&mut web, id, "retention_ended").await?;
@@ -204,11 +200,7 @@ async fn a_store_restored_from_before_an_erasure_carries_it_out_before_answering
 
     // The store is restored from the backup; the ledger beside it is not
     // (docs/privacy.md: it is never restored from an older copy).
-    let db_file = data.join("trygghetslogg.sqlite3");
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db_file.display()));
-    }
-    std::fs::copy(&backup, &db_file)?;
+    restore_store(&data, &backup)?;
     assert!(
         !files_containing(&data, &secret).is_empty(),
         "control: restored"

@@ -45,7 +45,7 @@ async fn a_record_erased_while_the_phone_was_offline_disappears_with_the_officer
     let shots = artifacts();
     let server = TestServer::start(&server_dir).await?;
     server.seed_demo().await?;
-    let (addr, url) = (server.addr().to_string(), server.url.clone());
+    let addr = server.addr().to_string();
 
     // Anna's record, made on her other phone: it reaches this one too.
     let other = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
@@ -59,12 +59,8 @@ async fn a_record_erased_while_the_phone_was_offline_disappears_with_the_officer
     let id = other.create(Record::PatrolVisit(v))?;
     other.sync().await?;
 
-    let code = server
-        .enrolment_code("Anna Berg", Organisation::Police)
-        .await?;
-    let x = Xvfb::start()?;
-    let mut app = AppWindow::launch(&x, &tmp.path().join("phone"), &url, &shots)?;
-    app.enrol(&code)?;
+    // The X server lives as long as the test.
+    let (_x, mut app) = annas_window(&server, &tmp.path().join("phone"), &shots).await?;
     let line = format!("Platsbesök: {hotspot}");
     app.tap_to("Mina registreringar", &line)?;
     app.screenshot("records-before")?;
@@ -93,13 +89,7 @@ async fn a_record_erased_while_the_phone_was_offline_disappears_with_the_officer
         .await?;
 
     // Back in coverage: gone, and said so, on this screen and the next.
-    app.tap_to("Tillbaka", "Inställningar")?;
-    app.tap_to("Inställningar", "Synka nu")?;
-    app.click("Synka nu")?;
-    let told = app.wait_for(
-        |s| s.text.contains("har raderats av samordnarna"),
-        Duration::from_secs(90),
-    )?;
+    let told = app.sync_now_until("har raderats av samordnarna", Duration::from_secs(90))?;
     assert!(
         told.text
             .contains("1 registrering har raderats av samordnarna"),
@@ -119,6 +109,22 @@ async fn a_record_erased_while_the_phone_was_offline_disappears_with_the_officer
     )?;
     server.stop().await;
     Ok(())
+}
+
+/// The app in a window of its own X server, enrolled as Anna Berg's
+/// phone with its data in `phone`.
+async fn annas_window(
+    server: &TestServer,
+    phone: &std::path::Path,
+    shots: &std::path::Path,
+) -> anyhow::Result<(Xvfb, AppWindow)> {
+    let code = server
+        .enrolment_code("Anna Berg", Organisation::Police)
+        .await?;
+    let x = Xvfb::start()?;
+    let mut app = AppWindow::launch(&x, phone, &server.url, shots)?;
+    app.enrol(&code)?;
+    Ok((x, app))
 }
 
 /// Anna's visit made on her other phone (so that it reaches the window's
@@ -149,15 +155,11 @@ async fn an_offline_edit_of_a_redacted_note_is_shown_to_the_officer_to_decide() 
     let shots = artifacts_of("redaction-window");
     let server = TestServer::start(&server_dir).await?;
     server.seed_demo().await?;
-    let (addr, url) = (server.addr().to_string(), server.url.clone());
+    let addr = server.addr().to_string();
     let (id, hotspot) = visit_from_other_phone(&server, "Sven Svensson hotade vakten").await?;
 
-    let code = server
-        .enrolment_code("Anna Berg", Organisation::Police)
-        .await?;
-    let x = Xvfb::start()?;
-    let mut app = AppWindow::launch(&x, &tmp.path().join("phone"), &url, &shots)?;
-    app.enrol(&code)?;
+    // The X server lives as long as the test.
+    let (_x, mut app) = annas_window(&server, &tmp.path().join("phone"), &shots).await?;
     let line = format!("Platsbesök: {hotspot}");
     app.tap_to("Mina registreringar", &line)?;
 
@@ -188,13 +190,7 @@ async fn an_offline_edit_of_a_redacted_note_is_shown_to_the_officer_to_decide() 
         .await?;
 
     // Back in coverage: her text is shown to her, not in the record.
-    app.tap_to("Tillbaka", "Inställningar")?;
-    app.tap_to("Inställningar", "Synka nu")?;
-    app.click("Synka nu")?;
-    let told = app.wait_for(
-        |s| s.text.contains("Samordnarna har tagit bort text"),
-        Duration::from_secs(90),
-    )?;
+    let told = app.sync_now_until("Samordnarna har tagit bort text", Duration::from_secs(90))?;
     assert!(told.text.contains("sedan lugnt"), "{}", told.text);
     assert!(told.text.contains("Släng min text"), "{}", told.text);
     app.screenshot("conflict")?;
@@ -231,13 +227,8 @@ async fn a_revoked_phone_says_so_and_wipes_its_records_at_the_next_start() -> an
     let url = server.url.clone();
     let (_, hotspot) = visit_from_other_phone(&server, "Lugnt").await?;
 
-    let code = server
-        .enrolment_code("Anna Berg", Organisation::Police)
-        .await?;
-    let x = Xvfb::start()?;
     let phone = tmp.path().join("phone");
-    let mut app = AppWindow::launch(&x, &phone, &url, &shots)?;
-    app.enrol(&code)?;
+    let (x, mut app) = annas_window(&server, &phone, &shots).await?;
     let line = format!("Platsbesök: {hotspot}");
     app.tap_to("Mina registreringar", &line)?;
 
@@ -259,13 +250,7 @@ async fn a_revoked_phone_says_so_and_wipes_its_records_at_the_next_start() -> an
             Ok(())
         })
         .await?;
-    app.tap_to("Tillbaka", "Inställningar")?;
-    app.tap_to("Inställningar", "Synka nu")?;
-    app.click("Synka nu")?;
-    let told = app.wait_for(
-        |s| s.text.contains("Registreringarna visas inte"),
-        Duration::from_secs(90),
-    )?;
+    let told = app.sync_now_until("Registreringarna visas inte", Duration::from_secs(90))?;
     assert!(!told.text.contains(&line), "{}", told.text);
     app.screenshot("revoked")?;
 

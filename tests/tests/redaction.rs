@@ -7,7 +7,7 @@
 //! store restored from a backup older than the redaction installs the
 //! epoch again before it answers, and the phones go on building on it.
 
-use e2e::scan::{files_containing, marker, phone_on_disk, visit};
+use e2e::scan::{backup_store, files_containing, marker, phone_on_disk, restore_store, visit};
 use e2e::web::{pages_server, WebClient, PASSWORD};
 use e2e::{now_ms, TestServer};
 use shared::record::Record;
@@ -227,11 +227,7 @@ async fn a_store_restored_from_before_a_redaction_installs_it_again_before_answe
 
     // The operator's nightly backup, taken before the redaction.
     let backup = tmp.path().join("backup.sqlite3");
-    let to = backup.display().to_string();
-    server
-        .db
-        .read(move |c| Ok(c.execute("VACUUM INTO ?1", [to])?))
-        .await?;
+    backup_store(&server, &backup).await?;
     let mut web = WebClient::new(&server.url);
     web.sign_in("eva", PASSWORD).await?;
     redact(&mut web, id, "notes").await?;
@@ -248,11 +244,7 @@ async fn a_store_restored_from_before_a_redaction_installs_it_again_before_answe
     server.stop().await;
 
     // The store is restored; the ledger beside it is not.
-    let db_file = data.join("trygghetslogg.sqlite3");
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db_file.display()));
-    }
-    std::fs::copy(&backup, &db_file)?;
+    restore_store(&data, &backup)?;
     assert!(
         !files_containing(&data, &name).is_empty(),
         "control: restored"

@@ -337,20 +337,9 @@ impl Db {
                     Ok((r, redaction::last_seq(c, id)?))
                 })
                 .await?;
-            let db = self.clone();
             let entry = r.clone();
-            tokio::task::spawn_blocking(move || {
-                let mut ledger = db
-                    .inner
-                    .ledger
-                    .lock()
-                    .map_err(|_| Error::internal("ledger lock poisoned"))?;
-                let tx = ledger.transaction()?;
-                redaction::record(&tx, &entry)?;
-                tx.commit().map_err(Error::from)
-            })
-            .await
-            .map_err(Error::internal)??;
+            self.in_ledger(move |tx| redaction::record(tx, &entry))
+                .await?;
             let epoch = r.epoch;
             let pending_also = also.take();
             let (installed, back) = self
@@ -382,6 +371,23 @@ impl Db {
     /// Writes erasures to the ledger, committed together; returns the last
     /// position.
     pub async fn record_erasures(&self, es: Vec<erasure::Erasure>) -> Result<u64, Error> {
+        self.in_ledger(move |tx| {
+            let mut last = 0;
+            for e in &es {
+                last = erasure::record(tx, e)?;
+            }
+            Ok(last)
+        })
+        .await
+    }
+
+    /// Runs `f` in one transaction of the ledger's own connection and
+    /// commits it (fsynced) before returning.
+    async fn in_ledger<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Error> + Send + 'static,
+    {
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
             let mut ledger = db
@@ -390,12 +396,9 @@ impl Db {
                 .lock()
                 .map_err(|_| Error::internal("ledger lock poisoned"))?;
             let tx = ledger.transaction()?;
-            let mut last = 0;
-            for e in &es {
-                last = erasure::record(&tx, e)?;
-            }
+            let out = f(&tx)?;
             tx.commit()?;
-            Ok(last)
+            Ok(out)
         })
         .await
         .map_err(Error::internal)?
