@@ -53,23 +53,41 @@ pub async fn confirm(
             p { (l.t("If it counts in a quarter that has ended, its share of that quarter's figures is kept without officer, times or text, so reports already given do not change; a record entered by mistake leaves no figures.")) }
             form method="post" action=(format!("/records/{id}/erase")) {
                 input type="hidden" name="csrf" value=(csrf);
-                fieldset {
-                    legend { (l.t("Why is it erased?")) }
-                    @for r in ErasureReason::ALL {
-                        label { input type="radio" name="reason" value=(r.as_str()) required; " " (l.say(&r)) }
-                    }
-                }
-                label for="case_number" { (l.t("Case number, if any (no personal identity number)")) }
-                input id="case_number" name="case_number" maxlength="40" autocomplete="off";
-                p {
-                    button.danger type="submit" { (l.t("Erase the record")) }
-                    " "
-                    a.button href="/records" { (l.t("Cancel")) }
-                }
+                (why_and_case_number(
+                    l,
+                    l.t("Why is it erased?"),
+                    ErasureReason::ALL.iter().map(|r| (r.as_str(), l.say(r))),
+                    l.t("Erase the record"),
+                ))
             }
         },
     )
     .into_response())
+}
+
+/// The end of an erasure's or a redaction's form: the reason (a radio
+/// button each, none chosen), the case number, the red button, cancel.
+pub fn why_and_case_number<'a>(
+    l: Lang,
+    legend: &str,
+    reasons: impl Iterator<Item = (&'a str, String)>,
+    submit: &str,
+) -> maud::Markup {
+    html! {
+        fieldset {
+            legend { (legend) }
+            @for (value, words) in reasons {
+                label { input type="radio" name="reason" value=(value) required; " " (words) }
+            }
+        }
+        label for="case_number" { (l.t("Case number, if any (no personal identity number)")) }
+        input id="case_number" name="case_number" maxlength="40" autocomplete="off";
+        p {
+            button.danger type="submit" { (submit) }
+            " "
+            a.button href="/records" { (l.t("Cancel")) }
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -88,19 +88,12 @@ pub async fn confirm(
                             label { input type="radio" name="path" value=(p) required; " " (path_label(l, p)) }
                         }
                     }
-                    fieldset {
-                        legend { (l.t("Why is it redacted?")) }
-                        @for r in RedactionReason::ALL {
-                            label { input type="radio" name="reason" value=(r.as_str()) required; " " (l.say(&r)) }
-                        }
-                    }
-                    label for="case_number" { (l.t("Case number, if any (no personal identity number)")) }
-                    input id="case_number" name="case_number" maxlength="40" autocomplete="off";
-                    p {
-                        button.danger type="submit" { (l.t("Redact the field")) }
-                        " "
-                        a.button href="/records" { (l.t("Cancel")) }
-                    }
+                    (super::erasure::why_and_case_number(
+                        l,
+                        l.t("Why is it redacted?"),
+                        RedactionReason::ALL.iter().map(|r| (r.as_str(), l.say(r))),
+                        l.t("Redact the field"),
+                    ))
                 }
             }
         },
