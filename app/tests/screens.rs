@@ -68,6 +68,25 @@ fn answer_with_nothing() -> shared::sync::SyncResponse {
     }
 }
 
+/// One result per document of `batch`: `ok`, or refused with `code`.
+fn every_doc_answered(
+    batch: &app::store::OutgoingBatch,
+    code: Option<shared::sync::RejectCode>,
+) -> Vec<shared::sync::wire::DocResult> {
+    batch
+        .request
+        .docs
+        .iter()
+        .map(|d| shared::sync::wire::DocResult {
+            id: d.id.clone(),
+            ok: code.is_none(),
+            code,
+            message: None,
+            problems: Vec::new(),
+        })
+        .collect()
+}
+
 fn hotspot(name: &str) -> Record {
     Record::Hotspot(Hotspot {
         name: name.into(),
@@ -733,18 +752,7 @@ async fn an_edit_of_a_redacted_field_is_shown_as_a_conflict() -> anyhow::Result<
     // Everything reaches the server; the server's copy is this one.
     let batch = store.outgoing(usize::MAX)?;
     let ok = shared::sync::SyncResponse {
-        results: batch
-            .request
-            .docs
-            .iter()
-            .map(|d| shared::sync::wire::DocResult {
-                id: d.id.clone(),
-                ok: true,
-                code: None,
-                message: None,
-                problems: Vec::new(),
-            })
-            .collect(),
+        results: every_doc_answered(&batch, None),
         ..answer_with_nothing()
     };
     store.apply(&batch, &ok, T0 + 2 * MINUTE)?;
@@ -763,18 +771,7 @@ async fn an_edit_of_a_redacted_field_is_shown_as_a_conflict() -> anyhow::Result<
         .ok_or_else(|| anyhow::anyhow!("the epoch does not load"))?;
     let batch = store.outgoing(usize::MAX)?;
     let redacted = shared::sync::SyncResponse {
-        results: batch
-            .request
-            .docs
-            .iter()
-            .map(|d| shared::sync::wire::DocResult {
-                id: d.id.clone(),
-                ok: false,
-                code: Some(shared::sync::RejectCode::Redacted),
-                message: None,
-                problems: Vec::new(),
-            })
-            .collect(),
+        results: every_doc_answered(&batch, Some(shared::sync::RejectCode::Redacted)),
         docs: vec![shared::sync::DocUpdate {
             id: serde_bytes::ByteBuf::from(id.as_bytes().to_vec()),
             kind: "visit".into(),

@@ -422,6 +422,15 @@ mod tests {
         doc
     }
 
+    /// The changes of `doc` that are not in `sent`: the unsent ones.
+    fn not_in(doc: &mut AutoCommit, sent: &[ChangeHash]) -> Vec<ChangeHash> {
+        doc.get_changes(&[])
+            .iter()
+            .map(|c| c.hash())
+            .filter(|h| !sent.contains(h))
+            .collect()
+    }
+
     fn visit_of(doc: &Automerge) -> PatrolVisit {
         match read_record(doc).expect("read") {
             Record::PatrolVisit(v) => v,
@@ -482,12 +491,7 @@ mod tests {
         v.notes.update("Namnet Nilsson, ringde vakten");
         write_record(&mut doc, &Record::PatrolVisit(v)).expect("write");
         doc.commit();
-        let unsent: Vec<ChangeHash> = doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| c.hash())
-            .filter(|h| !sent.contains(h))
-            .collect();
+        let unsent = not_in(&mut doc, &sent);
         let edits = unsent_edits(doc.document(), &unsent);
         assert!(edits.edits.contains_key("notes"));
         assert!(edits.edits.contains_key("contacts"));
@@ -524,12 +528,7 @@ mod tests {
         v.notes.update("trasig belysning");
         write_record(&mut doc, &Record::PatrolVisit(v)).expect("write");
         doc.commit();
-        let unsent: Vec<ChangeHash> = doc
-            .get_changes(&[])
-            .iter()
-            .map(|c| c.hash())
-            .filter(|h| !sent.contains(h))
-            .collect();
+        let unsent = not_in(&mut doc, &sent);
         let edits = unsent_edits(doc.document(), &unsent);
         // Redacted was the note too, but it was empty before the officer's
         // edit and is empty after the redaction: nothing to clash with.

@@ -84,3 +84,25 @@ pub fn restore_store(data: &Path, backup: &Path) -> anyhow::Result<()> {
     std::fs::copy(backup, &db_file)?;
     Ok(())
 }
+
+/// Stops `server`, restores `backup` as its store (the ledger kept), and
+/// starts it again at the same address: asserting that the restored store
+/// holds `marker` (the control) and that, before any request is answered,
+/// no file of `data` does any more.
+pub async fn restart_from_backup(
+    server: TestServer,
+    data: &Path,
+    backup: &Path,
+    marker: &str,
+) -> anyhow::Result<TestServer> {
+    let addr = server.addr().to_string();
+    server.stop().await;
+    restore_store(data, backup)?;
+    assert!(
+        !files_containing(data, marker).is_empty(),
+        "control: the restored store holds the marker"
+    );
+    let server = TestServer::start_at(data, crate::many_devices_one_address(), &addr).await?;
+    assert_eq!(files_containing(data, marker), Vec::<String>::new());
+    Ok(server)
+}

@@ -6,9 +6,11 @@
 //! restored from a backup older than the erasure carries it out again
 //! before it answers.
 
-use e2e::scan::{backup_store, files_containing, marker, phone_on_disk, restore_store, visit};
+use e2e::scan::{
+    backup_store, files_containing, marker, phone_on_disk, restart_from_backup, visit,
+};
 use e2e::web::{pages_server, WebClient, PASSWORD};
-use e2e::{now_ms, TestDevice, TestServer};
+use e2e::{now_ms, TestDevice};
 use shared::domain::{Millis, Organisation};
 use shared::record::Record;
 use shared::DocId;
@@ -195,20 +197,10 @@ async fn a_store_restored_from_before_an_erasure_carries_it_out_before_answering
     let mut web = WebClient::new(&server.url);
     web.sign_in("eva", PASSWORD).await?;
     erase(&mut web, id, "retention_ended").await?;
-    let addr = server.addr().to_string();
-    server.stop().await;
-
     // The store is restored from the backup; the ledger beside it is not
-    // (docs/privacy.md: it is never restored from an older copy).
-    restore_store(&data, &backup)?;
-    assert!(
-        !files_containing(&data, &secret).is_empty(),
-        "control: restored"
-    );
-
-    let server = TestServer::start_at(&data, e2e::many_devices_one_address(), &addr).await?;
-    // Before any request: gone again.
-    assert_eq!(files_containing(&data, &secret), Vec::<String>::new());
+    // (docs/privacy.md: it is never restored from an older copy). Before
+    // any request: gone again.
+    let server = restart_from_backup(server, &data, &backup, &secret).await?;
     let docs: i64 = server
         .db
         .read(move |c| {

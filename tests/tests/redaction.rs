@@ -7,9 +7,11 @@
 //! store restored from a backup older than the redaction installs the
 //! epoch again before it answers, and the phones go on building on it.
 
-use e2e::scan::{backup_store, files_containing, marker, phone_on_disk, restore_store, visit};
+use e2e::now_ms;
+use e2e::scan::{
+    backup_store, files_containing, marker, phone_on_disk, restart_from_backup, visit,
+};
 use e2e::web::{pages_server, WebClient, PASSWORD};
-use e2e::{now_ms, TestServer};
 use shared::record::Record;
 use shared::sync::wire::{encode, DocChanges, SyncRequest, PROTOCOL_VERSION};
 use shared::DocId;
@@ -240,19 +242,9 @@ async fn a_store_restored_from_before_a_redaction_installs_it_again_before_answe
         }
     })?;
     anna.sync().await?;
-    let addr = server.addr().to_string();
-    server.stop().await;
-
-    // The store is restored; the ledger beside it is not.
-    restore_store(&data, &backup)?;
-    assert!(
-        !files_containing(&data, &name).is_empty(),
-        "control: restored"
-    );
-
-    let server = TestServer::start_at(&data, e2e::many_devices_one_address(), &addr).await?;
-    // Before any request: the name is gone again, at the same epoch.
-    assert_eq!(files_containing(&data, &name), Vec::<String>::new());
+    // The store is restored; the ledger beside it is not. Before any
+    // request: the name is gone again, at the same epoch.
+    let server = restart_from_backup(server, &data, &backup, &name).await?;
     let epoch: u32 = server
         .db
         .read(move |c| {
