@@ -29,6 +29,7 @@ pub mod schema;
 pub mod sign_in;
 pub mod spreadsheet;
 pub mod sync;
+pub mod two_factor;
 pub mod validation;
 pub mod vocabulary;
 pub mod weighted_list;

@@ -54,15 +54,27 @@ pub enum SecurityEvent {
     /// An older session ended because the account signed in once more
     /// than [`MAX_SESSIONS`].
     SessionEnded,
+    /// A wrong or reused second-factor code (`two_factor`).
+    SecondFactorFailed,
+    /// The session ended after too many wrong codes.
+    SecondFactorLocked,
+    /// An authenticator app was set up, with new recovery codes.
+    SecondFactorSetUp,
+    /// A recovery code was used (each works once).
+    RecoveryCodeUsed,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 5] = [
+    pub const ALL: [SecurityEvent; 9] = [
         SecurityEvent::SignedIn,
         SecurityEvent::SignInFailed,
         SecurityEvent::SignInDelayed,
         SecurityEvent::SignedOut,
         SecurityEvent::SessionEnded,
+        SecurityEvent::SecondFactorFailed,
+        SecurityEvent::SecondFactorLocked,
+        SecurityEvent::SecondFactorSetUp,
+        SecurityEvent::RecoveryCodeUsed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +84,10 @@ impl SecurityEvent {
             SecurityEvent::SignInDelayed => "sign_in_delayed",
             SecurityEvent::SignedOut => "signed_out",
             SecurityEvent::SessionEnded => "session_ended",
+            SecurityEvent::SecondFactorFailed => "second_factor_failed",
+            SecurityEvent::SecondFactorLocked => "second_factor_locked",
+            SecurityEvent::SecondFactorSetUp => "second_factor_set_up",
+            SecurityEvent::RecoveryCodeUsed => "recovery_code_used",
         }
     }
 

@@ -372,6 +372,19 @@ fixed_words!(crate::sign_in::SecurityEvent, |e| {
             "äldre inloggning avslutad (för många samtidiga)",
             "older session ended (too many at once)",
         ),
+        SecurityEvent::SecondFactorFailed => (
+            "fel eller redan använd engångskod",
+            "wrong or reused one-time code",
+        ),
+        SecurityEvent::SecondFactorLocked => (
+            "inloggningen avbröts efter för många fel koder",
+            "sign-in ended after too many wrong codes",
+        ),
+        SecurityEvent::SecondFactorSetUp => (
+            "autentiseringsapp kopplad, nya reservkoder",
+            "authenticator app set up, new recovery codes",
+        ),
+        SecurityEvent::RecoveryCodeUsed => ("reservkod använd", "recovery code used"),
     }
 });
 

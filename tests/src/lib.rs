@@ -130,7 +130,23 @@ impl TestServer {
     }
 
     /// Adds a coordinator who can sign in to the pages.
+    /// A coordinator marked as demo: signs in with the password alone, so
+    /// that the tests of the pages are not about the second factor (its
+    /// own tests are `tests/two_factor.rs`, with `create_real_coordinator`).
     pub async fn create_coordinator(&self, username: &str, password: &str) -> Result<()> {
+        let (u, p, now) = (username.to_string(), password.to_string(), now_ms());
+        self.db
+            .write(move |c| {
+                server::db::coordinators::create(c, &u, "Test Coordinator", &p, now)?;
+                server::db::coordinators::mark_demo(c, &u)
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// A coordinator as `create-coordinator` makes one: a second factor
+    /// is set up at the first sign-in and asked at every one after.
+    pub async fn create_real_coordinator(&self, username: &str, password: &str) -> Result<()> {
         let (u, p, now) = (username.to_string(), password.to_string(), now_ms());
         self.db
             .write(move |c| server::db::coordinators::create(c, &u, "Test Coordinator", &p, now))

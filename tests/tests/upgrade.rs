@@ -31,7 +31,7 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
 
     // Back to version 7 as that release stored it: the running visit a
     // counted row with no end, no uncounted table, no case numbers, no
-    // kept figures, no epochs.
+    // kept figures, no epochs, no second factor.
     {
         let conn = rusqlite::Connection::open(&path)?;
         conn.execute_batch(&format!(
@@ -47,6 +47,13 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
              ALTER TABLE access_log DROP COLUMN case_number;
              ALTER TABLE docs DROP COLUMN epoch;
              ALTER TABLE docs DROP COLUMN redacted;
+             DROP TABLE recovery_codes;
+             ALTER TABLE coordinators DROP COLUMN demo;
+             ALTER TABLE coordinators DROP COLUMN totp_secret;
+             ALTER TABLE coordinators DROP COLUMN totp_last_step;
+             ALTER TABLE sessions DROP COLUMN second_factor;
+             ALTER TABLE sessions DROP COLUMN pending_secret;
+             ALTER TABLE sessions DROP COLUMN code_failures;
              PRAGMA user_version = 7;"
         ))?;
         let rows: i64 = conn.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0))?;

@@ -102,6 +102,10 @@ pub fn run(
             if !exists {
                 coordinators::create(c, "demo", "Demo Samordnare", DEMO_PASSWORD, now)?;
             }
+            // Marked as demo (also in a data folder made before the mark
+            // existed): it signs in without a second factor, so that the
+            // demo stays one command, and every page says "(demo)".
+            coordinators::mark_demo(c, "demo")?;
             Ok(!exists)
         })?;
         if made {

@@ -32,9 +32,24 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 pub struct Coordinator {
     pub id: Uuid,
     pub username: String,
+    /// The name shown, with "(demo)" after a demo account's.
     pub display_name: String,
     /// The session's CSRF token, for the forms of the page.
     pub csrf: String,
+    /// Whether the session is whole: the password and, unless a demo
+    /// account, the second factor given (`shared::two_factor`).
+    pub whole: bool,
+}
+
+/// What a right password leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Signed in (a demo account).
+    Done,
+    /// The code from the authenticator app (or a recovery code) is asked.
+    Code,
+    /// The account has no app yet: set one up, then sign in with its code.
+    SetUp,
 }
 
 /// Why a sign-in failed, said to the user in one message only (which of
@@ -43,6 +58,7 @@ pub struct Coordinator {
 pub enum SignIn {
     Ok {
         session: String,
+        next: Next,
     },
     Wrong,
     /// Too many failures from this source for this name: the attempt was
@@ -213,19 +229,34 @@ pub fn finish(
         params![reserved, username, who.source],
     )?;
     conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+    let (demo, has_app): (bool, bool) = conn.query_row(
+        "SELECT demo, totp_secret IS NOT NULL FROM coordinators WHERE id = ?1",
+        [id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let whole = !shared::two_factor::required(demo);
+    let next = match (whole, has_app) {
+        (true, _) => Next::Done,
+        (false, true) => Next::Code,
+        (false, false) => Next::SetUp,
+    };
     let session = random_token();
     conn.execute(
-        "INSERT INTO sessions (token_hash, coordinator_id, csrf, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO sessions (token_hash, coordinator_id, csrf, created_at, expires_at, second_factor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             hash_secret(&session),
             id.to_string(),
             random_token(),
             now,
-            now + SESSION_TTL_MS
+            now + SESSION_TTL_MS,
+            whole
         ],
     )?;
-    security_log::record(conn, SecurityEvent::SignedIn, &username, &who.source, now)?;
+    // Signed in once whole: now, or when the second factor is given.
+    if whole {
+        security_log::record(conn, SecurityEvent::SignedIn, &username, &who.source, now)?;
+    }
     let ended = conn.execute(
         "DELETE FROM sessions WHERE coordinator_id = ?1 AND token_hash NOT IN (
              SELECT token_hash FROM sessions WHERE coordinator_id = ?1
@@ -241,36 +272,230 @@ pub fn finish(
             now,
         )?;
     }
-    Ok(SignIn::Ok { session })
+    Ok(SignIn::Ok { session, next })
 }
 
 fn normalise(username: &str) -> String {
     username.trim().to_lowercase()
 }
 
-/// The coordinator of a live session.
+/// The coordinator of a live session, whole or still to give the second
+/// factor (`Coordinator::whole`).
 pub fn by_session(
     conn: &Connection,
     session: &str,
     now: Millis,
 ) -> Result<Option<Coordinator>, Error> {
-    let row: Option<(String, String, String, String)> = conn
+    type Row = (String, String, String, String, bool, bool);
+    let row: Option<Row> = conn
         .query_row(
-            "SELECT c.id, c.username, c.display_name, s.csrf
+            "SELECT c.id, c.username, c.display_name, s.csrf, s.second_factor, c.demo
              FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2",
             params![hash_secret(session), now],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .optional()?;
-    Ok(row.and_then(|(id, username, display_name, csrf)| {
-        Some(Coordinator {
-            id: Uuid::parse_str(&id).ok()?,
-            username,
-            display_name,
-            csrf,
-        })
-    }))
+    Ok(
+        row.and_then(|(id, username, display_name, csrf, whole, demo)| {
+            Some(Coordinator {
+                id: Uuid::parse_str(&id).ok()?,
+                username,
+                display_name: if demo {
+                    format!("{display_name} (demo)")
+                } else {
+                    display_name
+                },
+                csrf,
+                whole,
+            })
+        }),
+    )
+}
+
+/// Marks an account as a demo account: it signs in without a second
+/// factor, and every page says "(demo)" beside its name. For `serve
+/// --demo` and the tests' fixtures; never for a real account.
+pub fn mark_demo(conn: &Connection, username: &str) -> Result<(), Error> {
+    conn.execute(
+        "UPDATE coordinators SET demo = 1 WHERE username = ?1",
+        [normalise(username)],
+    )?;
+    Ok(())
+}
+
+/// What giving a code did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeOutcome {
+    /// The session is whole; at set-up, with the new recovery codes to
+    /// show once.
+    Ok { recovery_codes: Vec<String> },
+    /// Wrong (or reused): ask again.
+    Wrong,
+    /// Too many wrong codes: the session ended; sign in again.
+    Ended,
+}
+
+/// The secret an app is being set up with in this session: made at the
+/// first look and kept with the session, so that reloading the page shows
+/// the same one. None for a session that is gone or whose account has an
+/// app already.
+pub fn pending_secret(
+    conn: &Connection,
+    session: &str,
+    now: Millis,
+) -> Result<Option<Vec<u8>>, Error> {
+    let row: Option<(Option<Vec<u8>>, bool)> = conn
+        .query_row(
+            "SELECT s.pending_secret, c.totp_secret IS NOT NULL
+               FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
+              WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+            params![hash_secret(session), now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        None | Some((_, true)) => Ok(None),
+        Some((Some(secret), false)) => Ok(Some(secret)),
+        Some((None, false)) => {
+            let secret = shared::two_factor::new_secret();
+            conn.execute(
+                "UPDATE sessions SET pending_secret = ?2 WHERE token_hash = ?1",
+                params![hash_secret(session), secret],
+            )?;
+            Ok(Some(secret))
+        }
+    }
+}
+
+/// The second factor of a half-signed-in session: a code from the app
+/// (accepted once), a recovery code (used once), or, while the app is set
+/// up, a code from the new app, which then becomes the account's, with
+/// new recovery codes. Every failure and use goes to the security log;
+/// after `MAX_CODE_FAILURES` wrong codes the session ends.
+pub fn give_code(
+    conn: &Connection,
+    session: &str,
+    code: &str,
+    source: &str,
+    now: Millis,
+) -> Result<CodeOutcome, Error> {
+    type Row = (String, String, Option<Vec<u8>>, i64, Option<Vec<u8>>, i64);
+    let token = hash_secret(session);
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT c.id, c.username, c.totp_secret, c.totp_last_step, s.pending_secret, s.code_failures
+               FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
+              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.second_factor = 0",
+            params![token, now],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, username, secret, last_step, pending, failures)) = row else {
+        return Ok(CodeOutcome::Ended);
+    };
+    let last_step = u64::try_from(last_step).unwrap_or(0);
+    let log = |event| security_log::record(conn, event, &username, source, now);
+    let whole = |conn: &Connection| -> Result<(), Error> {
+        conn.execute(
+            "UPDATE sessions SET second_factor = 1, pending_secret = NULL, code_failures = 0
+              WHERE token_hash = ?1",
+            [&token],
+        )?;
+        Ok(())
+    };
+    match (secret, pending) {
+        // Setting the app up: its first code makes it the account's.
+        (None, Some(pending)) => {
+            if let Some(step) = shared::two_factor::check(&pending, &username, code, now, 0) {
+                conn.execute(
+                    "UPDATE coordinators SET totp_secret = ?2, totp_last_step = ?3 WHERE id = ?1",
+                    params![id, pending, step as i64],
+                )?;
+                conn.execute(
+                    "DELETE FROM recovery_codes WHERE coordinator_id = ?1",
+                    [&id],
+                )?;
+                let codes: Vec<String> = (0..shared::two_factor::RECOVERY_CODES)
+                    .map(|_| shared::two_factor::new_recovery_code())
+                    .collect();
+                for c in &codes {
+                    let kept = shared::two_factor::normalise_recovery_code(c)
+                        .ok_or_else(|| Error::internal("a new recovery code does not read back"))?;
+                    conn.execute(
+                        "INSERT INTO recovery_codes (coordinator_id, code_hash) VALUES (?1, ?2)",
+                        params![id, hash_secret(&kept)],
+                    )?;
+                }
+                whole(conn)?;
+                log(SecurityEvent::SecondFactorSetUp)?;
+                log(SecurityEvent::SignedIn)?;
+                return Ok(CodeOutcome::Ok {
+                    recovery_codes: codes,
+                });
+            }
+        }
+        (Some(secret), _) => {
+            if let Some(step) = shared::two_factor::check(&secret, &username, code, now, last_step)
+            {
+                conn.execute(
+                    "UPDATE coordinators SET totp_last_step = ?2 WHERE id = ?1",
+                    params![id, step as i64],
+                )?;
+                whole(conn)?;
+                log(SecurityEvent::SignedIn)?;
+                return Ok(CodeOutcome::Ok {
+                    recovery_codes: Vec::new(),
+                });
+            }
+            if let Some(kept) = shared::two_factor::normalise_recovery_code(code) {
+                let used = conn.execute(
+                    "UPDATE recovery_codes SET used_at = ?3
+                      WHERE coordinator_id = ?1 AND code_hash = ?2 AND used_at IS NULL",
+                    params![id, hash_secret(&kept), now],
+                )?;
+                if used == 1 {
+                    whole(conn)?;
+                    log(SecurityEvent::RecoveryCodeUsed)?;
+                    log(SecurityEvent::SignedIn)?;
+                    return Ok(CodeOutcome::Ok {
+                        recovery_codes: Vec::new(),
+                    });
+                }
+            }
+        }
+        // No app and none being set up: nothing to check against.
+        (None, None) => {}
+    }
+    log(SecurityEvent::SecondFactorFailed)?;
+    if failures + 1 >= shared::two_factor::MAX_CODE_FAILURES {
+        conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [&token])?;
+        log(SecurityEvent::SecondFactorLocked)?;
+        return Ok(CodeOutcome::Ended);
+    }
+    conn.execute(
+        "UPDATE sessions SET code_failures = code_failures + 1 WHERE token_hash = ?1",
+        [&token],
+    )?;
+    Ok(CodeOutcome::Wrong)
 }
 
 pub fn sign_out(conn: &Connection, session: &str, source: &str, now: Millis) -> Result<(), Error> {
@@ -338,15 +563,18 @@ mod tests {
         create(&conn, "Eva", "Eva Samordnare", "correct horse battery", 0).expect("created");
         assert!(create(&conn, "eva", "Eva", "another long password", 0).is_err());
         assert!(create(&conn, "kim", "Kim", "short", 0).is_err());
-        let SignIn::Ok { session } =
+        let SignIn::Ok { session, next } =
             sign_in(&conn, " EVA ", "correct horse battery", 1).expect("sign in")
         else {
             panic!("the right password signs in")
         };
+        // Not a demo account: the app is set up before any page opens.
+        assert_eq!(next, Next::SetUp);
         let me = by_session(&conn, &session, 2)
             .expect("query")
             .expect("live");
         assert_eq!(me.display_name, "Eva Samordnare");
+        assert!(!me.whole);
         assert!(by_session(&conn, &session, SESSION_TTL_MS + 2)
             .expect("query")
             .is_none());
@@ -405,7 +633,7 @@ mod tests {
         let sessions: Vec<String> = (0..sign_in::MAX_SESSIONS as i64 + 2)
             .map(
                 |i| match sign_in(&conn, "eva", "correct horse battery", 100 + i) {
-                    Ok(SignIn::Ok { session }) => session,
+                    Ok(SignIn::Ok { session, .. }) => session,
                     other => panic!("{other:?}"),
                 },
             )

@@ -383,6 +383,25 @@ CREATE TABLE retention_reviews (
 ALTER TABLE docs ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE docs ADD COLUMN redacted TEXT NOT NULL DEFAULT '';
 "#,
+    r#"
+-- Two-factor sign-in (shared::two_factor): an account's TOTP secret and
+-- the last time step it used (a code is accepted once); demo accounts
+-- sign in without. A session is whole once its second factor is given;
+-- until then it may only give it (or set the app up: pending_secret).
+ALTER TABLE coordinators ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE coordinators ADD COLUMN totp_secret BLOB;
+ALTER TABLE coordinators ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN second_factor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN pending_secret BLOB;
+ALTER TABLE sessions ADD COLUMN code_failures INTEGER NOT NULL DEFAULT 0;
+-- Recovery codes, kept only as their SHA-256; each works once.
+CREATE TABLE recovery_codes (
+    coordinator_id TEXT NOT NULL REFERENCES coordinators(id),
+    code_hash      BLOB NOT NULL,
+    used_at        INTEGER,
+    PRIMARY KEY (coordinator_id, code_hash)
+) STRICT, WITHOUT ROWID;
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.

@@ -31,6 +31,7 @@ pub mod review;
 pub mod security;
 pub mod session;
 pub mod sign_in;
+pub mod two_factor;
 pub mod workbook;
 
 use axum::http::header;
@@ -44,6 +45,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/follow-up") }))
         .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route(
+            "/sign-in/code",
+            get(two_factor::code).post(two_factor::give_code),
+        )
+        .route("/sign-in/set-up", get(two_factor::set_up))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/follow-up", get(follow_up::show))
         .route("/follow-up.csv", get(follow_up::csv))

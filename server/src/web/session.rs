@@ -45,10 +45,52 @@ impl FromRequestParts<AppState> for SignedIn {
             .read(move |c| coordinators::by_session(c, &token, now))
             .await
         {
-            Ok(Some(c)) => Ok(SignedIn(c)),
+            Ok(Some(c)) if c.whole => Ok(SignedIn(c)),
+            // The password was right; the second factor is still asked.
+            Ok(Some(_)) => Err(Redirect::to("/sign-in/code").into_response()),
             Ok(None) => Err(Redirect::to("/sign-in").into_response()),
             Err(e) => Err(e.into_response()),
         }
+    }
+}
+
+/// A session whose password was right, whole or not: for the pages that
+/// ask the second factor (`two_factor`), and nothing else. Carries the
+/// session's token, which those pages act on.
+#[derive(Debug, Clone)]
+pub struct HalfSignedIn {
+    pub coordinator: Coordinator,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for HalfSignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+            return Err(Redirect::to("/sign-in").into_response());
+        };
+        if token.len() > 128 {
+            return Err(Redirect::to("/sign-in").into_response());
+        }
+        let now = state.clock.now_ms();
+        let asked = token.clone();
+        match state
+            .db
+            .read(move |c| coordinators::by_session(c, &asked, now))
+            .await
+        {
+            Ok(Some(coordinator)) => Ok(HalfSignedIn { coordinator, token }),
+            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+impl HalfSignedIn {
+    pub fn check_csrf(&self, sent: &str) -> Result<(), Error> {
+        SignedIn(self.coordinator.clone()).check_csrf(sent)
     }
 }
 

@@ -14,7 +14,7 @@ use maud::html;
 use super::lang::Lang;
 use super::layout::page;
 use super::session::{cookie, CsrfOnly, SignedIn, SESSION_COOKIE};
-use crate::db::coordinators::{self, Attempt, SignIn, Who};
+use crate::db::coordinators::{self, Attempt, Next, SignIn, Who};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::peer_rate::PeerAddress;
@@ -140,14 +140,19 @@ pub async fn submit(
         }
     };
     Ok(match outcome {
-        SignIn::Ok { session } => {
-            tracing::info!("coordinator signed in");
+        SignIn::Ok { session, next } => {
+            tracing::info!("coordinator's password right");
             let jar = jar.remove(Cookie::from(FORM_COOKIE)).add(cookie(
                 SESSION_COOKIE,
                 session,
                 state.secure_cookies,
             ));
-            (jar, Redirect::to("/follow-up")).into_response()
+            let to = match next {
+                Next::Done => "/follow-up",
+                Next::Code => "/sign-in/code",
+                Next::SetUp => "/sign-in/set-up",
+            };
+            (jar, Redirect::to(to)).into_response()
         }
         SignIn::Wrong => fresh_form(
             l,
