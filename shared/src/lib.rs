@@ -24,6 +24,7 @@ pub mod record;
 pub mod redaction;
 pub mod reference_csv;
 pub mod retention;
+pub mod roles;
 pub mod rollup;
 pub mod schema;
 pub mod sign_in;

@@ -62,10 +62,26 @@ pub enum SecurityEvent {
     SecondFactorSetUp,
     /// A recovery code was used (each works once).
     RecoveryCodeUsed,
+    /// An administrator made an account.
+    AccountCreated,
+    /// An administrator changed an account's roles.
+    RolesChanged,
+    /// An administrator disabled an account (its sessions ended).
+    AccountDisabled,
+    /// An administrator enabled a disabled account again.
+    AccountEnabled,
+    /// An administrator reset an account's password (a new one is set at
+    /// the next sign-in).
+    PasswordReset,
+    /// An administrator reset an account's second factor (the app is set
+    /// up again at the next sign-in).
+    SecondFactorReset,
+    /// The user set a new password.
+    PasswordChanged,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 9] = [
+    pub const ALL: [SecurityEvent; 16] = [
         SecurityEvent::SignedIn,
         SecurityEvent::SignInFailed,
         SecurityEvent::SignInDelayed,
@@ -75,6 +91,13 @@ impl SecurityEvent {
         SecurityEvent::SecondFactorLocked,
         SecurityEvent::SecondFactorSetUp,
         SecurityEvent::RecoveryCodeUsed,
+        SecurityEvent::AccountCreated,
+        SecurityEvent::RolesChanged,
+        SecurityEvent::AccountDisabled,
+        SecurityEvent::AccountEnabled,
+        SecurityEvent::PasswordReset,
+        SecurityEvent::SecondFactorReset,
+        SecurityEvent::PasswordChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -88,6 +111,13 @@ impl SecurityEvent {
             SecurityEvent::SecondFactorLocked => "second_factor_locked",
             SecurityEvent::SecondFactorSetUp => "second_factor_set_up",
             SecurityEvent::RecoveryCodeUsed => "recovery_code_used",
+            SecurityEvent::AccountCreated => "account_created",
+            SecurityEvent::RolesChanged => "roles_changed",
+            SecurityEvent::AccountDisabled => "account_disabled",
+            SecurityEvent::AccountEnabled => "account_enabled",
+            SecurityEvent::PasswordReset => "password_reset",
+            SecurityEvent::SecondFactorReset => "second_factor_reset",
+            SecurityEvent::PasswordChanged => "password_changed",
         }
     }
 

@@ -238,6 +238,12 @@ fixed_words!(RejectCode, |c| {
 }
 });
 
+fixed_words!(crate::roles::Role, |r| match r {
+    crate::roles::Role::Coordinator => ("samordnare", "coordinator"),
+    crate::roles::Role::CouncilMember => ("ledamot i brottsförebyggande rådet", "council member"),
+    crate::roles::Role::Administrator => ("administratör", "administrator"),
+});
+
 fixed_words!(crate::redaction::RedactionReason, |r| match r {
     crate::redaction::RedactionReason::PersonalData => (
         "personuppgift som inte hör hemma i registreringen",
@@ -385,6 +391,19 @@ fixed_words!(crate::sign_in::SecurityEvent, |e| {
             "authenticator app set up, new recovery codes",
         ),
         SecurityEvent::RecoveryCodeUsed => ("reservkod använd", "recovery code used"),
+        SecurityEvent::AccountCreated => ("konto skapat", "account created"),
+        SecurityEvent::RolesChanged => ("roller ändrade", "roles changed"),
+        SecurityEvent::AccountDisabled => ("konto avstängt", "account disabled"),
+        SecurityEvent::AccountEnabled => ("konto öppnat igen", "account enabled again"),
+        SecurityEvent::PasswordReset => (
+            "lösenord återställt; nytt väljs vid nästa inloggning",
+            "password reset; a new one is set at the next sign-in",
+        ),
+        SecurityEvent::SecondFactorReset => (
+            "autentiseringsapp återställd; kopplas igen vid nästa inloggning",
+            "authenticator app reset; set up again at the next sign-in",
+        ),
+        SecurityEvent::PasswordChanged => ("nytt lösenord valt", "new password set"),
     }
 });
 

@@ -137,7 +137,8 @@ impl TestServer {
         let (u, p, now) = (username.to_string(), password.to_string(), now_ms());
         self.db
             .write(move |c| {
-                server::db::coordinators::create(c, &u, "Test Coordinator", &p, now)?;
+                let id = server::db::coordinators::create(c, &u, "Test Coordinator", &p, now)?;
+                server::db::coordinators::set_roles(c, id, &shared::roles::Role::ALL[..])?;
                 server::db::coordinators::mark_demo(c, &u)
             })
             .await?;
@@ -149,7 +150,17 @@ impl TestServer {
     pub async fn create_real_coordinator(&self, username: &str, password: &str) -> Result<()> {
         let (u, p, now) = (username.to_string(), password.to_string(), now_ms());
         self.db
-            .write(move |c| server::db::coordinators::create(c, &u, "Test Coordinator", &p, now))
+            .write(move |c| {
+                let id = server::db::coordinators::create(c, &u, "Test Coordinator", &p, now)?;
+                server::db::coordinators::set_roles(
+                    c,
+                    id,
+                    &[
+                        shared::roles::Role::Coordinator,
+                        shared::roles::Role::Administrator,
+                    ],
+                )
+            })
             .await?;
         Ok(())
     }

@@ -189,7 +189,73 @@ impl WebClient {
         .await
     }
 
+    /// Gives the second factor: `code` posted from the code page (or, while
+    /// the app is being set up, from the set-up page).
+    pub async fn give_code(&mut self, code: &str) -> Result<Page> {
+        let mut form = self.get("/sign-in/code").await?;
+        if let Some(to) = form.location.clone().filter(|l| l == "/sign-in/set-up") {
+            form = self.get(&to).await?;
+        }
+        let csrf = form
+            .csrf()
+            .with_context(|| format!("no CSRF field: {}", form.body))?;
+        self.post("/sign-in/code", &[("csrf", &csrf), ("code", code)])
+            .await
+    }
+
+    /// The first sign-in of an account that is not a demo one: password,
+    /// the app set up from the key the page shows (returned, to compute
+    /// later codes), and, when asked, a new password `new_password`.
+    pub async fn first_sign_in(
+        &mut self,
+        username: &str,
+        password: &str,
+        new_password: &str,
+    ) -> Result<Vec<u8>> {
+        let signed = self.sign_in(username, password).await?;
+        anyhow::ensure!(
+            signed.location.as_deref() == Some("/sign-in/set-up"),
+            "{signed:?}"
+        );
+        let set_up = self.get("/sign-in/set-up").await?;
+        let key = totp_key(&set_up.body)?;
+        let code =
+            shared::two_factor::code_at(&key, username, crate::now_ms()).context("a code")?;
+        let done = self.give_code(&code).await?;
+        anyhow::ensure!(done.status == 200, "{}", done.body);
+        let next = self.get("/").await?;
+        if next.location.as_deref() == Some("/sign-in/new-password") {
+            let form = self.get("/sign-in/new-password").await?;
+            let csrf = form.csrf().context("no CSRF field")?;
+            let saved = self
+                .post(
+                    "/sign-in/new-password",
+                    &[
+                        ("csrf", &csrf),
+                        ("password", new_password),
+                        ("again", new_password),
+                    ],
+                )
+                .await?;
+            anyhow::ensure!(saved.status == 303, "{}", saved.body);
+        }
+        Ok(key)
+    }
+
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies.get(name).map(String::as_str)
     }
+}
+
+/// The key the set-up page shows as text, decoded with a base32 decoder
+/// of its own (RFC 4648), apart from the server's encoder.
+pub fn totp_key(page: &str) -> Result<Vec<u8>> {
+    let at = page
+        .find("class=\"secret\">")
+        .with_context(|| format!("no key on the page: {page}"))?
+        + "class=\"secret\">".len();
+    let text = page[at..].split('<').next().unwrap_or_default();
+    data_encoding::BASE32_NOPAD
+        .decode(text.trim_end_matches('=').as_bytes())
+        .with_context(|| format!("the key {text:?} is not base32"))
 }

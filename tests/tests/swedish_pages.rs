@@ -159,6 +159,7 @@ async fn every_page_in_swedish_has_no_english_domain_word_or_raw_key() -> anyhow
         "/quarantine".to_string(),
         "/security-log".to_string(),
         "/retention".to_string(),
+        "/accounts".to_string(),
         format!("/records/{visit}/erase"),
         format!("/records/{visit}/redact"),
         "/public".to_string(),

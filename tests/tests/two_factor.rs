@@ -7,19 +7,7 @@
 //! opens; a demo account signs in with its password alone.
 
 use e2e::now_ms;
-use e2e::web::{pages_server, WebClient, PASSWORD};
-
-/// The key the set-up page shows as text, decoded (RFC 4648 base32).
-fn key_on(page: &str) -> anyhow::Result<Vec<u8>> {
-    let at = page
-        .find("class=\"secret\">")
-        .ok_or_else(|| anyhow::anyhow!("no key on the page: {page}"))?
-        + "class=\"secret\">".len();
-    let text = page[at..].split('<').next().unwrap_or_default();
-    data_encoding::BASE32_NOPAD
-        .decode(text.trim_end_matches('=').as_bytes())
-        .map_err(|e| anyhow::anyhow!("the key {text:?} is not base32: {e}"))
-}
+use e2e::web::{pages_server, totp_key, WebClient, PASSWORD};
 
 /// Password, then the page it leads to.
 async fn password(web: &mut WebClient, user: &str) -> anyhow::Result<String> {
@@ -36,15 +24,7 @@ async fn password(web: &mut WebClient, user: &str) -> anyhow::Result<String> {
 }
 
 async fn give(web: &mut WebClient, code: &str) -> anyhow::Result<e2e::web::Page> {
-    let mut form = web.get("/sign-in/code").await?;
-    if let Some(to) = form.location.clone().filter(|l| l == "/sign-in/set-up") {
-        form = web.get(&to).await?;
-    }
-    let csrf = form
-        .csrf()
-        .ok_or_else(|| anyhow::anyhow!("no CSRF: {}", form.body))?;
-    web.post("/sign-in/code", &[("csrf", &csrf), ("code", code)])
-        .await
+    web.give_code(code).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,10 +44,10 @@ async fn a_coordinator_signs_in_with_a_password_and_a_code_once_only() -> anyhow
     let set_up = web.get("/sign-in/set-up").await?;
     assert_eq!(set_up.status, 200);
     assert!(set_up.body.contains("<svg"), "a QR code");
-    let key = key_on(&set_up.body)?;
+    let key = totp_key(&set_up.body)?;
     assert_eq!(
         key,
-        key_on(&web.get("/sign-in/set-up").await?.body)?,
+        totp_key(&web.get("/sign-in/set-up").await?.body)?,
         "the same key on reload"
     );
     // A wrong code sets nothing up.

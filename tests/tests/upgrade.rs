@@ -31,7 +31,7 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
 
     // Back to version 7 as that release stored it: the running visit a
     // counted row with no end, no uncounted table, no case numbers, no
-    // kept figures, no epochs, no second factor.
+    // kept figures, no epochs, no second factor, no roles.
     {
         let conn = rusqlite::Connection::open(&path)?;
         conn.execute_batch(&format!(
@@ -54,6 +54,10 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
              ALTER TABLE sessions DROP COLUMN second_factor;
              ALTER TABLE sessions DROP COLUMN pending_secret;
              ALTER TABLE sessions DROP COLUMN code_failures;
+             DROP TABLE account_roles;
+             ALTER TABLE coordinators DROP COLUMN disabled_at;
+             ALTER TABLE coordinators DROP COLUMN must_change_password;
+             ALTER TABLE security_log DROP COLUMN by_account;
              PRAGMA user_version = 7;"
         ))?;
         let rows: i64 = conn.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0))?;

@@ -20,6 +20,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
     let erase_path = format!("/records/{visit}/erase");
     let redact_path = format!("/records/{visit}/redact");
     let unknown_record = format!("/records/{}", uuid::Uuid::new_v4());
+    let unknown_account = format!("/accounts/{}", uuid::Uuid::new_v4());
     let lost = TestDevice::enrol(&server, "Omar Said", Organisation::Police).await?;
     lost.sync().await?;
     let lost_id = lost.enrolment.device_id;
@@ -93,6 +94,11 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("GET", "/sign-in/code", [303, 303, 303, 303]),
         ("POST", "/sign-in/code", [303, 303, 303, 303]),
         ("GET", "/sign-in/set-up", [303, 303, 303, 303]),
+        ("GET", "/sign-in/new-password", [303, 303, 303, 303]),
+        // Accounts: administrators (eva holds every role).
+        ("GET", "/accounts", [303, 303, 303, 200]),
+        ("POST", "/accounts", [303, 303, 303, 400]),
+        ("GET", &unknown_account, [303, 303, 303, 404]),
         // Redacting too; a post without a reason redacts nothing.
         ("GET", &redact_path, [303, 303, 303, 200]),
         ("POST", &redact_path, [303, 303, 303, 400]),

@@ -48,7 +48,19 @@ pub fn create_coordinator(
         }
     };
     let user = username.clone();
-    db.write_blocking(move |c| coordinators::create(c, &user, &name, &password, now))?;
+    // Made on the command line: the first account of a server, which
+    // then gives the others their roles on the pages.
+    db.write_blocking(move |c| {
+        let id = coordinators::create(c, &user, &name, &password, now)?;
+        coordinators::set_roles(
+            c,
+            id,
+            &[
+                shared::roles::Role::Coordinator,
+                shared::roles::Role::Administrator,
+            ],
+        )
+    })?;
     println!("coordinator {username} created; sign in at /sign-in");
     Ok(())
 }

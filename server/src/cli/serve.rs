@@ -100,7 +100,15 @@ pub fn run(
                 |r| r.get(0),
             )?;
             if !exists {
-                coordinators::create(c, "demo", "Demo Samordnare", DEMO_PASSWORD, now)?;
+                let id = coordinators::create(c, "demo", "Demo Samordnare", DEMO_PASSWORD, now)?;
+                coordinators::set_roles(
+                    c,
+                    id,
+                    &[
+                        shared::roles::Role::Coordinator,
+                        shared::roles::Role::Administrator,
+                    ],
+                )?;
             }
             // Marked as demo (also in a data folder made before the mark
             // existed): it signs in without a second factor, so that the

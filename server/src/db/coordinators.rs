@@ -39,13 +39,19 @@ pub struct Coordinator {
     /// Whether the session is whole: the password and, unless a demo
     /// account, the second factor given (`shared::two_factor`).
     pub whole: bool,
+    /// What the account may do (`shared::roles`).
+    pub roles: Vec<shared::roles::Role>,
+    /// An administrator reset the password: a new one is chosen before
+    /// any page opens.
+    pub must_change_password: bool,
 }
 
 /// What a right password leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
-    /// Signed in (a demo account).
-    Done,
+    /// Signed in (a demo account): the page to land on, the first the
+    /// account's roles open (`shared::roles::home`).
+    Done(&'static str),
     /// The code from the authenticator app (or a recovery code) is asked.
     Code,
     /// The account has no app yet: set one up, then sign in with its code.
@@ -94,16 +100,7 @@ pub fn create(
     if display_name.trim().is_empty() || display_name.chars().count() > 200 {
         return Err(bad("a display name is 1 to 200 characters"));
     }
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(bad(&format!(
-            "a password must have at least {MIN_PASSWORD_CHARS} characters"
-        )));
-    }
-    let salt = SaltString::generate(&mut OsRng);
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(Error::internal)?
-        .to_string();
+    let hash = hash_password(password)?;
     let id = Uuid::new_v4();
     let inserted = conn.execute(
         "INSERT INTO coordinators (id, username, display_name, password_hash, created_at)
@@ -160,7 +157,9 @@ pub fn attempt(
     let reserved = conn.last_insert_rowid();
     let row: Option<(String, String)> = conn
         .query_row(
-            "SELECT id, password_hash FROM coordinators WHERE username = ?1",
+            // A disabled account is as no account: its password opens
+            // nothing, and the answer does not tell.
+            "SELECT id, password_hash FROM coordinators WHERE username = ?1 AND disabled_at IS NULL",
             [&username],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -236,7 +235,7 @@ pub fn finish(
     )?;
     let whole = !shared::two_factor::required(demo);
     let next = match (whole, has_app) {
-        (true, _) => Next::Done,
+        (true, _) => Next::Done(shared::roles::home(&roles_of(conn, id)?)),
         (false, true) => Next::Code,
         (false, false) => Next::SetUp,
     };
@@ -286,12 +285,12 @@ pub fn by_session(
     session: &str,
     now: Millis,
 ) -> Result<Option<Coordinator>, Error> {
-    type Row = (String, String, String, String, bool, bool);
+    type Row = (String, String, String, String, bool, bool, bool);
     let row: Option<Row> = conn
         .query_row(
-            "SELECT c.id, c.username, c.display_name, s.csrf, s.second_factor, c.demo
+            "SELECT c.id, c.username, c.display_name, s.csrf, s.second_factor, c.demo, c.must_change_password
              FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND c.disabled_at IS NULL",
             params![hash_secret(session), now],
             |r| {
                 Ok((
@@ -301,25 +300,95 @@ pub fn by_session(
                     r.get(3)?,
                     r.get(4)?,
                     r.get(5)?,
+                    r.get(6)?,
                 ))
             },
         )
         .optional()?;
-    Ok(
-        row.and_then(|(id, username, display_name, csrf, whole, demo)| {
-            Some(Coordinator {
-                id: Uuid::parse_str(&id).ok()?,
-                username,
-                display_name: if demo {
-                    format!("{display_name} (demo)")
-                } else {
-                    display_name
-                },
-                csrf,
-                whole,
-            })
-        }),
-    )
+    let Some((id, username, display_name, csrf, whole, demo, must_change_password)) = row else {
+        return Ok(None);
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return Ok(None);
+    };
+    Ok(Some(Coordinator {
+        id,
+        username,
+        display_name: if demo {
+            format!("{display_name} (demo)")
+        } else {
+            display_name
+        },
+        csrf,
+        whole,
+        roles: roles_of(conn, id)?,
+        must_change_password,
+    }))
+}
+
+/// The roles an account holds.
+pub fn roles_of(conn: &Connection, id: Uuid) -> Result<Vec<shared::roles::Role>, Error> {
+    let mut stmt = conn
+        .prepare_cached("SELECT role FROM account_roles WHERE coordinator_id = ?1 ORDER BY role")?;
+    let rows = stmt.query_map([id.to_string()], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for r in rows {
+        // A role this version does not know grants nothing here.
+        if let Some(role) = shared::roles::Role::parse(&r?) {
+            out.push(role);
+        }
+    }
+    Ok(out)
+}
+
+/// Makes the account's roles exactly `roles`.
+pub fn set_roles(conn: &Connection, id: Uuid, roles: &[shared::roles::Role]) -> Result<(), Error> {
+    conn.execute(
+        "DELETE FROM account_roles WHERE coordinator_id = ?1",
+        [id.to_string()],
+    )?;
+    for r in roles {
+        conn.execute(
+            "INSERT OR IGNORE INTO account_roles (coordinator_id, role) VALUES (?1, ?2)",
+            params![id.to_string(), r.as_str()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Hashes a password, checking its length first.
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::BadRequest {
+            code: shared::sync::ErrorCode::BadCoordinator,
+            message: format!("a password must have at least {MIN_PASSWORD_CHARS} characters"),
+        });
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(Error::internal)?
+        .to_string())
+}
+
+/// The user's own new password (after an administrator's reset).
+pub fn change_password(
+    conn: &Connection,
+    id: Uuid,
+    hash: &str,
+    source: &str,
+    now: Millis,
+) -> Result<(), Error> {
+    conn.execute(
+        "UPDATE coordinators SET password_hash = ?2, must_change_password = 0 WHERE id = ?1",
+        params![id.to_string(), hash],
+    )?;
+    let username: String = conn.query_row(
+        "SELECT username FROM coordinators WHERE id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
+    security_log::record(conn, SecurityEvent::PasswordChanged, &username, source, now)
 }
 
 /// Marks an account as a demo account: it signs in without a second
@@ -337,8 +406,11 @@ pub fn mark_demo(conn: &Connection, username: &str) -> Result<(), Error> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeOutcome {
     /// The session is whole; at set-up, with the new recovery codes to
-    /// show once.
-    Ok { recovery_codes: Vec<String> },
+    /// show once; `home`, the page to go on to.
+    Ok {
+        recovery_codes: Vec<String>,
+        home: &'static str,
+    },
     /// Wrong (or reused): ask again.
     Wrong,
     /// Too many wrong codes: the session ended; sign in again.
@@ -413,6 +485,10 @@ pub fn give_code(
         return Ok(CodeOutcome::Ended);
     };
     let last_step = u64::try_from(last_step).unwrap_or(0);
+    let home = shared::roles::home(&roles_of(
+        conn,
+        Uuid::parse_str(&id).map_err(Error::internal)?,
+    )?);
     let log = |event| security_log::record(conn, event, &username, source, now);
     let whole = |conn: &Connection| -> Result<(), Error> {
         conn.execute(
@@ -450,6 +526,7 @@ pub fn give_code(
                 log(SecurityEvent::SignedIn)?;
                 return Ok(CodeOutcome::Ok {
                     recovery_codes: codes,
+                    home,
                 });
             }
         }
@@ -464,6 +541,7 @@ pub fn give_code(
                 log(SecurityEvent::SignedIn)?;
                 return Ok(CodeOutcome::Ok {
                     recovery_codes: Vec::new(),
+                    home,
                 });
             }
             if let Some(kept) = shared::two_factor::normalise_recovery_code(code) {
@@ -478,6 +556,7 @@ pub fn give_code(
                     log(SecurityEvent::SignedIn)?;
                     return Ok(CodeOutcome::Ok {
                         recovery_codes: Vec::new(),
+                        home,
                     });
                 }
             }

@@ -10,6 +10,7 @@
 //! "on disk". Reads use separate connections ([`Db::read`]); both kinds of
 //! work run off the async runtime.
 
+pub mod accounts;
 pub mod coordinators;
 pub mod documents;
 pub mod erasure;

@@ -402,6 +402,23 @@ CREATE TABLE recovery_codes (
     PRIMARY KEY (coordinator_id, code_hash)
 ) STRICT, WITHOUT ROWID;
 "#,
+    r#"
+-- Roles (shared::roles): an account holds one or more. The accounts made
+-- before roles existed could do everything: they keep it (coordinator and
+-- administrator). An administrator disables an account (its sessions end,
+-- its password opens nothing) or resets its password (the user sets a new
+-- one at the next sign-in). The security log names who changed an account.
+CREATE TABLE account_roles (
+    coordinator_id TEXT NOT NULL REFERENCES coordinators(id),
+    role           TEXT NOT NULL,
+    PRIMARY KEY (coordinator_id, role)
+) STRICT, WITHOUT ROWID;
+INSERT INTO account_roles SELECT id, 'coordinator' FROM coordinators;
+INSERT INTO account_roles SELECT id, 'administrator' FROM coordinators;
+ALTER TABLE coordinators ADD COLUMN disabled_at INTEGER;
+ALTER TABLE coordinators ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE security_log ADD COLUMN by_account TEXT;
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.

@@ -16,6 +16,9 @@ pub struct Entry {
     pub event: SecurityEvent,
     pub username: String,
     pub source: String,
+    /// The administrator who changed the account `username`; none for the
+    /// user's own sign-ins.
+    pub by: Option<String>,
 }
 
 /// Longest user name kept: what a person types in the name field may be
@@ -37,6 +40,22 @@ pub fn record(
     Ok(())
 }
 
+/// An administrator's change of the account `target`.
+pub fn record_by(
+    conn: &Connection,
+    event: SecurityEvent,
+    target: &str,
+    by: &str,
+    source: &str,
+    now: Millis,
+) -> Result<(), Error> {
+    conn.prepare_cached(
+        "INSERT INTO security_log (at, event, username, source, by_account) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![now, event.as_str(), target, source, by])?;
+    Ok(())
+}
+
 pub fn forget_old(conn: &Connection, now: Millis) -> Result<(), Error> {
     conn.execute(
         "DELETE FROM security_log WHERE at < ?1",
@@ -48,7 +67,7 @@ pub fn forget_old(conn: &Connection, now: Millis) -> Result<(), Error> {
 /// The newest `limit` events, newest first.
 pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Entry>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT at, event, username, source FROM security_log ORDER BY id DESC LIMIT ?1",
+        "SELECT at, event, username, source, by_account FROM security_log ORDER BY id DESC LIMIT ?1",
     )?;
     let rows = stmt.query_map([limit as i64], |r| {
         Ok((
@@ -56,11 +75,12 @@ pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Entry>, Error> {
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (at, event, username, source) = row?;
+        let (at, event, username, source, by) = row?;
         // An event this version does not know (a newer server wrote it)
         // is left out rather than misnamed.
         if let Some(event) = SecurityEvent::parse(&event) {
@@ -69,6 +89,7 @@ pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Entry>, Error> {
                 event,
                 username,
                 source,
+                by,
             });
         }
     }

@@ -55,7 +55,7 @@ fn devices_page(l: Lang, me: &SignedIn, devices: &[DeviceInfo], notice: Option<M
     page(
         l,
         l.t("Devices and officers"),
-        Some((&me.0.display_name, csrf)),
+        Some(me.header()),
         html! {
             @if let Some(n) = notice { (n) }
             h2 { (l.t("Enrol a phone")) }
@@ -168,7 +168,7 @@ pub async fn confirm_revoke(
     Ok(page(
         l,
         l.t("Revoke this phone?"),
-        Some((&me.0.display_name, csrf)),
+        Some(me.header()),
         html! {
             p { strong { (d.officer_name) } " · " (d.name) " · " (l.t("Last sync")) " " (when(l, d.last_sync_at)) }
             p { (l.t("The phone can no longer sync. What it has not sent stays on it and is lost if the phone is wiped; ask the officer to sync first if it can.")) }

@@ -46,7 +46,7 @@ pub async fn confirm(
     Ok(page(
         l,
         l.t("Erase this record?"),
-        Some((&me.0.display_name, csrf)),
+        Some(me.header()),
         html! {
             p { strong { (l.say(&stored.state.kind)) } " " code { (id) } ", " (l.t("first received ")) (shared::local_time::format_date_time(stored.first_received_at)) }
             p { (l.t("Erasure removes the record and its whole history from the server at once, and from every phone at its next sync. It cannot be undone. The access log keeps that it existed and who erased it, never its contents.")) }
@@ -132,7 +132,7 @@ pub async fn erase(
     Ok(page(
         l,
         l.t("The record was erased"),
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         html! {
             p { (l.t("It is gone from the server, and every phone that holds it deletes it at its next sync.")) }
             p { a href="/records" { (l.t("Back to the records")) } }

@@ -70,7 +70,7 @@ pub async fn show(
     Ok(page(
         l,
         &title,
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         html! {
             @if review_due {
                 div.no-print { (super::retention::review_line(l, review.as_ref(), now)) a href="/retention" { (l.t("Retention")) } }

@@ -2,6 +2,7 @@
 //! stylesheet that drops the navigation and keeps charts and tables whole.
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
+use shared::roles::Role;
 
 use super::lang::Lang;
 
@@ -80,7 +81,51 @@ table.changes td { overflow-wrap: anywhere; }
 /// A page for a signed-in coordinator (with the navigation), or a bare
 /// page (`who` none: sign-in, public summary). `who` with an empty CSRF
 /// token: the navigation without the sign-out form (an error page).
-pub fn page(l: Lang, title: &str, who: Option<(&str, &str)>, body: Markup) -> Markup {
+/// Whose page it is: the name beside "Sign out", the session's CSRF token
+/// for that form, and the roles that decide which links the navigation
+/// shows (`shared::roles`; the pages themselves check the same rule).
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    pub name: &'a str,
+    pub csrf: &'a str,
+    pub roles: &'a [Role],
+}
+
+impl<'a> Header<'a> {
+    pub fn of(me: &'a crate::db::coordinators::Coordinator) -> Header<'a> {
+        Header {
+            name: &me.display_name,
+            csrf: &me.csrf,
+            roles: &me.roles,
+        }
+    }
+
+    /// An error page: the navigation stays (all of it: each page decides
+    /// for itself), without the sign-out form.
+    pub fn error_page() -> Header<'static> {
+        Header {
+            name: "",
+            csrf: "",
+            roles: &Role::ALL,
+        }
+    }
+}
+
+/// The navigation's links, each with the route it opens.
+const NAV: &[(&str, &str)] = &[
+    ("/follow-up", "Follow-up"),
+    ("/records", "Records"),
+    ("/access-log", "Access log"),
+    ("/security-log", "Security log"),
+    ("/quarantine", "Quarantine"),
+    ("/reference", "Reference data"),
+    ("/devices", "Devices"),
+    ("/retention", "Retention"),
+    ("/accounts", "Accounts"),
+    ("/public", "Public summary"),
+];
+
+pub fn page(l: Lang, title: &str, who: Option<Header<'_>>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(l.tag()) {
@@ -93,17 +138,13 @@ pub fn page(l: Lang, title: &str, who: Option<(&str, &str)>, body: Markup) -> Ma
             body {
                 header {
                     strong { "Trygghetslogg" }
-                    @if let Some((name, csrf)) = who {
+                    @if let Some(Header { name, csrf, roles }) = who {
                         nav {
-                            a href="/follow-up" { (l.t("Follow-up")) } " · "
-                            a href="/records" { (l.t("Records")) } " · "
-                            a href="/access-log" { (l.t("Access log")) } " · "
-                            a href="/security-log" { (l.t("Security log")) } " · "
-                            a href="/quarantine" { (l.t("Quarantine")) } " · "
-                            a href="/reference" { (l.t("Reference data")) } " · "
-                            a href="/devices" { (l.t("Devices")) } " · "
-                            a href="/retention" { (l.t("Retention")) } " · "
-                            a href="/public" { (l.t("Public summary")) }
+                            @let links: Vec<_> = NAV.iter().filter(|(route, _)| shared::roles::may_open(roles, route)).collect();
+                            @for (i, (route, words)) in links.iter().enumerate() {
+                                @if i > 0 { " · " }
+                                a href=(route) { (l.t(words)) }
+                            }
                         }
                         // An error page keeps the links but has no session
                         // at hand (no name, no CSRF token) to sign out with.

@@ -16,6 +16,7 @@
 //!   that language.
 //! - [`layout`], [`chart`]: the page shell and the SVG charts.
 
+pub mod accounts;
 pub mod chart;
 pub mod devices;
 pub mod erasure;
@@ -35,7 +36,7 @@ pub mod two_factor;
 pub mod workbook;
 
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -43,7 +44,13 @@ use crate::http::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/follow-up") }))
+        .route("/", get(accounts::root))
+        .route(
+            "/sign-in/new-password",
+            get(accounts::new_password_page).post(accounts::set_new_password),
+        )
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/accounts/{id}", get(accounts::show).post(accounts::change))
         .route("/sign-in", get(sign_in::form).post(sign_in::submit))
         .route(
             "/sign-in/code",

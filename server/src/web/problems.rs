@@ -113,7 +113,11 @@ pub async fn as_page(l: Lang, req: Request, next: Next) -> Response {
     };
     // Signed in (a session cookie came with the request): the navigation
     // stays, so an error is not a dead end.
-    let nav = if signed_in { Some(("", "")) } else { None };
+    let nav = if signed_in {
+        Some(super::layout::Header::error_page())
+    } else {
+        None
+    };
     (status, page(l, title, nav, body)).into_response()
 }
 

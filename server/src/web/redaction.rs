@@ -72,7 +72,7 @@ pub async fn confirm(
     Ok(page(
         l,
         l.t("Redact a field of this record?"),
-        Some((&me.0.display_name, csrf)),
+        Some(me.header()),
         html! {
             p { code { (id) } }
             p { (l.t("Redaction empties one free-text field and removes every earlier version of it from the record's history: on the server at once, and on every phone at its next sync. The rest of the record and its figures stay. It cannot be undone. An officer who had changed the field on a phone meanwhile is shown their text and decides again.")) }
@@ -149,7 +149,7 @@ pub async fn redact(
     Ok(page(
         l,
         l.t("The field was redacted"),
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         html! {
             p { (path_label(l, &form.path)) ": " (l.t("its text and every earlier version of it are gone from the server, and every phone that holds the record replaces its copy at its next sync.")) }
             p { a href="/records" { (l.t("Back to the records")) } }

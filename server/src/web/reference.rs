@@ -62,7 +62,7 @@ async fn reference_page(
         page(
             l,
             l.t("Reference data"),
-            Some((&me.0.display_name, csrf)),
+            Some(me.header()),
             html! {
                 @if let Some(m) = message { (m) }
                 h2 { (l.t("Hotspots (")) (hotspots.len()) ")" }
@@ -402,7 +402,7 @@ fn edit_form(
     page(
         l,
         &title,
-        Some((&me.0.display_name, csrf)),
+        Some(me.header()),
         html! {
             @if let Some(m) = message { (m) }
             form method="post" action=(format!("/reference/{what}/{id}")) {

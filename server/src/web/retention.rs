@@ -36,7 +36,7 @@ pub async fn show(State(state): State<AppState>, me: SignedIn, l: Lang) -> Resul
     Ok(page(
         l,
         l.t("Retention"),
-        Some((&me.0.display_name, csrf)),
+        Some(me.header()),
         html! {
             p { (l.t("A record is kept for the months below after the later of the day it happened and the end of the promise period it counts toward; then the nightly job erases it from the server and every phone (docs/privacy.md). A closed quarter's figures are kept without details. A kind without a rule is kept.")) }
             table {

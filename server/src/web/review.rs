@@ -99,7 +99,7 @@ pub async fn timeline(
     Ok(page(
         l,
         &format!("{} {}", l.t("Records"), l.period(&period)),
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         html! {
             form.filters method="get" action="/records" {
                 div.field {
@@ -433,7 +433,7 @@ async fn asking_purpose(
     Ok(page(
         l,
         l.t("Open a record"),
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         html! {
             // Which record, by what says nothing of its contents.
             p { strong { (l.say(&stored.state.kind)) } " " code { (id) } ", " (l.t("first received ")) (format_date_time(stored.first_received_at)) }
@@ -470,7 +470,7 @@ pub async fn open(
     Ok(page(
         l,
         kind_title(l, &view.record),
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         record_markup(l, &view, &me.0.csrf),
     )
     .into_response())
@@ -631,7 +631,7 @@ pub async fn access_log(
     Ok(page(
         l,
         l.t("Access log"),
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         html! {
             form.filters method="get" action="/access-log" {
                 (select(l, "coordinator", l.t("Who"), &coordinators, &f.coordinator))
@@ -723,7 +723,7 @@ pub async fn quarantined(
     Ok(page(
         l,
         l.t("Quarantined documents"),
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         html! {
             p.muted { (l.t("Documents the server refused, kept with the reason. The device keeps them too and sends them again once amended.")) }
             @if rows.is_empty() { p { (l.t("None.")) } }
@@ -788,7 +788,7 @@ pub async fn protocol(
     Ok(page(
         l,
         l.t("Inspection protocol"),
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         html! {
             p { (l.t("Supervision under the Alcohol Act (alkohollagen 2010:1622), chapter 9. Copy for the licensee.")) }
             table {

@@ -21,17 +21,18 @@ pub async fn show(State(state): State<AppState>, me: SignedIn, l: Lang) -> Resul
     Ok(page(
         l,
         l.t("Security log"),
-        Some((&me.0.display_name, &me.0.csrf)),
+        Some(me.header()),
         html! {
             p.muted { (l.t("Sign-ins, failed attempts and sign-outs of the last 180 days, newest first. Passwords are never kept.")) }
             table {
-                thead { tr { th { (l.t("When")) } th { (l.t("Event")) } th { (l.t("User name")) } th { (l.t("From")) } } }
+                thead { tr { th { (l.t("When")) } th { (l.t("Event")) } th { (l.t("User name")) } th { (l.t("By")) } th { (l.t("From")) } } }
                 tbody {
                     @for r in &rows {
                         tr {
                             td { (format_date_time(r.at)) }
                             td { (l.say(&r.event)) }
                             td { (r.username) }
+                            td { (r.by.as_deref().unwrap_or("")) }
                             td { code { (r.source) } }
                         }
                     }

@@ -40,12 +40,30 @@ impl FromRequestParts<AppState> for SignedIn {
             return Err(Redirect::to("/sign-in").into_response());
         }
         let now = state.clock.now_ms();
+        // The page's route as the router wrote it, for the roles' rule.
+        let route = parts
+            .extensions
+            .get::<axum::extract::MatchedPath>()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
         match state
             .db
             .read(move |c| coordinators::by_session(c, &token, now))
             .await
         {
-            Ok(Some(c)) if c.whole => Ok(SignedIn(c)),
+            Ok(Some(c)) if c.whole && c.must_change_password => {
+                Err(Redirect::to("/sign-in/new-password").into_response())
+            }
+            Ok(Some(c)) if c.whole => {
+                if shared::roles::may_open(&c.roles, &route) {
+                    Ok(SignedIn(c))
+                } else {
+                    Err(Error::Forbidden(
+                        "your roles do not include this page; an administrator gives roles on the accounts page".into(),
+                    )
+                    .into_response())
+                }
+            }
             // The password was right; the second factor is still asked.
             Ok(Some(_)) => Err(Redirect::to("/sign-in/code").into_response()),
             Ok(None) => Err(Redirect::to("/sign-in").into_response()),
@@ -95,6 +113,11 @@ impl HalfSignedIn {
 }
 
 impl SignedIn {
+    /// The page header of this coordinator's pages.
+    pub fn header(&self) -> super::layout::Header<'_> {
+        super::layout::Header::of(&self.0)
+    }
+
     /// Refuses a form that does not carry the session's CSRF token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), Error> {
         use sha2::{Digest, Sha256};

@@ -148,7 +148,7 @@ pub async fn submit(
                 state.secure_cookies,
             ));
             let to = match next {
-                Next::Done => "/follow-up",
+                Next::Done(home) => home,
                 Next::Code => "/sign-in/code",
                 Next::SetUp => "/sign-in/set-up",
             };

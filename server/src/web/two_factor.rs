@@ -89,18 +89,24 @@ pub async fn give_code(
         .write(move |c| coordinators::give_code(c, &token, &typed, &source, now))
         .await?;
     Ok(match outcome {
-        CodeOutcome::Ok { recovery_codes } if recovery_codes.is_empty() => {
+        CodeOutcome::Ok {
+            recovery_codes,
+            home,
+        } if recovery_codes.is_empty() => {
             tracing::info!("coordinator signed in");
-            Redirect::to("/follow-up").into_response()
+            Redirect::to(home).into_response()
         }
-        CodeOutcome::Ok { recovery_codes } => page(
+        CodeOutcome::Ok {
+            recovery_codes,
+            home,
+        } => page(
             l,
             l.t("Your recovery codes"),
-            Some((&me.coordinator.display_name, &me.coordinator.csrf)),
+            Some(super::layout::Header::of(&me.coordinator)),
             html! {
                 p { (l.t("The app is set up. Keep these recovery codes where only you can reach them (printed, or in a password manager): each signs you in once if the phone with the app is lost. They are shown now and never again.")) }
                 ul.recovery-codes { @for c in &recovery_codes { li { code { (c) } } } }
-                p { a.button href="/follow-up" { (l.t("I have kept them")) } }
+                p { a.button href=(home) { (l.t("I have kept them")) } }
             },
         )
         .into_response(),

@@ -1,0 +1,183 @@
+//! Who may do what on the pages: the roles an account holds, what each
+//! role grants, and which page needs what. The one place this is decided:
+//! the server's `SignedIn` extractor asks [`may_open`] for every request
+//! to a page, by its route, and the navigation shows only what the roles
+//! grant. A route not in [`PAGES`] needs a capability nobody has: a page
+//! added without a rule is closed, never open.
+//!
+//! Officers' devices never open a page (they sync); the public summary
+//! and sign-in need no account.
+
+/// A role an account holds; an account may hold several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// The municipality's crime-prevention coordinator, or the police
+    /// area's (kommunpolis): the follow-up, the records, reference data,
+    /// officers' devices.
+    Coordinator,
+    /// A member of the crime-prevention council: the follow-up report, its
+    /// charts and assessments; no records, no access log, no names.
+    CouncilMember,
+    /// Accounts, roles, devices, retention settings, the security log; no
+    /// record's contents unless also a coordinator.
+    Administrator,
+}
+
+/// What a page needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// The follow-up report, its charts, exports and assessments (read).
+    FollowUp,
+    /// Writing the coordinators' assessment of a period.
+    Assess,
+    /// Records: the timeline, a record's contents, exports with free text,
+    /// the access log, the quarantine, erasure and redaction.
+    Records,
+    /// Hotspots, venues and the plan.
+    Reference,
+    /// Officers' devices: enrolment codes, revoking.
+    Devices,
+    /// Retention rules, their review, the phone lease.
+    Retention,
+    /// The security log.
+    SecurityLog,
+    /// Accounts and their roles.
+    Accounts,
+    /// What no role grants: a page without a rule.
+    Nobody,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Coordinator, Role::CouncilMember, Role::Administrator];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::CouncilMember => "council_member",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// What the role grants.
+    pub fn grants(self) -> &'static [Capability] {
+        use Capability::*;
+        match self {
+            Role::Coordinator => &[FollowUp, Assess, Records, Reference, Devices],
+            Role::CouncilMember => &[FollowUp],
+            Role::Administrator => &[Accounts, Devices, Retention, SecurityLog],
+        }
+    }
+}
+
+/// Whether an account with `roles` has `capability`.
+pub fn may(roles: &[Role], capability: Capability) -> bool {
+    roles.iter().any(|r| r.grants().contains(&capability))
+}
+
+/// Every page by its route (as the router writes it) and the capability
+/// it needs; `None`: open to anyone (the pages decide more themselves:
+/// the second factor's pages need a half session).
+pub const PAGES: &[(&str, Option<Capability>)] = {
+    use Capability::*;
+    &[
+        ("/", None),
+        ("/sign-in", None),
+        ("/sign-in/code", None),
+        ("/sign-in/set-up", None),
+        ("/sign-in/new-password", None),
+        ("/sign-out", None),
+        ("/public", None),
+        ("/follow-up", Some(FollowUp)),
+        ("/follow-up.csv", Some(FollowUp)),
+        ("/follow-up.xlsx", Some(FollowUp)),
+        ("/follow-up/assessment", Some(Assess)),
+        ("/reference", Some(Reference)),
+        ("/reference/{file}", Some(Reference)),
+        ("/reference/{what}/{id}", Some(Reference)),
+        ("/devices", Some(Devices)),
+        ("/devices/codes", Some(Devices)),
+        ("/devices/{id}/revoke", Some(Devices)),
+        ("/records", Some(Records)),
+        ("/records.csv", Some(Records)),
+        ("/records.xlsx", Some(Records)),
+        ("/records/export", Some(Records)),
+        ("/records/{id}", Some(Records)),
+        ("/records/{id}/erase", Some(Records)),
+        ("/records/{id}/redact", Some(Records)),
+        ("/records/{id}/protocol", Some(Records)),
+        ("/access-log", Some(Records)),
+        ("/access-log.csv", Some(Records)),
+        ("/quarantine", Some(Records)),
+        ("/security-log", Some(SecurityLog)),
+        ("/retention", Some(Retention)),
+        ("/retention/review", Some(Retention)),
+        ("/retention/lease", Some(Retention)),
+        ("/accounts", Some(Accounts)),
+        ("/accounts/{id}", Some(Accounts)),
+    ]
+};
+
+/// What the page at `route` needs: `Nobody` for a route without a rule.
+pub fn needs(route: &str) -> Option<Capability> {
+    PAGES
+        .iter()
+        .find(|(r, _)| *r == route)
+        .map(|(_, c)| *c)
+        .unwrap_or(Some(Capability::Nobody))
+}
+
+/// Whether an account with `roles` may open the page at `route`.
+pub fn may_open(roles: &[Role], route: &str) -> bool {
+    match needs(route) {
+        None => true,
+        Some(c) => may(roles, c),
+    }
+}
+
+/// Where an account lands after signing in: the first page its roles open.
+pub fn home(roles: &[Role]) -> &'static str {
+    ["/follow-up", "/accounts", "/devices"]
+        .into_iter()
+        .find(|p| may_open(roles, p))
+        .unwrap_or("/public")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_role_has_exactly_what_the_work_needs() {
+        let council = [Role::CouncilMember];
+        assert!(may_open(&council, "/follow-up"));
+        for closed in [
+            "/records",
+            "/records/{id}",
+            "/access-log",
+            "/quarantine",
+            "/devices",
+            "/accounts",
+        ] {
+            assert!(!may_open(&council, closed), "{closed}");
+        }
+        let admin = [Role::Administrator];
+        assert!(may_open(&admin, "/accounts") && may_open(&admin, "/retention"));
+        assert!(!may_open(&admin, "/records/{id}"), "no record contents");
+        assert!(!may_open(&admin, "/follow-up"));
+        let both = [Role::Administrator, Role::Coordinator];
+        assert!(may_open(&both, "/records/{id}") && may_open(&both, "/accounts"));
+        assert_eq!(home(&admin), "/accounts");
+        assert_eq!(home(&council), "/follow-up");
+    }
+
+    #[test]
+    fn a_page_without_a_rule_is_closed() {
+        assert_eq!(needs("/something-new"), Some(Capability::Nobody));
+        assert!(!may_open(&Role::ALL, "/something-new"));
+        assert!(may_open(&[], "/public"));
+    }
+}
