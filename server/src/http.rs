@@ -54,6 +54,8 @@ pub struct AppState {
     /// Mark cookies `Secure`: set when the pages are reached over TLS (a
     /// proxy in front of this server terminates it).
     pub secure_cookies: bool,
+    /// Single sign-on through an OpenID Connect provider, when configured.
+    pub sso: Option<Arc<crate::web::sso::SsoConfig>>,
 }
 
 /// The routes with their limits, as tests drive them without a socket.

@@ -29,6 +29,7 @@ fn main() -> anyhow::Result<()> {
             demo_records,
             limits,
             secure_cookies,
+            sso,
         } => cli::serve::run(
             &db,
             &cli.data_dir,
@@ -38,6 +39,7 @@ fn main() -> anyhow::Result<()> {
             demo_records,
             limits.limits(),
             secure_cookies,
+            sso.config()?,
         ),
         Command::EnrolCode {
             officer,

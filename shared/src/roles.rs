@@ -89,6 +89,8 @@ pub const PAGES: &[(&str, Option<Capability>)] = {
         ("/sign-in/code", None),
         ("/sign-in/set-up", None),
         ("/sign-in/new-password", None),
+        ("/sign-in/sso", None),
+        ("/sign-in/sso/callback", None),
         ("/sign-out", None),
         ("/public", None),
         ("/follow-up", Some(FollowUp)),

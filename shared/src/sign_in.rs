@@ -78,10 +78,15 @@ pub enum SecurityEvent {
     SecondFactorReset,
     /// The user set a new password.
     PasswordChanged,
+    /// Signed in through the OpenID Connect provider.
+    SignedInSso,
+    /// The provider vouched for someone with no account here (or a
+    /// disabled one).
+    SsoNoAccount,
 }
 
 impl SecurityEvent {
-    pub const ALL: [SecurityEvent; 16] = [
+    pub const ALL: [SecurityEvent; 18] = [
         SecurityEvent::SignedIn,
         SecurityEvent::SignInFailed,
         SecurityEvent::SignInDelayed,
@@ -98,6 +103,8 @@ impl SecurityEvent {
         SecurityEvent::PasswordReset,
         SecurityEvent::SecondFactorReset,
         SecurityEvent::PasswordChanged,
+        SecurityEvent::SignedInSso,
+        SecurityEvent::SsoNoAccount,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +125,8 @@ impl SecurityEvent {
             SecurityEvent::PasswordReset => "password_reset",
             SecurityEvent::SecondFactorReset => "second_factor_reset",
             SecurityEvent::PasswordChanged => "password_changed",
+            SecurityEvent::SignedInSso => "signed_in_sso",
+            SecurityEvent::SsoNoAccount => "sso_no_account",
         }
     }
 

@@ -404,6 +404,14 @@ fixed_words!(crate::sign_in::SecurityEvent, |e| {
             "authenticator app reset; set up again at the next sign-in",
         ),
         SecurityEvent::PasswordChanged => ("nytt lösenord valt", "new password set"),
+        SecurityEvent::SignedInSso => (
+            "inloggad via organisationens inloggning",
+            "signed in through the organisation's sign-in",
+        ),
+        SecurityEvent::SsoNoAccount => (
+            "organisationens inloggning godkänd, men inget konto här",
+            "the organisation's sign-in vouched for someone with no account here",
+        ),
     }
 });
 

@@ -87,3 +87,12 @@ impl Drop for Browser {
         let _ = self.driver.kill();
     }
 }
+
+/// Waits until the page that a click opened shows `xpath`.
+pub async fn shown(c: &fantoccini::Client, xpath: &str) -> Result<()> {
+    c.wait()
+        .at_most(std::time::Duration::from_secs(30))
+        .for_element(fantoccini::Locator::XPath(xpath))
+        .await?;
+    Ok(())
+}

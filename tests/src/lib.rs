@@ -4,6 +4,7 @@
 //! plausible records.
 
 pub mod browser;
+pub mod oidc;
 pub mod pdf;
 pub mod process;
 pub mod scan;
@@ -77,6 +78,31 @@ impl TestServer {
     /// Starts on a given address, e.g. the one a stopped server had, so
     /// that devices find it again.
     pub async fn start_at(dir: &Path, limits: Limits, addr: &str) -> Result<TestServer> {
+        Self::start_full(dir, limits, addr, None).await
+    }
+
+    /// With single sign-on through the provider at `issuer` (client
+    /// `client_id`, `secret`): the callback is this server's own address.
+    pub async fn start_with_sso(
+        dir: &Path,
+        issuer: &str,
+        client_id: &str,
+        secret: &str,
+    ) -> Result<TestServer> {
+        let sso = (
+            issuer.to_string(),
+            client_id.to_string(),
+            secret.to_string(),
+        );
+        Self::start_full(dir, Limits::default(), "127.0.0.1:0", Some(sso)).await
+    }
+
+    async fn start_full(
+        dir: &Path,
+        limits: Limits,
+        addr: &str,
+        sso: Option<(String, String, String)>,
+    ) -> Result<TestServer> {
         let db = Db::open(dir)?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let url = format!("http://{}", listener.local_addr()?);
@@ -86,6 +112,15 @@ impl TestServer {
             clock: Arc::new(SystemClock),
             limits,
             secure_cookies: false,
+            sso: sso.map(|(issuer, client_id, secret)| {
+                Arc::new(server::web::sso::SsoConfig {
+                    issuer,
+                    client_id,
+                    client_secret: Some(secret),
+                    public_url: url.clone(),
+                    label: "Testkommunen".into(),
+                })
+            }),
         };
         let task = tokio::spawn(async move {
             let _ = server::run(listener, state, async {

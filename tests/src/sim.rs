@@ -286,6 +286,7 @@ fn server_state(dir: &Path, clock: &Arc<ManualClock>) -> Result<(Db, axum::Route
         clock: clock.clone(),
         limits: Limits::default(),
         secure_cookies: false,
+        sso: None,
     });
     Ok((db, router))
 }

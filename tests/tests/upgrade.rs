@@ -58,6 +58,9 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
              ALTER TABLE coordinators DROP COLUMN disabled_at;
              ALTER TABLE coordinators DROP COLUMN must_change_password;
              ALTER TABLE security_log DROP COLUMN by_account;
+             DROP TABLE sso_pending;
+             DROP INDEX coordinators_by_sso;
+             ALTER TABLE coordinators DROP COLUMN sso_subject;
              PRAGMA user_version = 7;"
         ))?;
         let rows: i64 = conn.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0))?;

@@ -5,21 +5,12 @@
 //! public summary signed out. Screenshots are saved in
 //! `tests/artifacts/web/` (the ones in `docs/screenshots/` come from here).
 
-use e2e::browser::Browser;
+use e2e::browser::{shown, Browser};
 use e2e::web::{pages_server, PASSWORD};
 use e2e::{now_ms, TestDevice};
 use fantoccini::Locator;
 use shared::domain::{Answer, ChecklistItem, Organisation};
 use shared::record::Record;
-
-/// Waits until the page that a click opened shows `xpath`.
-async fn shown(c: &fantoccini::Client, xpath: &str) -> anyhow::Result<()> {
-    c.wait()
-        .at_most(std::time::Duration::from_secs(30))
-        .for_element(Locator::XPath(xpath))
-        .await?;
-    Ok(())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_reviews_the_work_in_a_browser() -> anyhow::Result<()> {

@@ -95,6 +95,9 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("POST", "/sign-in/code", [303, 303, 303, 303]),
         ("GET", "/sign-in/set-up", [303, 303, 303, 303]),
         ("GET", "/sign-in/new-password", [303, 303, 303, 303]),
+        // Single sign-on is off on this server.
+        ("GET", "/sign-in/sso", [404, 404, 404, 404]),
+        ("GET", "/sign-in/sso/callback", [404, 404, 404, 404]),
         // Accounts: administrators (eva holds every role).
         ("GET", "/accounts", [303, 303, 303, 200]),
         ("POST", "/accounts", [303, 303, 303, 400]),

@@ -51,6 +51,8 @@ pub enum Command {
         /// over TLS (through a proxy that terminates it).
         #[arg(long, env = "TRYGGHETSLOGG_SECURE_COOKIES")]
         secure_cookies: bool,
+        #[command(flatten)]
+        sso: serve::SsoArgs,
     },
     /// Add a coordinator who can sign in to the pages. The password is read
     /// from TRYGGHETSLOGG_PASSWORD, or else from the first line of stdin.

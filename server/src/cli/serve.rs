@@ -53,6 +53,54 @@ impl LimitArgs {
     }
 }
 
+/// Single sign-on through an OpenID Connect provider (docs/web.md); off
+/// unless `--sso-issuer` is given.
+#[derive(clap::Args, Debug)]
+pub struct SsoArgs {
+    /// The provider's issuer URL (its discovery document is read).
+    #[arg(long, env = "TRYGGHETSLOGG_SSO_ISSUER", requires_all = ["sso_client_id", "public_url"])]
+    sso_issuer: Option<String>,
+    /// This server's client id at the provider.
+    #[arg(long, env = "TRYGGHETSLOGG_SSO_CLIENT_ID")]
+    sso_client_id: Option<String>,
+    /// A file holding the client secret (never on the command line).
+    #[arg(long, env = "TRYGGHETSLOGG_SSO_CLIENT_SECRET_FILE")]
+    sso_client_secret_file: Option<std::path::PathBuf>,
+    /// The sign-in button's words: "Sign in with <label>".
+    #[arg(long, default_value = "the organisation's sign-in")]
+    sso_label: String,
+    /// This server's address as browsers reach it (the provider sends
+    /// them back to <public-url>/sign-in/sso/callback).
+    #[arg(long, env = "TRYGGHETSLOGG_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+impl SsoArgs {
+    pub fn config(&self) -> anyhow::Result<Option<server::web::sso::SsoConfig>> {
+        let (Some(issuer), Some(client_id), Some(public_url)) =
+            (&self.sso_issuer, &self.sso_client_id, &self.public_url)
+        else {
+            return Ok(None);
+        };
+        let client_secret = match &self.sso_client_secret_file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the client secret from {}", path.display()))?
+                    .trim()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        Ok(Some(server::web::sso::SsoConfig {
+            issuer: issuer.clone(),
+            client_id: client_id.clone(),
+            client_secret,
+            public_url: public_url.clone(),
+            label: self.sso_label.clone(),
+        }))
+    }
+}
+
 /// The demo coordinator's password: demo data only, printed at start.
 const DEMO_PASSWORD: &str = "demo-samordnare";
 
@@ -66,6 +114,7 @@ pub fn run(
     demo_records: bool,
     limits: Limits,
     secure_cookies: bool,
+    sso: Option<server::web::sso::SsoConfig>,
 ) -> anyhow::Result<()> {
     if demo {
         let seeded = db
@@ -125,6 +174,7 @@ pub fn run(
         clock: Arc::new(SystemClock),
         limits,
         secure_cookies,
+        sso: sso.map(Arc::new),
     };
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     rt.block_on(async move {

@@ -391,6 +391,119 @@ pub fn change_password(
     security_log::record(conn, SecurityEvent::PasswordChanged, &username, source, now)
 }
 
+/// A sign-in under way at the OpenID Connect provider: kept by the hash
+/// of its state until the browser comes back (ten minutes at most).
+pub fn sso_begin(
+    conn: &Connection,
+    state: &str,
+    verifier: &str,
+    nonce: &str,
+    now: Millis,
+) -> Result<(), Error> {
+    conn.execute(
+        "DELETE FROM sso_pending WHERE created_at < ?1",
+        [now - SSO_PENDING_MS],
+    )?;
+    conn.execute(
+        "INSERT INTO sso_pending (state_hash, verifier, nonce, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![hash_secret(state), verifier, nonce, now],
+    )?;
+    Ok(())
+}
+
+/// How long a sign-in at the provider may take.
+pub const SSO_PENDING_MS: Millis = 10 * 60 * 1000;
+
+/// The verifier and nonce of the sign-in with `state`, taken (each state
+/// works once); none when unknown or too old.
+pub fn sso_take(
+    conn: &Connection,
+    state: &str,
+    now: Millis,
+) -> Result<Option<(String, String)>, Error> {
+    let row: Option<(String, String, Millis)> = conn
+        .query_row(
+            "SELECT verifier, nonce, created_at FROM sso_pending WHERE state_hash = ?1",
+            [hash_secret(state)],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    conn.execute(
+        "DELETE FROM sso_pending WHERE state_hash = ?1",
+        [hash_secret(state)],
+    )?;
+    Ok(row
+        .filter(|(_, _, at)| now - at <= SSO_PENDING_MS)
+        .map(|(v, n, _)| (v, n)))
+}
+
+/// A whole session for the account the provider vouched for: found by
+/// its subject, or, at its first sign-in there, by its user name (the
+/// provider's `preferred_username`), which then links the subject. None
+/// (and a security log entry) when no enabled account matches: an
+/// administrator makes it first, with its roles.
+pub fn sso_session(
+    conn: &Connection,
+    subject: &str,
+    username: &str,
+    source: &str,
+    now: Millis,
+) -> Result<Option<(String, &'static str)>, Error> {
+    let username = normalise(username);
+    let by_subject: Option<String> = conn
+        .query_row(
+            "SELECT id FROM coordinators WHERE sso_subject = ?1 AND disabled_at IS NULL",
+            [subject],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let id = match by_subject {
+        Some(id) => Some(id),
+        None => {
+            let unlinked: Option<String> = conn
+                .query_row(
+                    "SELECT id FROM coordinators
+                      WHERE username = ?1 AND sso_subject IS NULL AND disabled_at IS NULL",
+                    [&username],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = &unlinked {
+                conn.execute(
+                    "UPDATE coordinators SET sso_subject = ?2 WHERE id = ?1",
+                    params![id, subject],
+                )?;
+            }
+            unlinked
+        }
+    };
+    let Some(id) = id.and_then(|id| Uuid::parse_str(&id).ok()) else {
+        security_log::record(conn, SecurityEvent::SsoNoAccount, &username, source, now)?;
+        return Ok(None);
+    };
+    conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+    let session = random_token();
+    // Whole: the provider's own second factor stands for ours.
+    conn.execute(
+        "INSERT INTO sessions (token_hash, coordinator_id, csrf, created_at, expires_at, second_factor)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+        params![
+            hash_secret(&session),
+            id.to_string(),
+            random_token(),
+            now,
+            now + SESSION_TTL_MS
+        ],
+    )?;
+    let name: String = conn.query_row(
+        "SELECT username FROM coordinators WHERE id = ?1",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
+    security_log::record(conn, SecurityEvent::SignedInSso, &name, source, now)?;
+    Ok(Some((session, shared::roles::home(&roles_of(conn, id)?))))
+}
+
 /// Marks an account as a demo account: it signs in without a second
 /// factor, and every page says "(demo)" beside its name. For `serve
 /// --demo` and the tests' fixtures; never for a real account.

@@ -419,6 +419,20 @@ ALTER TABLE coordinators ADD COLUMN disabled_at INTEGER;
 ALTER TABLE coordinators ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE security_log ADD COLUMN by_account TEXT;
 "#,
+    r#"
+-- Single sign-on (web::sso): the account's subject at the OpenID Connect
+-- provider ("<issuer> <sub>"), set at its first sign-in there; and the
+-- sign-ins under way (the PKCE verifier and nonce, by the hash of the
+-- state the browser carries), kept ten minutes.
+ALTER TABLE coordinators ADD COLUMN sso_subject TEXT;
+CREATE UNIQUE INDEX coordinators_by_sso ON coordinators(sso_subject) WHERE sso_subject IS NOT NULL;
+CREATE TABLE sso_pending (
+    state_hash BLOB PRIMARY KEY,
+    verifier   TEXT NOT NULL,
+    nonce      TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.

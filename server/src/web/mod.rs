@@ -32,6 +32,7 @@ pub mod review;
 pub mod security;
 pub mod session;
 pub mod sign_in;
+pub mod sso;
 pub mod two_factor;
 pub mod workbook;
 
@@ -57,6 +58,8 @@ pub fn routes() -> Router<AppState> {
             get(two_factor::code).post(two_factor::give_code),
         )
         .route("/sign-in/set-up", get(two_factor::set_up))
+        .route("/sign-in/sso", get(sso::start))
+        .route("/sign-in/sso/callback", get(sso::callback))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/follow-up", get(follow_up::show))
         .route("/follow-up.csv", get(follow_up::csv))

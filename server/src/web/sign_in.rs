@@ -28,7 +28,13 @@ pub struct Credentials {
     csrf: String,
 }
 
-fn form_page(l: Lang, token: &str, message: Option<&str>, username: &str) -> maud::Markup {
+fn form_page(
+    l: Lang,
+    token: &str,
+    message: Option<&str>,
+    username: &str,
+    sso: Option<&str>,
+) -> maud::Markup {
     page(
         l,
         l.t("Sign in"),
@@ -45,6 +51,9 @@ fn form_page(l: Lang, token: &str, message: Option<&str>, username: &str) -> mau
                 input #password name="password" type="password" autocomplete="current-password" required;
                 p { button type="submit" { (l.t("Sign in")) } }
             }
+            @if let Some(label) = sso {
+                p { a.button href="/sign-in/sso" { (l.t("Sign in with")) " " (label) } }
+            }
         },
     )
 }
@@ -60,7 +69,8 @@ fn fresh_form(
 ) -> Response {
     let token = random_token();
     let jar = jar.add(cookie(FORM_COOKIE, token.clone(), state.secure_cookies));
-    (status, jar, form_page(l, &token, message, username)).into_response()
+    let sso = state.sso.as_ref().map(|s| s.label.as_str());
+    (status, jar, form_page(l, &token, message, username, sso)).into_response()
 }
 
 /// Password checks running at once (see `submit`).
