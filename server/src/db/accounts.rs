@@ -87,6 +87,16 @@ fn username_of(conn: &Connection, id: Uuid) -> Result<String, Error> {
     .ok_or(Error::NotFound)
 }
 
+/// Ends every session of the account (it signs in again, under the
+/// change just made).
+fn end_sessions(conn: &Connection, id: Uuid) -> Result<(), Error> {
+    conn.execute(
+        "DELETE FROM sessions WHERE coordinator_id = ?1",
+        [id.to_string()],
+    )?;
+    Ok(())
+}
+
 /// Makes an account with `roles` and a first password the administrator
 /// hands over; the user sets their own at the first sign-in, then sets up
 /// the authenticator app.
@@ -150,10 +160,7 @@ pub fn set_disabled(
             "UPDATE coordinators SET disabled_at = COALESCE(disabled_at, ?2) WHERE id = ?1",
             params![id.to_string(), now],
         )?;
-        conn.execute(
-            "DELETE FROM sessions WHERE coordinator_id = ?1",
-            [id.to_string()],
-        )?;
+        end_sessions(conn, id)?;
     } else {
         conn.execute(
             "UPDATE coordinators SET disabled_at = NULL WHERE id = ?1",
@@ -183,10 +190,7 @@ pub fn reset_password(
         "UPDATE coordinators SET password_hash = ?2, must_change_password = 1 WHERE id = ?1",
         params![id.to_string(), hash],
     )?;
-    conn.execute(
-        "DELETE FROM sessions WHERE coordinator_id = ?1",
-        [id.to_string()],
-    )?;
+    end_sessions(conn, id)?;
     security_log::record_by(
         conn,
         SecurityEvent::PasswordReset,
@@ -214,10 +218,7 @@ pub fn reset_second_factor(
         "DELETE FROM recovery_codes WHERE coordinator_id = ?1",
         [id.to_string()],
     )?;
-    conn.execute(
-        "DELETE FROM sessions WHERE coordinator_id = ?1",
-        [id.to_string()],
-    )?;
+    end_sessions(conn, id)?;
     security_log::record_by(
         conn,
         SecurityEvent::SecondFactorReset,

@@ -32,43 +32,28 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
-            return Err(Redirect::to("/sign-in").into_response());
-        };
-        if token.len() > 128 {
-            return Err(Redirect::to("/sign-in").into_response());
-        }
-        let now = state.clock.now_ms();
+        let HalfSignedIn { coordinator: c, .. } =
+            HalfSignedIn::from_request_parts(parts, state).await?;
         // The page's route as the router wrote it, for the roles' rule.
         let route = parts
             .extensions
             .get::<axum::extract::MatchedPath>()
-            .map(|m| m.as_str().to_string())
+            .map(|m| m.as_str())
             .unwrap_or_default();
-        match state
-            .db
-            .read(move |c| coordinators::by_session(c, &token, now))
-            .await
-        {
-            Ok(Some(c)) if c.whole && c.must_change_password => {
-                Err(Redirect::to("/sign-in/new-password").into_response())
-            }
-            Ok(Some(c)) if c.whole => {
-                if shared::roles::may_open(&c.roles, &route) {
-                    Ok(SignedIn(c))
-                } else {
-                    Err(Error::Forbidden(
-                        "your roles do not include this page; an administrator gives roles on the accounts page".into(),
-                    )
-                    .into_response())
-                }
-            }
+        if !c.whole {
             // The password was right; the second factor is still asked.
-            Ok(Some(_)) => Err(Redirect::to("/sign-in/code").into_response()),
-            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
-            Err(e) => Err(e.into_response()),
+            return Err(Redirect::to("/sign-in/code").into_response());
         }
+        if c.must_change_password {
+            return Err(Redirect::to("/sign-in/new-password").into_response());
+        }
+        if !shared::roles::may_open(&c.roles, route) {
+            return Err(Error::Forbidden(
+                "your roles do not include this page; an administrator gives roles on the accounts page".into(),
+            )
+            .into_response());
+        }
+        Ok(SignedIn(c))
     }
 }
 
