@@ -12,14 +12,17 @@ const [serverPort, storeDir, N, M] = process.argv.slice(2).map((v, i) => (i === 
 let bytes = 0
 
 // A busy machine makes the server drop connections (ECONNRESET, "socket
-// hang up"); automerge-repo's WebSocket adapter emits those as unhandled
-// errors that would kill this process mid-push (two 50 × 200 runs died so).
+// hang up") or lets a connect time out (ETIMEDOUT, ECONNABORTED: a run on
+// 2026-12-07 with the test suite beside it died so); automerge-repo's
+// WebSocket adapter emits those as unhandled errors that would kill this
+// process mid-push (two 50 × 200 runs died so).
 // The adapter reconnects by itself and the repos sync again on reconnect,
 // so a reset is counted and reported, with how many records were not yet
 // stored when it came, never fatal.
 let resets = 0
 const resetAt = []
-const isReset = (e) => /ECONNRESET|socket hang up|ECONNREFUSED|EPIPE/.test(String(e?.message ?? e))
+const isReset = (e) =>
+  /ECONNRESET|socket hang up|ECONNREFUSED|EPIPE|ETIMEDOUT|ECONNABORTED/.test(String(e?.message ?? e))
 process.on("uncaughtException", (e) => {
   if (!isReset(e)) { console.error(e); process.exit(1) }
   resets++
