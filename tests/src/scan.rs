@@ -106,3 +106,26 @@ pub async fn restart_from_backup(
     assert_eq!(files_containing(data, marker), Vec::<String>::new());
     Ok(server)
 }
+
+/// Where the erasure and redaction tests start: a temporary folder, the
+/// server's data folder in it (a pages server: demo data and `eva`), and
+/// Anna's phone with its database file in the folder too.
+pub struct OnDisk {
+    pub tmp: tempfile::TempDir,
+    pub data: std::path::PathBuf,
+    pub server: TestServer,
+    pub anna: TestDevice,
+}
+
+pub async fn anna_on_disk() -> anyhow::Result<OnDisk> {
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("server");
+    let server = crate::web::pages_server(&data).await?;
+    let anna = phone_on_disk(&server, &tmp.path().join("anna"), "Anna Berg").await?;
+    Ok(OnDisk {
+        tmp,
+        data,
+        server,
+        anna,
+    })
+}

@@ -7,7 +7,8 @@
 //! before it answers.
 
 use e2e::scan::{
-    backup_store, files_containing, marker, phone_on_disk, restart_from_backup, visit,
+    anna_on_disk, backup_store, files_containing, marker, phone_on_disk, restart_from_backup,
+    visit, OnDisk,
 };
 use e2e::web::{pages_server, WebClient, PASSWORD};
 use e2e::{now_ms, TestDevice};
@@ -48,10 +49,12 @@ fn last_quarter_instant() -> Millis {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erased_record_is_gone_from_the_server_and_every_phone_byte_by_byte(
 ) -> anyhow::Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("server");
-    let server = pages_server(&data).await?;
-    let anna = phone_on_disk(&server, &tmp.path().join("anna"), "Anna Berg").await?;
+    let OnDisk {
+        tmp,
+        data,
+        server,
+        anna,
+    } = anna_on_disk().await?;
     let (secret, kept_text) = (marker(), marker());
     let past = last_quarter_instant();
     let erased = visit(&anna, past, &format!("Namn {secret} vid kiosken"))?;
@@ -134,10 +137,12 @@ async fn an_erased_record_is_gone_from_the_server_and_every_phone_byte_by_byte(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_edit_of_an_erased_record_is_kept_nowhere() -> anyhow::Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("server");
-    let server = pages_server(&data).await?;
-    let anna = phone_on_disk(&server, &tmp.path().join("anna"), "Anna Berg").await?;
+    let OnDisk {
+        tmp: _tmp,
+        data,
+        server,
+        anna,
+    } = anna_on_disk().await?;
     let mistake = visit(&anna, now_ms() - 3_600_000, "Fel plats")?;
     anna.sync().await?;
 

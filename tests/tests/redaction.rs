@@ -9,9 +9,10 @@
 
 use e2e::now_ms;
 use e2e::scan::{
-    backup_store, files_containing, marker, phone_on_disk, restart_from_backup, visit,
+    anna_on_disk, backup_store, files_containing, marker, phone_on_disk, restart_from_backup,
+    visit, OnDisk,
 };
-use e2e::web::{pages_server, WebClient, PASSWORD};
+use e2e::web::{WebClient, PASSWORD};
 use shared::record::Record;
 use shared::sync::wire::{encode, DocChanges, SyncRequest, PROTOCOL_VERSION};
 use shared::DocId;
@@ -53,10 +54,12 @@ fn notes_and_contacts(r: Record) -> (String, i64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redacted_note_is_gone_everywhere_and_an_offline_edit_becomes_a_conflict(
 ) -> anyhow::Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("server");
-    let server = pages_server(&data).await?;
-    let anna = phone_on_disk(&server, &tmp.path().join("anna"), "Anna Berg").await?;
+    let OnDisk {
+        tmp,
+        data,
+        server,
+        anna,
+    } = anna_on_disk().await?;
     let (name, kept) = (marker(), marker());
     let id = visit(&anna, now_ms() - 3_600_000, &format!("Hotad av {name}"))?;
     let other = visit(&anna, now_ms() - 2 * 3_600_000, &format!("Lugnt {kept}"))?;
@@ -156,10 +159,12 @@ async fn a_redacted_note_is_gone_everywhere_and_an_offline_edit_becomes_a_confli
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_old_epochs_change_is_refused_and_kept_nowhere() -> anyhow::Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("server");
-    let server = pages_server(&data).await?;
-    let anna = phone_on_disk(&server, &tmp.path().join("anna"), "Anna Berg").await?;
+    let OnDisk {
+        tmp: _tmp,
+        data,
+        server,
+        anna,
+    } = anna_on_disk().await?;
     let name = marker();
     let id = visit(&anna, now_ms() - 3_600_000, &format!("Namn {name}"))?;
     // The change's bytes as the phone made them, before it is sent.
@@ -219,10 +224,12 @@ async fn an_old_epochs_change_is_refused_and_kept_nowhere() -> anyhow::Result<()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_restored_from_before_a_redaction_installs_it_again_before_answering(
 ) -> anyhow::Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("server");
-    let server = pages_server(&data).await?;
-    let anna = phone_on_disk(&server, &tmp.path().join("anna"), "Anna Berg").await?;
+    let OnDisk {
+        tmp,
+        data,
+        server,
+        anna,
+    } = anna_on_disk().await?;
     let name = marker();
     let id = visit(&anna, now_ms() - 3_600_000, &format!("Namn {name}"))?;
     anna.sync().await?;

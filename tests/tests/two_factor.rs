@@ -43,6 +43,14 @@ async fn a_coordinator_signs_in_with_a_password_and_a_code_once_only() -> anyhow
     );
     let set_up = web.get("/sign-in/set-up").await?;
     assert_eq!(set_up.status, 200);
+    // In Swedish for a Swedish browser, like every page.
+    web.accept_language = Some("sv-SE,sv;q=0.9".into());
+    let swedish = web.get("/sign-in/set-up").await?.body;
+    assert!(
+        swedish.contains("Koppla din autentiseringsapp") && swedish.contains("Nyckel"),
+        "{swedish}"
+    );
+    web.accept_language = None;
     assert!(set_up.body.contains("<svg"), "a QR code");
     let key = totp_key(&set_up.body)?;
     assert_eq!(
