@@ -144,13 +144,13 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
                     )
                     .await?
             };
-            // A whole session on the second factor's pages goes on to the
-            // follow-up; every other redirect is to the sign-in.
+            // A whole session on the second factor's pages goes on to its
+            // home page (`/`); every other redirect is to the sign-in.
             let onward = i == 3 && path.starts_with("/sign-in/");
             if page.status == 303 && !path.starts_with("/devices/") && *path != "/" {
                 assert_eq!(
                     page.location.as_deref(),
-                    Some(if onward { "/follow-up" } else { "/sign-in" }),
+                    Some(if onward { "/" } else { "/sign-in" }),
                     "{method} {path}"
                 );
             }

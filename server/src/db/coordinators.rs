@@ -530,6 +530,20 @@ pub enum CodeOutcome {
     Ended,
 }
 
+/// Whether the account of a live session has no authenticator app yet
+/// (it is set up before the first code is asked).
+pub fn setting_up(conn: &Connection, session: &str, now: Millis) -> Result<bool, Error> {
+    Ok(conn
+        .query_row(
+            "SELECT c.totp_secret IS NULL FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
+              WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+            params![hash_secret(session), now],
+            |r| r.get::<_, bool>(0),
+        )
+        .optional()?
+        .unwrap_or(false))
+}
+
 /// The secret an app is being set up with in this session: made at the
 /// first look and kept with the session, so that reloading the page shows
 /// the same one. None for a session that is gone or whose account has an

@@ -265,7 +265,7 @@ pub async fn new_password_page(l: Lang, me: HalfSignedIn) -> Response {
         return Redirect::to("/sign-in/code").into_response();
     }
     if !me.coordinator.must_change_password {
-        return Redirect::to(shared::roles::home(&me.coordinator.roles)).into_response();
+        return Redirect::to("/").into_response();
     }
     new_password_form(l, &me, None).into_response()
 }

@@ -51,19 +51,12 @@ pub async fn code(
     me: HalfSignedIn,
 ) -> Result<Response, Error> {
     if me.coordinator.whole {
-        return Ok(Redirect::to("/follow-up").into_response());
+        return Ok(Redirect::to("/").into_response());
     }
     let (token, now) = (me.token.clone(), state.clock.now_ms());
     let setting_up = state
         .db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT c.totp_secret IS NULL FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
-                  WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-                rusqlite::params![crate::db::identity::hash_secret(&token), now],
-                |r| r.get::<_, bool>(0),
-            )?)
-        })
+        .read(move |c| coordinators::setting_up(c, &token, now))
         .await?;
     if setting_up {
         return Ok(Redirect::to("/sign-in/set-up").into_response());
@@ -80,7 +73,7 @@ pub async fn give_code(
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
     if me.coordinator.whole {
-        return Ok(Redirect::to("/follow-up").into_response());
+        return Ok(Redirect::to("/").into_response());
     }
     let (token, now) = (me.token.clone(), state.clock.now_ms());
     let typed: String = form.code.chars().take(40).collect();
@@ -131,7 +124,7 @@ pub async fn set_up(
     me: HalfSignedIn,
 ) -> Result<Response, Error> {
     if me.coordinator.whole {
-        return Ok(Redirect::to("/follow-up").into_response());
+        return Ok(Redirect::to("/").into_response());
     }
     let (token, now) = (me.token.clone(), state.clock.now_ms());
     let Some(secret) = state
