@@ -17,13 +17,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine as _;
-use openidconnect::core::{
-    CoreIdToken, CoreIdTokenClaims, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey,
-};
+use openidconnect::core::{CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey};
 use openidconnect::{
-    AccessToken, Audience, AuthorizationCode, EmptyAdditionalClaims, EndUserUsername, IssuerUrl,
-    JsonWebKeyId, Nonce, PrivateSigningKey as _, StandardClaims, SubjectIdentifier,
+    AccessToken, Audience, AuthorizationCode, EndUserUsername, IssuerUrl, JsonWebKeyId, Nonce,
+    PrivateSigningKey as _, StandardClaims, SubjectIdentifier,
 };
+use server::web::sso::RoleClaims;
 use sha2::Digest as _;
 
 pub const CLIENT_ID: &str = "trygghetslogg";
@@ -41,6 +40,8 @@ struct Provider {
 #[derive(Clone)]
 struct Pending {
     username: String,
+    /// The roles claim the provider sends, if the form filled it.
+    roles: Option<Vec<String>>,
     nonce: String,
     challenge: String,
     redirect_uri: String,
@@ -143,6 +144,7 @@ async fn authorize_page(Query(q): Query<HashMap<String, String>>) -> Response {
         <h1>Testkommunens inloggning</h1>
         <form method="post" action="/authorize">{hidden}
         <label for="login">Användarnamn</label> <input id="login" name="username">
+        <label for="roles">Roller</label> <input id="roles" name="roles">
         <button id="go" type="submit">Logga in</button></form></body></html>"#
     ))
     .into_response()
@@ -156,6 +158,9 @@ async fn authorize(State(p): State<Provider>, Form(f): Form<HashMap<String, Stri
             code.clone(),
             Pending {
                 username: field("username"),
+                roles: Some(field("roles"))
+                    .filter(|r| !r.is_empty())
+                    .map(|r| r.split(',').map(str::to_string).collect()),
                 nonce: field("nonce"),
                 challenge: field("code_challenge"),
                 redirect_uri: field("redirect_uri"),
@@ -239,20 +244,28 @@ async fn token(
     let Ok(issuer) = IssuerUrl::new(p.issuer.clone()) else {
         return refuse("issuer");
     };
-    let claims = CoreIdTokenClaims::new(
-        issuer,
-        vec![Audience::new(CLIENT_ID.into())],
-        now + chrono::Duration::minutes(5),
-        now,
-        StandardClaims::new(SubjectIdentifier::new(format!("sub-{}", pending.username)))
-            .set_preferred_username(Some(EndUserUsername::new(pending.username.clone()))),
-        EmptyAdditionalClaims {},
-    )
-    .set_nonce(Some(Nonce::new(pending.nonce.clone())));
+    let claims =
+        openidconnect::IdTokenClaims::<RoleClaims, openidconnect::core::CoreGenderClaim>::new(
+            issuer,
+            vec![Audience::new(CLIENT_ID.into())],
+            now + chrono::Duration::minutes(5),
+            now,
+            StandardClaims::new(SubjectIdentifier::new(format!("sub-{}", pending.username)))
+                .set_preferred_username(Some(EndUserUsername::new(pending.username.clone()))),
+            RoleClaims {
+                trygghetslogg_roles: pending.roles.clone(),
+            },
+        )
+        .set_nonce(Some(Nonce::new(pending.nonce.clone())));
     let Ok(key) = signing_key() else {
         return refuse("signing key");
     };
-    let Ok(id_token) = CoreIdToken::new(
+    let Ok(id_token) = openidconnect::IdToken::<
+        RoleClaims,
+        openidconnect::core::CoreGenderClaim,
+        openidconnect::core::CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >::new(
         claims,
         &key,
         CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,

@@ -5,7 +5,8 @@
 //! the pages its account's roles open (assigned here, by an administrator);
 //! the provider saw the client's secret and the PKCE verifier it expected.
 //! Someone the provider knows but who has no account here is refused and
-//! logged; a forged return (another state) signs no one in.
+//! logged, unless the provider's claim carries roles, which then decide
+//! (the account is made); a forged return (another state) signs no one in.
 
 use e2e::browser::{shown, Browser};
 use e2e::oidc::{TestProvider, CLIENT_ID, CLIENT_SECRET};
@@ -82,6 +83,26 @@ async fn a_council_member_signs_in_through_the_organisations_provider() -> anyho
     c.find(Locator::Css("#go")).await?.click().await?;
     shown(c, "//p[contains(., 'no account here')]").await?;
     browser.screenshot("04-no-account").await?;
+
+    // A provider that carries roles in its claim decides them: Kalle has
+    // no account here, the claim says coordinator, so he gets one.
+    c.delete_all_cookies().await?;
+    c.goto(&format!("{}/sign-in/sso", server.url)).await?;
+    shown(c, "//h1[text()='Testkommunens inloggning']").await?;
+    c.find(Locator::Css("#login"))
+        .await?
+        .send_keys("kalle")
+        .await?;
+    c.find(Locator::Css("#roles"))
+        .await?
+        .send_keys("coordinator")
+        .await?;
+    c.find(Locator::Css("#go")).await?.click().await?;
+    shown(c, "//h1[starts-with(., 'Follow-up')]").await?;
+    assert!(
+        c.source().await?.contains("href=\"/records\""),
+        "a coordinator's navigation"
+    );
     browser.close().await?;
 
     // A return the browser did not start: refused.
@@ -102,6 +123,10 @@ async fn a_council_member_signs_in_through_the_organisations_provider() -> anyho
     );
     assert!(
         log.contains("vouched for someone with no account here"),
+        "{log}"
+    );
+    assert!(
+        log.contains("account created") && log.contains("sign-in provider"),
         "{log}"
     );
     server.stop().await;

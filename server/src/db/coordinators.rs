@@ -437,53 +437,98 @@ pub fn sso_take(
         .map(|(v, n, _)| (v, n)))
 }
 
+/// Whom the provider vouched for: its subject ("<issuer> <sub>"), user
+/// name (`preferred_username`), name, and the roles its claim carried
+/// (none: the claim was absent, roles are assigned here).
+#[derive(Debug, Clone)]
+pub struct SsoPerson {
+    pub subject: String,
+    pub username: String,
+    pub name: Option<String>,
+    pub roles: Option<Vec<shared::roles::Role>>,
+}
+
 /// A whole session for the account the provider vouched for: found by
-/// its subject, or, at its first sign-in there, by its user name (the
-/// provider's `preferred_username`), which then links the subject. None
-/// (and a security log entry) when no enabled account matches: an
-/// administrator makes it first, with its roles.
+/// its subject, or, at its first sign-in there, by its user name (which
+/// then links the subject). When the provider's claim carries roles they
+/// are the account's from now on (made for a person with none here yet,
+/// with a password nobody knows: they sign in through the provider);
+/// without the claim an administrator must have made the account and
+/// given its roles. None (and a security log entry) when no enabled
+/// account matches. The provider's second factor stands for ours.
 pub fn sso_session(
     conn: &Connection,
-    subject: &str,
-    username: &str,
+    who: &SsoPerson,
     source: &str,
     now: Millis,
 ) -> Result<Option<(String, &'static str)>, Error> {
-    let username = normalise(username);
-    let by_subject: Option<String> = conn
-        .query_row(
-            "SELECT id FROM coordinators WHERE sso_subject = ?1 AND disabled_at IS NULL",
-            [subject],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let id = match by_subject {
-        Some(id) => Some(id),
-        None => {
-            let unlinked: Option<String> = conn
-                .query_row(
-                    "SELECT id FROM coordinators
-                      WHERE username = ?1 AND sso_subject IS NULL AND disabled_at IS NULL",
-                    [&username],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(id) = &unlinked {
-                conn.execute(
-                    "UPDATE coordinators SET sso_subject = ?2 WHERE id = ?1",
-                    params![id, subject],
-                )?;
-            }
-            unlinked
-        }
+    let username = normalise(&who.username);
+    let find = |sql: &str, key: &str| -> Result<Option<String>, Error> {
+        Ok(conn.query_row(sql, [key], |r| r.get(0)).optional()?)
     };
+    let mut id = find(
+        "SELECT id FROM coordinators WHERE sso_subject = ?1 AND disabled_at IS NULL",
+        &who.subject,
+    )?;
+    if id.is_none() {
+        id = find(
+            "SELECT id FROM coordinators
+              WHERE username = ?1 AND sso_subject IS NULL AND disabled_at IS NULL",
+            &username,
+        )?;
+        let disabled = find("SELECT id FROM coordinators WHERE username = ?1", &username)?;
+        if id.is_none() && disabled.is_none() {
+            if let Some(roles) = who.roles.as_ref().filter(|r| !r.is_empty()) {
+                let made = create(
+                    conn,
+                    &username,
+                    who.name.as_deref().unwrap_or(&username),
+                    &random_token(),
+                    now,
+                )?;
+                set_roles(conn, made, roles)?;
+                security_log::record_by(
+                    conn,
+                    SecurityEvent::AccountCreated,
+                    &username,
+                    "sign-in provider",
+                    source,
+                    now,
+                )?;
+                id = Some(made.to_string());
+            }
+        }
+        if let Some(id) = &id {
+            conn.execute(
+                "UPDATE coordinators SET sso_subject = ?2 WHERE id = ?1",
+                params![id, who.subject],
+            )?;
+        }
+    }
     let Some(id) = id.and_then(|id| Uuid::parse_str(&id).ok()) else {
         security_log::record(conn, SecurityEvent::SsoNoAccount, &username, source, now)?;
         return Ok(None);
     };
+    if let Some(roles) = &who.roles {
+        let mut wanted = roles.clone();
+        wanted.sort();
+        wanted.dedup();
+        let mut held = roles_of(conn, id)?;
+        held.sort();
+        if held != wanted {
+            set_roles(conn, id, &wanted)?;
+            security_log::record_by(
+                conn,
+                SecurityEvent::RolesChanged,
+                &username,
+                "sign-in provider",
+                source,
+                now,
+            )?;
+        }
+    }
     conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
     let session = random_token();
-    // Whole: the provider's own second factor stands for ours.
     conn.execute(
         "INSERT INTO sessions (token_hash, coordinator_id, csrf, created_at, expires_at, second_factor)
          VALUES (?1, ?2, ?3, ?4, ?5, 1)",

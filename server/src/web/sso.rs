@@ -4,18 +4,25 @@
 //! the server with the verifier and nonce, and the ID token checked by the
 //! `openidconnect` crate (signature against the provider's published keys,
 //! issuer, audience, expiry, nonce). The provider's second factor stands
-//! for ours. Roles are assigned here, by an administrator: the account
-//! must exist (its user name the provider's `preferred_username`); its
-//! first sign-in through the provider links it to the provider's subject.
+//! for ours. Roles come from the provider's `trygghetslogg_roles` claim
+//! when it sends one (`RoleClaims`), else an administrator assigns them
+//! here; the account's user name is the provider's `preferred_username`,
+//! and its first sign-in through the provider links it to the subject.
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use maud::html;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
+    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+    CoreProviderMetadata, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreTokenIntrospectionResponse, CoreTokenType,
+};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse as _,
+    AdditionalClaims, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields,
+    IdTokenFields, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    StandardErrorResponse, StandardTokenResponse, TokenResponse as _,
 };
 
 use super::lang::Lang;
@@ -42,6 +49,46 @@ pub struct SsoConfig {
 
 const STATE_COOKIE: &str = "tl_sso";
 
+/// The claim the provider may carry roles in: names of `shared::roles`
+/// (`coordinator`, `council_member`, `administrator`). When present, the
+/// provider decides the account's roles at every sign-in (mapped from the
+/// claim); when absent, an administrator assigns them here.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct RoleClaims {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trygghetslogg_roles: Option<Vec<String>>,
+}
+
+impl AdditionalClaims for RoleClaims {}
+
+type Fields = IdTokenFields<
+    RoleClaims,
+    EmptyExtraTokenFields,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+
+type Client = openidconnect::Client<
+    RoleClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    StandardTokenResponse<Fields, CoreTokenType>,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
 fn http_client() -> Result<openidconnect::reqwest::Client, Error> {
     openidconnect::reqwest::ClientBuilder::new()
         // Following redirects would open the server to SSRF.
@@ -61,17 +108,7 @@ fn unavailable(e: impl std::fmt::Display) -> Error {
 async fn client(
     config: &SsoConfig,
     http: &openidconnect::reqwest::Client,
-) -> Result<
-    CoreClient<
-        openidconnect::EndpointSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointMaybeSet,
-        openidconnect::EndpointMaybeSet,
-    >,
-    Error,
-> {
+) -> Result<Client, Error> {
     let issuer = IssuerUrl::new(config.issuer.clone()).map_err(unavailable)?;
     let metadata = CoreProviderMetadata::discover_async(issuer, http)
         .await
@@ -81,7 +118,7 @@ async fn client(
         config.public_url.trim_end_matches('/')
     ))
     .map_err(Error::internal)?;
-    Ok(CoreClient::from_provider_metadata(
+    Ok(Client::from_provider_metadata(
         metadata,
         ClientId::new(config.client_id.clone()),
         config.client_secret.clone().map(ClientSecret::new),
@@ -213,13 +250,30 @@ pub async fn callback(
         }
     };
     let subject = format!("{} {}", config.issuer, claims.subject().as_str());
-    let username = claims
-        .preferred_username()
-        .map(|u| u.as_str().to_string())
-        .unwrap_or_default();
+    let who = coordinators::SsoPerson {
+        subject,
+        username: claims
+            .preferred_username()
+            .map(|u| u.as_str().to_string())
+            .unwrap_or_default(),
+        name: claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().to_string()),
+        // Names this version does not know grant nothing.
+        roles: claims
+            .additional_claims()
+            .trygghetslogg_roles
+            .as_ref()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|n| shared::roles::Role::parse(n))
+                    .collect()
+            }),
+    };
     let outcome = state
         .db
-        .write(move |c| coordinators::sso_session(c, &subject, &username, &source, now))
+        .write(move |c| coordinators::sso_session(c, &who, &source, now))
         .await?;
     let Some((session, home)) = outcome else {
         return Ok(refused(
