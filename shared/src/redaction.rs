@@ -54,26 +54,79 @@ impl RedactionReason {
     }
 }
 
-/// The free-text fields of a record kind, by path: the only ones where an
-/// officer can type what does not belong. Everything else is chosen from
-/// lists, counted or timed, and corrected by an edit.
-pub fn redactable_fields(kind: DocKind) -> Vec<String> {
-    match kind {
-        DocKind::PatrolVisit | DocKind::Activity => vec!["notes".into()],
-        DocKind::Inspection => std::iter::once("findings".to_string())
-            .chain(
-                crate::domain::ChecklistItem::ALL
-                    .iter()
-                    .map(|i| format!("checklist.{}.comment", i.key())),
-            )
-            .collect(),
-        _ => Vec::new(),
+/// A free-text field of a record, the only kind that may be redacted:
+/// where an officer can type what does not belong. Everything else is
+/// chosen from lists, counted or timed, and corrected by an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// A visit's or an activity's notes.
+    Notes,
+    /// An inspection's findings.
+    Findings,
+    /// The comment of one checklist item of an inspection.
+    Comment(crate::domain::ChecklistItem),
+}
+
+impl Field {
+    /// The field's path in the document (`notes`, `findings`,
+    /// `checklist.<item>.comment`), as the ledger and the wire write it.
+    pub fn path(self) -> String {
+        match self {
+            Field::Notes => "notes".into(),
+            Field::Findings => "findings".into(),
+            Field::Comment(item) => format!("checklist.{}.comment", item.key()),
+        }
     }
+
+    pub fn parse(path: &str) -> Option<Field> {
+        match path {
+            "notes" => Some(Field::Notes),
+            "findings" => Some(Field::Findings),
+            other => crate::domain::ChecklistItem::ALL
+                .into_iter()
+                .find(|i| other == Field::Comment(*i).path())
+                .map(Field::Comment),
+        }
+    }
+
+    /// The free-text fields of a record kind.
+    pub fn of(kind: DocKind) -> Vec<Field> {
+        match kind {
+            DocKind::PatrolVisit | DocKind::Activity => vec![Field::Notes],
+            DocKind::Inspection => std::iter::once(Field::Findings)
+                .chain(
+                    crate::domain::ChecklistItem::ALL
+                        .into_iter()
+                        .map(Field::Comment),
+                )
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Writes `text` into this field of `record` (the officer writing a
+    /// conflict's text again); false when the record has no such field.
+    pub fn set(self, record: &mut crate::Record, text: &str) -> bool {
+        use crate::Record;
+        match (record, self) {
+            (Record::PatrolVisit(v), Field::Notes) => v.notes.update(text),
+            (Record::Activity(a), Field::Notes) => a.notes.update(text),
+            (Record::Inspection(i), Field::Findings) => i.findings.update(text),
+            (Record::Inspection(i), Field::Comment(item)) => i.entry_mut(item).comment.update(text),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The free-text fields of a record kind, by path.
+pub fn redactable_fields(kind: DocKind) -> Vec<String> {
+    Field::of(kind).into_iter().map(Field::path).collect()
 }
 
 /// Whether `path` may be redacted in a record of `kind`.
 pub fn may_redact(kind: DocKind, path: &str) -> bool {
-    redactable_fields(kind).iter().any(|f| f == path)
+    Field::parse(path).is_some_and(|f| Field::of(kind).contains(&f))
 }
 
 /// The text at `path` in the document's current state; none when absent or
@@ -397,16 +450,6 @@ pub fn split_paths(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether the document holds `needle` anywhere in its history (the byte
-/// scans of the tests use the files; this is the same question of one
-/// document's changes, for unit tests).
-pub fn history_mentions(doc: &Automerge, needle: &str) -> bool {
-    let n = needle.as_bytes();
-    doc.get_changes(&[])
-        .iter()
-        .any(|c| c.raw_bytes().windows(n.len()).any(|w| w == n))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,6 +472,14 @@ mod tests {
             .map(|c| c.hash())
             .filter(|h| !sent.contains(h))
             .collect()
+    }
+
+    /// Whether any change of the document holds `needle`'s bytes.
+    fn history_mentions(doc: &Automerge, needle: &str) -> bool {
+        let n = needle.as_bytes();
+        doc.get_changes(&[])
+            .iter()
+            .any(|c| c.raw_bytes().windows(n.len()).any(|w| w == n))
     }
 
     fn visit_of(doc: &Automerge) -> PatrolVisit {

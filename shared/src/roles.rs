@@ -140,6 +140,21 @@ pub fn may_open(roles: &[Role], route: &str) -> bool {
     }
 }
 
+/// Whether an administrator may make this change of an account: never
+/// one that would lock themself out of the accounts page (disabling their
+/// own account, or taking their own administrator role), so that a server
+/// always keeps someone who can give roles.
+pub fn may_change_account(
+    own_account: bool,
+    disabling: bool,
+    roles_after: Option<&[Role]>,
+) -> bool {
+    if !own_account {
+        return true;
+    }
+    !disabling && roles_after.is_none_or(|r| r.contains(&Role::Administrator))
+}
+
 /// Where an account lands after signing in: the first page its roles open.
 pub fn home(roles: &[Role]) -> &'static str {
     ["/follow-up", "/accounts", "/devices"]
@@ -174,6 +189,22 @@ mod tests {
         assert!(may_open(&both, "/records/{id}") && may_open(&both, "/accounts"));
         assert_eq!(home(&admin), "/accounts");
         assert_eq!(home(&council), "/follow-up");
+    }
+
+    #[test]
+    fn an_administrator_cannot_lock_themself_out() {
+        assert!(!may_change_account(true, true, None));
+        assert!(!may_change_account(true, false, Some(&[Role::Coordinator])));
+        assert!(may_change_account(
+            true,
+            false,
+            Some(&[Role::Administrator])
+        ));
+        assert!(
+            may_change_account(true, false, None),
+            "a password reset of their own"
+        );
+        assert!(may_change_account(false, true, Some(&[])));
     }
 
     #[test]

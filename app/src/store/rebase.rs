@@ -232,9 +232,11 @@ impl DeviceStore {
         if keep {
             let path = c.path.clone();
             let text = c.mine.clone();
-            self.update_noted(c.doc_id, now, Some("text written again"), move |r| {
-                set_text(r, &path, &text);
-            })?;
+            if let Some(field) = shared::redaction::Field::parse(&path) {
+                self.update_noted(c.doc_id, now, Some("text written again"), move |r| {
+                    field.set(r, &text);
+                })?;
+            }
         }
         self.conn
             .execute("DELETE FROM conflicts WHERE id = ?1", [conflict_id])?;
@@ -242,24 +244,5 @@ impl DeviceStore {
         // they were freed; the WAL's copies go too.
         self.scrub();
         Ok(())
-    }
-}
-
-/// Writes `text` into the record's field at `path` (a redactable path).
-fn set_text(r: &mut shared::Record, path: &str, text: &str) {
-    use shared::Record;
-    match (r, path) {
-        (Record::PatrolVisit(v), "notes") => v.notes.update(text),
-        (Record::Activity(a), "notes") => a.notes.update(text),
-        (Record::Inspection(i), "findings") => i.findings.update(text),
-        (Record::Inspection(i), p) => {
-            let key = p
-                .strip_prefix("checklist.")
-                .and_then(|k| k.strip_suffix(".comment"));
-            if let Some(entry) = key.and_then(|k| i.checklist.get_mut(k)) {
-                entry.comment.update(text);
-            }
-        }
-        _ => {}
     }
 }

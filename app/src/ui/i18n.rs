@@ -299,14 +299,18 @@ pub fn erased_notice(lang: Lang, n: u64) -> String {
 /// A field the coordinators redacted, in words: "Anteckningar",
 /// "ID-kontroll: kommentar".
 pub fn redacted_field(lang: Lang, path: &str) -> String {
-    match path {
-        "notes" => t(lang, T::Notes).into(),
-        "findings" => t(lang, T::Findings).into(),
-        other => shared::domain::ChecklistItem::ALL
-            .iter()
-            .find(|i| other == format!("checklist.{}.comment", i.key()))
-            .map(|i| format!("{}: {}", say(lang, i), t(lang, T::Comment).to_lowercase()))
-            .unwrap_or_else(|| other.to_string()),
+    use shared::redaction::Field;
+    match Field::parse(path) {
+        Some(Field::Notes) => t(lang, T::Notes).into(),
+        Some(Field::Findings) => t(lang, T::Findings).into(),
+        Some(Field::Comment(item)) => {
+            format!(
+                "{}: {}",
+                say(lang, &item),
+                t(lang, T::Comment).to_lowercase()
+            )
+        }
+        None => path.to_string(),
     }
 }
 

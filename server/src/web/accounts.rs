@@ -202,10 +202,8 @@ pub async fn change(
     let action = field(&pairs, "action").to_string();
     let password = field(&pairs, "password").to_string();
     let roles = roles_in(&pairs);
-    if id == me.0.id
-        && (action == "disable" || (action == "roles" && !roles.contains(&Role::Administrator)))
-    {
-        // An administrator cannot lock themself out of the accounts page.
+    let roles_after = (action == "roles").then_some(roles.as_slice());
+    if !shared::roles::may_change_account(id == me.0.id, action == "disable", roles_after) {
         return Err(Error::BadRequest {
             code: shared::sync::ErrorCode::BadCoordinator,
             message: "you cannot disable your own account or take your own administrator role"

@@ -24,14 +24,12 @@ use crate::http::AppState;
 
 /// A redactable path in words: "Notes", "Findings", "ID check: comment".
 pub fn path_label(l: Lang, path: &str) -> String {
-    match path {
-        "notes" => l.t("Notes").to_string(),
-        "findings" => l.t("Findings").to_string(),
-        other => shared::domain::ChecklistItem::ALL
-            .iter()
-            .find(|i| other == format!("checklist.{}.comment", i.key()))
-            .map(|i| format!("{}: {}", l.say(i), l.t("comment")))
-            .unwrap_or_else(|| other.to_string()),
+    use shared::redaction::Field;
+    match Field::parse(path) {
+        Some(Field::Notes) => l.t("Notes").to_string(),
+        Some(Field::Findings) => l.t("Findings").to_string(),
+        Some(Field::Comment(item)) => format!("{}: {}", l.say(&item), l.t("comment")),
+        None => path.to_string(),
     }
 }
 
