@@ -107,11 +107,15 @@ impl DeviceStore {
     /// to send, up to about `max_bytes` of changes (at least one document)
     /// and at most the protocol's documents per request.
     pub fn outgoing(&self, max_bytes: usize) -> Result<OutgoingBatch> {
-        let mut docs_stmt = self
-            .conn
-            .prepare_cached("SELECT DISTINCT doc_id FROM outbox WHERE state = 0 ORDER BY doc_id")?;
-        let doc_ids: Vec<Vec<u8>> = docs_stmt
-            .query_map([], |r| r.get(0))?
+        // With each document its epoch (0 unless redacted), read in the
+        // same query.
+        let mut docs_stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT o.doc_id, COALESCE(e.epoch, 0) FROM outbox o
+               LEFT JOIN doc_epochs e ON e.doc_id = o.doc_id
+              WHERE o.state = 0 ORDER BY o.doc_id",
+        )?;
+        let doc_ids: Vec<(Vec<u8>, u32)> = docs_stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         let mut changes_stmt = self
             .conn
@@ -120,7 +124,7 @@ impl DeviceStore {
         let mut sent = HashMap::new();
         let mut bytes = 0usize;
         let mut truncated = false;
-        for raw in doc_ids {
+        for (raw, epoch) in doc_ids {
             let full = docs.len() >= shared::sync::wire::MAX_DOCS_PER_REQUEST;
             if (bytes >= max_bytes && !docs.is_empty()) || full {
                 truncated = true;
@@ -134,7 +138,6 @@ impl DeviceStore {
                 .collect::<Result<_, _>>()?;
             bytes += rows.iter().map(|(_, b)| b.len()).sum::<usize>();
             sent.insert(id, rows.iter().map(|(h, _)| h.clone()).collect());
-            let epoch = rebase::local_epoch(&self.conn, id)?.0;
             docs.push(DocChanges {
                 id: ByteBuf::from(raw),
                 changes: rows.into_iter().map(|(_, b)| ByteBuf::from(b)).collect(),
