@@ -103,6 +103,7 @@ fn hotspot(name: &str) -> Record {
         },
         initiative_id: uuid::Uuid::new_v4(),
         demo: true,
+        municipality_id: None,
     })
 }
 
@@ -117,6 +118,7 @@ fn venue(name: &str) -> Record {
         conditions: LicenceConditions::default(),
         risk: RiskLevel::High,
         demo: true,
+        municipality_id: None,
     })
 }
 

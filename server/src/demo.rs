@@ -175,6 +175,9 @@ pub fn example_plan(first: i32, last: i32) -> PromisePlan {
             ),
         ],
     }
+    municipality_id: None,
+        municipality_id: None,
+    }
 }
 
 /// Invented hotspots around a town centre (coordinates near Oskarshamn).
@@ -210,6 +213,7 @@ fn hotspots(patrol_initiative: Uuid, active_from: &str) -> Vec<Hotspot> {
             },
             initiative_id: patrol_initiative,
             demo: true,
+            municipality_id: None,
         })
         .collect()
 }
@@ -251,6 +255,7 @@ fn venues() -> Vec<Venue> {
             },
             risk: *risk,
             demo: true,
+            municipality_id: None,
         })
         .collect()
 }

@@ -209,6 +209,7 @@ fn reference_data(
             },
             initiative_id: patrol,
             demo: true,
+            municipality_id: None,
         };
         reference::save(conn, DocId::random(), now, |_| Record::Hotspot(h))?;
     }
@@ -229,6 +230,7 @@ fn reference_data(
             },
             risk: [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High][rng.gen_range(0..3)],
             demo: true,
+            municipality_id: None,
         };
         reference::save(conn, DocId::random(), now, |_| Record::Venue(v))?;
     }

@@ -6,15 +6,18 @@
 //! - Every kind has a keeper ([`DocKind::keeper`]): coordinators keep the
 //!   reference data and the officers' directory, officers keep their field
 //!   records. A device never writes what coordinators keep.
-//! - Every kind has an audience ([`DocKind::audience`]): what coordinators
-//!   keep reaches every device; a field record reaches the officer who made
-//!   it and the officers it names as participants.
+//! - Every kind has an audience ([`DocKind::audience`]): a hotspot, venue
+//!   or plan reaches the devices of the officers who work in its
+//!   municipality (`shared::municipality`), and nobody's while it names
+//!   none; the officers' directory reaches every device; a field record
+//!   reaches the officer who made it and the officers it names as
+//!   participants.
 //! - Every change a device sends must be made by the Automerge actor bound
 //!   to that device: nobody can write in another officer's name.
 
 use uuid::Uuid;
 
-use crate::ids::{ActorKey, OfficerId};
+use crate::ids::{ActorKey, MunicipalityId, OfficerId};
 use crate::record::DocKind;
 use crate::sync::wire::RejectCode;
 
@@ -33,6 +36,8 @@ pub enum Keeper {
 pub enum Audience {
     /// Every enrolled device.
     EveryDevice,
+    /// The devices of the officers who work in the document's municipality.
+    Municipality,
     /// The officer who made the record and the officers it names.
     OwnerAndParticipants,
 }
@@ -53,9 +58,8 @@ impl DocKind {
     /// directory once reached no phone because a list of kinds forgot it.
     pub fn audience(self) -> Audience {
         match self {
-            DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan | DocKind::Directory => {
-                Audience::EveryDevice
-            }
+            DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan => Audience::Municipality,
+            DocKind::Directory => Audience::EveryDevice,
             DocKind::PatrolVisit | DocKind::Inspection | DocKind::Activity => {
                 Audience::OwnerAndParticipants
             }
@@ -70,6 +74,8 @@ pub struct DocState {
     /// The officer who made the record; none for what coordinators keep.
     pub owner: Option<OfficerId>,
     pub participants: Vec<Uuid>,
+    /// The municipality it belongs to (`municipality::of_record`).
+    pub municipality: Option<MunicipalityId>,
 }
 
 /// Who may see a document: the rule's answer, which the server stores
@@ -77,15 +83,27 @@ pub struct DocState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Readers {
     EveryDevice,
+    /// The officers who work in this municipality, whoever they are when
+    /// a device syncs.
+    Municipality(MunicipalityId),
     /// These officers, sorted, without duplicates.
     Officers(Vec<OfficerId>),
 }
 
+/// An officer as the visibility rule sees them: who, and the
+/// municipalities they work in (set by a coordinator).
+#[derive(Debug, Clone, Copy)]
+pub struct Reader<'a> {
+    pub officer: OfficerId,
+    pub works_in: &'a [MunicipalityId],
+}
+
 impl Readers {
-    pub fn includes(&self, officer: OfficerId) -> bool {
+    pub fn includes(&self, reader: Reader<'_>) -> bool {
         match self {
             Readers::EveryDevice => true,
-            Readers::Officers(list) => list.binary_search(&officer).is_ok(),
+            Readers::Municipality(m) => reader.works_in.contains(m),
+            Readers::Officers(list) => list.binary_search(&reader.officer).is_ok(),
         }
     }
 }
@@ -94,6 +112,12 @@ impl Readers {
 pub fn readers(state: &DocState) -> Readers {
     match state.kind.audience() {
         Audience::EveryDevice => Readers::EveryDevice,
+        // Reference data naming no municipality reaches nobody: closed,
+        // never open, until it names one.
+        Audience::Municipality => match state.municipality {
+            Some(m) => Readers::Municipality(m),
+            None => Readers::Officers(Vec::new()),
+        },
         Audience::OwnerAndParticipants => {
             let mut list: Vec<OfficerId> = state
                 .participants
@@ -109,9 +133,9 @@ pub fn readers(state: &DocState) -> Readers {
     }
 }
 
-/// May `officer` see a document in `state`?
-pub fn may_see(state: &DocState, officer: OfficerId) -> bool {
-    readers(state).includes(officer)
+/// May `reader` see a document in `state`?
+pub fn may_see(state: &DocState, reader: Reader<'_>) -> bool {
+    readers(state).includes(reader)
 }
 
 /// May an officer's device change a document? `before` is the server's
@@ -139,7 +163,19 @@ pub fn may_touch(before: Option<&DocState>, officer: OfficerId) -> Result<(), Re
     match before {
         None => Ok(()),
         Some(b) if b.kind.keeper() == Keeper::Coordinators => Err(RejectCode::ReferenceReadOnly),
-        Some(b) if may_see(b, officer) => Ok(()),
+        // Officers keep field records, whose readers are officers by name:
+        // the municipalities one works in open none of them.
+        Some(b)
+            if may_see(
+                b,
+                Reader {
+                    officer,
+                    works_in: &[],
+                },
+            ) =>
+        {
+            Ok(())
+        }
         Some(_) => Err(RejectCode::NotPermitted),
     }
 }
@@ -169,6 +205,27 @@ mod tests {
             kind,
             owner: None,
             participants: vec![],
+            municipality: Some(here()),
+        }
+    }
+
+    fn here() -> MunicipalityId {
+        MunicipalityId(Uuid::from_u128(1))
+    }
+
+    /// An officer working in `here()`.
+    fn at_home(officer: OfficerId) -> Reader<'static> {
+        const HERE: [MunicipalityId; 1] = [MunicipalityId(Uuid::from_u128(1))];
+        Reader {
+            officer,
+            works_in: &HERE,
+        }
+    }
+
+    fn nowhere(officer: OfficerId) -> Reader<'static> {
+        Reader {
+            officer,
+            works_in: &[],
         }
     }
 
@@ -190,7 +247,7 @@ mod tests {
                 Err(RejectCode::ReferenceReadOnly)
             );
             assert_eq!(may_touch(Some(&s), me), Err(RejectCode::ReferenceReadOnly));
-            assert!(may_see(&s, me), "{kind:?} must reach every device");
+            assert!(may_see(&s, at_home(me)), "{kind:?} must reach its officers");
         }
     }
 
@@ -211,6 +268,7 @@ mod tests {
             kind: DocKind::Inspection,
             owner: Some(owner),
             participants: vec![colleague.0],
+            municipality: Some(here()),
         };
         assert_eq!(may_write(Some(&s), DocKind::Inspection, owner), Ok(()));
         assert_eq!(may_write(Some(&s), DocKind::Inspection, colleague), Ok(()));
@@ -219,7 +277,7 @@ mod tests {
             Err(RejectCode::NotPermitted)
         );
         assert_eq!(may_touch(Some(&s), stranger), Err(RejectCode::NotPermitted));
-        assert!(!may_see(&s, stranger));
+        assert!(!may_see(&s, at_home(stranger)));
         assert_eq!(
             may_write(Some(&s), DocKind::Activity, owner),
             Err(RejectCode::KindChanged)
@@ -239,10 +297,35 @@ mod tests {
             kind: DocKind::PatrolVisit,
             owner: Some(owner),
             participants: vec![colleague.0, colleague.0, owner.0],
+            municipality: None,
         };
         let mut want = vec![owner, colleague];
         want.sort();
         assert_eq!(readers(&s), Readers::Officers(want));
+    }
+
+    #[test]
+    fn reference_data_reaches_the_officers_of_its_municipality_only() {
+        let me = officer();
+        let elsewhere = [MunicipalityId(Uuid::from_u128(2))];
+        for kind in [DocKind::Hotspot, DocKind::Venue, DocKind::PromisePlan] {
+            let s = coordinators(kind);
+            assert_eq!(readers(&s), Readers::Municipality(here()));
+            assert!(may_see(&s, at_home(me)));
+            assert!(!may_see(&s, nowhere(me)));
+            let other = Reader {
+                officer: me,
+                works_in: &elsewhere,
+            };
+            assert!(!may_see(&s, other), "{kind:?} of another municipality");
+            let unplaced = DocState {
+                municipality: None,
+                ..s
+            };
+            assert!(!may_see(&unplaced, at_home(me)), "naming none: closed");
+        }
+        // The directory is every officer's, wherever they work.
+        assert!(may_see(&coordinators(DocKind::Directory), nowhere(me)));
     }
 
     #[test]

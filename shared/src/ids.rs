@@ -49,6 +49,30 @@ impl fmt::Display for OfficerId {
     }
 }
 
+/// A municipality on the server (`shared::municipality`): reference data
+/// names the one it belongs to, records take theirs from their place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MunicipalityId(pub Uuid);
+
+impl fmt::Display for MunicipalityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A local police area (lokalpolisområde): one or more municipalities
+/// whose police-area coordinator works in all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PoliceAreaId(pub Uuid);
+
+impl fmt::Display for PoliceAreaId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// The Automerge actor id a device writes with. The server binds exactly one
 /// to each enrolled device, and refuses changes by any other actor from it.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -18,6 +18,7 @@ pub mod history;
 pub mod ids;
 pub mod lifecycle;
 pub mod local_time;
+pub mod municipality;
 pub mod patrol_plan;
 pub mod projection;
 pub mod record;
@@ -35,5 +36,5 @@ pub mod validation;
 pub mod vocabulary;
 pub mod weighted_list;
 
-pub use ids::{ActorKey, DocId, OfficerId};
+pub use ids::{ActorKey, DocId, MunicipalityId, OfficerId, PoliceAreaId};
 pub use record::{DocKind, Record, RecordError};

@@ -121,6 +121,7 @@ mod tests {
                 },
                 initiative_id: Uuid::nil(),
                 demo: true,
+                municipality_id: None,
             },
         )
     }

@@ -262,6 +262,7 @@ pub fn read_hotspots(text: &str, initiative: Uuid, refs: &dyn References) -> Rea
             },
             initiative_id: initiative,
             demo: false,
+            municipality_id: None,
         };
         let id = id(&r[0])?;
         checked(&Record::Hotspot(h.clone()), refs).map_err(RowProblem::Invalid)?;
@@ -295,6 +296,7 @@ pub fn read_venues(text: &str, refs: &dyn References) -> Read<Venue> {
             },
             risk,
             demo: false,
+            municipality_id: None,
         };
         let id = id(&r[0])?;
         checked(&Record::Venue(v.clone()), refs).map_err(RowProblem::Invalid)?;
@@ -367,6 +369,7 @@ pub fn read_plan(
         period_end: end.clone(),
         focus_areas: Vec::new(),
         demo: current.is_some_and(|p| p.demo),
+        municipality_id: None,
     };
     let old_area = |name: &str| current.and_then(|p| p.focus_areas.iter().find(|f| f.name == name));
     for (line, _, (m, s, e, area, mut initiative)) in rows {

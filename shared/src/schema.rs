@@ -101,6 +101,8 @@ const PROBLEM_KEYS: &[&str] = names!(SafetyProblem, SafetyProblem::ALL, key);
 const NULLABLE_MILLIS: Ty = Ty::Nullable(&Ty::Millis);
 const NULLABLE_BOOL: Ty = Ty::Nullable(&Ty::Bool);
 const DISCARDED_AT: Ty = Ty::Optional(&NULLABLE_MILLIS);
+const NULLABLE_UUID: Ty = Ty::Nullable(&Ty::Uuid);
+const MUNICIPALITY_ID: Ty = Ty::Optional(&NULLABLE_UUID);
 const DISCARDED_ABOUT: &str =
     "when its officer discarded it (started by mistake): it then counts nowhere; null or absent: not discarded";
 
@@ -276,6 +278,11 @@ const HOTSPOT: &[Field] = &[
         Ty::Uuid,
         "the patrol initiative its visits count toward",
     ),
+    f(
+        "municipality_id",
+        MUNICIPALITY_ID,
+        "the municipality it belongs to; set when made, never changed",
+    ),
     f("demo", Ty::Bool, "invented demo data"),
 ];
 
@@ -307,6 +314,11 @@ const VENUE: &[Field] = &[
         "the licence's conditions",
     ),
     f("risk", Ty::OneOf(RISK), "for the order of inspections"),
+    f(
+        "municipality_id",
+        MUNICIPALITY_ID,
+        "the municipality it belongs to; set when made, never changed",
+    ),
     f("demo", Ty::Bool, "invented demo data"),
 ];
 
@@ -347,6 +359,11 @@ const PLAN: &[Field] = &[
         "focus_areas",
         Ty::List(&Ty::Map(FOCUS_AREA)),
         "keyed by `id`",
+    ),
+    f(
+        "municipality_id",
+        MUNICIPALITY_ID,
+        "the municipality it belongs to; set when made, never changed",
     ),
     f("demo", Ty::Bool, "invented demo data"),
 ];
@@ -688,6 +705,7 @@ pub(crate) mod tests {
                 },
                 initiative_id: Uuid::new_v4(),
                 demo: true,
+                municipality_id: None,
             }),
             Record::Venue(Venue {
                 name: "Krogen".into(),
@@ -699,6 +717,7 @@ pub(crate) mod tests {
                 conditions: LicenceConditions::default(),
                 risk: RiskLevel::High,
                 demo: true,
+                municipality_id: None,
             }),
             Record::PromisePlan(PromisePlan {
                 municipality: "Oskarshamn".into(),
@@ -720,6 +739,7 @@ pub(crate) mod tests {
                     }],
                 }],
                 demo: true,
+                municipality_id: None,
             }),
             Record::Directory(Directory {
                 officers: vec![DirectoryEntry {

@@ -852,6 +852,7 @@ mod tests {
             conditions: Default::default(),
             risk: RiskLevel::Low,
             demo: false,
+            municipality_id: None,
         };
         let codes: Vec<_> = validate(&Record::Venue(venue), &KnownReferences::default())
             .iter()

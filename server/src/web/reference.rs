@@ -252,6 +252,7 @@ async fn import_text(
         .write(move |c| {
             if kind == DocKind::PromisePlan {
                 return reference::import_plan(c, &text, now);
+                municipality_id: None,
             }
             let refs = crate::db::ingest::SqlReferences::new(c);
             let (rows, bad): reference_csv::Read<Record> = match kind {
@@ -451,6 +452,7 @@ pub async fn save(
     }
     let rows: Vec<&Vec<String>> = if kind == DocKind::PromisePlan {
         e.rows.iter().collect()
+        municipality_id: None,
     } else {
         vec![&e.rows[e.row]]
     };

@@ -45,6 +45,11 @@ pub struct Hotspot {
     pub dosage: Dosage,
     /// The initiative of the promise plan that patrols here count toward.
     pub initiative_id: Uuid,
+    /// The municipality it belongs to (`shared::municipality`), set when
+    /// it is made and never moved. Absent in documents made before
+    /// municipalities existed: the upgrade writes the first one in.
+    #[autosurgeon(missing = "Option::default")]
+    pub municipality_id: Option<Uuid>,
     /// Invented data shipped for demonstrations, never real places.
     pub demo: bool,
 }
@@ -85,6 +90,7 @@ mod tests {
             },
             initiative_id: Uuid::nil(),
             demo: true,
+            municipality_id: None,
         };
         // About 55 m north: inside. About 220 m north: outside.
         assert!(h.contains(&GeoPoint {

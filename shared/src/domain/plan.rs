@@ -137,6 +137,11 @@ pub struct PromisePlan {
     /// `YYYY-MM-DD`, inclusive.
     pub period_end: String,
     pub focus_areas: Vec<FocusArea>,
+    /// The municipality it belongs to (`shared::municipality`), set when
+    /// it is made and never moved. Absent in documents made before
+    /// municipalities existed: the upgrade writes the first one in.
+    #[autosurgeon(missing = "Option::default")]
+    pub municipality_id: Option<Uuid>,
     pub demo: bool,
 }
 

@@ -2,6 +2,7 @@
 //! supervision under alkohollagen (2010:1622).
 
 use autosurgeon::{Hydrate, Reconcile};
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Reconcile, Hydrate)]
 pub enum RiskLevel {
@@ -52,6 +53,11 @@ pub struct Venue {
     pub serving_hours: ServingHours,
     pub conditions: LicenceConditions,
     pub risk: RiskLevel,
+    /// The municipality it belongs to (`shared::municipality`), set when
+    /// it is made and never moved. Absent in documents made before
+    /// municipalities existed: the upgrade writes the first one in.
+    #[autosurgeon(missing = "Option::default")]
+    pub municipality_id: Option<Uuid>,
     pub demo: bool,
 }
 
@@ -83,6 +89,7 @@ mod tests {
             },
             conditions: LicenceConditions::default(),
             risk,
+            municipality_id: None,
             demo: true,
         }
     }

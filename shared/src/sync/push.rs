@@ -513,7 +513,7 @@ fn schema_message(e: &RecordError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::{may_see, DocState};
+    use crate::access::{may_see, DocState, Reader};
     use crate::domain::{Directory, Inspection, Organisation, Participant, PatrolVisit};
     use crate::record::write_record;
     use automerge::transaction::CommitOptions;
@@ -591,6 +591,7 @@ mod tests {
             kind: a.record.kind(),
             owner: a.owner,
             participants: a.record.participants(),
+            municipality: None,
         });
     }
 
@@ -780,8 +781,13 @@ mod tests {
             kind: a.record.kind(),
             owner: a.owner,
             participants: a.record.participants(),
+            municipality: None,
         };
-        assert!(!may_see(&state, eve.officer));
+        let eve = Reader {
+            officer: eve.officer,
+            works_in: &[],
+        };
+        assert!(!may_see(&state, eve));
     }
 
     #[test]

@@ -1,0 +1,211 @@
+//! Municipalities: one server serves one or many, each with its own
+//! promise plan, hotspots, venues, coordinators, council report and public
+//! summary. The rules of what belongs where live here:
+//!
+//! - A hotspot, venue or plan names its municipality (`municipality_id`),
+//!   set when it is made and never moved ([`may_move`]).
+//! - A field record belongs to the municipality of its place: a patrol
+//!   visit to its hotspot's, an inspection to its venue's, an activity to
+//!   its initiative's plan's ([`of_record`]). The server stores the answer
+//!   with the record, so that its queries only select by it.
+//! - A server with one municipality needs no choices: an officer or an
+//!   account made there works in it ([`given_when_made`]), and the first
+//!   municipality made on a server is given to everyone already there
+//!   (an upgraded data folder becomes the first municipality).
+
+use uuid::Uuid;
+
+use crate::ids::{MunicipalityId, PoliceAreaId};
+use crate::record::Record;
+
+/// A municipality as the server keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Municipality {
+    pub id: MunicipalityId,
+    /// Its address on the public pages: `/public/<slug>`.
+    pub slug: String,
+    pub name: String,
+    pub police_area: Option<PoliceAreaId>,
+    /// Invented, for demonstrations.
+    pub demo: bool,
+}
+
+/// The longest slug and name accepted.
+pub const MAX_SLUG_CHARS: usize = 40;
+pub const MAX_NAME_CHARS: usize = 80;
+
+/// A municipality's public address from its name: lower case ASCII
+/// letters and digits, words joined by `-` (Swedish letters written
+/// without their marks: "Upplands Väsby" is `upplands-vasby`).
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().to_lowercase().chars() {
+        let c = match c {
+            'å' | 'ä' | 'à' | 'á' => 'a',
+            'ö' | 'ø' | 'ó' => 'o',
+            'é' | 'è' => 'e',
+            'ü' => 'u',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    out.chars().take(MAX_SLUG_CHARS).collect()
+}
+
+/// Whether `s` may be a municipality's public address.
+pub fn valid_slug(s: &str) -> bool {
+    !s.is_empty() && s.len() <= MAX_SLUG_CHARS && slug(s) == s
+}
+
+/// Why a municipality's name is not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BadMunicipality {
+    #[error("a municipality needs a name of at most 80 characters")]
+    Name,
+    #[error("the name gives no address for the public pages: use letters")]
+    Slug,
+}
+
+/// A new municipality's name, trimmed, and its address.
+pub fn name_and_slug(name: &str) -> Result<(String, String), BadMunicipality> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(BadMunicipality::Name);
+    }
+    let s = slug(name);
+    if !valid_slug(&s) {
+        return Err(BadMunicipality::Slug);
+    }
+    Ok((name.to_string(), s))
+}
+
+/// The municipality a hotspot, venue or plan names; none for other kinds.
+pub fn of_reference(record: &Record) -> Option<MunicipalityId> {
+    match record {
+        Record::Hotspot(h) => h.municipality_id,
+        Record::Venue(v) => v.municipality_id,
+        Record::PromisePlan(p) => p.municipality_id,
+        _ => None,
+    }
+    .map(MunicipalityId)
+}
+
+/// Where the places records name belong, as the server knows them.
+pub trait Places {
+    fn hotspot(&self, id: Uuid) -> Option<MunicipalityId>;
+    fn venue(&self, id: Uuid) -> Option<MunicipalityId>;
+    fn initiative(&self, id: Uuid) -> Option<MunicipalityId>;
+}
+
+/// The municipality a document belongs to: reference data its own, a
+/// field record its place's; none for the directory (every officer's) or
+/// a place the server does not know.
+pub fn of_record(record: &Record, places: &dyn Places) -> Option<MunicipalityId> {
+    match record {
+        Record::Hotspot(_) | Record::Venue(_) | Record::PromisePlan(_) => of_reference(record),
+        Record::Directory(_) => None,
+        Record::PatrolVisit(v) => places.hotspot(v.hotspot_id),
+        Record::Inspection(i) => places.venue(i.venue_id),
+        Record::Activity(a) => places.initiative(a.initiative_id),
+    }
+}
+
+/// Whether reference data may go from `before` (none: it is new) to
+/// `after`: it must name a municipality, and keep the one it was made in,
+/// since its records take theirs from it.
+pub fn may_move(before: Option<MunicipalityId>, after: Option<MunicipalityId>) -> bool {
+    match (before, after) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(b), Some(a)) => a == b,
+    }
+}
+
+/// The municipalities an officer or account works in when it is made: the
+/// only one when the server has exactly one, else none until chosen.
+pub fn given_when_made(all: &[MunicipalityId]) -> Vec<MunicipalityId> {
+    if all.len() == 1 {
+        all.to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Whether making a municipality on a server that has `existing` ones
+/// gives it to every officer and account already there: the first one
+/// does (a server that served one municipality keeps serving it).
+pub fn given_to_everyone(existing: usize) -> bool {
+    existing == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Activity, ActivityKind};
+
+    #[test]
+    fn a_slug_is_the_name_in_plain_letters() {
+        assert_eq!(slug("Oskarshamn"), "oskarshamn");
+        assert_eq!(slug(" Upplands Väsby "), "upplands-vasby");
+        assert_eq!(slug("Östra Göinge"), "ostra-goinge");
+        assert_eq!(slug("Malung-Sälen"), "malung-salen");
+        assert!(valid_slug("malung-salen"));
+        assert!(!valid_slug("Malung"));
+        assert!(!valid_slug("a--b"));
+        assert!(!valid_slug(""));
+        assert_eq!(name_and_slug("  "), Err(BadMunicipality::Name));
+        assert_eq!(name_and_slug("!!!"), Err(BadMunicipality::Slug));
+        assert_eq!(
+            name_and_slug(" Demoby "),
+            Ok(("Demoby".into(), "demoby".into()))
+        );
+    }
+
+    #[test]
+    fn reference_data_stays_where_it_was_made() {
+        let (a, b) = (MunicipalityId(Uuid::new_v4()), MunicipalityId(Uuid::new_v4()));
+        assert!(may_move(None, Some(a)));
+        assert!(may_move(Some(a), Some(a)));
+        assert!(!may_move(Some(a), Some(b)));
+        assert!(!may_move(None, None), "it must name one");
+        assert!(!may_move(Some(a), None));
+    }
+
+    struct Known(MunicipalityId);
+    impl Places for Known {
+        fn hotspot(&self, _: Uuid) -> Option<MunicipalityId> {
+            None
+        }
+        fn venue(&self, _: Uuid) -> Option<MunicipalityId> {
+            None
+        }
+        fn initiative(&self, _: Uuid) -> Option<MunicipalityId> {
+            Some(self.0)
+        }
+    }
+
+    #[test]
+    fn a_record_belongs_to_its_places_municipality() {
+        let a = MunicipalityId(Uuid::new_v4());
+        let activity = Record::Activity(Activity::new(
+            Uuid::new_v4(),
+            "2026-03-01".into(),
+            ActivityKind::SchoolVisit,
+        ));
+        assert_eq!(of_record(&activity, &Known(a)), Some(a));
+    }
+
+    #[test]
+    fn one_municipality_needs_no_choice() {
+        let (a, b) = (MunicipalityId(Uuid::new_v4()), MunicipalityId(Uuid::new_v4()));
+        assert_eq!(given_when_made(&[a]), vec![a]);
+        assert!(given_when_made(&[a, b]).is_empty());
+        assert!(given_when_made(&[]).is_empty());
+        assert!(given_to_everyone(0) && !given_to_everyone(1));
+    }
+}
