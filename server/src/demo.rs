@@ -7,9 +7,10 @@ use rusqlite::Connection;
 use shared::domain::*;
 use shared::record::Record;
 use shared::DocId;
+use shared::municipality::Municipality;
 use uuid::Uuid;
 
-use crate::db::reference;
+use crate::db::{municipalities, reference};
 use crate::error::Error;
 
 fn initiative(
@@ -50,6 +51,7 @@ pub fn example_plan(first: i32, last: i32) -> PromisePlan {
         municipality: "Demokommun (exempel: Oskarshamn)".into(),
         period_start: format!("{first}-01-01"),
         period_end: format!("{last}-12-31"),
+        municipality_id: None,
         demo: true,
         focus_areas: vec![
             area(
@@ -175,9 +177,6 @@ pub fn example_plan(first: i32, last: i32) -> PromisePlan {
             ),
         ],
     }
-    municipality_id: None,
-        municipality_id: None,
-    }
 }
 
 /// Invented hotspots around a town centre (coordinates near Oskarshamn).
@@ -260,35 +259,85 @@ fn venues() -> Vec<Venue> {
         .collect()
 }
 
-/// Seeds the demo data unless a plan exists already, with a plan over this
-/// year and the next. Returns whether it seeded.
+/// The demo's police area and its two invented municipalities.
+pub const POLICE_AREA: &str = "Demo lokalpolisområde";
+pub const MUNICIPALITIES: [&str; 2] = ["Demokommun", "Exempelby"];
+
+/// Seeds the first demo municipality unless it has a plan already, with a
+/// plan over this year and the next. Returns whether it seeded.
 pub fn seed(conn: &Connection, now: shared::domain::Millis) -> Result<bool, Error> {
     let year = shared::local_time::to_local(now).year();
     seed_years(conn, now, year, year + 1)
 }
 
-/// Seeds the demo data with a plan over the years `first` to `last`.
+/// Both demo municipalities, in one police area (`serve --demo`).
+pub fn seed_both(conn: &Connection, now: shared::domain::Millis) -> Result<bool, Error> {
+    let year = shared::local_time::to_local(now).year();
+    let mut seeded = false;
+    for name in MUNICIPALITIES {
+        seeded |= seed_municipality(conn, now, name, year, year + 1)?.1;
+    }
+    Ok(seeded)
+}
+
+/// Seeds the first demo municipality with a plan over the years `first`
+/// to `last`.
 pub fn seed_years(
     conn: &Connection,
     now: shared::domain::Millis,
     first: i32,
     last: i32,
 ) -> Result<bool, Error> {
-    let plans: i64 = conn.query_row("SELECT count(*) FROM plans", [], |r| r.get(0))?;
-    if plans > 0 {
-        return Ok(false);
+    Ok(seed_municipality(conn, now, MUNICIPALITIES[0], first, last)?.1)
+}
+
+/// Seeds the demo municipality `name` (made in the demo police area if
+/// there is none of that name) with the example plan over the years
+/// `first` to `last`, invented hotspots and venues, unless it has a plan.
+/// Returns it and whether it seeded.
+pub fn seed_municipality(
+    conn: &Connection,
+    now: shared::domain::Millis,
+    name: &str,
+    first: i32,
+    last: i32,
+) -> Result<(Municipality, bool), Error> {
+    let slug = shared::municipality::slug(name);
+    let m = match municipalities::by_slug(conn, &slug)? {
+        Some(m) => m,
+        None => {
+            let area = municipalities::police_area(conn, POLICE_AREA, true)?;
+            municipalities::create(conn, name, Some(area), true, now)?
+        }
+    };
+    if reference::current_plan(conn, m.id)?.is_some() {
+        return Ok((m, false));
     }
-    let plan = example_plan(first, last);
+    // The first keeps the names the documentation and tests know; the
+    // others' places are named after them and lie a little north.
+    let first_one = name == MUNICIPALITIES[0];
+    let mut plan = example_plan(first, last);
+    if !first_one {
+        plan.municipality = format!("{name} (demo)");
+    }
     let patrol = shared::rollup::initiative_for_hotspots(&plan)
         .ok_or_else(|| Error::internal("the example plan has no patrol initiative"))?;
-    reference::save(conn, DocId::random(), now, |_| Record::PromisePlan(plan))?;
-    for h in hotspots(patrol, &format!("{first}-01-01")) {
-        reference::save(conn, DocId::random(), now, |_| Record::Hotspot(h))?;
+    let here = Some(m.id);
+    reference::save(conn, DocId::random(), now, here, |_| Record::PromisePlan(plan))?;
+    for mut h in hotspots(patrol, &format!("{first}-01-01")) {
+        if !first_one {
+            h.name = h.name.replacen("Demo – ", &format!("Demo – {name}, "), 1);
+            h.centre.lat += 0.2;
+        }
+        reference::save(conn, DocId::random(), now, here, |_| Record::Hotspot(h))?;
     }
-    for v in venues() {
-        reference::save(conn, DocId::random(), now, |_| Record::Venue(v))?;
+    for mut v in venues() {
+        if !first_one {
+            v.name = v.name.replacen("Demo – ", &format!("Demo – {name}, "), 1);
+        }
+        reference::save(conn, DocId::random(), now, here, |_| Record::Venue(v))?;
     }
-    Ok(true)
+    Ok((m, true))
 }
 
 #[cfg(test)]

@@ -41,6 +41,14 @@ impl Error {
     pub fn internal(e: impl std::fmt::Display) -> Self {
         Error::Internal(e.to_string())
     }
+
+    /// Input a person can correct, said as `message`.
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Error::BadRequest {
+            code: ErrorCode::Invalid,
+            message: message.into(),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for Error {

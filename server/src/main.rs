@@ -49,12 +49,22 @@ fn main() -> anyhow::Result<()> {
             cli::accounts::create_coordinator(&db, now, username, name)
         }
         Command::Seed {
+            municipality,
             visits,
             inspections,
             hotspots,
             venues,
             years,
-        } => cli::seed::run(&db, now, visits, inspections, hotspots, venues, years),
+        } => cli::seed::run(
+            &db,
+            now,
+            municipality,
+            visits,
+            inspections,
+            hotspots,
+            venues,
+            years,
+        ),
         Command::Devices => cli::operations::devices(&db),
         Command::Revoke { device } => cli::operations::revoke(&db, now, device),
         Command::Rebuild => cli::operations::rebuild(&db),

@@ -20,8 +20,10 @@ use crate::db::identity::{self, Device};
 use crate::db::{ingest, reference, Db};
 use crate::error::Error;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Size {
+    /// The municipality seeded (made, with the example plan, if new).
+    pub municipality: String,
     pub visits: u64,
     pub inspections: u64,
     pub hotspots: u64,
@@ -33,6 +35,7 @@ pub struct Size {
 impl Default for Size {
     fn default() -> Self {
         Size {
+            municipality: crate::demo::MUNICIPALITIES[0].into(),
             visits: 1_000_000,
             inspections: 20_000,
             hotspots: 200,
@@ -63,7 +66,10 @@ pub fn seed(
     let this_year = shared::local_time::to_local(now).year();
     let first_year = this_year - size.years + 1;
     let (hotspots, venues, patrol_initiative, inspection_initiative, officers) =
-        db.write_blocking(move |c| reference_data(c, size, now, first_year, this_year))?;
+        db.write_blocking({
+            let size = size.clone();
+            move |c| reference_data(c, &size, now, first_year, this_year)
+        })?;
     let span_start = shared::follow_up::Period::Year(first_year).bounds_ms().0;
     let span = (now - span_start).max(DAY_MS);
     let total = size.visits + size.inspections;
@@ -179,20 +185,27 @@ type Seeded = (Vec<Uuid>, Vec<Uuid>, Uuid, Uuid, Vec<Officer>);
 
 fn reference_data(
     conn: &Connection,
-    size: Size,
+    size: &Size,
     now: Millis,
     first_year: i32,
     last_year: i32,
 ) -> Result<Seeded, Error> {
-    crate::demo::seed_years(conn, now, first_year, last_year + 1)?;
+    let (m, _) =
+        crate::demo::seed_municipality(conn, now, &size.municipality, first_year, last_year + 1)?;
+    let here = Some(m.id);
     let (_, plan) =
-        reference::current_plan(conn)?.ok_or_else(|| Error::internal("no promise plan"))?;
+        reference::current_plan(conn, m.id)?.ok_or_else(|| Error::internal("no promise plan"))?;
     let patrol = shared::rollup::initiative_for_hotspots(&plan)
         .ok_or_else(|| Error::internal("no patrol initiative"))?;
     let inspection = shared::rollup::initiative_for_inspection(&plan)
         .ok_or_else(|| Error::internal("no inspection initiative"))?;
     let mut rng = StdRng::seed_from_u64(0);
-    let have: i64 = conn.query_row("SELECT count(*) FROM hotspots", [], |r| r.get(0))?;
+    let here_text = m.id.0.to_string();
+    let have: i64 = conn.query_row(
+        "SELECT count(*) FROM hotspots WHERE municipality = ?1",
+        [&here_text],
+        |r| r.get(0),
+    )?;
     for n in have as u64..size.hotspots {
         let h = Hotspot {
             name: format!("Demo – plats {n:03}"),
@@ -211,9 +224,13 @@ fn reference_data(
             demo: true,
             municipality_id: None,
         };
-        reference::save(conn, DocId::random(), now, |_| Record::Hotspot(h))?;
+        reference::save(conn, DocId::random(), now, here, |_| Record::Hotspot(h))?;
     }
-    let have: i64 = conn.query_row("SELECT count(*) FROM venues", [], |r| r.get(0))?;
+    let have: i64 = conn.query_row(
+        "SELECT count(*) FROM venues WHERE municipality = ?1",
+        [&here_text],
+        |r| r.get(0),
+    )?;
     for n in have as u64..size.venues {
         let v = Venue {
             name: format!("Demo – krog {n:03}"),
@@ -232,28 +249,31 @@ fn reference_data(
             demo: true,
             municipality_id: None,
         };
-        reference::save(conn, DocId::random(), now, |_| Record::Venue(v))?;
+        reference::save(conn, DocId::random(), now, here, |_| Record::Venue(v))?;
     }
     let ids = |sql: &str| -> Result<Vec<Uuid>, Error> {
         let mut stmt = conn.prepare(sql)?;
         let rows: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
+            .query_map([&here_text], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows
             .iter()
             .filter_map(|s| Uuid::parse_str(s).ok())
             .collect())
     };
-    let hotspots = ids("SELECT id FROM hotspots ORDER BY name")?;
-    let venues = ids("SELECT id FROM venues ORDER BY name")?;
+    let hotspots = ids("SELECT id FROM hotspots WHERE municipality = ?1 ORDER BY name")?;
+    let venues = ids("SELECT id FROM venues WHERE municipality = ?1 ORDER BY name")?;
     let mut officers = Vec::new();
     for n in 0..size.officers {
-        let officer = identity::officer_by_name(
-            conn,
-            &format!("Demo Polis {n:02}"),
-            Organisation::Police,
-            now,
-        )?;
+        // Officers of their own per municipality: one officer's visits
+        // in two seeded municipalities would overlap in time.
+        let name = if m.slug == shared::municipality::slug(crate::demo::MUNICIPALITIES[0]) {
+            format!("Demo Polis {n:02}")
+        } else {
+            format!("Demo Polis {} {n:02}", m.name)
+        };
+        let officer = identity::officer_by_name(conn, &name, Organisation::Police, now)?;
+        crate::db::municipalities::set_officer_works_in(conn, officer, &[m.id])?;
         let code = identity::create_enrolment_code(conn, officer, now)?;
         let enrolled = identity::enrol(conn, &code, "seeded phone", now)?;
         let device = identity::device_for_token(conn, &enrolled.token)?;

@@ -53,7 +53,8 @@ pub fn run(
     }
     identity::touch(conn, device.id, now)?;
     let out = outgoing::updates(conn, &device, incoming.cursor.as_ref(), max_response_bytes)?;
-    let venues = venue_list::unless_held(conn, incoming.venues_tag.as_deref())?;
+    let works_in = crate::db::municipalities::officer_works_in(conn, device.officer)?;
+    let venues = venue_list::unless_held(conn, incoming.venues_tag.as_deref(), &works_in)?;
     // Past the ledger's head the device saw another ledger (one restored
     // from a backup, against the operator's instructions): everything
     // again, so that no erasure is skipped.
@@ -97,6 +98,12 @@ pub fn run(
                 })
                 .collect(),
             redacted_to: Some(redacted_to),
+            works_in: Some(
+                works_in
+                    .iter()
+                    .map(|m| ByteBuf::from(m.0.as_bytes().to_vec()))
+                    .collect(),
+            ),
         },
         rejected,
     ))

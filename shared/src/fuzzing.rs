@@ -69,6 +69,7 @@ fn record(doc: &Automerge) {
             doc_id: DocId(uuid::Uuid::nil()),
             owner: None,
             first_received_at: 0,
+            municipality: None,
         };
         let _ = project(&meta, &r);
     }

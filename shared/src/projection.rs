@@ -7,7 +7,7 @@
 //! document, where reading it is an access that gets logged.
 
 use crate::domain::{Answer, ChecklistItem, Millis, Organisation};
-use crate::ids::{DocId, OfficerId};
+use crate::ids::{DocId, MunicipalityId, OfficerId};
 use crate::lifecycle::RecordState;
 use crate::record::Record;
 
@@ -22,6 +22,10 @@ pub struct ServerMeta {
     pub owner: Option<OfficerId>,
     /// When the server first received the document, by the server's clock.
     pub first_received_at: Millis,
+    /// The municipality it belongs to (`municipality::of_record`), decided
+    /// by the shell, which knows the places; every row carries it, so that
+    /// a municipality's pages select their rows by it.
+    pub municipality: Option<MunicipalityId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +41,7 @@ pub struct HotspotRow {
     pub active_from: String,
     pub active_to: Option<String>,
     pub demo: bool,
+    pub municipality: Option<MunicipalityId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +57,7 @@ pub struct VenueRow {
     pub outdoor_area: bool,
     pub risk: &'static str,
     pub demo: bool,
+    pub municipality: Option<MunicipalityId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +89,9 @@ pub struct PlanRow {
     pub period_start: String,
     pub period_end: String,
     pub demo: bool,
+    /// The municipality the plan names (`municipality` is the name the
+    /// plan itself prints).
+    pub municipality_id: Option<MunicipalityId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +112,7 @@ pub struct VisitRow {
     pub inside_at_start: Option<bool>,
     pub inside_at_end: Option<bool>,
     pub received_at: Millis,
+    pub municipality: Option<MunicipalityId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +128,7 @@ pub struct InspectionRow {
     pub police_participants: i64,
     pub municipal_participants: i64,
     pub received_at: Millis,
+    pub municipality: Option<MunicipalityId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,6 +148,7 @@ pub struct ActivityRow {
     pub kind: &'static str,
     pub people_reached: i64,
     pub received_at: Millis,
+    pub municipality: Option<MunicipalityId>,
 }
 
 /// A field record that does not count (a draft or a discarded record,
@@ -154,6 +166,7 @@ pub struct UncountedRow {
     pub place_id: Option<uuid::Uuid>,
     pub owner: Option<OfficerId>,
     pub received_at: Millis,
+    pub municipality: Option<MunicipalityId>,
 }
 
 /// The rows one document contributes to the follow-up tables.
@@ -196,6 +209,7 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
             active_from: h.active_from.clone(),
             active_to: h.active_to.clone(),
             demo: h.demo,
+            municipality: meta.municipality,
         }),
         Record::Venue(v) => Projection::Venue(VenueRow {
             id,
@@ -209,6 +223,7 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
             outdoor_area: v.conditions.outdoor_area,
             risk: v.risk.as_str(),
             demo: v.demo,
+            municipality: meta.municipality,
         }),
         Record::Directory(_) => Projection::Nothing,
         Record::PromisePlan(p) => {
@@ -243,6 +258,7 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
                     period_start: p.period_start.clone(),
                     period_end: p.period_end.clone(),
                     demo: p.demo,
+                    municipality_id: meta.municipality,
                 },
                 focus_areas,
                 initiatives,
@@ -266,6 +282,7 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
                 inside_at_start: v.area_check.at_start,
                 inside_at_end: v.area_check.at_end,
                 received_at: meta.first_received_at,
+                municipality: meta.municipality,
             })
         }
         Record::Inspection(i) => {
@@ -303,6 +320,7 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
                     police_participants: count(Organisation::Police),
                     municipal_participants: count(Organisation::Municipality),
                     received_at: meta.first_received_at,
+                    municipality: meta.municipality,
                 },
                 findings,
             }
@@ -315,6 +333,7 @@ pub fn project(meta: &ServerMeta, record: &Record) -> Projection {
             kind: a.kind.as_str(),
             people_reached: a.people_reached as i64,
             received_at: meta.first_received_at,
+            municipality: meta.municipality,
         }),
     }
 }
@@ -342,6 +361,7 @@ fn uncounted(meta: &ServerMeta, record: &Record, state: RecordState) -> Uncounte
         place_id,
         owner: meta.owner,
         received_at: meta.first_received_at,
+        municipality: meta.municipality,
     }
 }
 
@@ -356,6 +376,7 @@ mod tests {
             doc_id: DocId::random(),
             owner: None,
             first_received_at: 5,
+            municipality: None,
         };
         let mut v = PatrolVisit::new(uuid::Uuid::nil(), uuid::Uuid::nil(), 1_000);
         let state_of = |v: &PatrolVisit| match project(&meta, &Record::PatrolVisit(v.clone())) {
@@ -376,6 +397,7 @@ mod tests {
             doc_id: DocId::random(),
             owner: None,
             first_received_at: 5,
+            municipality: None,
         };
         let mut v = PatrolVisit::new(uuid::Uuid::nil(), uuid::Uuid::nil(), 0);
         for (minutes, inside) in [(9, false), (10, true), (16, true), (17, false)] {

@@ -8,13 +8,22 @@
 //! Officers' devices never open a page (they sync); the public summary
 //! and sign-in need no account.
 
-/// A role an account holds; an account may hold several.
+use crate::ids::{MunicipalityId, PoliceAreaId};
+use crate::municipality::Municipality;
+
+/// A role an account holds; an account may hold several. What a role
+/// grants is the same in every municipality; which municipalities it
+/// reaches is [`scope`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
-    /// The municipality's crime-prevention coordinator, or the police
-    /// area's (kommunpolis): the follow-up, the records, reference data,
-    /// officers' devices.
+    /// The municipality's crime-prevention coordinator: the follow-up,
+    /// the records, reference data, officers' devices, of the
+    /// municipalities given to the account.
     Coordinator,
+    /// The police area's coordinator (kommunpolis): what a coordinator
+    /// does, in every municipality of the account's police areas,
+    /// including one added to the area later.
+    AreaCoordinator,
     /// A member of the crime-prevention council: the follow-up report, its
     /// charts and assessments; no records, no access log, no names.
     CouncilMember,
@@ -48,11 +57,17 @@ pub enum Capability {
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Coordinator, Role::CouncilMember, Role::Administrator];
+    pub const ALL: [Role; 4] = [
+        Role::Coordinator,
+        Role::AreaCoordinator,
+        Role::CouncilMember,
+        Role::Administrator,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Coordinator => "coordinator",
+            Role::AreaCoordinator => "police_area_coordinator",
             Role::CouncilMember => "council_member",
             Role::Administrator => "administrator",
         }
@@ -66,7 +81,9 @@ impl Role {
     pub fn grants(self) -> &'static [Capability] {
         use Capability::*;
         match self {
-            Role::Coordinator => &[FollowUp, Assess, Records, Reference, Devices],
+            Role::Coordinator | Role::AreaCoordinator => {
+                &[FollowUp, Assess, Records, Reference, Devices]
+            }
             Role::CouncilMember => &[FollowUp],
             Role::Administrator => &[Accounts, Devices, Retention, SecurityLog],
         }
@@ -93,6 +110,9 @@ pub const PAGES: &[(&str, Option<Capability>)] = {
         ("/sign-in/sso/callback", None),
         ("/sign-out", None),
         ("/public", None),
+        ("/public/{municipality}", None),
+        ("/municipality", None),
+        ("/municipalities", Some(Accounts)),
         ("/follow-up", Some(FollowUp)),
         ("/follow-up.csv", Some(FollowUp)),
         ("/follow-up.xlsx", Some(FollowUp)),
@@ -155,6 +175,46 @@ pub fn may_change_account(
     !disabling && roles_after.is_none_or(|r| r.contains(&Role::Administrator))
 }
 
+/// The municipalities an account's roles reach: for a police-area
+/// coordinator every municipality of its police areas (`areas`), for the
+/// other roles the municipalities given to the account (`own`). `all` is
+/// every municipality on the server, in the order the result keeps.
+/// What an administrator does (accounts, devices, retention, the security
+/// log) is the server's, in no municipality.
+pub fn scope(
+    roles: &[Role],
+    own: &[MunicipalityId],
+    areas: &[PoliceAreaId],
+    all: &[Municipality],
+) -> Vec<MunicipalityId> {
+    let by_area = roles.contains(&Role::AreaCoordinator);
+    let by_own = roles
+        .iter()
+        .any(|r| matches!(r, Role::Coordinator | Role::CouncilMember));
+    all.iter()
+        .filter(|m| {
+            (by_own && own.contains(&m.id))
+                || (by_area && m.police_area.is_some_and(|a| areas.contains(&a)))
+        })
+        .map(|m| m.id)
+        .collect()
+}
+
+/// The municipality an account's pages show: the one it chose while it
+/// is in its scope, else the first of its scope.
+pub fn current(scope: &[MunicipalityId], chosen: Option<MunicipalityId>) -> Option<MunicipalityId> {
+    chosen
+        .filter(|c| scope.contains(c))
+        .or_else(|| scope.first().copied())
+}
+
+/// Whether the devices page lists every officer's devices (an
+/// administrator's) or only those of officers working in the account's
+/// municipalities (a coordinator's).
+pub fn sees_every_officer(roles: &[Role]) -> bool {
+    roles.contains(&Role::Administrator)
+}
+
 /// Where an account lands after signing in: the first page its roles open.
 pub fn home(roles: &[Role]) -> &'static str {
     ["/follow-up", "/accounts", "/devices"]
@@ -205,6 +265,49 @@ mod tests {
             "a password reset of their own"
         );
         assert!(may_change_account(false, true, Some(&[])));
+    }
+
+    fn municipality(n: u128, area: Option<u128>) -> Municipality {
+        Municipality {
+            id: MunicipalityId(uuid::Uuid::from_u128(n)),
+            slug: format!("m{n}"),
+            name: format!("M{n}"),
+            police_area: area.map(|a| PoliceAreaId(uuid::Uuid::from_u128(a))),
+            demo: false,
+        }
+    }
+
+    #[test]
+    fn each_role_reaches_its_municipalities() {
+        let all = [
+            municipality(1, Some(10)),
+            municipality(2, Some(10)),
+            municipality(3, Some(20)),
+            municipality(4, None),
+        ];
+        let id = |n: u128| MunicipalityId(uuid::Uuid::from_u128(n));
+        let area = PoliceAreaId(uuid::Uuid::from_u128(10));
+        assert_eq!(scope(&[Role::Coordinator], &[id(3)], &[], &all), vec![id(3)]);
+        assert_eq!(
+            scope(&[Role::AreaCoordinator], &[], &[area], &all),
+            vec![id(1), id(2)],
+            "every municipality of the area"
+        );
+        assert_eq!(
+            scope(&[Role::CouncilMember], &[id(2)], &[area], &all),
+            vec![id(2)],
+            "a police area gives a council member nothing"
+        );
+        assert!(scope(&[Role::Administrator], &[id(1)], &[area], &all).is_empty());
+        assert_eq!(
+            scope(&[Role::Coordinator, Role::AreaCoordinator], &[id(4)], &[area], &all),
+            vec![id(1), id(2), id(4)]
+        );
+        let s = [id(1), id(2)];
+        assert_eq!(current(&s, Some(id(2))), Some(id(2)));
+        assert_eq!(current(&s, Some(id(3))), Some(id(1)), "not in scope");
+        assert_eq!(current(&[], Some(id(3))), None);
+        assert!(may_open(&[Role::AreaCoordinator], "/records/{id}"));
     }
 
     #[test]

@@ -239,7 +239,11 @@ fixed_words!(RejectCode, |c| {
 });
 
 fixed_words!(crate::roles::Role, |r| match r {
-    crate::roles::Role::Coordinator => ("samordnare", "coordinator"),
+    crate::roles::Role::Coordinator => ("kommunens samordnare", "municipal coordinator"),
+    crate::roles::Role::AreaCoordinator => (
+        "lokalpolisområdets samordnare (kommunpolis)",
+        "police-area coordinator (kommunpolis)"
+    ),
     crate::roles::Role::CouncilMember => ("ledamot i brottsförebyggande rådet", "council member"),
     crate::roles::Role::Administrator => ("administratör", "administrator"),
 });

@@ -87,7 +87,7 @@ proptest! {
         let a = read_record(&replica).expect("read replica");
         let b = read_record(&reference).expect("read reference");
         prop_assert_eq!(&a, &b);
-        let meta = ServerMeta { doc_id: DocId(uuid::Uuid::nil()), owner: None, first_received_at: 0 };
+        let meta = ServerMeta { doc_id: DocId(uuid::Uuid::nil()), owner: None, first_received_at: 0, municipality: None };
         prop_assert_eq!(project(&meta, &a), project(&meta, &b));
         // Contacts from every device are all counted.
         let expected: i64 = edits.iter().filter_map(|(_, e)| if let Edit::Contacts(n) = e { Some(*n) } else { None }).sum();

@@ -4,22 +4,26 @@
 use server::db::Db;
 use shared::domain::Millis;
 
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     db: &Db,
     now: Millis,
+    municipality: Option<String>,
     visits: u64,
     inspections: u64,
     hotspots: u64,
     venues: u64,
     years: i32,
 ) -> anyhow::Result<()> {
+    let defaults = server::seed::Size::default();
     let size = server::seed::Size {
+        municipality: municipality.unwrap_or(defaults.municipality.clone()),
         visits,
         inspections,
         hotspots,
         venues,
         years: years.max(1),
-        ..Default::default()
+        ..defaults
     };
     let started = std::time::Instant::now();
     let mut last = 0;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use server::clock::SystemClock;
-use server::db::{coordinators, identity, Db};
+use server::db::{coordinators, identity, municipalities, Db};
 use server::{AppState, Limits};
 use shared::domain::{Millis, Organisation};
 
@@ -117,27 +117,35 @@ pub fn run(
     sso: Option<server::web::sso::SsoConfig>,
 ) -> anyhow::Result<()> {
     if demo {
+        // Two invented municipalities in one police area.
         let seeded = db
-            .write_blocking(move |c| server::demo::seed(c, now))
+            .write_blocking(move |c| server::demo::seed_both(c, now))
             .context("seeding demo data")?;
         if seeded && demo_records {
             // Field records too, so that the pages have something
             // to show: a year's invented patrols and inspections.
-            let size = server::seed::Size {
-                visits: 3_000,
-                inspections: 80,
-                hotspots: 12,
-                venues: 12,
-                years: 1,
-                officers: 6,
-            };
-            server::seed::seed(db, size, now, |_, _| {}).context("seeding demo records")?;
+            for (name, visits) in server::demo::MUNICIPALITIES.iter().zip([3_000, 1_500]) {
+                let size = server::seed::Size {
+                    municipality: name.to_string(),
+                    visits,
+                    inspections: visits / 40,
+                    hotspots: 12,
+                    venues: 12,
+                    years: 1,
+                    officers: 6,
+                };
+                server::seed::seed(db, size, now, |_, _| {})
+                    .context("seeding demo records")?;
+            }
             tracing::info!("demo data seeded");
         }
         let code = db
             .write_blocking(move |c| {
                 let officer =
                     identity::officer_by_name(c, "Demo Polis", Organisation::Police, now)?;
+                // A police officer of the area patrols in both.
+                let all: Vec<_> = municipalities::all(c)?.into_iter().map(|m| m.id).collect();
+                municipalities::set_officer_works_in(c, officer, &all)?;
                 identity::create_enrolment_code(c, officer, now)
             })
             .context("creating a demo enrolment code")?;
@@ -150,14 +158,17 @@ pub fn run(
             )?;
             if !exists {
                 let id = coordinators::create(c, "demo", "Demo Samordnare", DEMO_PASSWORD, now)?;
+                // The police area's coordinator: both municipalities.
                 coordinators::set_roles(
                     c,
                     id,
                     &[
-                        shared::roles::Role::Coordinator,
+                        shared::roles::Role::AreaCoordinator,
                         shared::roles::Role::Administrator,
                     ],
                 )?;
+                let area = municipalities::police_area(c, server::demo::POLICE_AREA, true)?;
+                municipalities::set_account(c, id, &[], &[area])?;
             }
             // Marked as demo (also in a data folder made before the mark
             // existed): it signs in without a second factor, so that the

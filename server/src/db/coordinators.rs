@@ -13,6 +13,8 @@ use argon2::Argon2;
 use rand::rngs::OsRng;
 use rusqlite::{params, Connection, OptionalExtension};
 use shared::domain::Millis;
+use shared::municipality::Municipality;
+use shared::MunicipalityId;
 use uuid::Uuid;
 
 use shared::sign_in::{self, SecurityEvent};
@@ -44,6 +46,19 @@ pub struct Coordinator {
     /// An administrator reset the password: a new one is chosen before
     /// any page opens.
     pub must_change_password: bool,
+    /// The municipalities the account's roles reach
+    /// (`shared::roles::scope`), in the server's order.
+    pub municipalities: Vec<Municipality>,
+    /// The one its pages show now (`shared::roles::current`): none when
+    /// it reaches none.
+    pub here: Option<Municipality>,
+}
+
+impl Coordinator {
+    /// Whether the account's roles reach this municipality.
+    pub fn reaches(&self, m: Option<MunicipalityId>) -> bool {
+        m.is_some_and(|m| self.municipalities.iter().any(|x| x.id == m))
+    }
 }
 
 /// What a right password leads to.
@@ -110,6 +125,7 @@ pub fn create(
     if inserted == 0 {
         return Err(bad("a coordinator with that user name exists"));
     }
+    super::municipalities::place_new_account(conn, id)?;
     Ok(id)
 }
 
@@ -285,10 +301,11 @@ pub fn by_session(
     session: &str,
     now: Millis,
 ) -> Result<Option<Coordinator>, Error> {
-    type Row = (String, String, String, String, bool, bool, bool);
+    type Row = (String, String, String, String, bool, bool, bool, Option<String>);
     let row: Option<Row> = conn
         .query_row(
-            "SELECT c.id, c.username, c.display_name, s.csrf, s.second_factor, c.demo, c.must_change_password
+            "SELECT c.id, c.username, c.display_name, s.csrf, s.second_factor, c.demo, c.must_change_password,
+                    s.municipality
              FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND c.disabled_at IS NULL",
             params![hash_secret(session), now],
@@ -301,16 +318,26 @@ pub fn by_session(
                     r.get(4)?,
                     r.get(5)?,
                     r.get(6)?,
+                    r.get(7)?,
                 ))
             },
         )
         .optional()?;
-    let Some((id, username, display_name, csrf, whole, demo, must_change_password)) = row else {
+    let Some((id, username, display_name, csrf, whole, demo, must_change_password, chosen)) = row
+    else {
         return Ok(None);
     };
     let Ok(id) = Uuid::parse_str(&id) else {
         return Ok(None);
     };
+    let roles = roles_of(conn, id)?;
+    let municipalities = super::municipalities::scope_of(conn, id, &roles)?;
+    let ids: Vec<MunicipalityId> = municipalities.iter().map(|m| m.id).collect();
+    let chosen = chosen
+        .and_then(|c| Uuid::parse_str(&c).ok())
+        .map(MunicipalityId);
+    let here = shared::roles::current(&ids, chosen)
+        .and_then(|h| municipalities.iter().find(|m| m.id == h).cloned());
     Ok(Some(Coordinator {
         id,
         username,
@@ -321,9 +348,21 @@ pub fn by_session(
         },
         csrf,
         whole,
-        roles: roles_of(conn, id)?,
+        roles,
         must_change_password,
+        municipalities,
+        here,
     }))
+}
+
+/// Makes `m` the municipality the session's pages show (the account's
+/// roles must reach it: the caller checks with `Coordinator::reaches`).
+pub fn choose_municipality(conn: &Connection, session: &str, m: MunicipalityId) -> Result<(), Error> {
+    conn.execute(
+        "UPDATE sessions SET municipality = ?2 WHERE token_hash = ?1",
+        params![hash_secret(session), m.0.to_string()],
+    )?;
+    Ok(())
 }
 
 /// The roles an account holds.

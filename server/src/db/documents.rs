@@ -11,7 +11,7 @@ use shared::access::{readers, DocState, Readers};
 use shared::domain::Millis;
 use shared::sync::changes::CheckedChange;
 use shared::sync::cursor::{next_check, GENESIS};
-use shared::{DocId, DocKind, OfficerId};
+use shared::{DocId, DocKind, MunicipalityId, OfficerId};
 use uuid::Uuid;
 
 use crate::error::Error;
@@ -31,11 +31,16 @@ fn parse_officer(s: Option<String>) -> Result<Option<OfficerId>, Error> {
 /// The server's knowledge of an accepted document, or none if it has
 /// never accepted it.
 pub fn stored(conn: &Connection, id: DocId) -> Result<Option<StoredDoc>, Error> {
-    let row: Option<(String, Option<String>, Millis)> = conn
-        .prepare_cached("SELECT kind, owner, first_received_at FROM docs WHERE id = ?1")?
-        .query_row([id.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    type Row = (String, Option<String>, Millis, Option<String>);
+    let row: Option<Row> = conn
+        .prepare_cached(
+            "SELECT kind, owner, first_received_at, municipality FROM docs WHERE id = ?1",
+        )?
+        .query_row([id.as_bytes()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
-    let Some((kind, owner, first_received_at)) = row else {
+    let Some((kind, owner, first_received_at, municipality)) = row else {
         return Ok(None);
     };
     let kind = DocKind::parse(&kind)
@@ -45,6 +50,10 @@ pub fn stored(conn: &Connection, id: DocId) -> Result<Option<StoredDoc>, Error> 
             kind,
             owner: parse_officer(owner)?,
             participants: participants(conn, id)?,
+            municipality: municipality
+                .map(|m| Uuid::parse_str(&m).map(MunicipalityId))
+                .transpose()
+                .map_err(Error::internal)?,
         },
         first_received_at,
     }))
@@ -143,22 +152,41 @@ pub fn append_changes(
     Ok(())
 }
 
-/// `access::readers` in the form the tables keep it: a flag for every
-/// device, a flag for the owner (who has the `owner` column already), and
-/// rows for the other readers. The outgoing query combines these stored
-/// answers and decides nothing itself.
-fn stored_form(state: &DocState) -> (bool, bool, Vec<OfficerId>) {
+/// `access::readers` in the form the tables keep it.
+struct StoredReaders {
+    /// Every device.
+    every_device: bool,
+    /// The officers working in the `municipality` column's municipality.
+    municipality_reads: bool,
+    /// The owner (who has the `owner` column already).
+    owner_reads: bool,
+    /// Rows for the other readers.
+    others: Vec<OfficerId>,
+}
+
+/// The outgoing query combines these stored answers and decides nothing
+/// itself.
+fn stored_form(state: &DocState) -> StoredReaders {
+    let mut out = StoredReaders {
+        every_device: false,
+        municipality_reads: false,
+        owner_reads: false,
+        others: Vec::new(),
+    };
     match readers(state) {
-        Readers::EveryDevice => (true, false, Vec::new()),
+        Readers::EveryDevice => out.every_device = true,
+        // The municipality column is `state.municipality`, which the
+        // rule named.
+        Readers::Municipality(_) => out.municipality_reads = true,
         Readers::Officers(list) => {
-            let owner_reads = state.owner.is_some_and(|o| list.contains(&o));
-            let others = list
+            out.owner_reads = state.owner.is_some_and(|o| list.contains(&o));
+            out.others = list
                 .into_iter()
                 .filter(|o| Some(*o) != state.owner)
                 .collect();
-            (false, owner_reads, others)
         }
     }
+    out
 }
 
 /// Creates or updates an accepted document's row and who may read it. The
@@ -172,12 +200,19 @@ pub fn upsert(
     first_received_at: Millis,
     now: Millis,
 ) -> Result<(), Error> {
-    let (every_device, owner_reads, others) = stored_form(state);
+    let StoredReaders {
+        every_device,
+        municipality_reads,
+        owner_reads,
+        others,
+    } = stored_form(state);
     conn.prepare_cached(
-        "INSERT INTO docs (id, kind, owner, first_received_at, last_changed_at, every_device, owner_reads)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO docs (id, kind, owner, first_received_at, last_changed_at, every_device, owner_reads,
+                           municipality, municipality_reads)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, last_changed_at = excluded.last_changed_at,
-            every_device = excluded.every_device, owner_reads = excluded.owner_reads",
+            every_device = excluded.every_device, owner_reads = excluded.owner_reads,
+            municipality = excluded.municipality, municipality_reads = excluded.municipality_reads",
     )?
     .execute(params![
         id.as_bytes(),
@@ -186,7 +221,9 @@ pub fn upsert(
         first_received_at,
         now,
         every_device,
-        owner_reads
+        owner_reads,
+        state.municipality.map(|m| m.0.to_string()),
+        municipality_reads
     ])?;
     // Readers of a new document get all of it through the log after their
     // cursor; only a reader added later needs the whole history at once
@@ -231,22 +268,31 @@ fn set_reader_rows(
 /// when the store is upgraded to reader rows (schema version 4). The
 /// owners' devices already hold their records, so nothing is resent.
 pub fn refresh_readers(conn: &Connection) -> Result<usize, Error> {
-    let ids: Vec<Vec<u8>> = conn
-        .prepare("SELECT id FROM docs ORDER BY id")?
-        .query_map([], |r| r.get(0))?
+    // Read with the columns of version 4, not `stored`, which reads later
+    // ones. Reference data names no municipality yet: version 16
+    // (`municipalities::adopt_existing`) gives it its readers.
+    let rows: Vec<(Vec<u8>, String, Option<String>)> = conn
+        .prepare("SELECT id, kind, owner FROM docs ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    for raw in &ids {
+    for (raw, kind, owner) in &rows {
         let id = DocId::from_slice(raw)
             .ok_or_else(|| Error::internal("a stored document id is not 16 bytes"))?;
-        let Some(stored) = stored(conn, id)? else {
+        let Some(kind) = DocKind::parse(kind) else {
             continue;
         };
-        let (every_device, owner_reads, others) = stored_form(&stored.state);
+        let state = DocState {
+            kind,
+            owner: parse_officer(owner.clone())?,
+            participants: participants(conn, id)?,
+            municipality: None,
+        };
+        let r = stored_form(&state);
         conn.execute(
             "UPDATE docs SET every_device = ?2, owner_reads = ?3 WHERE id = ?1",
-            params![id.as_bytes(), every_device, owner_reads],
+            params![id.as_bytes(), r.every_device, r.owner_reads],
         )?;
-        set_reader_rows(conn, id, &others, 0)?;
+        set_reader_rows(conn, id, &r.others, 0)?;
     }
-    Ok(ids.len())
+    Ok(rows.len())
 }

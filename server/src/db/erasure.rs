@@ -325,19 +325,24 @@ pub fn scrub(conn: &Connection) -> Result<(), Error> {
 
 /// How many records of the follow-up are kept figures of erased records,
 /// in `[start, end)`: the report says so.
-pub fn kept_in(conn: &Connection, start: Millis, end: Millis) -> Result<u64, Error> {
+pub fn kept_in(
+    conn: &Connection,
+    municipality: shared::MunicipalityId,
+    start: Millis,
+    end: Millis,
+) -> Result<u64, Error> {
     let (first, end_date) = (
         shared::local_time::format_date(start),
         shared::local_time::format_date(end),
     );
     let n: i64 = conn.query_row(
         "SELECT (SELECT count(*) FROM patrol_visits p JOIN kept_rows k ON k.doc_id = p.doc_id
-                  WHERE p.started_at >= ?1 AND p.started_at < ?2)
+                  WHERE p.municipality = ?5 AND p.started_at >= ?1 AND p.started_at < ?2)
               + (SELECT count(*) FROM inspections i JOIN kept_rows k ON k.doc_id = i.doc_id
-                  WHERE i.started_at >= ?1 AND i.started_at < ?2)
+                  WHERE i.municipality = ?5 AND i.started_at >= ?1 AND i.started_at < ?2)
               + (SELECT count(*) FROM activities a JOIN kept_rows k ON k.doc_id = a.doc_id
-                  WHERE a.date >= ?3 AND a.date < ?4)",
-        params![start, end, first, end_date],
+                  WHERE a.municipality = ?5 AND a.date >= ?3 AND a.date < ?4)",
+        params![start, end, first, end_date, municipality.0.to_string()],
         |r| r.get(0),
     )?;
     Ok(n.max(0) as u64)

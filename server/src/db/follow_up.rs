@@ -16,6 +16,8 @@ use shared::follow_up::{
     DateSpan, InspectionFact, Period, Progress, VisitFact, WeekDosage,
 };
 
+use shared::MunicipalityId;
+
 use crate::error::Error;
 
 #[derive(Debug, Clone)]
@@ -117,14 +119,21 @@ pub struct PublicFigures {
     pub inspections: u64,
 }
 
-pub fn plan_figures(conn: &Connection, period: Period) -> Result<PlanFigures, Error> {
+pub fn plan_figures(
+    conn: &Connection,
+    municipality: MunicipalityId,
+    period: Period,
+) -> Result<PlanFigures, Error> {
     let (start, end) = period.bounds_ms();
     // The plan in force is `shared::follow_up::plan_in_force`'s choice;
     // this reads the candidates.
-    let mut stmt =
-        conn.prepare_cached("SELECT id, municipality, period_start, period_end FROM plans")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, municipality, period_start, period_end FROM plans WHERE municipality_id = ?1",
+    )?;
     let plans: Vec<(String, String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map([municipality.0.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<Result<_, _>>()?;
     let spans: Vec<(usize, DateSpan)> = plans
         .iter()
@@ -225,10 +234,15 @@ pub fn plan_figures(conn: &Connection, period: Period) -> Result<PlanFigures, Er
 /// The public summary's figures: the plan's, the patrol visits at the
 /// hotspots active in the period and the inspections of known venues
 /// (the totals of the follow-up's tables, counted without building them).
-pub fn public_figures(conn: &Connection, period: Period) -> Result<PublicFigures, Error> {
+pub fn public_figures(
+    conn: &Connection,
+    municipality: MunicipalityId,
+    period: Period,
+) -> Result<PublicFigures, Error> {
     let (start, end) = period.bounds_ms();
+    let m = municipality.0.to_string();
     // Visits at the hotspots active in the period (`hotspot_active`).
-    let active = active_hotspots(conn, &period)?;
+    let active = active_hotspots(conn, &m, &period)?;
     // Counted per hotspot the rule chose, on the (hotspot, time) index: a
     // year's visits grouped in one query took three times as long.
     let mut stmt = conn.prepare_cached(
@@ -242,32 +256,37 @@ pub fn public_figures(conn: &Connection, period: Period) -> Result<PublicFigures
     let inspections: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM inspections i JOIN venues v ON v.id = i.venue_id
-         WHERE i.started_at >= ?1 AND i.started_at < ?2",
+         WHERE i.municipality = ?3 AND i.started_at >= ?1 AND i.started_at < ?2",
         )?
-        .query_row(params![start, end], |r| r.get(0))?;
+        .query_row(params![start, end, m], |r| r.get(0))?;
     Ok(PublicFigures {
-        plan: plan_figures(conn, period)?,
+        plan: plan_figures(conn, municipality, period)?,
         visits: visits.max(0) as u64,
         inspections: inspections.max(0) as u64,
     })
 }
 
 /// Everything the follow-up page and report show for `period`.
-pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
+pub fn figures(
+    conn: &Connection,
+    here: MunicipalityId,
+    period: Period,
+) -> Result<FollowUp, Error> {
     let (start, end) = period.bounds_ms();
+    let m = here.0.to_string();
     let PlanFigures {
         municipality,
         plan_period,
         focus_areas,
-    } = plan_figures(conn, period)?;
+    } = plan_figures(conn, here, period)?;
 
     // Patrol dosage: one pass over the period's visits, bucketed per hotspot.
     let mut by_hotspot: HashMap<String, Vec<VisitFact>> = HashMap::new();
     let mut visits = conn.prepare_cached(
         "SELECT hotspot_id, started_at, duration_s, in_dosage_window FROM patrol_visits
-         WHERE started_at >= ?1 AND started_at < ?2",
+         WHERE municipality = ?3 AND started_at >= ?1 AND started_at < ?2",
     )?;
-    let mut rows = visits.query(params![start, end])?;
+    let mut rows = visits.query(params![start, end, m])?;
     while let Some(r) = rows.next()? {
         by_hotspot.entry(r.get(0)?).or_default().push(VisitFact {
             started_at: r.get(1)?,
@@ -277,7 +296,7 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
     }
     let days = period.days().1 - period.days().0;
     let mut hotspots = Vec::new();
-    let rows = active_hotspots(conn, &period)?;
+    let rows = active_hotspots(conn, &m, &period)?;
     for (id, name, vpw, mpw) in rows {
         let facts = by_hotspot.remove(&id).unwrap_or_default();
         hotspots.push(HotspotDosage {
@@ -296,11 +315,11 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
                   WHERE i.venue_id = v.id AND i.started_at >= ?1 AND i.started_at < ?2),
                 (SELECT max(started_at) FROM inspections i
                   WHERE i.venue_id = v.id AND i.started_at < ?2)
-         FROM venues v",
+         FROM venues v WHERE v.municipality = ?3",
     )?;
     type VenueRow = (String, String, i64, Option<i64>);
     let rows: Vec<VenueRow> = stmt
-        .query_map(params![start, end], |r| {
+        .query_map(params![start, end, m], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<Result<_, _>>()?;
@@ -322,11 +341,11 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT f.item, f.answer, count(*) FROM inspection_findings f
          JOIN inspections i ON i.doc_id = f.doc_id
-         WHERE i.started_at >= ?1 AND i.started_at < ?2
+         WHERE i.municipality = ?3 AND i.started_at >= ?1 AND i.started_at < ?2
          GROUP BY f.item, f.answer ORDER BY f.item, f.answer",
     )?;
     let rows: Vec<(String, String, i64)> = stmt
-        .query_map(params![start, end], |r| {
+        .query_map(params![start, end, m], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<Result<_, _>>()?;
@@ -350,10 +369,12 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
     // reads the inspections before the period's end.
     let mut stmt = conn.prepare_cached(
         "SELECT v.name, i.venue_id, i.started_at, i.follow_up FROM inspections i
-         JOIN venues v ON v.id = i.venue_id WHERE i.started_at < ?1",
+         JOIN venues v ON v.id = i.venue_id WHERE i.municipality = ?2 AND i.started_at < ?1",
     )?;
     let rows: Vec<(String, String, i64, String)> = stmt
-        .query_map([end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map(params![end, m], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<Result<_, _>>()?;
     let mut facts = Vec::with_capacity(rows.len());
     for (name, venue, started_at, kind) in rows {
@@ -381,7 +402,7 @@ pub fn figures(conn: &Connection, period: Period) -> Result<FollowUp, Error> {
         venues,
         findings,
         open_follow_ups,
-        erased_kept: super::erasure::kept_in(conn, start, end)?,
+        erased_kept: super::erasure::kept_in(conn, here, start, end)?,
     })
 }
 
@@ -392,6 +413,7 @@ pub const MAX_ASSESSMENT_CHARS: usize = 4_000;
 /// period.
 pub fn save_assessment(
     conn: &Connection,
+    here: MunicipalityId,
     period: Period,
     focus_area: &str,
     text: &str,
@@ -405,9 +427,11 @@ pub fn save_assessment(
             message: format!("an assessment is at most {MAX_ASSESSMENT_CHARS} characters"),
         });
     }
+    // A focus area of this municipality's plan: another's is unknown here.
     let known: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM focus_areas WHERE id = ?1)",
-        [focus_area],
+        "SELECT EXISTS (SELECT 1 FROM focus_areas f JOIN plans p ON p.id = f.plan_id
+                         WHERE f.id = ?1 AND p.municipality_id = ?2)",
+        params![focus_area, here.0.to_string()],
         |r| r.get(0),
     )?;
     if !known {
@@ -435,15 +459,16 @@ pub fn save_assessment(
 /// by name: id, name, prescribed visits and minutes per week.
 fn active_hotspots(
     conn: &Connection,
+    municipality: &str,
     period: &Period,
 ) -> Result<Vec<(String, String, i64, i64)>, Error> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, visits_per_week, minutes_per_week, active_from, active_to
-         FROM hotspots ORDER BY name",
+         FROM hotspots WHERE municipality = ?1 ORDER BY name",
     )?;
     type Row = (String, String, i64, i64, String, Option<String>);
     let rows: Vec<Row> = stmt
-        .query_map([], |r| {
+        .query_map([municipality], |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,

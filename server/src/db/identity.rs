@@ -103,6 +103,7 @@ pub fn officer_by_name(
         "INSERT INTO officers (id, display_name, organisation, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id.to_string(), name, organisation.as_str(), now],
     )?;
+    super::municipalities::place_new_officer(conn, OfficerId(id))?;
     super::reference::publish_directory(conn, now)?;
     Ok(OfficerId(id))
 }

@@ -262,7 +262,8 @@ pub fn accept<S: PushStore + ?Sized>(
         kind: record.kind(),
         owner,
         participants: record.participants(),
+        municipality: store.municipality_of(record),
     };
     store.upsert(id, &state, new, first_received_at, now)?;
-    store.project(id, owner, first_received_at, record)
+    store.project(id, owner, first_received_at, state.municipality, record)
 }

@@ -18,6 +18,7 @@ pub mod follow_up;
 pub mod held;
 pub mod identity;
 pub mod ingest;
+pub mod municipalities;
 pub mod outgoing;
 pub mod projection;
 pub mod publication;

@@ -51,10 +51,16 @@ pub fn updates(
 
     // Documents this officer became a reader of after the cursor: the
     // device has none of their history, so it gets all of it.
+    // So do the documents of a municipality the officer was given after
+    // the cursor (`municipalities::set_officer_works_in`).
     let mut granted = Vec::<Vec<u8>>::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT doc_id FROM doc_access WHERE officer_id = ?1 AND granted_seq > ?2",
+            "SELECT doc_id FROM doc_access WHERE officer_id = ?1 AND granted_seq > ?2
+             UNION
+             SELECT d.id FROM officer_municipalities om
+               JOIN docs d ON d.municipality = om.municipality_id AND d.municipality_reads = 1
+              WHERE om.officer_id = ?1 AND om.granted_seq > ?2",
         )?;
         for id in stmt.query_map(params![me, from as i64], |r| r.get::<_, Vec<u8>>(0))? {
             granted.push(id?);
@@ -70,12 +76,15 @@ pub fn updates(
     let mut more = false;
     {
         // Selects by what `shared::access::readers` decided when each
-        // document was accepted (`every_device`, `owner_reads`, the reader
-        // rows: `documents::stored_form`), never by a rule of its own.
+        // document was accepted (`every_device`, `municipality_reads`,
+        // `owner_reads`, the reader rows: `documents::stored_form`), never
+        // by a rule of its own.
         let mut stmt = conn.prepare_cached(
             "SELECT c.seq, c.doc_id, c.bytes, d.kind, d.epoch, d.redacted FROM changes c JOIN docs d ON d.id = c.doc_id
               WHERE c.seq > ?1 AND c.actor != ?2 AND length(c.bytes) > 0
                 AND (d.every_device = 1 OR (d.owner_reads = 1 AND d.owner = ?3)
+                     OR (d.municipality_reads = 1 AND EXISTS (SELECT 1 FROM officer_municipalities om
+                          WHERE om.officer_id = ?3 AND om.municipality_id = d.municipality))
                      OR EXISTS (SELECT 1 FROM doc_access a WHERE a.doc_id = c.doc_id AND a.officer_id = ?3))
               ORDER BY c.seq",
         )?;

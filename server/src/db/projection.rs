@@ -6,13 +6,17 @@ use rusqlite::{params, Connection, OptionalExtension as _};
 use shared::domain::Millis;
 use shared::projection::{project, Projection, ServerMeta};
 use shared::record::{read_record, Record};
-use shared::DocId;
+use shared::{DocId, MunicipalityId};
 
 use super::{documents, schema, venue_list};
 use crate::error::Error;
 
 fn officer(o: Option<shared::OfficerId>) -> Option<String> {
     o.map(|o| o.0.to_string())
+}
+
+fn text(m: Option<MunicipalityId>) -> Option<String> {
+    m.map(|m| m.0.to_string())
 }
 
 /// Replaces the rows a document contributes. A field record moves between
@@ -77,16 +81,16 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
         Projection::Nothing => {}
         Projection::Hotspot(h) => {
             conn.execute(
-                "INSERT OR REPLACE INTO hotspots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT OR REPLACE INTO hotspots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![h.id.to_string(), h.name, h.lat, h.lon, h.radius_m, h.visits_per_week, h.minutes_per_week,
-                    h.initiative_id.to_string(), h.active_from, h.active_to, h.demo],
+                    h.initiative_id.to_string(), h.active_from, h.active_to, h.demo, text(h.municipality)],
             )?;
         }
         Projection::Venue(v) => {
             conn.execute(
-                "INSERT OR REPLACE INTO venues VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT OR REPLACE INTO venues VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![v.id.to_string(), v.name, v.licensee, v.opens, v.closes, v.security_staff_required,
-                    v.late_hours, v.dancing, v.outdoor_area, v.risk, v.demo],
+                    v.late_hours, v.dancing, v.outdoor_area, v.risk, v.demo, text(v.municipality)],
             )?;
         }
         Projection::Plan {
@@ -96,13 +100,14 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
         } => {
             let id = plan.id.to_string();
             conn.execute(
-                "INSERT OR REPLACE INTO plans VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO plans VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     id,
                     plan.municipality,
                     plan.period_start,
                     plan.period_end,
-                    plan.demo
+                    plan.demo,
+                    text(plan.municipality_id)
                 ],
             )?;
             conn.execute("DELETE FROM focus_areas WHERE plan_id = ?1", [&id])?;
@@ -123,18 +128,18 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
         }
         Projection::Visit(v) => {
             conn.prepare_cached(
-                "INSERT OR REPLACE INTO patrol_visits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                "INSERT OR REPLACE INTO patrol_visits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?
             .execute(params![v.doc_id.to_string(), v.hotspot_id.to_string(), v.initiative_id.to_string(), officer(v.owner),
                 v.started_at, v.ended_at, v.duration_s, v.in_dosage_window, v.officers_count, v.contacts, v.interventions,
-                v.problems, v.inside_at_start, v.inside_at_end, v.received_at])?;
+                v.problems, v.inside_at_start, v.inside_at_end, v.received_at, text(v.municipality)])?;
         }
         Projection::Inspection { row, findings } => {
             let id = row.doc_id.to_string();
-            conn.prepare_cached("INSERT OR REPLACE INTO inspections VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?
+            conn.prepare_cached("INSERT OR REPLACE INTO inspections VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?
                 .execute(params![id, row.venue_id.to_string(), row.initiative_id.to_string(), officer(row.owner),
                     row.started_at, row.ended_at, row.follow_up, row.remarks, row.police_participants,
-                    row.municipal_participants, row.received_at])?;
+                    row.municipal_participants, row.received_at, text(row.municipality)])?;
             conn.prepare_cached("DELETE FROM inspection_findings WHERE doc_id = ?1")?
                 .execute([&id])?;
             let mut ins =
@@ -145,7 +150,7 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
         }
         Projection::Activity(a) => {
             conn.prepare_cached(
-                "INSERT OR REPLACE INTO activities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO activities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 a.doc_id.to_string(),
@@ -154,12 +159,13 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
                 a.date,
                 a.kind,
                 a.people_reached,
-                a.received_at
+                a.received_at,
+                text(a.municipality)
             ])?;
         }
         Projection::Uncounted(u) => {
             conn.prepare_cached(
-                "INSERT OR REPLACE INTO uncounted_records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR REPLACE INTO uncounted_records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 u.doc_id.to_string(),
@@ -169,7 +175,8 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
                 u.initiative_id.to_string(),
                 u.place_id.map(|p| p.to_string()),
                 officer(u.owner),
-                u.received_at
+                u.received_at,
+                text(u.municipality)
             ])?;
         }
     }
@@ -178,19 +185,64 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
 
 /// Projects one record into the follow-up tables: the one path both
 /// ingest and `rebuild` take, so that a rebuild gives identical rows.
+/// `municipality`: the one it belongs to ([`municipality_of`]).
 pub fn write_record(
     conn: &Connection,
     id: DocId,
     owner: Option<shared::OfficerId>,
     first_received_at: Millis,
+    municipality: Option<MunicipalityId>,
     record: &Record,
 ) -> Result<(), Error> {
     let meta = ServerMeta {
         doc_id: id,
         owner,
         first_received_at,
+        municipality,
     };
     write(conn, &project(&meta, record))
+}
+
+/// The municipality a record belongs to, by `shared::municipality`'s rule,
+/// its places looked up in the follow-up tables.
+pub fn municipality_of(conn: &Connection, record: &Record) -> Option<MunicipalityId> {
+    shared::municipality::of_record(record, &SqlPlaces(conn))
+}
+
+/// Where places belong, as the follow-up tables say. A failing lookup is
+/// "unknown": the record then belongs to no municipality, which no page
+/// shows, never to a wrong one.
+struct SqlPlaces<'a>(&'a Connection);
+
+impl SqlPlaces<'_> {
+    fn look_up(&self, sql: &str, id: uuid::Uuid) -> Option<MunicipalityId> {
+        self.0
+            .prepare_cached(sql)
+            .and_then(|mut s| {
+                s.query_row([id.to_string()], |r| r.get::<_, Option<String>>(0))
+                    .optional()
+            })
+            .ok()
+            .flatten()
+            .flatten()
+            .and_then(|m| uuid::Uuid::parse_str(&m).ok())
+            .map(MunicipalityId)
+    }
+}
+
+impl shared::municipality::Places for SqlPlaces<'_> {
+    fn hotspot(&self, id: uuid::Uuid) -> Option<MunicipalityId> {
+        self.look_up("SELECT municipality FROM hotspots WHERE id = ?1", id)
+    }
+    fn venue(&self, id: uuid::Uuid) -> Option<MunicipalityId> {
+        self.look_up("SELECT municipality FROM venues WHERE id = ?1", id)
+    }
+    fn initiative(&self, id: uuid::Uuid) -> Option<MunicipalityId> {
+        self.look_up(
+            "SELECT p.municipality_id FROM initiatives i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?1",
+            id,
+        )
+    }
 }
 
 /// Empties the follow-up tables and fills them again from the documents.
@@ -213,7 +265,11 @@ pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
         }
     }
     let ids: Vec<(Vec<u8>, Option<String>, i64)> = {
-        let mut stmt = conn.prepare("SELECT id, owner, first_received_at FROM docs ORDER BY id")?;
+        // Reference data first: a record's municipality is its place's.
+        let mut stmt = conn.prepare(
+            "SELECT id, owner, first_received_at FROM docs
+              ORDER BY kind NOT IN ('plan', 'hotspot', 'venue'), id",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<Result<_, _>>()?
     };
@@ -232,7 +288,13 @@ pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
             .map(|o| uuid::Uuid::parse_str(&o).map(shared::OfficerId))
             .transpose()
             .map_err(Error::internal)?;
-        write_record(conn, id, owner, first_received_at, &record)?;
+        let municipality = municipality_of(conn, &record);
+        write_record(conn, id, owner, first_received_at, municipality, &record)?;
+        // The document's row keeps the answer too (`documents::upsert`).
+        conn.execute(
+            "UPDATE docs SET municipality = ?2 WHERE id = ?1",
+            params![id.as_bytes(), text(municipality)],
+        )?;
         n += 1;
     }
     Ok(n)

@@ -9,6 +9,8 @@ use shared::follow_up::public::{self, Published, PublishedArea, PublishedInitiat
 use shared::follow_up::Period;
 use shared::local_time::to_local;
 
+use shared::MunicipalityId;
+
 use super::follow_up::{public_figures, PublicFigures};
 use crate::error::Error;
 
@@ -48,17 +50,24 @@ fn exact(period: Period, f: PublicFigures) -> Published {
     }
 }
 
-/// The years with records or a plan, up to `now`'s.
-fn years(conn: &Connection, now: Millis) -> Result<std::ops::RangeInclusive<i32>, Error> {
+/// The years with records or a plan of the municipality, up to `now`'s.
+fn years(
+    conn: &Connection,
+    m: &str,
+    now: Millis,
+) -> Result<std::ops::RangeInclusive<i32>, Error> {
     let this_year = to_local(now).year();
     let first_ms: Option<Millis> = conn.query_row(
-        "SELECT min(t) FROM (SELECT min(started_at) AS t FROM patrol_visits
-                   UNION ALL SELECT min(started_at) FROM inspections)",
-        [],
+        "SELECT min(t) FROM (SELECT min(started_at) AS t FROM patrol_visits WHERE municipality = ?1
+                   UNION ALL SELECT min(started_at) FROM inspections WHERE municipality = ?1)",
+        [m],
         |r| r.get(0),
     )?;
-    let first_plan: Option<String> =
-        conn.query_row("SELECT min(period_start) FROM plans", [], |r| r.get(0))?;
+    let first_plan: Option<String> = conn.query_row(
+        "SELECT min(period_start) FROM plans WHERE municipality_id = ?1",
+        [m],
+        |r| r.get(0),
+    )?;
     let plan_year = first_plan.and_then(|d| d.get(..4)?.parse::<i32>().ok());
     let first = [first_ms.map(|ms| to_local(ms).year()), plan_year]
         .into_iter()
@@ -68,14 +77,31 @@ fn years(conn: &Connection, now: Millis) -> Result<std::ops::RangeInclusive<i32>
     Ok(first.min(this_year)..=this_year)
 }
 
-/// The figures of every closed quarter and its year, as they would be
-/// published at `now`. Only reads: run it on a reader connection, so that
-/// the writer (and every sync) never waits for it.
-pub fn compute(conn: &Connection, now: Millis) -> Result<Vec<Published>, Error> {
-    let quarters = public::closed_quarters(years(conn, now)?, now);
+/// The figures of every municipality, as they would be published at `now`.
+/// Only reads: run it on a reader connection, so that the writer (and
+/// every sync) never waits for it.
+pub fn compute(conn: &Connection, now: Millis) -> Result<Vec<(MunicipalityId, Published)>, Error> {
+    let mut out = Vec::new();
+    for m in super::municipalities::all(conn)? {
+        for p in compute_one(conn, m.id, now)? {
+            out.push((m.id, p));
+        }
+    }
+    Ok(out)
+}
+
+/// The figures of every closed quarter and its year of one municipality.
+fn compute_one(
+    conn: &Connection,
+    municipality: MunicipalityId,
+    now: Millis,
+) -> Result<Vec<Published>, Error> {
+    let public_figures = |p| public_figures(conn, municipality, p);
+    let quarters =
+        public::closed_quarters(years(conn, &municipality.0.to_string(), now)?, now);
     let mut published: Vec<Published> = Vec::new();
     for q in &quarters {
-        published.push(Published::quarter(exact(*q, public_figures(conn, *q)?)));
+        published.push(Published::quarter(exact(*q, public_figures(*q)?)));
     }
     let mut year_keys: Vec<i32> = quarters.iter().map(Period::year).collect();
     year_keys.dedup();
@@ -87,7 +113,7 @@ pub fn compute(conn: &Connection, now: Millis) -> Result<Vec<Published>, Error> 
             .collect();
         let shape = exact(
             Period::Year(year),
-            public_figures(conn, Period::Year(year))?,
+            public_figures(Period::Year(year))?,
         );
         published.push(Published::year(year, shape, &theirs));
     }
@@ -97,21 +123,25 @@ pub fn compute(conn: &Connection, now: Millis) -> Result<Vec<Published>, Error> 
 /// Stores `figures` as the publication of `now`, unless one was made today
 /// already (two visitors may have computed it at once). Returns whether it
 /// stored.
-pub fn store(conn: &Connection, figures: &[Published], now: Millis) -> Result<bool, Error> {
+pub fn store(
+    conn: &Connection,
+    figures: &[(MunicipalityId, Published)],
+    now: Millis,
+) -> Result<bool, Error> {
     if !public::due(last_published_at(conn)?, now) {
         return Ok(false);
     }
     conn.execute("DELETE FROM public_figures", [])?;
     let mut insert = conn.prepare_cached(
-        "INSERT INTO public_figures (period, body, published_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO public_figures (period, body, published_at, municipality) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for p in figures {
+    for (m, p) in figures {
         let body = serde_json::to_string(p).map_err(Error::internal)?;
-        insert.execute(params![p.period, body, now])?;
+        insert.execute(params![p.period, body, now, m.0.to_string()])?;
     }
     // A day with nothing to publish still counts as published.
     if figures.is_empty() {
-        insert.execute(params!["", "", now])?;
+        insert.execute(params!["", "", now, None::<String>])?;
     }
     tracing::info!(periods = figures.len(), "public figures published");
     Ok(true)
@@ -128,12 +158,17 @@ pub async fn publish_if_due(db: &super::Db, now: Millis) -> Result<(), Error> {
     Ok(())
 }
 
-/// The published figures of a period (`2026-Q2`, `2026`), if any.
-pub fn published(conn: &Connection, period: &str) -> Result<Option<Published>, Error> {
+/// The published figures of a municipality's period (`2026-Q2`, `2026`),
+/// if any.
+pub fn published(
+    conn: &Connection,
+    municipality: MunicipalityId,
+    period: &str,
+) -> Result<Option<Published>, Error> {
     let body: Option<String> = conn
         .query_row(
-            "SELECT body FROM public_figures WHERE period = ?1 AND period != ''",
-            [period],
+            "SELECT body FROM public_figures WHERE municipality = ?2 AND period = ?1 AND period != ''",
+            params![period, municipality.0.to_string()],
             |r| r.get(0),
         )
         .optional()?;
@@ -143,11 +178,14 @@ pub fn published(conn: &Connection, period: &str) -> Result<Option<Published>, E
 
 /// The keys of every published period: years first, newest first, then
 /// quarters newest first.
-pub fn published_periods(conn: &Connection) -> Result<Vec<String>, Error> {
+pub fn published_periods(
+    conn: &Connection,
+    municipality: MunicipalityId,
+) -> Result<Vec<String>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT period FROM public_figures WHERE period != ''
+        "SELECT period FROM public_figures WHERE municipality = ?1 AND period != ''
           ORDER BY length(period), period DESC",
     )?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
+    let rows = stmt.query_map([municipality.0.to_string()], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -75,8 +75,11 @@ pub trait PushStore {
         id: DocId,
         owner: Option<OfficerId>,
         first_received_at: Millis,
+        municipality: Option<shared::MunicipalityId>,
         record: &Record,
     ) -> Result<(), Error>;
+    /// The municipality a record belongs to (`shared::municipality`).
+    fn municipality_of(&self, record: &Record) -> Option<shared::MunicipalityId>;
 }
 
 impl PushStore for Connection {
@@ -143,8 +146,12 @@ impl PushStore for Connection {
         id: DocId,
         owner: Option<OfficerId>,
         first_received_at: Millis,
+        municipality: Option<shared::MunicipalityId>,
         record: &Record,
     ) -> Result<(), Error> {
-        projection::write_record(self, id, owner, first_received_at, record)
+        projection::write_record(self, id, owner, first_received_at, municipality, record)
+    }
+    fn municipality_of(&self, record: &Record) -> Option<shared::MunicipalityId> {
+        projection::municipality_of(self, record)
     }
 }

@@ -9,7 +9,7 @@ use shared::domain::Millis;
 use shared::record::{read_record, write_record, Record};
 use shared::sync::changes::CheckedChange;
 use shared::validation::{errors, validate};
-use shared::{ActorKey, DocId};
+use shared::{ActorKey, DocId, MunicipalityId};
 
 use super::documents;
 use super::ingest::{accept, SqlReferences};
@@ -39,21 +39,39 @@ pub fn server_actor(conn: &Connection) -> Result<ActorKey, Error> {
 /// Creates or edits a record as a coordinator: `edit` gets the current
 /// record (none for a new document) and returns the new one. The record is
 /// validated like any other; a failing one is refused with the reasons.
+/// A hotspot, venue or plan is placed in `municipality` when it is new
+/// and stays in the one it was made in (`shared::municipality::may_move`).
 pub fn save(
     conn: &Connection,
     id: DocId,
     now: Millis,
+    municipality: Option<MunicipalityId>,
     edit: impl FnOnce(Option<Record>) -> Record,
 ) -> Result<Record, Error> {
-    let actor = server_actor(conn)?;
-    let stored = documents::stored(conn, id)?;
     let existing = documents::load(conn, id)?;
+    let stored = documents::stored(conn, id)?;
     let before = if stored.is_some() {
         read_record(&existing).ok()
     } else {
         None
     };
-    let record = edit(before);
+    let was = before.as_ref().and_then(shared::municipality::of_reference);
+    let mut record = edit(before);
+    if let Some(m) = was.or(municipality) {
+        set_municipality(&mut record, m);
+    }
+    let is_reference = matches!(
+        record,
+        Record::Hotspot(_) | Record::Venue(_) | Record::PromisePlan(_)
+    );
+    if is_reference
+        && !shared::municipality::may_move(was, shared::municipality::of_reference(&record))
+    {
+        return Err(Error::BadRequest {
+            code: shared::sync::ErrorCode::Invalid,
+            message: "hotspots, venues and plans belong to a municipality: choose one first".into(),
+        });
+    }
     let problems = validate(&record, &SqlReferences::new(conn));
     let errs: Vec<String> = errors(&problems).map(|p| p.to_string()).collect();
     if !errs.is_empty() {
@@ -62,6 +80,30 @@ pub fn save(
             message: errs.join("; "),
         });
     }
+    write(conn, id, now, existing, stored, record)
+}
+
+/// Writes a hotspot's, venue's or plan's municipality into the record.
+pub fn set_municipality(record: &mut Record, m: MunicipalityId) {
+    match record {
+        Record::Hotspot(h) => h.municipality_id = Some(m.0),
+        Record::Venue(v) => v.municipality_id = Some(m.0),
+        Record::PromisePlan(p) => p.municipality_id = Some(m.0),
+        _ => {}
+    }
+}
+
+/// Commits `record` over `existing` as the server's change and takes it
+/// in (log, readers, follow-up rows). Validation is the caller's.
+pub fn write(
+    conn: &Connection,
+    id: DocId,
+    now: Millis,
+    existing: automerge::Automerge,
+    stored: Option<documents::StoredDoc>,
+    record: Record,
+) -> Result<Record, Error> {
+    let actor = server_actor(conn)?;
     let mut doc = AutoCommit::load(&existing.save())
         .map_err(Error::internal)?
         .with_actor(actor.to_actor());
@@ -130,19 +172,22 @@ pub fn publish_directory(conn: &Connection, now: Millis) -> Result<(), Error> {
             actors: list.iter().map(hex::encode).collect(),
         });
     }
-    save(conn, id, now, |_| Record::Directory(Directory { officers }))?;
+    save(conn, id, now, None, |_| Record::Directory(Directory { officers }))?;
     Ok(())
 }
 
-/// Every document of a reference kind, with its record, ordered by name
-/// as the follow-up tables hold it.
+/// Every document of a reference kind in a municipality, with its record,
+/// ordered by name.
 fn records_of_kind(
     conn: &Connection,
     kind: shared::DocKind,
+    municipality: MunicipalityId,
 ) -> Result<Vec<(uuid::Uuid, Record)>, Error> {
-    let mut stmt = conn.prepare("SELECT id FROM docs WHERE kind = ?1")?;
+    let mut stmt = conn.prepare("SELECT id FROM docs WHERE kind = ?1 AND municipality = ?2")?;
     let ids: Vec<Vec<u8>> = stmt
-        .query_map([kind.as_str()], |r| r.get(0))?
+        .query_map(params![kind.as_str(), municipality.0.to_string()], |r| {
+            r.get(0)
+        })?
         .collect::<Result<_, _>>()?;
     let mut out = Vec::new();
     for raw in ids {
@@ -164,23 +209,29 @@ fn records_of_kind(
 /// unit: an id must name a document of the same kind, or the row is
 /// reported; with any bad row (`bad`, from reading, and these) nothing is
 /// written. Returns how many rows were written, or every bad row by line.
+/// New rows are placed in `municipality`; an id must name one of its
+/// documents (another municipality's is "unknown", and left untouched).
 pub fn import(
     conn: &Connection,
     kind: shared::DocKind,
     rows: shared::reference_csv::Imported<Record>,
     mut bad: Vec<shared::reference_csv::RowError>,
+    municipality: MunicipalityId,
     now: Millis,
 ) -> Result<Result<usize, Vec<shared::reference_csv::RowError>>, Error> {
     for (line, id, _) in &rows {
         if let Some(id) = id {
-            let known: Option<Option<String>> = conn
+            let known: Option<(String, Option<String>)> = conn
                 .query_row(
-                    "SELECT kind FROM docs WHERE id = ?1",
+                    "SELECT kind, municipality FROM docs WHERE id = ?1",
                     [id.as_bytes()],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            if known.flatten().as_deref() != Some(kind.as_str()) {
+            let here = municipality.0.to_string();
+            if known.as_ref().map(|(k, m)| (k.as_str(), m.as_deref()))
+                != Some((kind.as_str(), Some(here.as_str())))
+            {
                 bad.push(shared::reference_csv::RowError {
                     line: *line,
                     problem: shared::reference_csv::RowProblem::UnknownId {
@@ -198,7 +249,7 @@ pub fn import(
     let n = rows.len();
     for (_, id, record) in rows {
         let id = id.map(DocId).unwrap_or_else(DocId::random);
-        save(conn, id, now, move |before| match (before, record) {
+        save(conn, id, now, Some(municipality), move |before| match (before, record) {
             // An update keeps what the file does not carry: the initiative a
             // hotspot's patrols count toward, and the demo mark.
             (Some(Record::Hotspot(old)), Record::Hotspot(mut new)) => {
@@ -216,11 +267,13 @@ pub fn import(
     Ok(Ok(n))
 }
 
-/// The promise plan's document id and record, if there is one.
+/// The municipality's promise plan: its document id and record, if there
+/// is one.
 pub fn current_plan(
     conn: &Connection,
+    municipality: MunicipalityId,
 ) -> Result<Option<(uuid::Uuid, shared::domain::PromisePlan)>, Error> {
-    Ok(records_of_kind(conn, shared::DocKind::PromisePlan)?
+    Ok(records_of_kind(conn, shared::DocKind::PromisePlan, municipality)?
         .into_iter()
         .find_map(|(id, r)| match r {
             Record::PromisePlan(p) => Some((id, p)),
@@ -228,9 +281,12 @@ pub fn current_plan(
         }))
 }
 
-/// Every hotspot with its document id, by name.
-pub fn hotspots(conn: &Connection) -> Result<Vec<(uuid::Uuid, shared::domain::Hotspot)>, Error> {
-    Ok(records_of_kind(conn, shared::DocKind::Hotspot)?
+/// Every hotspot of a municipality with its document id, by name.
+pub fn hotspots(
+    conn: &Connection,
+    municipality: MunicipalityId,
+) -> Result<Vec<(uuid::Uuid, shared::domain::Hotspot)>, Error> {
+    Ok(records_of_kind(conn, shared::DocKind::Hotspot, municipality)?
         .into_iter()
         .filter_map(|(id, r)| match r {
             Record::Hotspot(h) => Some((id, h)),
@@ -239,9 +295,12 @@ pub fn hotspots(conn: &Connection) -> Result<Vec<(uuid::Uuid, shared::domain::Ho
         .collect())
 }
 
-/// Every venue with its document id, by name.
-pub fn venues(conn: &Connection) -> Result<Vec<(uuid::Uuid, shared::domain::Venue)>, Error> {
-    Ok(records_of_kind(conn, shared::DocKind::Venue)?
+/// Every venue of a municipality with its document id, by name.
+pub fn venues(
+    conn: &Connection,
+    municipality: MunicipalityId,
+) -> Result<Vec<(uuid::Uuid, shared::domain::Venue)>, Error> {
+    Ok(records_of_kind(conn, shared::DocKind::Venue, municipality)?
         .into_iter()
         .filter_map(|(id, r)| match r {
             Record::Venue(v) => Some((id, v)),
@@ -257,9 +316,10 @@ pub fn venues(conn: &Connection) -> Result<Vec<(uuid::Uuid, shared::domain::Venu
 pub fn import_plan(
     conn: &Connection,
     text: &str,
+    municipality: MunicipalityId,
     now: Millis,
 ) -> Result<Result<usize, Vec<shared::reference_csv::RowError>>, Error> {
-    let current = current_plan(conn)?;
+    let current = current_plan(conn, municipality)?;
     let (plan, mut bad) = shared::reference_csv::read_plan(text, current.as_ref().map(|c| &c.1));
     if let Some((_, old)) = &current {
         let kept: Vec<uuid::Uuid> = plan
@@ -291,7 +351,9 @@ pub fn import_plan(
         Some(plan) if bad.is_empty() => {
             let n = plan.initiatives().count();
             let id = current.map(|c| DocId(c.0)).unwrap_or_else(DocId::random);
-            save(conn, id, now, move |_| Record::PromisePlan(plan))?;
+            save(conn, id, now, Some(municipality), move |_| {
+                Record::PromisePlan(plan)
+            })?;
             Ok(Ok(n))
         }
         _ => {

@@ -433,6 +433,64 @@ CREATE TABLE sso_pending (
     created_at INTEGER NOT NULL
 ) STRICT;
 "#,
+    r#"
+-- Municipalities (shared::municipality, db::municipalities): one server
+-- serves one or many, grouped in police areas. Reference data names its
+-- municipality; every document's row and every follow-up row carries the
+-- one it belongs to (a record: its place's), so that a municipality's
+-- pages select their rows by it. Officers work in the municipalities a
+-- coordinator gives them (granted_seq: the log position when given, so
+-- that their next sync brings the municipality's reference data whole);
+-- accounts reach the municipalities given to them, a police-area
+-- coordinator those of its police areas. A session shows one at a time.
+-- An upgraded store becomes the first municipality (MUNICIPALITIES_VERSION).
+CREATE TABLE police_areas (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    demo INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE municipalities (
+    id          TEXT PRIMARY KEY,
+    slug        TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    police_area TEXT REFERENCES police_areas(id),
+    demo        INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE officer_municipalities (
+    officer_id      TEXT NOT NULL,
+    municipality_id TEXT NOT NULL,
+    granted_seq     INTEGER NOT NULL,
+    PRIMARY KEY (officer_id, municipality_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE account_municipalities (
+    coordinator_id  TEXT NOT NULL REFERENCES coordinators(id),
+    municipality_id TEXT NOT NULL,
+    PRIMARY KEY (coordinator_id, municipality_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE account_police_areas (
+    coordinator_id TEXT NOT NULL REFERENCES coordinators(id),
+    police_area    TEXT NOT NULL,
+    PRIMARY KEY (coordinator_id, police_area)
+) STRICT, WITHOUT ROWID;
+ALTER TABLE sessions ADD COLUMN municipality TEXT;
+ALTER TABLE docs ADD COLUMN municipality TEXT;
+ALTER TABLE docs ADD COLUMN municipality_reads INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX docs_by_municipality ON docs(municipality);
+ALTER TABLE plans ADD COLUMN municipality_id TEXT;
+ALTER TABLE hotspots ADD COLUMN municipality TEXT;
+ALTER TABLE venues ADD COLUMN municipality TEXT;
+ALTER TABLE patrol_visits ADD COLUMN municipality TEXT;
+ALTER TABLE inspections ADD COLUMN municipality TEXT;
+ALTER TABLE activities ADD COLUMN municipality TEXT;
+ALTER TABLE uncounted_records ADD COLUMN municipality TEXT;
+ALTER TABLE access_log ADD COLUMN municipality TEXT;
+ALTER TABLE public_figures ADD COLUMN municipality TEXT;
+CREATE INDEX patrol_visits_by_municipality ON patrol_visits(municipality, started_at);
+CREATE INDEX inspections_by_municipality ON inspections(municipality, started_at);
+CREATE INDEX activities_by_municipality ON activities(municipality, date);
+CREATE INDEX uncounted_records_by_municipality ON uncounted_records(municipality, at);
+"#,
 ];
 
 /// The version whose upgrade also needs `documents::refresh_readers`.
@@ -440,6 +498,10 @@ const READERS_VERSION: usize = 4;
 /// The version whose upgrade projects every document again (what counts
 /// changed: drafts left the counted tables).
 const REPROJECT_VERSION: usize = 8;
+
+/// The version whose upgrade makes the store's data the first
+/// municipality (`municipalities::adopt_existing`).
+const MUNICIPALITIES_VERSION: usize = 16;
 
 /// The follow-up tables, in the order a rebuild empties and refills them.
 pub const FOLLOW_UP_TABLES: &[&str] = &[
@@ -471,17 +533,25 @@ pub fn migrate(conn: &Connection) -> Result<(), Error> {
         // first table. An older store zeroes them (secure_delete) instead.
         conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")?;
     }
+    // One transaction for the whole upgrade, the steps in Rust included:
+    // a crash leaves the store at its old version, never between.
+    let tx = conn.unchecked_transaction()?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
         if i + 1 == READERS_VERSION {
             super::documents::refresh_readers(&tx)?;
         }
-        if i + 1 == REPROJECT_VERSION && version > 0 {
-            super::projection::rebuild(&tx)?;
-        }
-        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
-        tx.commit()?;
     }
+    let passed = |v: usize| version > 0 && (version as usize) < v && MIGRATIONS.len() >= v;
+    if passed(MUNICIPALITIES_VERSION) {
+        // Also projects every document again (with its municipality),
+        // which covers REPROJECT_VERSION: rows are written in the shape
+        // of the last version only.
+        super::municipalities::adopt_existing(&tx)?;
+    } else if passed(REPROJECT_VERSION) {
+        super::projection::rebuild(&tx)?;
+    }
+    tx.execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len()))?;
+    tx.commit()?;
     Ok(())
 }

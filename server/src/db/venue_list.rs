@@ -26,7 +26,11 @@ pub fn changed(conn: &Connection) -> Result<(), Error> {
 }
 
 /// The list, when `held` (the tag the phone sent) is not the current one.
-pub fn unless_held(conn: &Connection, held: Option<&[u8]>) -> Result<Option<VenueList>, Error> {
+pub fn unless_held(
+    conn: &Connection,
+    held: Option<&[u8]>,
+    works_in: &[shared::MunicipalityId],
+) -> Result<Option<VenueList>, Error> {
     let tag: Option<Vec<u8>> = conn
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
         .query_row([TAG_KEY], |r| r.get(0))
@@ -37,25 +41,41 @@ pub fn unless_held(conn: &Connection, held: Option<&[u8]>) -> Result<Option<Venu
         Some(t) => t,
         None => {
             changed(conn)?;
-            return unless_held(conn, held);
+            return unless_held(conn, held, works_in);
         }
+    };
+    // The officer's list is the venues of the municipalities they work
+    // in: its tag is the server's with those municipalities, so that
+    // being given or losing one sends a new list.
+    let tag = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for m in works_in {
+            h.update(m.0.as_bytes());
+        }
+        let mut t = tag;
+        t.extend_from_slice(&h.finalize()[..8]);
+        t
     };
     if held == Some(tag.as_slice()) {
         return Ok(None);
     }
-    // Every counted inspection: `shared::follow_up::venue_status` picks
-    // each venue's latest (SQL only reads).
-    let mut stmt =
-        conn.prepare_cached("SELECT venue_id, started_at, follow_up FROM inspections")?;
+    // Every counted inspection of the officer's municipalities:
+    // `shared::follow_up::venue_status` picks each venue's latest (SQL
+    // only reads).
+    let mut stmt = conn.prepare_cached(
+        "SELECT venue_id, started_at, follow_up FROM inspections WHERE municipality = ?1",
+    )?;
     let mut facts = Vec::new();
-    for row in stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })? {
-        let (venue, started_at, follow_up) = row?;
+    for m in works_in {
+        for row in stmt.query_map([m.0.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })? {
+            let (venue, started_at, follow_up) = row?;
         // The projection wrote these columns from checked values; a row
         // that does not read back is left out of the picker's hints
         // rather than failing the officer's sync.
@@ -69,6 +89,7 @@ pub fn unless_held(conn: &Connection, held: Option<&[u8]>) -> Result<Option<Venu
             started_at,
             follow_up,
         });
+        }
     }
     Ok(Some(VenueList::new(tag, &facts)))
 }

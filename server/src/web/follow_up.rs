@@ -50,8 +50,12 @@ pub fn chosen(q: &PeriodQuery, now: i64) -> Result<Period, Error> {
     }
 }
 
-pub async fn load(state: &AppState, period: Period) -> Result<FollowUp, Error> {
-    state.db.read(move |c| figures(c, period)).await
+pub async fn load(
+    state: &AppState,
+    here: shared::MunicipalityId,
+    period: Period,
+) -> Result<FollowUp, Error> {
+    state.db.read(move |c| figures(c, here, period)).await
 }
 
 pub async fn show(
@@ -61,7 +65,7 @@ pub async fn show(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, Error> {
     let period = chosen(&q, state.clock.now_ms())?;
-    let f = load(&state, period).await?;
+    let f = load(&state, me.here()?, period).await?;
     let title = format!("{} {}", l.t("Follow-up"), l.period(&period));
     // The yearly review of the retention rules, reminded of while due.
     let review = state.db.read(crate::db::retention::last_review).await?;
@@ -239,10 +243,10 @@ fn report(l: Lang, f: &FollowUp, csrf: &str, now: i64) -> Markup {
 
 pub async fn csv(
     State(state): State<AppState>,
-    _me: SignedIn,
+    me: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, Error> {
-    export(&state, &q, "csv", super::CSV, |f| {
+    export(&state, &me, &q, "csv", super::CSV, |f| {
         to_csv(f).map_err(Error::internal)
     })
     .await
@@ -250,10 +254,10 @@ pub async fn csv(
 
 pub async fn xlsx(
     State(state): State<AppState>,
-    _me: SignedIn,
+    me: SignedIn,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, Error> {
-    export(&state, &q, "xlsx", super::XLSX, |f| {
+    export(&state, &me, &q, "xlsx", super::XLSX, |f| {
         to_xlsx(f).map_err(Error::internal)
     })
     .await
@@ -262,16 +266,18 @@ pub async fn xlsx(
 /// The period's figures as a file `follow-up-<period>.<ext>`.
 async fn export(
     state: &AppState,
+    me: &SignedIn,
     q: &PeriodQuery,
     ext: &str,
     content_type: &'static str,
     write: impl FnOnce(&FollowUp) -> Result<Vec<u8>, Error>,
 ) -> Result<Response, Error> {
     let period = chosen(q, state.clock.now_ms())?;
-    let body = write(&load(state, period).await?)?;
+    let body = write(&load(state, me.here()?, period).await?)?;
+    let slug = me.0.here.as_ref().map(|m| m.slug.as_str()).unwrap_or("");
     Ok(super::attachment(
         content_type,
-        &format!("follow-up-{}.{ext}", period.key()),
+        &format!("follow-up-{slug}-{}.{ext}", period.key()),
         body,
     ))
 }
@@ -383,11 +389,19 @@ pub async fn save_assessment(
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
     let period = chosen(&PeriodQuery::of(Some(form.period)), state.clock.now_ms())?;
-    let (who, now) = (me.0.id, state.clock.now_ms());
+    let (who, now, here) = (me.0.id, state.clock.now_ms(), me.here()?);
     state
         .db
         .write(move |c| {
-            crate::db::follow_up::save_assessment(c, period, &form.focus_area, &form.text, who, now)
+            crate::db::follow_up::save_assessment(
+                c,
+                here,
+                period,
+                &form.focus_area,
+                &form.text,
+                who,
+                now,
+            )
         })
         .await?;
     Ok(

@@ -107,7 +107,8 @@ pub fn routes() -> Router<AppState> {
         .route("/retention", get(retention::show).post(retention::set))
         .route("/retention/review", post(retention::review))
         .route("/retention/lease", post(retention::set_lease))
-        .route("/public", get(public::show))
+        .route("/public", get(public::index))
+        .route("/public/{municipality}", get(public::show))
         .layer(axum::middleware::from_fn(problems::as_page))
 }
 

@@ -5,7 +5,7 @@
 //! `shared::follow_up::public`). No officer names, no free text, no times.
 //! In Swedish when the browser prefers it, else English.
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use shared::follow_up::public::Published;
@@ -14,23 +14,75 @@ use shared::local_time::format_date;
 use super::follow_up::PeriodQuery;
 use super::lang::Lang;
 use super::layout::page;
-use crate::db::publication;
+use crate::db::{municipalities, publication};
 use crate::error::Error;
 use crate::http::AppState;
 
+/// `/public`: the municipalities on the server, each a link to its
+/// summary; a server with one municipality shows its summary here too.
+pub async fn index(
+    State(state): State<AppState>,
+    l: Lang,
+    q: Query<PeriodQuery>,
+) -> Result<Response, Error> {
+    let all = state.db.read(municipalities::all).await?;
+    if let [only] = all.as_slice() {
+        return summary(state, l, q, only.clone(), "/public").await;
+    }
+    Ok(page(
+        l,
+        l.t("What we did"),
+        None,
+        html! {
+            p { (l.t("The citizen promises of each municipality and the local police, and what was done.")) }
+            @if all.is_empty() {
+                p { (l.t("No municipality publishes figures here yet.")) }
+            }
+            ul {
+                @for m in &all {
+                    li { a href=(format!("/public/{}?lang={}", m.slug, l.tag())) { (m.name) } }
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+/// `/public/<municipality>`: one municipality's summary.
 pub async fn show(
     State(state): State<AppState>,
     l: Lang,
+    Path(slug): Path<String>,
+    q: Query<PeriodQuery>,
+) -> Result<Response, Error> {
+    if !shared::municipality::valid_slug(&slug) {
+        return Err(Error::NotFound);
+    }
+    let m = state
+        .db
+        .read(move |c| municipalities::by_slug(c, &slug))
+        .await?
+        .ok_or(Error::NotFound)?;
+    let address = format!("/public/{}", m.slug);
+    summary(state, l, q, m, &address).await
+}
+
+async fn summary(
+    state: AppState,
+    l: Lang,
     Query(q): Query<PeriodQuery>,
+    m: shared::municipality::Municipality,
+    address: &str,
 ) -> Result<Response, Error> {
     // The day's publication is made by the server's hourly check (`http::
     // run`); should a visitor come first, by that visitor.
     publication::publish_if_due(&state.db, state.clock.now_ms()).await?;
+    let here = m.id;
     let (periods, last) = state
         .db
-        .read(|c| {
+        .read(move |c| {
             Ok((
-                publication::published_periods(c)?,
+                publication::published_periods(c, here)?,
                 publication::last_published_at(c)?,
             ))
         })
@@ -46,7 +98,7 @@ pub async fn show(
         Some(k) => {
             state
                 .db
-                .read(move |c| publication::published(c, &k))
+                .read(move |c| publication::published(c, here, &k))
                 .await?
         }
         None => None,
@@ -61,6 +113,7 @@ pub async fn show(
         ),
         None => l.t("What we did").to_string(),
     };
+    let title = format!("{}: {title}", m.name);
     Ok(page(
         l,
         &title,
@@ -74,8 +127,8 @@ pub async fn show(
             p.no-print {
                 @let here = figures.as_ref().map(|f| format!("period={}&", f.period)).unwrap_or_default();
                 @match l {
-                    Lang::Sv => { a href=(format!("/public?{here}lang=en")) hreflang="en" lang="en" { "In English" } }
-                    Lang::En => { a href=(format!("/public?{here}lang=sv")) hreflang="sv" lang="sv" { "På svenska" } }
+                    Lang::Sv => { a href=(format!("{address}?{here}lang=en")) hreflang="en" lang="en" { "In English" } }
+                    Lang::En => { a href=(format!("{address}?{here}lang=sv")) hreflang="sv" lang="sv" { "På svenska" } }
                 }
             }
             @match &figures {
@@ -120,7 +173,7 @@ pub async fn show(
                     (l.t("Published periods: "))
                     @for (n, p) in periods.iter().enumerate() {
                         @if n > 0 { " · " }
-                        a href=(format!("/public?period={p}&lang={}", l.tag())) { (p) }
+                        a href=(format!("{address}?period={p}&lang={}", l.tag())) { (p) }
                     }
                 }
             }

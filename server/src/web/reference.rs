@@ -36,13 +36,14 @@ async fn reference_page(
     status: StatusCode,
     message: Option<Markup>,
 ) -> Result<Response, Error> {
+    let here = me.here()?;
     let (hotspots, venues, plan) = state
         .db
-        .read(|c| {
+        .read(move |c| {
             Ok((
-                reference::hotspots(c)?,
-                reference::venues(c)?,
-                reference::current_plan(c)?,
+                reference::hotspots(c, here)?,
+                reference::venues(c, here)?,
+                reference::current_plan(c, here)?,
             ))
         })
         .await?;
@@ -128,9 +129,10 @@ pub async fn show(State(state): State<AppState>, me: SignedIn, l: Lang) -> Resul
 
 pub async fn export(
     State(state): State<AppState>,
-    _me: SignedIn,
+    me: SignedIn,
     Path(file): Path<String>,
 ) -> Result<Response, Error> {
+    let here = me.here()?;
     let (what, excel) = match (file.strip_suffix(".csv"), file.strip_suffix(".xlsx")) {
         (Some(w), _) => (w.to_string(), false),
         (_, Some(w)) => (w.to_string(), true),
@@ -139,15 +141,19 @@ pub async fn export(
     let kind = kind_of(&what)?;
     let body = match kind {
         DocKind::Hotspot => {
-            let hotspots = state.db.read(reference::hotspots).await?;
+            let hotspots = state.db.read(move |c| reference::hotspots(c, here)).await?;
             reference_csv::write_hotspots(&hotspots)
         }
-        DocKind::PromisePlan => match state.db.read(reference::current_plan).await? {
+        DocKind::PromisePlan => match state
+            .db
+            .read(move |c| reference::current_plan(c, here))
+            .await?
+        {
             Some((_, plan)) => reference_csv::write_plan(&plan),
             None => return Err(Error::NotFound),
         },
         _ => {
-            let venues = state.db.read(reference::venues).await?;
+            let venues = state.db.read(move |c| reference::venues(c, here)).await?;
             reference_csv::write_venues(&venues)
         }
     }
@@ -220,7 +226,7 @@ pub async fn import(
         }
     };
     let text = text.trim_start_matches('\u{feff}').to_string();
-    let outcome = import_text(&state, kind, text).await?;
+    let outcome = import_text(&state, me.here()?, kind, text).await?;
     match outcome {
         Ok(n) => {
             tracing::info!(rows = n, kind = kind.as_str(), "reference data imported");
@@ -243,6 +249,7 @@ pub async fn import(
 /// row validated, nothing written unless all are good.
 async fn import_text(
     state: &AppState,
+    here: shared::MunicipalityId,
     kind: DocKind,
     text: String,
 ) -> Result<Result<usize, Vec<RowError>>, Error> {
@@ -251,13 +258,12 @@ async fn import_text(
         .db
         .write(move |c| {
             if kind == DocKind::PromisePlan {
-                return reference::import_plan(c, &text, now);
-                municipality_id: None,
+                return reference::import_plan(c, &text, here, now);
             }
             let refs = crate::db::ingest::SqlReferences::new(c);
             let (rows, bad): reference_csv::Read<Record> = match kind {
                 DocKind::Hotspot => {
-                    let plan = reference::current_plan(c)?.map(|(_, p)| p);
+                    let plan = reference::current_plan(c, here)?.map(|(_, p)| p);
                     let Some(initiative) = plan.as_ref().and_then(shared::rollup::initiative_for_hotspots) else {
                         return Err(Error::BadRequest {
                             code: shared::sync::ErrorCode::NoPlan,
@@ -272,7 +278,7 @@ async fn import_text(
                     (rows.into_iter().map(|(l, id, v)| (l, id, Record::Venue(v))).collect(), bad)
                 }
             };
-            reference::import(c, kind, rows, bad, now)
+            reference::import(c, kind, rows, bad, here, now)
         })
         .await
 }
@@ -316,7 +322,12 @@ struct Editing {
 /// The hotspot or venue with `id`, or the plan's initiative with `id` (the
 /// plan's CSV has a row per initiative, in `PromisePlan::initiatives`'
 /// order; its title, owner, what counts and the target can change).
-async fn editing(state: &AppState, kind: DocKind, id: Uuid) -> Result<Editing, Error> {
+async fn editing(
+    state: &AppState,
+    here: shared::MunicipalityId,
+    kind: DocKind,
+    id: Uuid,
+) -> Result<Editing, Error> {
     // Every column but the id; of the plan, the initiative's own columns
     // (municipality, period and focus area are the plan's).
     let hotspot: &'static [&'static str] = &reference_csv::HOTSPOT_COLUMNS[1..];
@@ -324,19 +335,19 @@ async fn editing(state: &AppState, kind: DocKind, id: Uuid) -> Result<Editing, E
     let initiative: &'static [&'static str] = &reference_csv::PLAN_COLUMNS[4..];
     let (body, editable, row) = match kind {
         DocKind::Hotspot => {
-            let all = state.db.read(reference::hotspots).await?;
+            let all = state.db.read(move |c| reference::hotspots(c, here)).await?;
             let row = all.iter().position(|(h, _)| *h == id);
             (reference_csv::write_hotspots(&all), hotspot, row)
         }
         DocKind::Venue => {
-            let all = state.db.read(reference::venues).await?;
+            let all = state.db.read(move |c| reference::venues(c, here)).await?;
             let row = all.iter().position(|(v, _)| *v == id);
             (reference_csv::write_venues(&all), venue, row)
         }
         _ => {
             let (_, plan) = state
                 .db
-                .read(reference::current_plan)
+                .read(move |c| reference::current_plan(c, here))
                 .await?
                 .ok_or(Error::NotFound)?;
             let row = plan.initiatives().position(|(_, i)| i.id == id);
@@ -428,7 +439,7 @@ pub async fn edit(
     Path((what, id)): Path<(String, Uuid)>,
 ) -> Result<Response, Error> {
     let kind = kind_of(&what)?;
-    let e = editing(&state, kind, id).await?;
+    let e = editing(&state, me.here()?, kind, id).await?;
     Ok(edit_form(l, &me, &what, id, &e, None).into_response())
 }
 
@@ -444,7 +455,7 @@ pub async fn save(
 ) -> Result<Response, Error> {
     me.check_csrf(form.get("csrf").map(String::as_str).unwrap_or(""))?;
     let kind = kind_of(&what)?;
-    let mut e = editing(&state, kind, id).await?;
+    let mut e = editing(&state, me.here()?, kind, id).await?;
     for (c, column) in e.header.iter().enumerate() {
         if let (true, Some(v)) = (e.editable.contains(&column.as_str()), form.get(column)) {
             e.rows[e.row][c] = v.trim().to_string();
@@ -452,7 +463,6 @@ pub async fn save(
     }
     let rows: Vec<&Vec<String>> = if kind == DocKind::PromisePlan {
         e.rows.iter().collect()
-        municipality_id: None,
     } else {
         vec![&e.rows[e.row]]
     };
@@ -467,7 +477,7 @@ pub async fn save(
     write().map_err(Error::internal)?;
     let text = String::from_utf8(shared::spreadsheet::finish(w).map_err(Error::internal)?)
         .map_err(Error::internal)?;
-    match import_text(&state, kind, text).await? {
+    match import_text(&state, me.here()?, kind, text).await? {
         Ok(_) => Ok(Redirect::to("/reference").into_response()),
         Err(bad) => Ok((
             StatusCode::BAD_REQUEST,

@@ -98,6 +98,27 @@ impl HalfSignedIn {
 }
 
 impl SignedIn {
+    /// The municipality the pages show now; a page about one municipality
+    /// cannot open for an account that reaches none.
+    pub fn here(&self) -> Result<shared::MunicipalityId, Error> {
+        self.0.here.as_ref().map(|m| m.id).ok_or_else(|| {
+            Error::Forbidden(
+                "your account reaches no municipality; an administrator gives municipalities on the accounts page".into(),
+            )
+        })
+    }
+
+    /// A record's or row's municipality: one this account's roles do not
+    /// reach is answered as if there were nothing (404), so that the
+    /// answer tells nothing about another municipality's records.
+    pub fn must_reach(&self, m: Option<shared::MunicipalityId>) -> Result<(), Error> {
+        if self.0.reaches(m) {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
     /// The page header of this coordinator's pages.
     pub fn header(&self) -> super::layout::Header<'_> {
         super::layout::Header::of(&self.0)

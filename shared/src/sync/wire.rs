@@ -102,6 +102,13 @@ pub struct SyncResponse {
     /// `redacted_since` once the notices are carried out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redacted_to: Option<u64>,
+    /// The municipalities the officer works in (16-byte ids), on every
+    /// response: the device deletes every hotspot, venue and plan whose
+    /// `municipality_id` is not among them (and gets a municipality's
+    /// whole reference data in `docs` when one is added). Absent (a server
+    /// from before municipalities): the device keeps what it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub works_in: Option<Vec<ByteBuf>>,
 }
 
 /// A record that has a new epoch since a redaction.
