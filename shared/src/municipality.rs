@@ -143,6 +143,33 @@ pub fn given_to_everyone(existing: usize) -> bool {
     existing == 0
 }
 
+/// The municipalities an officer works in after a coordinator whose
+/// roles reach `scope` chose `chosen` for them: the coordinator decides
+/// for their own municipalities only; the others stay as they were.
+pub fn reassign(
+    current: &[MunicipalityId],
+    scope: &[MunicipalityId],
+    chosen: &[MunicipalityId],
+) -> Vec<MunicipalityId> {
+    let mut out: Vec<MunicipalityId> = current
+        .iter()
+        .filter(|m| !scope.contains(m))
+        .chain(chosen.iter().filter(|m| scope.contains(m)))
+        .copied()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether a coordinator whose roles reach `scope` sees an officer who
+/// works in `works_in` (their devices, their municipalities): when they
+/// share one, or the officer works nowhere yet (just enrolled elsewhere,
+/// or taken out of every municipality), so that someone can place them.
+pub fn sees_officer(scope: &[MunicipalityId], works_in: &[MunicipalityId]) -> bool {
+    works_in.is_empty() || works_in.iter().any(|m| scope.contains(m))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +225,17 @@ mod tests {
             ActivityKind::SchoolVisit,
         ));
         assert_eq!(of_record(&activity, &Known(a)), Some(a));
+    }
+
+    #[test]
+    fn a_coordinator_changes_only_their_own_municipalities() {
+        let [a, b, c] = [1, 2, 3].map(|n| MunicipalityId(Uuid::from_u128(n)));
+        assert_eq!(reassign(&[a, c], &[a, b], &[b]), vec![b, c]);
+        assert_eq!(reassign(&[a], &[a], &[]), Vec::<MunicipalityId>::new());
+        assert_eq!(reassign(&[c], &[a], &[c]), vec![c], "c is not theirs to give");
+        assert!(sees_officer(&[a], &[a, c]));
+        assert!(!sees_officer(&[a], &[c]));
+        assert!(sees_officer(&[a], &[]));
     }
 
     #[test]

@@ -122,6 +122,7 @@ pub const PAGES: &[(&str, Option<Capability>)] = {
         ("/reference/{what}/{id}", Some(Reference)),
         ("/devices", Some(Devices)),
         ("/devices/codes", Some(Devices)),
+        ("/devices/officers/{id}", Some(Devices)),
         ("/devices/{id}/revoke", Some(Devices)),
         ("/records", Some(Records)),
         ("/records.csv", Some(Records)),

@@ -7,7 +7,7 @@ use shared::domain::Millis;
 
 /// `devices`.
 pub fn devices(db: &Db) -> anyhow::Result<()> {
-    for d in db.read_blocking(identity::list_devices)? {
+    for d in db.read_blocking(|c| identity::list_devices(c, None))? {
         let state = if d.revoked_at.is_some() {
             "revoked"
         } else {
@@ -39,7 +39,7 @@ pub fn rebuild(db: &Db) -> anyhow::Result<()> {
 
 /// `quarantine`.
 pub fn quarantine(db: &Db) -> anyhow::Result<()> {
-    for q in db.read_blocking(quarantine::list)? {
+    for q in db.read_blocking(|c| quarantine::list(c, None))? {
         println!(
             "{}\t{}\t{}\t{}\t{}",
             q.id, q.doc_id, q.received_at, q.code, q.reason

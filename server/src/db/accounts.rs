@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension as _};
 use shared::domain::Millis;
 use shared::roles::Role;
 use shared::sign_in::SecurityEvent;
+use shared::{MunicipalityId, PoliceAreaId};
 use uuid::Uuid;
 
 use super::coordinators::{self, hash_password};
@@ -26,6 +27,10 @@ pub struct Account {
     pub disabled: bool,
     pub has_app: bool,
     pub must_change_password: bool,
+    /// The municipalities and police areas given to it (what its roles
+    /// reach of them is `shared::roles::scope`).
+    pub municipalities: Vec<MunicipalityId>,
+    pub police_areas: Vec<PoliceAreaId>,
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Account>, Error> {
@@ -51,7 +56,10 @@ pub fn list(conn: &Connection) -> Result<Vec<Account>, Error> {
     let mut out = Vec::new();
     for (id, username, display_name, demo, disabled, has_app, must_change_password) in rows {
         let id = Uuid::parse_str(&id).map_err(Error::internal)?;
+        let (municipalities, police_areas) = super::municipalities::account_given(conn, id)?;
         out.push(Account {
+            municipalities,
+            police_areas,
             id,
             username,
             display_name,
@@ -100,17 +108,20 @@ fn end_sessions(conn: &Connection, id: Uuid) -> Result<(), Error> {
 /// Makes an account with `roles` and a first password the administrator
 /// hands over; the user sets their own at the first sign-in, then sets up
 /// the authenticator app.
+#[allow(clippy::too_many_arguments)]
 pub fn create(
     conn: &Connection,
     username: &str,
     display_name: &str,
     first_password: &str,
     roles: &[Role],
+    reach: &Reach,
     by: &Admin,
     now: Millis,
 ) -> Result<Uuid, Error> {
     let id = coordinators::create(conn, username, display_name, first_password, now)?;
     coordinators::set_roles(conn, id, roles)?;
+    super::municipalities::set_account(conn, id, &reach.municipalities, &reach.police_areas)?;
     conn.execute(
         "UPDATE coordinators SET must_change_password = 1 WHERE id = ?1",
         [id.to_string()],
@@ -127,15 +138,26 @@ pub fn create(
     Ok(id)
 }
 
+/// The municipalities and police areas an administrator gives an account.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    pub municipalities: Vec<MunicipalityId>,
+    pub police_areas: Vec<PoliceAreaId>,
+}
+
+/// Changes an account's roles and what they reach, as one change in the
+/// security log ("roles changed").
 pub fn change_roles(
     conn: &Connection,
     id: Uuid,
     roles: &[Role],
+    reach: &Reach,
     by: &Admin,
     now: Millis,
 ) -> Result<(), Error> {
     let name = username_of(conn, id)?;
     coordinators::set_roles(conn, id, roles)?;
+    super::municipalities::set_account(conn, id, &reach.municipalities, &reach.police_areas)?;
     security_log::record_by(
         conn,
         SecurityEvent::RolesChanged,

@@ -59,6 +59,18 @@ pub fn stored(conn: &Connection, id: DocId) -> Result<Option<StoredDoc>, Error> 
     }))
 }
 
+/// The municipality a document belongs to, as stored when it was
+/// accepted; none for an unknown document.
+pub fn municipality(conn: &Connection, id: DocId) -> Result<Option<MunicipalityId>, Error> {
+    let m: Option<Option<String>> = conn
+        .prepare_cached("SELECT municipality FROM docs WHERE id = ?1")?
+        .query_row([id.as_bytes()], |r| r.get(0))
+        .optional()?;
+    Ok(m.flatten()
+        .and_then(|m| Uuid::parse_str(&m).ok())
+        .map(MunicipalityId))
+}
+
 /// The readers the rows name: the participants other than the owner.
 pub fn participants(conn: &Connection, id: DocId) -> Result<Vec<Uuid>, Error> {
     let mut stmt = conn.prepare_cached(

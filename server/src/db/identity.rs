@@ -222,9 +222,13 @@ pub fn revoke(conn: &Connection, device: Uuid, now: Millis) -> Result<bool, Erro
     Ok(n == 1)
 }
 
-pub fn list_devices(conn: &Connection) -> Result<Vec<DeviceInfo>, Error> {
+/// Every enrolled device, or (`officers`) those of these officers.
+pub fn list_devices(
+    conn: &Connection,
+    officers: Option<&[OfficerId]>,
+) -> Result<Vec<DeviceInfo>, Error> {
     let mut stmt = conn.prepare(
-        "SELECT d.id, o.display_name, d.name, d.enrolled_at, d.last_sync_at, d.revoked_at
+        "SELECT d.id, o.display_name, d.name, d.enrolled_at, d.last_sync_at, d.revoked_at, o.id
            FROM devices d JOIN officers o ON o.id = d.officer_id ORDER BY o.display_name, d.enrolled_at",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -235,11 +239,16 @@ pub fn list_devices(conn: &Connection) -> Result<Vec<DeviceInfo>, Error> {
             r.get(3)?,
             r.get(4)?,
             r.get(5)?,
+            r.get::<_, String>(6)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, officer_name, name, enrolled_at, last_sync_at, revoked_at) = row?;
+        let (id, officer_name, name, enrolled_at, last_sync_at, revoked_at, officer) = row?;
+        let officer = OfficerId(Uuid::parse_str(&officer).map_err(Error::internal)?);
+        if officers.is_some_and(|list| !list.contains(&officer)) {
+            continue;
+        }
         out.push(DeviceInfo {
             id: Uuid::parse_str(&id).map_err(Error::internal)?,
             officer_name,

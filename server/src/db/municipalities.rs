@@ -189,6 +189,36 @@ pub fn set_officer_works_in(
     Ok(())
 }
 
+/// An officer as the devices page lists them.
+#[derive(Debug, Clone)]
+pub struct OfficerRow {
+    pub id: OfficerId,
+    pub name: String,
+    pub works_in: Vec<MunicipalityId>,
+}
+
+/// The officers a coordinator whose roles reach `scope` sees
+/// (`shared::municipality::sees_officer`); every officer for `None` (an
+/// administrator).
+pub fn officers(
+    conn: &Connection,
+    scope: Option<&[MunicipalityId]>,
+) -> Result<Vec<OfficerRow>, Error> {
+    let mut stmt = conn.prepare_cached("SELECT id, display_name FROM officers ORDER BY display_name")?;
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for (id, name) in rows {
+        let id = OfficerId(uuid(&id)?);
+        let works_in = officer_works_in(conn, id)?;
+        if scope.is_none_or(|s| shared::municipality::sees_officer(s, &works_in)) {
+            out.push(OfficerRow { id, name, works_in });
+        }
+    }
+    Ok(out)
+}
+
 /// A new officer works where `given_when_made` says: in the server's only
 /// municipality, else nowhere until a coordinator chooses.
 pub fn place_new_officer(conn: &Connection, officer: OfficerId) -> Result<(), Error> {

@@ -70,9 +70,19 @@ pub fn put_for(
     Ok(())
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Quarantined>, Error> {
-    let mut stmt = conn.prepare("SELECT id, doc_id, device_id, received_at, code, reason, changes FROM quarantine ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
+/// The quarantined documents: every one, or (`municipality`) those sent
+/// by officers who work in it.
+pub fn list(
+    conn: &Connection,
+    municipality: Option<shared::MunicipalityId>,
+) -> Result<Vec<Quarantined>, Error> {
+    let mut stmt = conn.prepare(
+        "SELECT id, doc_id, device_id, received_at, code, reason, changes FROM quarantine q
+          WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM officer_municipalities om
+                                       WHERE om.officer_id = q.officer_id AND om.municipality_id = ?1)
+          ORDER BY id",
+    )?;
+    let rows = stmt.query_map([municipality.map(|m| m.0.to_string())], |r| {
         let doc: Vec<u8> = r.get(1)?;
         let changes: Vec<u8> = r.get(6)?;
         let count = ciborium::from_reader::<Vec<serde_bytes::ByteBuf>, _>(changes.as_slice())

@@ -12,6 +12,8 @@ use shared::{DocId, DocKind};
 use uuid::Uuid;
 
 use super::{documents, reference};
+use shared::MunicipalityId;
+
 use crate::error::Error;
 
 /// Why a coordinator opens a record; one is chosen each time (the
@@ -54,15 +56,18 @@ pub fn log_event(
     case_number: Option<&str>,
     now: Millis,
 ) -> Result<(), Error> {
+    // The entry keeps the record's municipality: its log is that
+    // municipality's, also after the record is erased.
     conn.execute(
-        "INSERT INTO access_log (at, coordinator_id, doc_id, purpose, case_number)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO access_log (at, coordinator_id, doc_id, purpose, case_number, municipality)
+         VALUES (?1, ?2, ?3, ?4, ?5, (SELECT municipality FROM docs WHERE id = ?6))",
         params![
             now,
             coordinator.to_string(),
             id.to_string(),
             event,
-            case_number
+            case_number,
+            id.as_bytes()
         ],
     )?;
     Ok(())
@@ -108,6 +113,7 @@ pub struct TimelinePage {
 /// `page` of `per_page` rows (an export asks for one page of all).
 pub fn timeline(
     conn: &Connection,
+    here: MunicipalityId,
     period: Period,
     f: &Filter,
     page: usize,
@@ -124,6 +130,7 @@ pub fn timeline(
     let (hotspot, venue) = (some(&f.hotspot), some(&f.venue));
     let kind = some(&f.kind);
     let wants = |k: &str| kind.as_deref().is_none_or(|x| x == k);
+    let m = here.0.to_string();
     let mut rows = Vec::new();
     let limit = i64::try_from(upto.saturating_add(1)).unwrap_or(i64::MAX);
     // Visits and inspections: the same query over their own table, place
@@ -153,14 +160,14 @@ pub fn timeline(
              LEFT JOIN initiatives i ON i.id = p.initiative_id
              LEFT JOIN {places} x ON x.id = p.{place_column}
              LEFT JOIN officers o ON o.id = p.owner
-             WHERE p.started_at >= ?1 AND p.started_at < ?2
+             WHERE p.municipality = ?8 AND p.started_at >= ?1 AND p.started_at < ?2
                AND p.doc_id NOT IN (SELECT doc_id FROM kept_rows)
                AND (?3 IS NULL OR p.initiative_id = ?3) AND (?4 IS NULL OR p.{place_column} = ?4)
                AND (?5 IS NULL OR p.owner = ?5) AND (?7 IS NULL OR i.focus_area_id = ?7)
              ORDER BY p.started_at DESC LIMIT ?6"
         ))?;
         let found = stmt.query_map(
-            params![start, end, initiative, place, officer, limit, area],
+            params![start, end, initiative, place, officer, limit, area, m],
             |r| row(r, kind),
         )?;
         for r in found {
@@ -173,14 +180,14 @@ pub fn timeline(
              FROM activities p
              LEFT JOIN initiatives i ON i.id = p.initiative_id
              LEFT JOIN officers o ON o.id = p.owner
-             WHERE p.date >= ?1 AND p.date < ?2
+             WHERE p.municipality = ?7 AND p.date >= ?1 AND p.date < ?2
                AND p.doc_id NOT IN (SELECT doc_id FROM kept_rows)
                AND (?3 IS NULL OR p.initiative_id = ?3) AND (?4 IS NULL OR p.owner = ?4)
                AND (?6 IS NULL OR i.focus_area_id = ?6)
              ORDER BY p.date DESC LIMIT ?5",
         )?;
         let found = stmt.query_map(
-            params![first, end_date, initiative, officer, limit, area],
+            params![first, end_date, initiative, officer, limit, area, m],
             |r| {
                 let date: String = r.get(1)?;
                 Ok(TimelineRow {
@@ -217,13 +224,13 @@ pub fn timeline(
          LEFT JOIN hotspots h ON h.id = u.place_id
          LEFT JOIN venues v ON v.id = u.place_id
          LEFT JOIN officers o ON o.id = u.owner
-         WHERE u.at >= ?1 AND u.at < ?2
+         WHERE u.municipality = ?8 AND u.at >= ?1 AND u.at < ?2
            AND (?3 IS NULL OR u.initiative_id = ?3) AND (?4 IS NULL OR u.place_id = ?4)
            AND (?5 IS NULL OR u.owner = ?5) AND (?7 IS NULL OR i.focus_area_id = ?7)
          ORDER BY u.at DESC LIMIT ?6",
     )?;
     let found = stmt.query_map(
-        params![start, end, initiative, place, officer, limit, area],
+        params![start, end, initiative, place, officer, limit, area, m],
         |r| Ok((r.get::<_, String>(5)?, r.get::<_, String>(6)?, row(r, "")?)),
     )?;
     for r in found {
@@ -276,21 +283,31 @@ fn day_start(date: &str) -> Millis {
 pub type Choice = (String, String);
 
 /// The filters' choices: focus areas, initiatives, hotspots, venues,
-/// officers.
-pub fn choices(conn: &Connection) -> Result<[Vec<Choice>; 5], Error> {
+/// officers, of the municipality `here` (another's names are not shown).
+pub fn choices(conn: &Connection, here: MunicipalityId) -> Result<[Vec<Choice>; 5], Error> {
+    let m = here.0.to_string();
     let list = |sql: &str| -> Result<Vec<Choice>, Error> {
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([&m], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     };
     Ok([
-        list("SELECT id, name FROM focus_areas ORDER BY position, name")?,
-        list("SELECT id, title FROM initiatives ORDER BY position, title")?,
-        list("SELECT id, name FROM hotspots ORDER BY name")?,
-        list("SELECT id, name FROM venues ORDER BY name")?,
-        list("SELECT id, display_name FROM officers ORDER BY display_name")?,
+        list(
+            "SELECT f.id, f.name FROM focus_areas f JOIN plans p ON p.id = f.plan_id
+              WHERE p.municipality_id = ?1 ORDER BY f.position, f.name",
+        )?,
+        list(
+            "SELECT i.id, i.title FROM initiatives i JOIN plans p ON p.id = i.plan_id
+              WHERE p.municipality_id = ?1 ORDER BY i.position, i.title",
+        )?,
+        list("SELECT id, name FROM hotspots WHERE municipality = ?1 ORDER BY name")?,
+        list("SELECT id, name FROM venues WHERE municipality = ?1 ORDER BY name")?,
+        list(
+            "SELECT o.id, o.display_name FROM officers o JOIN officer_municipalities om ON om.officer_id = o.id
+              WHERE om.municipality_id = ?1 ORDER BY o.display_name",
+        )?,
     ])
 }
 
@@ -487,6 +504,7 @@ pub struct AccessFilter {
 /// The access log, newest first, narrowed by the filter.
 pub fn access_log(
     conn: &Connection,
+    here: MunicipalityId,
     f: &AccessFilter,
     limit: usize,
 ) -> Result<Vec<AccessRow>, Error> {
@@ -508,8 +526,8 @@ pub fn access_log(
          LEFT JOIN uncounted_records u ON u.doc_id = a.doc_id
          LEFT JOIN hotspots uh ON uh.id = u.place_id
          LEFT JOIN venues uv ON uv.id = u.place_id
-         WHERE (?2 IS NULL OR a.coordinator_id = ?2) AND (?3 IS NULL OR a.purpose = ?3)
-           AND (?4 IS NULL OR a.doc_id = ?4)
+         WHERE a.municipality = ?5 AND (?2 IS NULL OR a.coordinator_id = ?2)
+           AND (?3 IS NULL OR a.purpose = ?3) AND (?4 IS NULL OR a.doc_id = ?4)
          ORDER BY a.id DESC LIMIT ?1",
     )?;
     let rows = stmt
@@ -518,7 +536,8 @@ pub fn access_log(
                 limit as i64,
                 some(&f.coordinator),
                 some(&f.purpose),
-                some(&f.record).map(|r| r.trim().to_lowercase())
+                some(&f.record).map(|r| r.trim().to_lowercase()),
+                here.0.to_string()
             ],
             |r| {
                 Ok(AccessRow {
@@ -538,12 +557,16 @@ pub fn access_log(
     Ok(rows)
 }
 
-/// The coordinators, for the access log's filter: (id, name).
-pub fn coordinators(conn: &Connection) -> Result<Vec<Choice>, Error> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id, display_name FROM coordinators ORDER BY display_name")?;
+/// The coordinators in the municipality's access log, for its filter:
+/// (id, name).
+pub fn coordinators(conn: &Connection, here: MunicipalityId) -> Result<Vec<Choice>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT c.id, c.display_name FROM coordinators c
+           JOIN access_log a ON a.coordinator_id = c.id
+          WHERE a.municipality = ?1 ORDER BY c.display_name",
+    )?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map([here.0.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }

@@ -9,18 +9,33 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use shared::roles::Role;
+use shared::PoliceAreaId;
 use uuid::Uuid;
 
 use super::lang::Lang;
 use super::layout::page;
 use super::session::{HalfSignedIn, SignedIn};
-use crate::db::accounts::{self, Admin};
+use crate::db::accounts::{self, Admin, Reach};
+use crate::db::municipalities;
 use crate::db::coordinators;
 use crate::error::Error;
 use crate::http::AppState;
 use crate::peer_rate::PeerAddress;
 
-fn roles_fieldset(l: Lang, held: &[Role]) -> maud::Markup {
+/// The server's municipalities and police areas, for the account forms.
+type Places = (
+    Vec<shared::municipality::Municipality>,
+    Vec<(PoliceAreaId, String, bool)>,
+);
+
+async fn places(state: &AppState) -> Result<Places, Error> {
+    state
+        .db
+        .read(|c| Ok((municipalities::all(c)?, municipalities::police_areas(c)?)))
+        .await
+}
+
+fn roles_fieldset(l: Lang, held: &[Role], reach: &Reach, places: &Places) -> maud::Markup {
     html! {
         fieldset {
             legend { (l.t("Roles")) }
@@ -31,24 +46,81 @@ fn roles_fieldset(l: Lang, held: &[Role]) -> maud::Markup {
                 }
             }
         }
+        fieldset {
+            legend { (l.t("Municipalities (a municipal coordinator's and a council member's)")) }
+            @if places.0.is_empty() { p.muted { (l.t("No municipality yet: make one on the municipalities page.")) } }
+            @for m in &places.0 {
+                label {
+                    input type="checkbox" name="municipality" value=(m.id) checked[reach.municipalities.contains(&m.id)];
+                    " " (m.name)
+                }
+            }
+        }
+        @if !places.1.is_empty() {
+            fieldset {
+                legend { (l.t("Police areas (a police-area coordinator's: every municipality of the area)")) }
+                @for (id, name, _) in &places.1 {
+                    label {
+                        input type="checkbox" name="police_area" value=(id) checked[reach.police_areas.contains(id)];
+                        " " (name)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The municipalities and police areas ticked on a form, of those there are.
+fn reach_in(pairs: &[(String, String)], places: &Places) -> Reach {
+    let ticked = |name: &str| -> Vec<Uuid> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .filter_map(|(_, v)| Uuid::parse_str(v).ok())
+            .collect()
+    };
+    let (ms, areas) = (ticked("municipality"), ticked("police_area"));
+    Reach {
+        municipalities: places
+            .0
+            .iter()
+            .map(|m| m.id)
+            .filter(|m| ms.contains(&m.0))
+            .collect(),
+        police_areas: places
+            .1
+            .iter()
+            .map(|(a, ..)| *a)
+            .filter(|a| areas.contains(&a.0))
+            .collect(),
     }
 }
 
 pub async fn list(State(state): State<AppState>, me: SignedIn, l: Lang) -> Result<Response, Error> {
     let all = state.db.read(accounts::list).await?;
+    let places = places(&state).await?;
+    let name_of = |id: &shared::MunicipalityId| {
+        places
+            .0
+            .iter()
+            .find(|m| m.id == *id)
+            .map(|m| m.name.clone())
+            .unwrap_or_default()
+    };
     Ok(page(
         l,
         l.t("Accounts"),
         Some(me.header()),
         html! {
             table {
-                thead { tr { th { (l.t("Name")) } th { (l.t("User name")) } th { (l.t("Roles")) } th { (l.t("State")) } } }
+                thead { tr { th { (l.t("Name")) } th { (l.t("User name")) } th { (l.t("Roles")) } th { (l.t("Municipalities")) } th { (l.t("State")) } } }
                 tbody {
                     @for a in &all {
                         tr {
                             td { a href=(format!("/accounts/{}", a.id)) { (a.display_name) } @if a.demo { " (demo)" } }
                             td { code { (a.username) } }
                             td { (a.roles.iter().map(|r| l.say(r)).collect::<Vec<_>>().join(", ")) }
+                            td { (a.municipalities.iter().map(name_of).collect::<Vec<_>>().join(", ")) }
                             td {
                                 @if a.disabled { (l.t("Disabled")) }
                                 @else if a.must_change_password { (l.t("Sets a new password at the next sign-in")) }
@@ -68,7 +140,7 @@ pub async fn list(State(state): State<AppState>, me: SignedIn, l: Lang) -> Resul
                 input #display_name name="display_name" required maxlength="200" autocomplete="off";
                 label for="password" { (l.t("First password (at least 12 characters; the user sets their own at the first sign-in)")) }
                 input #password name="password" type="password" required minlength="12" autocomplete="new-password";
-                (roles_fieldset(l, &[]))
+                (roles_fieldset(l, &[], &Reach::default(), &places))
                 p { button type="submit" { (l.t("Create the account")) } }
             }
         },
@@ -78,13 +150,13 @@ pub async fn list(State(state): State<AppState>, me: SignedIn, l: Lang) -> Resul
 
 /// A form with repeated `role` fields (one per ticked box), which axum's
 /// `Form` (serde_urlencoded) does not read into a list: parsed as pairs.
-fn form_pairs(body: &str) -> Vec<(String, String)> {
+pub(super) fn form_pairs(body: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(body.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+pub(super) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -114,6 +186,7 @@ pub async fn create(
         field(&pairs, "password").to_string(),
     );
     let roles = roles_in(&pairs);
+    let reach = reach_in(&pairs, &places(&state).await?);
     let by = Admin {
         username: me.0.username.clone(),
         source,
@@ -121,7 +194,18 @@ pub async fn create(
     let now = state.clock.now_ms();
     let id = state
         .db
-        .write(move |c| accounts::create(c, &username, &display_name, &password, &roles, &by, now))
+        .write(move |c| {
+            accounts::create(
+                c,
+                &username,
+                &display_name,
+                &password,
+                &roles,
+                &reach,
+                &by,
+                now,
+            )
+        })
         .await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
 }
@@ -144,6 +228,11 @@ pub async fn show(
         .ok_or(Error::NotFound)?;
     let csrf = &me.0.csrf;
     let action = format!("/accounts/{id}");
+    let places = places(&state).await?;
+    let reach = Reach {
+        municipalities: a.municipalities.clone(),
+        police_areas: a.police_areas.clone(),
+    };
     Ok(page(
         l,
         &a.display_name,
@@ -153,7 +242,7 @@ pub async fn show(
             form method="post" action=(action) {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="action" value="roles";
-                (roles_fieldset(l, &a.roles))
+                (roles_fieldset(l, &a.roles, &reach, &places))
                 p { button type="submit" { (l.t("Save the roles")) } }
             }
             form method="post" action=(action) {
@@ -202,6 +291,7 @@ pub async fn change(
     let action = field(&pairs, "action").to_string();
     let password = field(&pairs, "password").to_string();
     let roles = roles_in(&pairs);
+    let reach = reach_in(&pairs, &places(&state).await?);
     let roles_after = (action == "roles").then_some(roles.as_slice());
     if !shared::roles::may_change_account(id == me.0.id, action == "disable", roles_after) {
         return Err(Error::BadRequest {
@@ -213,7 +303,7 @@ pub async fn change(
     state
         .db
         .write(move |c| match action.as_str() {
-            "roles" => accounts::change_roles(c, id, &roles, &by, now),
+            "roles" => accounts::change_roles(c, id, &roles, &reach, &by, now),
             "disable" => accounts::set_disabled(c, id, true, &by, now),
             "enable" => accounts::set_disabled(c, id, false, &by, now),
             "password" => accounts::reset_password(c, id, &password, &by, now),

@@ -13,6 +13,9 @@ use super::lang::Lang;
 use super::layout::page;
 use super::session::{CsrfOnly, SignedIn};
 use crate::db::identity::{self, DeviceInfo};
+use crate::db::municipalities::{self, OfficerRow};
+use shared::municipality::Municipality;
+use shared::{MunicipalityId, OfficerId};
 use crate::error::Error;
 use crate::http::AppState;
 
@@ -50,8 +53,37 @@ fn qr_svg(link: &str) -> Option<String> {
     )
 }
 
-fn devices_page(l: Lang, me: &SignedIn, devices: &[DeviceInfo], notice: Option<Markup>) -> Markup {
+/// What the devices page shows one account: the officers it sees and
+/// their devices, and the municipalities it may place officers in.
+struct Seen {
+    officers: Vec<OfficerRow>,
+    devices: Vec<DeviceInfo>,
+    /// The municipalities this account places officers in: an
+    /// administrator's every one, a coordinator's own.
+    choosable: Vec<Municipality>,
+}
+
+async fn seen(state: &AppState, me: &SignedIn) -> Result<Seen, Error> {
+    let every = shared::roles::sees_every_officer(&me.0.roles);
+    let scope: Vec<MunicipalityId> = me.0.municipalities.iter().map(|m| m.id).collect();
+    let own = me.0.municipalities.clone();
+    state
+        .db
+        .read(move |c| {
+            let officers = municipalities::officers(c, (!every).then_some(scope.as_slice()))?;
+            let ids: Vec<OfficerId> = officers.iter().map(|o| o.id).collect();
+            Ok(Seen {
+                devices: identity::list_devices(c, (!every).then_some(ids.as_slice()))?,
+                officers,
+                choosable: if every { municipalities::all(c)? } else { own },
+            })
+        })
+        .await
+}
+
+fn devices_page(l: Lang, me: &SignedIn, seen: &Seen, notice: Option<Markup>) -> Markup {
     let csrf = &me.0.csrf;
+    let devices = &seen.devices;
     page(
         l,
         l.t("Devices and officers"),
@@ -69,6 +101,34 @@ fn devices_page(l: Lang, me: &SignedIn, devices: &[DeviceInfo], notice: Option<M
                     option value="municipality" { (l.t("Municipality")) }
                 }
                 p { button type="submit" { (l.t("Create enrolment code")) } }
+            }
+            h2 { (l.t("Officers and where they work")) }
+            p.muted { (l.t("An officer's phone receives the hotspots, venues and plan of the municipalities they work in, and nothing of the others.")) }
+            @if seen.officers.is_empty() { p.muted { (l.t("No officers yet.")) } }
+            @else {
+                table {
+                    thead { tr { th { (l.t("Officer")) } th { (l.t("Works in")) } } }
+                    tbody {
+                        @for o in &seen.officers {
+                            tr {
+                                td { (o.name) }
+                                td {
+                                    form.inline method="post" action=(format!("/devices/officers/{}", o.id)) {
+                                        input type="hidden" name="csrf" value=(csrf);
+                                        @for m in &seen.choosable {
+                                            label {
+                                                input type="checkbox" name="municipality" value=(m.id) checked[o.works_in.contains(&m.id)];
+                                                " " (m.name) " "
+                                            }
+                                        }
+                                        button type="submit" { (l.t("Save")) }
+                                        @if o.works_in.is_empty() { " " span.muted { (l.t("(works nowhere yet)")) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
             h2 { (l.t("Enrolled devices")) }
             @if devices.is_empty() { p.muted { (l.t("No devices yet.")) } }
@@ -97,8 +157,41 @@ fn devices_page(l: Lang, me: &SignedIn, devices: &[DeviceInfo], notice: Option<M
 }
 
 pub async fn show(State(state): State<AppState>, me: SignedIn, l: Lang) -> Result<Response, Error> {
-    let devices = state.db.read(identity::list_devices).await?;
-    Ok(devices_page(l, &me, &devices, None).into_response())
+    let seen = seen(&state, &me).await?;
+    Ok(devices_page(l, &me, &seen, None).into_response())
+}
+
+/// Sets where an officer works, of the municipalities this account places
+/// officers in (`shared::municipality::reassign`); an officer it does not
+/// see is not found.
+pub async fn place_officer(
+    State(state): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<Uuid>,
+    body: String,
+) -> Result<Response, Error> {
+    let pairs = super::accounts::form_pairs(&body);
+    me.check_csrf(super::accounts::field(&pairs, "csrf"))?;
+    let seen = seen(&state, &me).await?;
+    let officer = seen
+        .officers
+        .iter()
+        .find(|o| o.id.0 == id)
+        .ok_or(Error::NotFound)?;
+    let scope: Vec<MunicipalityId> = seen.choosable.iter().map(|m| m.id).collect();
+    let chosen: Vec<MunicipalityId> = pairs
+        .iter()
+        .filter(|(k, _)| k == "municipality")
+        .filter_map(|(_, v)| Uuid::parse_str(v).ok().map(MunicipalityId))
+        .collect();
+    let after = shared::municipality::reassign(&officer.works_in, &scope, &chosen);
+    let who = officer.id;
+    state
+        .db
+        .write(move |c| municipalities::set_officer_works_in(c, who, &after))
+        .await?;
+    tracing::info!(officer = %who, "officer's municipalities changed");
+    Ok(Redirect::to("/devices").into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -122,14 +215,24 @@ pub async fn create_code(
     })?;
     let now = state.clock.now_ms();
     let officer = form.officer.clone();
+    // The officer works in the municipality the code is made in (the
+    // page's), besides any they work in already.
+    let here = me.0.here.as_ref().map(|m| m.id);
     let result = state
         .db
         .write(move |c| {
             let id = identity::officer_by_name(c, &officer, organisation, now)?;
+            if let Some(here) = here {
+                let mut works_in = municipalities::officer_works_in(c, id)?;
+                if !works_in.contains(&here) {
+                    works_in.push(here);
+                    municipalities::set_officer_works_in(c, id, &works_in)?;
+                }
+            }
             identity::create_enrolment_code(c, id, now)
         })
         .await;
-    let devices = state.db.read(identity::list_devices).await?;
+    let seen = seen(&state, &me).await?;
     let (status, notice) = match result {
         Ok(code) => {
             let link = shared::enrolment_link::format(&base_url(&state, &headers), &code);
@@ -149,7 +252,7 @@ pub async fn create_code(
         ),
         Err(e) => return Err(e),
     };
-    Ok((status, devices_page(l, &me, &devices, Some(notice))).into_response())
+    Ok((status, devices_page(l, &me, &seen, Some(notice))).into_response())
 }
 
 /// The question before a revocation: which phone, and what it means.
@@ -159,8 +262,9 @@ pub async fn confirm_revoke(
     l: Lang,
     Path(id): Path<Uuid>,
 ) -> Result<Response, Error> {
-    let devices = state.db.read(identity::list_devices).await?;
-    let d = devices
+    let seen = seen(&state, &me).await?;
+    let d = seen
+        .devices
         .iter()
         .find(|d| d.id == id && d.revoked_at.is_none())
         .ok_or(Error::NotFound)?;
@@ -190,6 +294,10 @@ pub async fn revoke(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
+    // Only a device this account sees (its officers').
+    if !seen(&state, &me).await?.devices.iter().any(|d| d.id == id) {
+        return Err(Error::NotFound);
+    }
     let now = state.clock.now_ms();
     if !state
         .db

@@ -21,13 +21,13 @@ use crate::http::AppState;
 
 /// The record to erase: one the server holds, of a kind that is erased
 /// as a record (`shared::erasure::may_erase`); else not found.
-async fn erasable(state: &AppState, id: &str) -> Result<(DocId, StoredDoc), Error> {
+async fn erasable(
+    state: &AppState,
+    me: &SignedIn,
+    id: &str,
+) -> Result<(DocId, StoredDoc), Error> {
     let id = super::review::parse_id(id)?;
-    let stored = state
-        .db
-        .read(move |c| crate::db::documents::stored(c, id))
-        .await?
-        .ok_or(Error::NotFound)?;
+    let stored = super::review::in_reach(state, me, id).await?;
     if !may_erase(stored.state.kind) {
         return Err(Error::NotFound);
     }
@@ -41,7 +41,7 @@ pub async fn confirm(
     l: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let (id, stored) = erasable(&state, &id).await?;
+    let (id, stored) = erasable(&state, &me, &id).await?;
     let csrf = &me.0.csrf;
     Ok(page(
         l,
@@ -112,7 +112,7 @@ pub async fn erase(
         message: "choose why the record is erased".into(),
     })?;
     let case_number = review::checked_case_number(&form.case_number)?;
-    let (id, stored) = erasable(&state, &id).await?;
+    let (id, stored) = erasable(&state, &me, &id).await?;
     let (now, who) = (state.clock.now_ms(), me.0.id);
     let erasure = Erasure {
         doc_id: id,

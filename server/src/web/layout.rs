@@ -2,6 +2,7 @@
 //! stylesheet that drops the navigation and keeps charts and tables whole.
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
+use shared::municipality::Municipality;
 use shared::roles::Role;
 
 use super::lang::Lang;
@@ -89,6 +90,10 @@ pub struct Header<'a> {
     pub name: &'a str,
     pub csrf: &'a str,
     pub roles: &'a [Role],
+    /// The municipalities the account's roles reach, and the one its
+    /// pages show: a choice in the header when there are several.
+    pub municipalities: &'a [Municipality],
+    pub here: Option<&'a Municipality>,
 }
 
 impl<'a> Header<'a> {
@@ -97,6 +102,8 @@ impl<'a> Header<'a> {
             name: &me.display_name,
             csrf: &me.csrf,
             roles: &me.roles,
+            municipalities: &me.municipalities,
+            here: me.here.as_ref(),
         }
     }
 
@@ -107,6 +114,8 @@ impl<'a> Header<'a> {
             name: "",
             csrf: "",
             roles: &Role::ALL,
+            municipalities: &[],
+            here: None,
         }
     }
 }
@@ -122,6 +131,7 @@ const NAV: &[(&str, &str)] = &[
     ("/devices", "Devices"),
     ("/retention", "Retention"),
     ("/accounts", "Accounts"),
+    ("/municipalities", "Municipalities"),
     ("/public", "Public summary"),
 ];
 
@@ -138,13 +148,29 @@ pub fn page(l: Lang, title: &str, who: Option<Header<'_>>, body: Markup) -> Mark
             body {
                 header {
                     strong { "Trygghetslogg" }
-                    @if let Some(Header { name, csrf, roles }) = who {
+                    @if let Some(Header { name, csrf, roles, municipalities, here }) = who {
                         nav {
                             @let links: Vec<_> = NAV.iter().filter(|(route, _)| shared::roles::may_open(roles, route)).collect();
                             @for (i, (route, words)) in links.iter().enumerate() {
                                 @if i > 0 { " · " }
                                 a href=(route) { (l.t(words)) }
                             }
+                        }
+                        // Which municipality the pages show, and the
+                        // others the account's roles reach.
+                        @if municipalities.len() > 1 && !csrf.is_empty() {
+                            form.municipality method="post" action="/municipality" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                label for="municipality" { (l.t("Municipality shown")) " " }
+                                select #municipality name="municipality" {
+                                    @for m in municipalities {
+                                        option value=(m.id) selected[here.is_some_and(|h| h.id == m.id)] { (m.name) }
+                                    }
+                                }
+                                " " button type="submit" { (l.t("Show")) }
+                            }
+                        } @else if let Some(h) = here {
+                            span.municipality { (h.name) }
                         }
                         // An error page keeps the links but has no session
                         // at hand (no name, no CSRF token) to sign out with.

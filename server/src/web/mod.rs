@@ -23,6 +23,7 @@ pub mod erasure;
 pub mod follow_up;
 pub mod lang;
 pub mod layout;
+pub mod municipalities;
 pub mod problems;
 pub mod public;
 pub mod redaction;
@@ -76,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/devices", get(devices::show))
         .route("/devices/codes", post(devices::create_code))
+        .route("/devices/officers/{id}", post(devices::place_officer))
         .route(
             "/devices/{id}/revoke",
             get(devices::confirm_revoke).post(devices::revoke),
@@ -107,6 +109,11 @@ pub fn routes() -> Router<AppState> {
         .route("/retention", get(retention::show).post(retention::set))
         .route("/retention/review", post(retention::review))
         .route("/retention/lease", post(retention::set_lease))
+        .route("/municipality", post(municipalities::choose))
+        .route(
+            "/municipalities",
+            get(municipalities::list).post(municipalities::create),
+        )
         .route("/public", get(public::index))
         .route("/public/{municipality}", get(public::show))
         .layer(axum::middleware::from_fn(problems::as_page))

@@ -34,13 +34,13 @@ pub fn path_label(l: Lang, path: &str) -> String {
 }
 
 /// The record to redact: a field record the server holds; else not found.
-async fn redactable(state: &AppState, id: &str) -> Result<(DocId, StoredDoc), Error> {
+async fn redactable(
+    state: &AppState,
+    me: &SignedIn,
+    id: &str,
+) -> Result<(DocId, StoredDoc), Error> {
     let id = super::review::parse_id(id)?;
-    let stored = state
-        .db
-        .read(move |c| crate::db::documents::stored(c, id))
-        .await?
-        .ok_or(Error::NotFound)?;
+    let stored = super::review::in_reach(state, me, id).await?;
     if redactable_fields(stored.state.kind).is_empty() {
         return Err(Error::NotFound);
     }
@@ -54,7 +54,7 @@ pub async fn confirm(
     l: Lang,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    let (id, stored) = redactable(&state, &id).await?;
+    let (id, stored) = redactable(&state, &me, &id).await?;
     // Only the fields that hold text are offered (their text is not shown).
     let filled: Vec<String> = state
         .db
@@ -123,7 +123,7 @@ pub async fn redact(
         message: "choose why the field is redacted".into(),
     })?;
     let case_number = review::checked_case_number(&form.case_number)?;
-    let (id, stored) = redactable(&state, &id).await?;
+    let (id, stored) = redactable(&state, &me, &id).await?;
     if !shared::redaction::may_redact(stored.state.kind, &form.path) {
         return Err(Error::BadRequest {
             code: shared::sync::ErrorCode::BadPurpose,

@@ -74,12 +74,13 @@ pub async fn timeline(
     )?;
     let f = filter.clone();
     let page_no = filter.page.unwrap_or(0);
+    let m = me.here()?;
     let (found, [areas, initiatives, hotspots, venues, officers]) = state
         .db
         .read(move |c| {
             Ok((
-                review::timeline(c, period, &f, page_no, review::TIMELINE_LIMIT)?,
-                review::choices(c)?,
+                review::timeline(c, m, period, &f, page_no, review::TIMELINE_LIMIT)?,
+                review::choices(c, m)?,
             ))
         })
         .await?;
@@ -185,25 +186,28 @@ const EXPORT_LIMIT: usize = 100_000;
 /// export.
 async fn filtered(
     state: &AppState,
+    me: &SignedIn,
     filter: Filter,
     limit: usize,
 ) -> Result<(shared::follow_up::Period, review::TimelinePage), Error> {
+    let m = me.here()?;
     let period = chosen(
         &PeriodQuery::of(filter.period.clone()),
         state.clock.now_ms(),
     )?;
     let found = state
         .db
-        .read(move |c| review::timeline(c, period, &filter, 0, limit))
+        .read(move |c| review::timeline(c, m, period, &filter, 0, limit))
         .await?;
     Ok((period, found))
 }
 
 async fn export_rows(
     state: &AppState,
+    me: &SignedIn,
     filter: Filter,
 ) -> Result<(String, Vec<[String; 8]>), Error> {
-    let (period, found) = filtered(state, filter, EXPORT_LIMIT).await?;
+    let (period, found) = filtered(state, me, filter, EXPORT_LIMIT).await?;
     let rows = found
         .rows
         .into_iter()
@@ -268,10 +272,10 @@ const EXPORT_HEADER: [&str; 8] = [
 
 pub async fn records_csv(
     State(state): State<AppState>,
-    _me: SignedIn,
+    me: SignedIn,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Error> {
-    let (key, rows) = export_rows(&state, filter).await?;
+    let (key, rows) = export_rows(&state, &me, filter).await?;
     let body = shared::spreadsheet::excel_csv(&EXPORT_HEADER, &rows).map_err(Error::internal)?;
     Ok(super::attachment(
         super::CSV,
@@ -314,7 +318,7 @@ pub async fn records_with_free_text(
         code: shared::sync::ErrorCode::BadForm,
         message: "the filters could not be read".into(),
     })?;
-    let (period, found) = filtered(&state, filter, FREE_TEXT_LIMIT).await?;
+    let (period, found) = filtered(&state, &me, filter, FREE_TEXT_LIMIT).await?;
     let ids: Vec<DocId> = found
         .rows
         .iter()
@@ -372,10 +376,10 @@ pub async fn records_with_free_text(
 
 pub async fn records_xlsx(
     State(state): State<AppState>,
-    _me: SignedIn,
+    me: SignedIn,
     Query(filter): Query<Filter>,
 ) -> Result<Response, Error> {
-    let (key, rows) = export_rows(&state, filter).await?;
+    let (key, rows) = export_rows(&state, &me, filter).await?;
     let body = rows_as_workbook(&EXPORT_HEADER, &rows, &key).map_err(Error::internal)?;
     Ok(super::attachment(
         super::XLSX,
@@ -414,6 +418,23 @@ pub async fn purpose_form(
     asking_purpose(&state, &me, l, &id, "").await
 }
 
+/// The record `id` as the server holds it, if this account's roles reach
+/// its municipality; else not found, as if there were none (the answer
+/// says nothing of another municipality's records).
+pub async fn in_reach(
+    state: &AppState,
+    me: &SignedIn,
+    id: DocId,
+) -> Result<crate::db::documents::StoredDoc, Error> {
+    let stored = state
+        .db
+        .read(move |c| crate::db::documents::stored(c, id))
+        .await?
+        .ok_or(Error::NotFound)?;
+    me.must_reach(stored.state.municipality)?;
+    Ok(stored)
+}
+
 /// The form that asks why a record is opened, posting to the record
 /// (`tail` ""), or to its protocol ("/protocol").
 async fn asking_purpose(
@@ -424,12 +445,8 @@ async fn asking_purpose(
     tail: &str,
 ) -> Result<Response, Error> {
     let id = parse_id(id)?;
-    // No purpose is asked for a record that is not there.
-    let stored = state
-        .db
-        .read(move |c| crate::db::documents::stored(c, id))
-        .await?
-        .ok_or(Error::NotFound)?;
+    // No purpose is asked for a record that is not there (or not here).
+    let stored = in_reach(state, me, id).await?;
     Ok(page(
         l,
         l.t("Open a record"),
@@ -485,6 +502,7 @@ async fn open_logged(
     purpose: String,
     case_number: String,
 ) -> Result<RecordView, Error> {
+    in_reach(state, me, id).await?;
     let (now, who) = (state.clock.now_ms(), me.0.id);
     state
         .db
@@ -615,12 +633,13 @@ pub async fn access_log(
     Query(f): Query<review::AccessFilter>,
 ) -> Result<Response, Error> {
     let filter = f.clone();
+    let m = me.here()?;
     let (rows, coordinators) = state
         .db
         .read(move |c| {
             Ok((
-                review::access_log(c, &filter, 1000)?,
-                review::coordinators(c)?,
+                review::access_log(c, m, &filter, 1000)?,
+                review::coordinators(c, m)?,
             ))
         })
         .await?;
@@ -668,11 +687,14 @@ pub async fn access_log(
 
 pub async fn access_log_csv(
     State(state): State<AppState>,
-    _me: SignedIn,
+    me: SignedIn,
 ) -> Result<Response, Error> {
+    let m = me.here()?;
     let rows = state
         .db
-        .read(|c| review::access_log(c, &review::AccessFilter::default(), usize::MAX >> 1))
+        .read(move |c| {
+            review::access_log(c, m, &review::AccessFilter::default(), usize::MAX >> 1)
+        })
         .await?;
     let rows: Vec<Vec<String>> = rows
         .iter()
@@ -709,9 +731,15 @@ pub async fn quarantined(
     me: SignedIn,
     l: Lang,
 ) -> Result<Response, Error> {
+    let m = me.here()?;
     let (rows, devices): (Vec<quarantine::Quarantined>, Vec<DeviceInfo>) = state
         .db
-        .read(|c| Ok((quarantine::list(c)?, crate::db::identity::list_devices(c)?)))
+        .read(move |c| {
+            Ok((
+                quarantine::list(c, Some(m))?,
+                crate::db::identity::list_devices(c, None)?,
+            ))
+        })
         .await?;
     let device_name = |id: &str| {
         devices
