@@ -258,6 +258,9 @@ pub struct SyncReport {
     pub rebased: usize,
     /// Unsent edits a redaction clashed with, shown to the officer.
     pub conflicts: usize,
+    /// Hotspots, venues and plans of a municipality the officer no longer
+    /// works in, deleted from the phone.
+    pub withdrawn: usize,
     pub bytes_sent: usize,
     pub bytes_received: usize,
 }
@@ -310,6 +313,7 @@ async fn sync_rounds<T: Transport>(
             erased,
             rebased,
             conflicts,
+            withdrawn,
         } = lock()?.apply(&batch, &resp, now()).map_err(|e| match e {
             StoreError::DamagedIncoming(_) => SyncError::BadResponse(e.to_string()),
             e => SyncError::Store(e),
@@ -322,6 +326,7 @@ async fn sync_rounds<T: Transport>(
         report.erased += erased;
         report.rebased += rebased;
         report.conflicts += conflicts;
+        report.withdrawn += withdrawn;
         // After a redaction the replayed edits wait in the outbox: once more.
         if !(resp.more || reset || batch.truncated || rebased > 0) {
             return Ok(());

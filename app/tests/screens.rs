@@ -65,6 +65,7 @@ fn answer_with_nothing() -> shared::sync::SyncResponse {
         redacted: Vec::new(),
         redacted_to: None,
         lease_days: None,
+        works_in: None,
     }
 }
 

@@ -16,6 +16,7 @@ fn the_quarterly_figures_of_a_fixed_data_set() -> anyhow::Result<()> {
     // 2026-06-15 12:00 UTC.
     let now = 1_781_524_800_000;
     let size = Size {
+        municipality: server::demo::MUNICIPALITIES[0].into(),
         visits: 400,
         inspections: 40,
         hotspots: 12,
@@ -24,11 +25,16 @@ fn the_quarterly_figures_of_a_fixed_data_set() -> anyhow::Result<()> {
         officers: 3,
     };
     seed(&db, size, now, |_, _| {})?;
+    let here = db
+        .read_blocking(server::db::municipalities::all)?
+        .first()
+        .map(|m| m.id)
+        .ok_or_else(|| anyhow::anyhow!("no municipality"))?;
     let period = Period::parse("2026-Q1")?;
-    let figures = db.read_blocking(move |c| follow_up::figures(c, period))?;
+    let figures = db.read_blocking(move |c| follow_up::figures(c, here, period))?;
     // The public summary counts its totals without building the follow-up;
     // they must be the follow-up's own.
-    let public = db.read_blocking(move |c| follow_up::public_figures(c, period))?;
+    let public = db.read_blocking(move |c| follow_up::public_figures(c, here, period))?;
     let visits: u64 = figures.hotspots.iter().map(|h| h.visits()).sum();
     let inspections: u64 = figures.venues.iter().map(|v| v.inspections).sum();
     assert_eq!((public.visits, public.inspections), (visits, inspections));

@@ -170,6 +170,14 @@ pub fn sees_officer(scope: &[MunicipalityId], works_in: &[MunicipalityId]) -> bo
     works_in.is_empty() || works_in.iter().any(|m| scope.contains(m))
 }
 
+/// Whether a device keeps a hotspot, venue or plan of `municipality`
+/// while its officer works in `works_in`. One naming none was made before
+/// municipalities and is about to be given one by the server's upgrade:
+/// kept until then, so that nothing is fetched twice.
+pub fn device_keeps(works_in: &[MunicipalityId], municipality: Option<MunicipalityId>) -> bool {
+    municipality.is_none_or(|m| works_in.contains(&m))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +244,8 @@ mod tests {
         assert!(sees_officer(&[a], &[a, c]));
         assert!(!sees_officer(&[a], &[c]));
         assert!(sees_officer(&[a], &[]));
+        assert!(device_keeps(&[a], Some(a)) && !device_keeps(&[a], Some(b)));
+        assert!(device_keeps(&[], None));
     }
 
     #[test]

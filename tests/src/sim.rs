@@ -73,6 +73,8 @@ pub struct SimReport {
     pub conflicts: usize,
     /// Times the server's store was restored from an older backup.
     pub restores: usize,
+    /// Times a coordinator changed the municipalities an officer works in.
+    pub municipality_changes: usize,
 }
 
 /// What happens to one sync's first request.
@@ -277,6 +279,10 @@ pub struct Sim {
     /// happened since (those would be lost by a restore, as they would be
     /// in life; the simulation restores only backups that lose none).
     backup: Option<PathBuf>,
+    /// The server's two municipalities, and where each officer works as
+    /// the simulation decided it (the oracle's, not the server's tables).
+    municipalities: Vec<shared::MunicipalityId>,
+    works_in: BTreeMap<uuid::Uuid, Vec<shared::MunicipalityId>>,
 }
 
 fn server_state(dir: &Path, clock: &Arc<ManualClock>) -> Result<(Db, axum::Router)> {
@@ -301,7 +307,14 @@ impl Sim {
         let server_dir = dir.join("server");
         let (db, router) = server_state(&server_dir, &clock)?;
         let now = server::clock::Clock::now_ms(clock.as_ref());
-        db.write(move |c| server::demo::seed(c, now)).await?;
+        // Two municipalities, so that where an officer works matters.
+        db.write(move |c| server::demo::seed_both(c, now)).await?;
+        let municipalities = db
+            .read(|c| Ok(server::db::municipalities::all(c)?))
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
         let net = SimNet {
             inner: Arc::new(Mutex::new(Net {
                 router: Some(router),
@@ -322,6 +335,8 @@ impl Sim {
             corrected: Vec::new(),
             redacted: BTreeMap::new(),
             backup: None,
+            municipalities,
+            works_in: BTreeMap::new(),
         };
         let names = [
             "Anna Berg",
@@ -365,13 +380,24 @@ impl Sim {
         name: &str,
     ) -> Result<SimDevice> {
         let (o, now) = (officer.to_string(), self.now());
-        let code = self
+        let choice = self.some_municipalities();
+        let (code, id, placed) = self
             .db()?
             .write(move |c| {
                 let id = identity::officer_by_name(c, &o, organisation, now)?;
-                identity::create_enrolment_code(c, id, now)
+                // A new officer is placed by the coordinator; one enrolling
+                // a second phone keeps where they work.
+                let placed = server::db::municipalities::officer_works_in(c, id)?;
+                let placed = if placed.is_empty() {
+                    server::db::municipalities::set_officer_works_in(c, id, &choice)?;
+                    choice
+                } else {
+                    placed
+                };
+                Ok((identity::create_enrolment_code(c, id, now)?, id, placed))
             })
             .await?;
+        self.works_in.entry(id.0).or_insert(placed);
         let body = serde_json::json!({ "code": code, "device_name": name }).to_string();
         let (status, _, bytes) = SimNet::post(
             self.net.router()?,
@@ -643,10 +669,42 @@ impl Sim {
         Ok(())
     }
 
+    /// One, the other or both of the two municipalities.
+    fn some_municipalities(&mut self) -> Vec<shared::MunicipalityId> {
+        let mut list = match self.rng.gen_range(0..3) {
+            0 => vec![self.municipalities[0]],
+            1 => vec![self.municipalities[1]],
+            _ => self.municipalities.clone(),
+        };
+        list.sort();
+        list
+    }
+
+    /// A coordinator changes where an officer works: the officer's phones
+    /// must get the added municipality's reference data and drop the
+    /// removed one's.
+    async fn move_officer(&mut self) -> Result<()> {
+        let Some(dev) = self.devices.get(self.rng.gen_range(0..self.devices.len().max(1))) else {
+            return Ok(());
+        };
+        let officer = shared::OfficerId(dev.enrolment.officer_id);
+        let list = self.some_municipalities();
+        let Ok(db) = self.db() else { return Ok(()) };
+        let set = list.clone();
+        db.write(move |c| server::db::municipalities::set_officer_works_in(c, officer, &set))
+            .await?;
+        self.works_in.insert(officer.0, list);
+        self.report.municipality_changes += 1;
+        Ok(())
+    }
+
     async fn coordinator_edit(&mut self) -> Result<()> {
         // A restore of an older backup would lose this edit: no longer
         // one the simulation restores.
         self.backup = None;
+        if self.rng.gen_bool(0.5) {
+            return self.move_officer().await;
+        }
         let pick = self.rng.gen_range(0..1000u64);
         let now = self.now();
         let Ok(db) = self.db() else { return Ok(()) };
@@ -671,7 +729,7 @@ impl Sim {
                 return Ok(());
             };
             h.dosage.visits_per_week = 1 + pick % 9;
-            server::db::reference::save(c, id, now, move |_| Record::Hotspot(h)).map(|_| ())
+            server::db::reference::save(c, id, now, None, move |_| Record::Hotspot(h)).map(|_| ())
         })
         .await?;
         self.report.edits += 1;
@@ -961,7 +1019,7 @@ impl Sim {
                     if server_doc.get_change_by_hash(&change.hash()).is_none() {
                         let state = dev.lock().record_sync(id)?;
                         let kind = dev.lock().record(id)?.map(|r| r.kind());
-                        let quarantine = db.read(server::db::quarantine::list).await?;
+                        let quarantine = db.read(|c| server::db::quarantine::list(c, None)).await?;
                         let q: Vec<_> = quarantine
                             .iter()
                             .filter(|q| q.doc_id == id.to_string())
@@ -1020,6 +1078,9 @@ impl Sim {
                     kind: record.kind(),
                     owner: maker.map(shared::OfficerId),
                     participants: record.participants(),
+                    // Reference data names its municipality; a record's
+                    // readers are officers by name, whatever its place.
+                    municipality: shared::municipality::of_reference(&record),
                 },
                 {
                     let mut h = doc.get_heads();
@@ -1030,9 +1091,18 @@ impl Sim {
         }
         for dev in &self.devices {
             let officer = shared::OfficerId(dev.enrolment.officer_id);
+            let works_in = self
+                .works_in
+                .get(&officer.0)
+                .cloned()
+                .unwrap_or_default();
+            let reader = shared::access::Reader {
+                officer,
+                works_in: &works_in,
+            };
             let have = heads_of(dev)?;
             for (id, state, heads) in &states {
-                let may = shared::access::may_see(state, officer);
+                let may = shared::access::may_see(state, reader);
                 match (may, have.get(id)) {
                     (true, Some(h)) => ensure!(
                         h == heads,
@@ -1072,7 +1142,7 @@ impl Sim {
         //    unless a restore of an older backup lost the refusal (the
         //    phone keeps the refused changes until amended, so nothing of
         //    the officer's is lost; the coordinators' view of it is).
-        let quarantine = db.read(server::db::quarantine::list).await?;
+        let quarantine = db.read(|c| server::db::quarantine::list(c, None)).await?;
         let kept = if self.report.restores > 0 {
             0
         } else {

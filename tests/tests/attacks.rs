@@ -369,6 +369,7 @@ async fn public_figures_cannot_be_differenced_and_show_nothing_newer_than_their_
     let dir = tempfile::tempdir()?;
     let server = pages_server(dir.path()).await?;
     let size = server::seed::Size {
+        municipality: server::demo::MUNICIPALITIES[0].into(),
         visits: 600,
         inspections: 60,
         hotspots: 12,
@@ -378,7 +379,8 @@ async fn public_figures_cannot_be_differenced_and_show_nothing_newer_than_their_
     };
     let db = server.db.clone();
     let now = e2e::now_ms();
-    tokio::task::spawn_blocking(move || server::seed::seed(&db, size, now, |_, _| {})).await??;
+    let first = size.clone();
+    tokio::task::spawn_blocking(move || server::seed::seed(&db, first, now, |_, _| {})).await??;
     let citizen = reqwest::Client::new();
     let get = |path: String| {
         let (c, url) = (citizen.clone(), server.url.clone());
@@ -435,6 +437,7 @@ async fn public_figures_cannot_be_differenced_and_show_nothing_newer_than_their_
     // Records arriving after today's publication are not shown until the
     // next day's: every page reads the same.
     let more = server::seed::Size {
+        municipality: server::demo::MUNICIPALITIES[0].into(),
         visits: 300,
         inspections: 30,
         ..size
@@ -499,7 +502,7 @@ async fn one_device_cannot_inflate_the_figures_with_overlapping_visits() -> anyh
     assert_eq!(report.rejected, 200 - MAX_OVERLAPPING_VISITS as usize);
     // The refused ones are kept in the quarantine, with the reason, and
     // stay on the phone to be corrected.
-    let quarantined = server.db.read(server::db::quarantine::list).await?;
+    let quarantined = server.db.read(|c| server::db::quarantine::list(c, None)).await?;
     assert_eq!(quarantined.len(), 200 - MAX_OVERLAPPING_VISITS as usize);
     assert!(quarantined
         .iter()

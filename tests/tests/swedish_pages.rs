@@ -118,6 +118,7 @@ async fn every_page_in_swedish_has_no_english_domain_word_or_raw_key() -> anyhow
     let server = pages_server(dir.path()).await?;
     let now = now_ms();
     let size = server::seed::Size {
+        municipality: server::demo::MUNICIPALITIES[0].into(),
         visits: 400,
         inspections: 40,
         hotspots: 12,

@@ -129,6 +129,9 @@ pub struct Applied {
     pub rebased: usize,
     /// Unsent edits a redaction clashed with, now conflicts.
     pub conflicts: usize,
+    /// Hotspots, venues and plans of a municipality the officer no longer
+    /// works in, deleted.
+    pub withdrawn: usize,
 }
 
 /// One change in a record's history.
@@ -382,6 +385,7 @@ mod tests {
             }),
             reset: false,
             more: false,
+            works_in: None,
         }
     }
 

@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use automerge::{Change, ReadDoc as _};
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension as _, TransactionBehavior};
 use serde_bytes::ByteBuf;
 use shared::domain::Millis;
 use shared::record::{read_kind, read_record};
 use shared::sync::wire::{AfterResult, DocChanges, PROTOCOL_VERSION};
 use shared::sync::{SyncRequest, SyncResponse};
-use shared::{ActorKey, DocId, DocKind};
+use shared::{ActorKey, DocId, DocKind, MunicipalityId};
 
 use super::chunks::{compact_doc, load_chunks};
 use super::index::index_of;
@@ -278,6 +278,9 @@ impl DeviceStore {
         if let Some(list) = &resp.venues {
             Self::set_meta(&tx, "venue_list", &shared::sync::wire::encode(list))?;
         }
+        if let Some(works_in) = &resp.works_in {
+            applied.withdrawn += withdraw_others(&tx, works_in)?;
+        }
         if let Some(c) = &resp.cursor {
             let mut bytes = Vec::new();
             ciborium::into_writer(c, &mut bytes).map_err(|e| StoreError::Io(e.to_string()))?;
@@ -323,6 +326,52 @@ fn is_erased(conn: &Connection, id: DocId) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM erased WHERE doc_id = ?1")?
         .exists([id.as_bytes()])?)
+}
+
+/// Deletes the hotspots, venues and plans of municipalities the officer
+/// no longer works in (`shared::municipality::device_keeps`), when the
+/// list changed since the last answer. Not kept as erased: given the
+/// municipality again, the phone takes them in again. Returns how many.
+fn withdraw_others(conn: &Connection, works_in: &[ByteBuf]) -> Result<usize> {
+    let raw: Vec<u8> = works_in.iter().flat_map(|m| m.iter().copied()).collect();
+    let before: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'works_in'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // The server sends no document of a municipality it no longer lists
+    // (its answers are made after the change), so a list unchanged since
+    // the last prune leaves nothing to prune.
+    let ids: Vec<MunicipalityId> = works_in
+        .iter()
+        .filter_map(|m| uuid::Uuid::from_slice(m).ok().map(MunicipalityId))
+        .collect();
+    let mut gone = 0;
+    if before.as_deref() != Some(raw.as_slice()) {
+        let docs: Vec<Vec<u8>> = conn
+            .prepare_cached("SELECT id FROM docs WHERE kind IN ('hotspot', 'venue', 'plan')")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for raw_id in docs {
+            let Some(id) = DocId::from_slice(&raw_id) else {
+                continue;
+            };
+            let (doc, _) = load_chunks(conn, id)?;
+            let Ok(record) = read_record(&doc) else {
+                continue;
+            };
+            let m = shared::municipality::of_reference(&record);
+            if !shared::municipality::device_keeps(&ids, m) {
+                conn.execute("DELETE FROM docs WHERE id = ?1", [id.as_bytes()])?;
+                conn.execute("DELETE FROM chunks WHERE doc_id = ?1", [id.as_bytes()])?;
+                gone += 1;
+            }
+        }
+    }
+    DeviceStore::set_meta(conn, "works_in", &raw)?;
+    Ok(gone)
 }
 
 /// Adds `n` records to the notice the officer sees.

@@ -146,7 +146,7 @@ mod tests {
             bytes("colleague") > change.len() as i64,
             "another device keeps its own"
         );
-        let rows = list(&conn).expect("list");
+        let rows = list(&conn, None).expect("list");
         assert_eq!(rows.len(), fits + 4, "every refusal is recorded");
         let dropped: Vec<_> = rows.iter().filter(|r| r.change_count == 0).collect();
         assert_eq!(dropped.len(), 3);
