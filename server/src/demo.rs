@@ -5,9 +5,9 @@
 
 use rusqlite::Connection;
 use shared::domain::*;
+use shared::municipality::Municipality;
 use shared::record::Record;
 use shared::DocId;
-use shared::municipality::Municipality;
 use uuid::Uuid;
 
 use crate::db::{municipalities, reference};
@@ -323,7 +323,9 @@ pub fn seed_municipality(
     let patrol = shared::rollup::initiative_for_hotspots(&plan)
         .ok_or_else(|| Error::internal("the example plan has no patrol initiative"))?;
     let here = Some(m.id);
-    reference::save(conn, DocId::random(), now, here, |_| Record::PromisePlan(plan))?;
+    reference::save(conn, DocId::random(), now, here, |_| {
+        Record::PromisePlan(plan)
+    })?;
     for mut h in hotspots(patrol, &format!("{first}-01-01")) {
         if !first_one {
             h.name = h.name.replacen("Demo – ", &format!("Demo – {name}, "), 1);

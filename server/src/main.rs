@@ -44,7 +44,11 @@ fn main() -> anyhow::Result<()> {
         Command::EnrolCode {
             officer,
             organisation,
-        } => cli::accounts::enrol_code(&db, now, officer, organisation),
+            municipality,
+        } => cli::accounts::enrol_code(&db, now, officer, organisation, municipality),
+        Command::CreateMunicipality { name, police_area } => {
+            cli::accounts::create_municipality(&db, now, name, police_area)
+        }
         Command::CreateCoordinator { username, name } => {
             cli::accounts::create_coordinator(&db, now, username, name)
         }

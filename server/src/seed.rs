@@ -65,8 +65,8 @@ pub fn seed(
 ) -> Result<(), Error> {
     let this_year = shared::local_time::to_local(now).year();
     let first_year = this_year - size.years + 1;
-    let (hotspots, venues, patrol_initiative, inspection_initiative, officers) =
-        db.write_blocking({
+    let (hotspots, venues, patrol_initiative, inspection_initiative, officers) = db
+        .write_blocking({
             let size = size.clone();
             move |c| reference_data(c, &size, now, first_year, this_year)
         })?;

@@ -52,7 +52,13 @@ pub fn run(
         }
     }
     identity::touch(conn, device.id, now)?;
-    let out = outgoing::updates(conn, &device, incoming.cursor.as_ref(), max_response_bytes)?;
+    let out = outgoing::updates(
+        conn,
+        &device,
+        incoming.cursor.as_ref(),
+        incoming.works_in.as_deref(),
+        max_response_bytes,
+    )?;
     let works_in = crate::db::municipalities::officer_works_in(conn, device.officer)?;
     let venues = venue_list::unless_held(conn, incoming.venues_tag.as_deref(), &works_in)?;
     // Past the ledger's head the device saw another ledger (one restored

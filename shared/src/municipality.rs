@@ -203,7 +203,10 @@ mod tests {
 
     #[test]
     fn reference_data_stays_where_it_was_made() {
-        let (a, b) = (MunicipalityId(Uuid::new_v4()), MunicipalityId(Uuid::new_v4()));
+        let (a, b) = (
+            MunicipalityId(Uuid::new_v4()),
+            MunicipalityId(Uuid::new_v4()),
+        );
         assert!(may_move(None, Some(a)));
         assert!(may_move(Some(a), Some(a)));
         assert!(!may_move(Some(a), Some(b)));
@@ -240,7 +243,11 @@ mod tests {
         let [a, b, c] = [1, 2, 3].map(|n| MunicipalityId(Uuid::from_u128(n)));
         assert_eq!(reassign(&[a, c], &[a, b], &[b]), vec![b, c]);
         assert_eq!(reassign(&[a], &[a], &[]), Vec::<MunicipalityId>::new());
-        assert_eq!(reassign(&[c], &[a], &[c]), vec![c], "c is not theirs to give");
+        assert_eq!(
+            reassign(&[c], &[a], &[c]),
+            vec![c],
+            "c is not theirs to give"
+        );
         assert!(sees_officer(&[a], &[a, c]));
         assert!(!sees_officer(&[a], &[c]));
         assert!(sees_officer(&[a], &[]));
@@ -250,7 +257,10 @@ mod tests {
 
     #[test]
     fn one_municipality_needs_no_choice() {
-        let (a, b) = (MunicipalityId(Uuid::new_v4()), MunicipalityId(Uuid::new_v4()));
+        let (a, b) = (
+            MunicipalityId(Uuid::new_v4()),
+            MunicipalityId(Uuid::new_v4()),
+        );
         assert_eq!(given_when_made(&[a]), vec![a]);
         assert!(given_when_made(&[a, b]).is_empty());
         assert!(given_when_made(&[]).is_empty());

@@ -288,7 +288,10 @@ mod tests {
         ];
         let id = |n: u128| MunicipalityId(uuid::Uuid::from_u128(n));
         let area = PoliceAreaId(uuid::Uuid::from_u128(10));
-        assert_eq!(scope(&[Role::Coordinator], &[id(3)], &[], &all), vec![id(3)]);
+        assert_eq!(
+            scope(&[Role::Coordinator], &[id(3)], &[], &all),
+            vec![id(3)]
+        );
         assert_eq!(
             scope(&[Role::AreaCoordinator], &[], &[area], &all),
             vec![id(1), id(2)],
@@ -301,7 +304,12 @@ mod tests {
         );
         assert!(scope(&[Role::Administrator], &[id(1)], &[area], &all).is_empty());
         assert_eq!(
-            scope(&[Role::Coordinator, Role::AreaCoordinator], &[id(4)], &[area], &all),
+            scope(
+                &[Role::Coordinator, Role::AreaCoordinator],
+                &[id(4)],
+                &[area],
+                &all
+            ),
             vec![id(1), id(2), id(4)]
         );
         let s = [id(1), id(2)];

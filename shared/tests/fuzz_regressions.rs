@@ -46,6 +46,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         .to_vec();
     let saved = doc.save();
     let request = encode(&SyncRequest {
+        works_in: None,
         venues_tag: None,
         erased_since: None,
         redacted_since: None,

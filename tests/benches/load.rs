@@ -85,6 +85,8 @@ async fn main() -> Result<()> {
                 "enrol-code",
                 "--officer",
                 &format!("Load Officer {}", i / 10),
+                "--municipality",
+                "demokommun",
             ])
             .output()?;
         let code = String::from_utf8(out.stdout)?.trim().to_string();

@@ -162,6 +162,7 @@ async fn main() -> Result<()> {
             .arg("--data-dir")
             .arg(&data)
             .args(["enrol-code", "--officer", &format!("Bench Officer {i}")])
+            .args(["--municipality", "demokommun"])
             .output()?;
         Ok(String::from_utf8(out.stdout)?.trim().to_string())
     };

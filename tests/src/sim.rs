@@ -684,7 +684,10 @@ impl Sim {
     /// must get the added municipality's reference data and drop the
     /// removed one's.
     async fn move_officer(&mut self) -> Result<()> {
-        let Some(dev) = self.devices.get(self.rng.gen_range(0..self.devices.len().max(1))) else {
+        let Some(dev) = self
+            .devices
+            .get(self.rng.gen_range(0..self.devices.len().max(1)))
+        else {
             return Ok(());
         };
         let officer = shared::OfficerId(dev.enrolment.officer_id);
@@ -1091,11 +1094,7 @@ impl Sim {
         }
         for dev in &self.devices {
             let officer = shared::OfficerId(dev.enrolment.officer_id);
-            let works_in = self
-                .works_in
-                .get(&officer.0)
-                .cloned()
-                .unwrap_or_default();
+            let works_in = self.works_in.get(&officer.0).cloned().unwrap_or_default();
             let reader = shared::access::Reader {
                 officer,
                 works_in: &works_in,

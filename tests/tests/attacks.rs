@@ -502,7 +502,10 @@ async fn one_device_cannot_inflate_the_figures_with_overlapping_visits() -> anyh
     assert_eq!(report.rejected, 200 - MAX_OVERLAPPING_VISITS as usize);
     // The refused ones are kept in the quarantine, with the reason, and
     // stay on the phone to be corrected.
-    let quarantined = server.db.read(|c| server::db::quarantine::list(c, None)).await?;
+    let quarantined = server
+        .db
+        .read(|c| server::db::quarantine::list(c, None))
+        .await?;
     assert_eq!(quarantined.len(), 200 - MAX_OVERLAPPING_VISITS as usize);
     assert!(quarantined
         .iter()

@@ -51,6 +51,7 @@ fn request_with(id: DocId, changes: Vec<Vec<u8>>) -> Vec<u8> {
             id: ByteBuf::from(id.as_bytes().to_vec()),
             changes: changes.into_iter().map(ByteBuf::from).collect(),
         }],
+        works_in: None,
     })
 }
 
@@ -127,6 +128,7 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     // More documents than one request may carry: 400 too_many_docs,
     // nothing stored (the app sends them over several requests).
     let crowd = encode(&SyncRequest {
+        works_in: None,
         venues_tag: None,
         erased_since: None,
         redacted_since: None,

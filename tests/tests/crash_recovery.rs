@@ -82,7 +82,16 @@ async fn sigkill_mid_sync_loses_no_acknowledged_change() -> anyhow::Result<()> {
     let mut server = start(&data, port, true).await?;
     let mut devices = Vec::new();
     for name in ["Anna Berg", "Omar Said", "Lisa Holm"] {
-        let code = cli(&data, &["enrol-code", "--officer", name])?;
+        let code = cli(
+            &data,
+            &[
+                "enrol-code",
+                "--officer",
+                name,
+                "--municipality",
+                "demokommun",
+            ],
+        )?;
         let store = DeviceStore::open(&dir.path().join(format!("{name}.sqlite3")))?;
         let d = TestDevice::enrol_with_code(&server.url, &code, store).await?;
         d.sync().await?;

@@ -191,6 +191,7 @@ async fn an_old_epochs_change_is_refused_and_kept_nowhere() -> anyhow::Result<()
             venues_tag: None,
             erased_since: None,
             redacted_since: None,
+            works_in: None,
         });
         let resp = reqwest::Client::new()
             .post(format!("{}/v1/sync", server.url))

@@ -35,7 +35,29 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
     {
         let conn = rusqlite::Connection::open(&path)?;
         conn.execute_batch(&format!(
-            "INSERT INTO patrol_visits
+            "DROP TABLE officer_municipalities;
+             DROP TABLE account_municipalities;
+             DROP TABLE account_police_areas;
+             DROP TABLE municipalities;
+             DROP TABLE police_areas;
+             ALTER TABLE sessions DROP COLUMN municipality;
+             DROP INDEX docs_by_municipality;
+             ALTER TABLE docs DROP COLUMN municipality;
+             ALTER TABLE docs DROP COLUMN municipality_reads;
+             ALTER TABLE plans DROP COLUMN municipality_id;
+             ALTER TABLE hotspots DROP COLUMN municipality;
+             ALTER TABLE venues DROP COLUMN municipality;
+             DROP INDEX patrol_visits_by_municipality;
+             DROP INDEX inspections_by_municipality;
+             DROP INDEX activities_by_municipality;
+             DROP INDEX uncounted_records_by_municipality;
+             ALTER TABLE patrol_visits DROP COLUMN municipality;
+             ALTER TABLE inspections DROP COLUMN municipality;
+             ALTER TABLE activities DROP COLUMN municipality;
+             ALTER TABLE uncounted_records DROP COLUMN municipality;
+             ALTER TABLE access_log DROP COLUMN municipality;
+             ALTER TABLE public_figures DROP COLUMN municipality;
+             INSERT INTO patrol_visits
                SELECT doc_id, place_id, initiative_id, owner, at, NULL, NULL, NULL, 2, 0, 0, '',
                       NULL, NULL, received_at
                FROM uncounted_records WHERE doc_id = '{running}';
@@ -91,6 +113,124 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
     let rows = server.follow_up_rows().await?;
     assert_eq!(count(&rows, "patrol_visits"), 2, "{rows:#?}");
     assert_eq!(count(&rows, "uncounted_records"), 0, "{rows:#?}");
+    server.stop().await;
+    Ok(())
+}
+
+/// Every follow-up row of a store file, per table, read with SQLite alone
+/// (the oracle is the old release's own rows, not this release's code).
+fn rows_in(path: &std::path::Path) -> anyhow::Result<Vec<(String, Vec<rusqlite::types::Value>)>> {
+    let conn = rusqlite::Connection::open(path)?;
+    let mut out = Vec::new();
+    for t in server::db::schema::FOLLOW_UP_TABLES {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))?;
+        let cols = stmt.column_count();
+        let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let mut values = Vec::new();
+            for (i, name) in names.iter().enumerate().take(cols) {
+                // The columns this release adds are compared on their own.
+                if name == "municipality" || name == "municipality_id" {
+                    continue;
+                }
+                values.push(r.get::<_, rusqlite::types::Value>(i)?);
+            }
+            out.push((t.to_string(), values));
+        }
+    }
+    Ok(out)
+}
+
+/// Per document: its kind and how many changes its log holds.
+fn changes_per_doc(
+    path: &std::path::Path,
+) -> anyhow::Result<std::collections::BTreeMap<Vec<u8>, (String, i64)>> {
+    let conn = rusqlite::Connection::open(path)?;
+    let mut stmt = conn.prepare(
+        "SELECT d.id, d.kind, (SELECT count(*) FROM changes c WHERE c.doc_id = d.id) FROM docs d",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_made_by_the_release_before_municipalities_becomes_the_first_municipality(
+) -> anyhow::Result<()> {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/store-before-municipalities");
+    let tmp = tempfile::tempdir()?;
+    for f in ["trygghetslogg.sqlite3", "erasures.sqlite3"] {
+        std::fs::copy(fixture.join(f), tmp.path().join(f))?;
+    }
+    let store = tmp.path().join("trygghetslogg.sqlite3");
+    let rows_before = rows_in(&store)?;
+    let docs_before = changes_per_doc(&store)?;
+    assert!(
+        rows_before.len() > 400,
+        "the fixture holds the seeded records"
+    );
+
+    let server = TestServer::start(tmp.path()).await?;
+    let all = server.db.read(server::db::municipalities::all).await?;
+    assert_eq!(all.len(), 1, "{all:?}");
+    let first = all[0].clone();
+    assert_eq!(first.name, "Demokommun (exempel: Oskarshamn)");
+    server.stop().await;
+
+    // Every follow-up row as the old release wrote it, each now in the
+    // first municipality.
+    assert_eq!(rows_in(&store)?, rows_before);
+    {
+        let conn = rusqlite::Connection::open(&store)?;
+        for t in ["hotspots", "venues", "patrol_visits", "inspections"] {
+            let elsewhere: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM {t} WHERE municipality IS NOT ?1"),
+                [first.id.0.to_string()],
+                |r| r.get(0),
+            )?;
+            assert_eq!(elsewhere, 0, "{t}");
+        }
+        let plans: i64 = conn.query_row(
+            "SELECT count(*) FROM plans WHERE municipality_id = ?1",
+            [first.id.0.to_string()],
+            |r| r.get(0),
+        )?;
+        assert_eq!(plans, 1);
+    }
+    // Every record at the same history; every hotspot, venue and plan one
+    // change further (the server's, naming the municipality).
+    let docs_after = changes_per_doc(&store)?;
+    assert_eq!(docs_after.len(), docs_before.len());
+    for (id, (kind, n)) in &docs_before {
+        let after = docs_after[id].1;
+        match kind.as_str() {
+            "hotspot" | "venue" | "plan" => assert_eq!(after, n + 1, "{kind}"),
+            _ => assert_eq!(after, *n, "{kind}"),
+        }
+    }
+
+    // The store opens again as it is, and an officer of the old release
+    // gets the municipality's reference data on a new phone; the old
+    // account reaches it.
+    let server = TestServer::start(tmp.path()).await?;
+    let anna = TestDevice::enrol(&server, "Anna Berg", Organisation::Police).await?;
+    anna.sync().await?;
+    assert_eq!(anna.reference_ids(shared::DocKind::Hotspot)?.len(), 12);
+    let kim_reaches = server
+        .db
+        .read(|c| {
+            let id: String = c.query_row(
+                "SELECT id FROM coordinators WHERE username = 'kim'",
+                [],
+                |r| r.get(0),
+            )?;
+            let id = uuid::Uuid::parse_str(&id).map_err(server::error::Error::internal)?;
+            let roles = server::db::coordinators::roles_of(c, id)?;
+            server::db::municipalities::scope_of(c, id, &roles)
+        })
+        .await?;
+    assert_eq!(kim_reaches, vec![first]);
     server.stop().await;
     Ok(())
 }

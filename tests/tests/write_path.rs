@@ -42,6 +42,7 @@ async fn push(
                 changes: changes.into_iter().map(ByteBuf::from).collect(),
             })
             .collect(),
+        works_in: None,
     });
     let resp = reqwest::Client::new()
         .post(format!("{}/v1/sync", server.url))
@@ -381,6 +382,7 @@ async fn venue_list_for(
         venues_tag: tag.map(ByteBuf::from),
         erased_since: None,
         redacted_since: None,
+        works_in: None,
     });
     let resp = reqwest::Client::new()
         .post(format!("{}/v1/sync", server.url))

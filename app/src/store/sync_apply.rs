@@ -77,6 +77,18 @@ impl DeviceStore {
         })
     }
 
+    /// The municipalities whose reference data the phone holds: the last
+    /// `works_in` it carried out, as the server sent it.
+    fn works_in(&self) -> Result<Option<Vec<ByteBuf>>> {
+        let raw: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'works_in'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(raw.map(|r| r.chunks(16).map(|c| ByteBuf::from(c.to_vec())).collect()))
+    }
+
     /// Whether `id` was erased by the coordinators.
     pub fn is_erased(&self, id: DocId) -> Result<bool> {
         is_erased(&self.conn, id)
@@ -152,6 +164,7 @@ impl DeviceStore {
                 v: PROTOCOL_VERSION,
                 cursor: self.cursor()?,
                 docs,
+                works_in: self.works_in()?,
             },
             sent,
             truncated,
@@ -335,11 +348,9 @@ fn is_erased(conn: &Connection, id: DocId) -> Result<bool> {
 fn withdraw_others(conn: &Connection, works_in: &[ByteBuf]) -> Result<usize> {
     let raw: Vec<u8> = works_in.iter().flat_map(|m| m.iter().copied()).collect();
     let before: Option<Vec<u8>> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'works_in'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT value FROM meta WHERE key = 'works_in'", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     // The server sends no document of a municipality it no longer lists
     // (its answers are made after the change), so a list unchanged since

@@ -2,24 +2,53 @@
 //! and an officer's one-time enrolment code.
 
 use anyhow::{bail, Context};
-use server::db::{coordinators, identity, Db};
+use server::db::{coordinators, identity, municipalities, Db};
 use shared::domain::{Millis, Organisation};
 
-/// `enrol-code`.
+/// `enrol-code`: the officer works in the municipalities named (added to
+/// any they work in already); a new officer on a server with several
+/// municipalities must be given one.
 pub fn enrol_code(
     db: &Db,
     now: Millis,
     officer: String,
     organisation: String,
+    municipalities: Vec<String>,
 ) -> anyhow::Result<()> {
     let Some(org) = Organisation::parse(&organisation) else {
         bail!("--organisation must be police or municipality");
     };
     let name = officer.clone();
+    let all = db.read_blocking(server::db::municipalities::all)?;
+    let mut named = Vec::new();
+    for slug in &municipalities {
+        let Some(m) = all.iter().find(|m| &m.slug == slug) else {
+            let known: Vec<&str> = all.iter().map(|m| m.slug.as_str()).collect();
+            bail!("no municipality {slug:?}; the server has {known:?}");
+        };
+        named.push(m.id);
+    }
     let code = db.write_blocking(move |c| {
         let id = identity::officer_by_name(c, &name, org, now)?;
-        identity::create_enrolment_code(c, id, now)
+        let mut works_in = municipalities::officer_works_in(c, id)?;
+        for m in named {
+            if !works_in.contains(&m) {
+                works_in.push(m);
+            }
+        }
+        municipalities::set_officer_works_in(c, id, &works_in)?;
+        Ok((
+            works_in.is_empty(),
+            identity::create_enrolment_code(c, id, now)?,
+        ))
     })?;
+    let (nowhere, code) = code;
+    if nowhere && all.len() > 1 {
+        eprintln!(
+            "{officer} works in no municipality yet: their phone gets no hotspots, venues or plan \
+             until a coordinator chooses on the devices page, or give --municipality <slug>."
+        );
+    }
     println!("{code}");
     eprintln!("One-time enrolment code for {officer}, valid 24 hours.");
     Ok(())
@@ -62,5 +91,27 @@ pub fn create_coordinator(
         )
     })?;
     println!("coordinator {username} created; sign in at /sign-in");
+    Ok(())
+}
+
+/// `create-municipality`.
+pub fn create_municipality(
+    db: &Db,
+    now: Millis,
+    name: String,
+    police_area: Option<String>,
+) -> anyhow::Result<()> {
+    let m = db.write_blocking(move |c| {
+        let area = police_area
+            .as_deref()
+            .map(|a| municipalities::police_area(c, a, false))
+            .transpose()?;
+        municipalities::create(c, &name, area, false, now)
+    })?;
+    println!("{}", m.slug);
+    eprintln!(
+        "Municipality {} made; its public summary is /public/{}.",
+        m.name, m.slug
+    );
     Ok(())
 }

@@ -73,6 +73,19 @@ pub enum Command {
         /// police or municipality.
         #[arg(long, default_value = "police")]
         organisation: String,
+        /// A municipality the officer works in, by its address
+        /// (`/public/<slug>`); may be given more than once.
+        #[arg(long)]
+        municipality: Vec<String>,
+    },
+    /// Make a municipality (the first one on a server is given to every
+    /// officer and account already there).
+    CreateMunicipality {
+        #[arg(long)]
+        name: String,
+        /// Its police area, made if there is none of that name.
+        #[arg(long)]
+        police_area: Option<String>,
     },
     /// Fill the store with a large invented data set (for benchmarks): by
     /// default 1,000,000 patrol visits, 20,000 inspections, 200 hotspots and

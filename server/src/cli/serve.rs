@@ -134,8 +134,7 @@ pub fn run(
                     years: 1,
                     officers: 6,
                 };
-                server::seed::seed(db, size, now, |_, _| {})
-                    .context("seeding demo records")?;
+                server::seed::seed(db, size, now, |_, _| {}).context("seeding demo records")?;
             }
             tracing::info!("demo data seeded");
         }

@@ -121,7 +121,11 @@ pub fn create(
 ) -> Result<Uuid, Error> {
     let id = coordinators::create(conn, username, display_name, first_password, now)?;
     coordinators::set_roles(conn, id, roles)?;
-    super::municipalities::set_account(conn, id, &reach.municipalities, &reach.police_areas)?;
+    // Nothing ticked: what an account gets when made (the only
+    // municipality of a server with one: `given_when_made`).
+    if !reach.municipalities.is_empty() || !reach.police_areas.is_empty() {
+        super::municipalities::set_account(conn, id, &reach.municipalities, &reach.police_areas)?;
+    }
     conn.execute(
         "UPDATE coordinators SET must_change_password = 1 WHERE id = ?1",
         [id.to_string()],

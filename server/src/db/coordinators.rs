@@ -301,7 +301,16 @@ pub fn by_session(
     session: &str,
     now: Millis,
 ) -> Result<Option<Coordinator>, Error> {
-    type Row = (String, String, String, String, bool, bool, bool, Option<String>);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        bool,
+        bool,
+        bool,
+        Option<String>,
+    );
     let row: Option<Row> = conn
         .query_row(
             "SELECT c.id, c.username, c.display_name, s.csrf, s.second_factor, c.demo, c.must_change_password,
@@ -357,7 +366,11 @@ pub fn by_session(
 
 /// Makes `m` the municipality the session's pages show (the account's
 /// roles must reach it: the caller checks with `Coordinator::reaches`).
-pub fn choose_municipality(conn: &Connection, session: &str, m: MunicipalityId) -> Result<(), Error> {
+pub fn choose_municipality(
+    conn: &Connection,
+    session: &str,
+    m: MunicipalityId,
+) -> Result<(), Error> {
     conn.execute(
         "UPDATE sessions SET municipality = ?2 WHERE token_hash = ?1",
         params![hash_secret(session), m.0.to_string()],

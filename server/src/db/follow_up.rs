@@ -267,11 +267,7 @@ pub fn public_figures(
 }
 
 /// Everything the follow-up page and report show for `period`.
-pub fn figures(
-    conn: &Connection,
-    here: MunicipalityId,
-    period: Period,
-) -> Result<FollowUp, Error> {
+pub fn figures(conn: &Connection, here: MunicipalityId, period: Period) -> Result<FollowUp, Error> {
     let (start, end) = period.bounds_ms();
     let m = here.0.to_string();
     let PlanFigures {

@@ -79,11 +79,9 @@ pub fn police_area(conn: &Connection, name: &str, demo: bool) -> Result<PoliceAr
         ));
     }
     if let Some(id) = conn
-        .query_row(
-            "SELECT id FROM police_areas WHERE name = ?1",
-            [name],
-            |r| r.get::<_, String>(0),
-        )
+        .query_row("SELECT id FROM police_areas WHERE name = ?1", [name], |r| {
+            r.get::<_, String>(0)
+        })
         .optional()?
     {
         return Ok(PoliceAreaId(uuid(&id)?));
@@ -204,7 +202,8 @@ pub fn officers(
     conn: &Connection,
     scope: Option<&[MunicipalityId]>,
 ) -> Result<Vec<OfficerRow>, Error> {
-    let mut stmt = conn.prepare_cached("SELECT id, display_name FROM officers ORDER BY display_name")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id, display_name FROM officers ORDER BY display_name")?;
     let rows: Vec<(String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
@@ -330,8 +329,11 @@ pub fn adopt_existing(conn: &Connection) -> Result<(), Error> {
     let name = name
         .filter(|n| name_and_slug(n).is_ok())
         .unwrap_or_else(|| "Kommunen".into());
-    let demo: bool = conn
-        .query_row("SELECT EXISTS (SELECT 1 FROM plans WHERE demo = 1)", [], |r| r.get(0))?;
+    let demo: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM plans WHERE demo = 1)",
+        [],
+        |r| r.get(0),
+    )?;
     let now = crate::clock::Clock::now_ms(&crate::clock::SystemClock);
     let first = create(conn, &name, None, demo, now)?;
     let ids: Vec<Vec<u8>> = conn

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use rusqlite::{params, Connection};
 use serde_bytes::ByteBuf;
 use shared::sync::{Cursor, DocUpdate};
+use shared::MunicipalityId;
 
 use super::documents;
 use super::identity::Device;
@@ -25,10 +26,14 @@ pub struct Outgoing {
 
 /// Collects the updates for `device` after `cursor`, at most about
 /// `max_bytes` of changes (always at least one document's worth).
+/// `held`: the municipalities whose reference data the device says it
+/// holds (`SyncRequest::works_in`); the whole reference data of any other
+/// its officer works in is sent. Absent, the grants after the cursor are.
 pub fn updates(
     conn: &Connection,
     device: &Device,
     cursor: Option<&Cursor>,
+    held: Option<&[MunicipalityId]>,
     max_bytes: usize,
 ) -> Result<Outgoing, Error> {
     let from = match cursor {
@@ -51,19 +56,40 @@ pub fn updates(
 
     // Documents this officer became a reader of after the cursor: the
     // device has none of their history, so it gets all of it.
-    // So do the documents of a municipality the officer was given after
-    // the cursor (`municipalities::set_officer_works_in`).
     let mut granted = Vec::<Vec<u8>>::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT doc_id FROM doc_access WHERE officer_id = ?1 AND granted_seq > ?2
-             UNION
-             SELECT d.id FROM officer_municipalities om
-               JOIN docs d ON d.municipality = om.municipality_id AND d.municipality_reads = 1
-              WHERE om.officer_id = ?1 AND om.granted_seq > ?2",
+            "SELECT doc_id FROM doc_access WHERE officer_id = ?1 AND granted_seq > ?2",
         )?;
         for id in stmt.query_map(params![me, from as i64], |r| r.get::<_, Vec<u8>>(0))? {
             granted.push(id?);
+        }
+    }
+    // So do the documents of a municipality the officer works in and the
+    // device does not hold: by what it says it holds, so that an answer
+    // lost on the way is made again; without that, those given after the
+    // cursor (`municipalities::set_officer_works_in`).
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT om.municipality_id, om.granted_seq FROM officer_municipalities om
+              WHERE om.officer_id = ?1",
+        )?;
+        let given: Vec<(String, i64)> = stmt
+            .query_map([&me], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut docs_of = conn.prepare_cached(
+            "SELECT id FROM docs WHERE municipality = ?1 AND municipality_reads = 1",
+        )?;
+        for (m, granted_seq) in given {
+            let lacking = match held {
+                Some(held) => !held.iter().any(|h| h.0.to_string() == m),
+                None => granted_seq > from as i64,
+            };
+            if lacking {
+                for id in docs_of.query_map([&m], |r| r.get::<_, Vec<u8>>(0))? {
+                    granted.push(id?);
+                }
+            }
         }
     }
 

@@ -51,11 +51,7 @@ fn exact(period: Period, f: PublicFigures) -> Published {
 }
 
 /// The years with records or a plan of the municipality, up to `now`'s.
-fn years(
-    conn: &Connection,
-    m: &str,
-    now: Millis,
-) -> Result<std::ops::RangeInclusive<i32>, Error> {
+fn years(conn: &Connection, m: &str, now: Millis) -> Result<std::ops::RangeInclusive<i32>, Error> {
     let this_year = to_local(now).year();
     let first_ms: Option<Millis> = conn.query_row(
         "SELECT min(t) FROM (SELECT min(started_at) AS t FROM patrol_visits WHERE municipality = ?1
@@ -97,8 +93,7 @@ fn compute_one(
     now: Millis,
 ) -> Result<Vec<Published>, Error> {
     let public_figures = |p| public_figures(conn, municipality, p);
-    let quarters =
-        public::closed_quarters(years(conn, &municipality.0.to_string(), now)?, now);
+    let quarters = public::closed_quarters(years(conn, &municipality.0.to_string(), now)?, now);
     let mut published: Vec<Published> = Vec::new();
     for q in &quarters {
         published.push(Published::quarter(exact(*q, public_figures(*q)?)));
@@ -111,10 +106,7 @@ fn compute_one(
             .filter(|p| p.period.starts_with(&format!("{year}-")))
             .cloned()
             .collect();
-        let shape = exact(
-            Period::Year(year),
-            public_figures(Period::Year(year))?,
-        );
+        let shape = exact(Period::Year(year), public_figures(Period::Year(year))?);
         published.push(Published::year(year, shape, &theirs));
     }
     Ok(published)

@@ -172,7 +172,9 @@ pub fn publish_directory(conn: &Connection, now: Millis) -> Result<(), Error> {
             actors: list.iter().map(hex::encode).collect(),
         });
     }
-    save(conn, id, now, None, |_| Record::Directory(Directory { officers }))?;
+    save(conn, id, now, None, |_| {
+        Record::Directory(Directory { officers })
+    })?;
     Ok(())
 }
 
@@ -249,19 +251,21 @@ pub fn import(
     let n = rows.len();
     for (_, id, record) in rows {
         let id = id.map(DocId).unwrap_or_else(DocId::random);
-        save(conn, id, now, Some(municipality), move |before| match (before, record) {
-            // An update keeps what the file does not carry: the initiative a
-            // hotspot's patrols count toward, and the demo mark.
-            (Some(Record::Hotspot(old)), Record::Hotspot(mut new)) => {
-                new.initiative_id = old.initiative_id;
-                new.demo = old.demo;
-                Record::Hotspot(new)
+        save(conn, id, now, Some(municipality), move |before| {
+            match (before, record) {
+                // An update keeps what the file does not carry: the initiative a
+                // hotspot's patrols count toward, and the demo mark.
+                (Some(Record::Hotspot(old)), Record::Hotspot(mut new)) => {
+                    new.initiative_id = old.initiative_id;
+                    new.demo = old.demo;
+                    Record::Hotspot(new)
+                }
+                (Some(Record::Venue(old)), Record::Venue(mut new)) => {
+                    new.demo = old.demo;
+                    Record::Venue(new)
+                }
+                (_, record) => record,
             }
-            (Some(Record::Venue(old)), Record::Venue(mut new)) => {
-                new.demo = old.demo;
-                Record::Venue(new)
-            }
-            (_, record) => record,
         })?;
     }
     Ok(Ok(n))
@@ -273,12 +277,14 @@ pub fn current_plan(
     conn: &Connection,
     municipality: MunicipalityId,
 ) -> Result<Option<(uuid::Uuid, shared::domain::PromisePlan)>, Error> {
-    Ok(records_of_kind(conn, shared::DocKind::PromisePlan, municipality)?
-        .into_iter()
-        .find_map(|(id, r)| match r {
-            Record::PromisePlan(p) => Some((id, p)),
-            _ => None,
-        }))
+    Ok(
+        records_of_kind(conn, shared::DocKind::PromisePlan, municipality)?
+            .into_iter()
+            .find_map(|(id, r)| match r {
+                Record::PromisePlan(p) => Some((id, p)),
+                _ => None,
+            }),
+    )
 }
 
 /// Every hotspot of a municipality with its document id, by name.
@@ -286,13 +292,15 @@ pub fn hotspots(
     conn: &Connection,
     municipality: MunicipalityId,
 ) -> Result<Vec<(uuid::Uuid, shared::domain::Hotspot)>, Error> {
-    Ok(records_of_kind(conn, shared::DocKind::Hotspot, municipality)?
-        .into_iter()
-        .filter_map(|(id, r)| match r {
-            Record::Hotspot(h) => Some((id, h)),
-            _ => None,
-        })
-        .collect())
+    Ok(
+        records_of_kind(conn, shared::DocKind::Hotspot, municipality)?
+            .into_iter()
+            .filter_map(|(id, r)| match r {
+                Record::Hotspot(h) => Some((id, h)),
+                _ => None,
+            })
+            .collect(),
+    )
 }
 
 /// Every venue of a municipality with its document id, by name.

@@ -47,27 +47,28 @@ pub fn logged_label(key: &str) -> &'static str {
 }
 
 /// Writes an access log row for something done to a record other than
-/// opening it (its erasure), with the case number already checked.
+/// opening it (its erasure), with the case number already checked. The
+/// entry keeps the record's municipality (`municipality`, read before the
+/// record may be gone): its log is that municipality's for good.
 pub fn log_event(
     conn: &Connection,
     coordinator: Uuid,
     id: DocId,
+    municipality: Option<MunicipalityId>,
     event: &str,
     case_number: Option<&str>,
     now: Millis,
 ) -> Result<(), Error> {
-    // The entry keeps the record's municipality: its log is that
-    // municipality's, also after the record is erased.
     conn.execute(
         "INSERT INTO access_log (at, coordinator_id, doc_id, purpose, case_number, municipality)
-         VALUES (?1, ?2, ?3, ?4, ?5, (SELECT municipality FROM docs WHERE id = ?6))",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             now,
             coordinator.to_string(),
             id.to_string(),
             event,
             case_number,
-            id.as_bytes()
+            municipality.map(|m| m.0.to_string())
         ],
     )?;
     Ok(())
@@ -473,9 +474,17 @@ pub fn log_access(
     case_number: &str,
     now: Millis,
 ) -> Result<(), Error> {
-    crate::db::documents::stored(conn, id)?.ok_or(Error::NotFound)?;
+    let stored = crate::db::documents::stored(conn, id)?.ok_or(Error::NotFound)?;
     let case_number = checked_opening(purpose, case_number)?;
-    log_event(conn, coordinator, id, purpose, case_number.as_deref(), now)
+    log_event(
+        conn,
+        coordinator,
+        id,
+        stored.state.municipality,
+        purpose,
+        case_number.as_deref(),
+        now,
+    )
 }
 
 #[derive(Debug, Clone)]

@@ -76,19 +76,19 @@ pub fn unless_held(
             ))
         })? {
             let (venue, started_at, follow_up) = row?;
-        // The projection wrote these columns from checked values; a row
-        // that does not read back is left out of the picker's hints
-        // rather than failing the officer's sync.
-        let (Ok(venue), Some(follow_up)) =
-            (uuid::Uuid::parse_str(&venue), FollowUp::parse(&follow_up))
-        else {
-            continue;
-        };
-        facts.push(InspectionFact {
-            venue,
-            started_at,
-            follow_up,
-        });
+            // The projection wrote these columns from checked values; a row
+            // that does not read back is left out of the picker's hints
+            // rather than failing the officer's sync.
+            let (Ok(venue), Some(follow_up)) =
+                (uuid::Uuid::parse_str(&venue), FollowUp::parse(&follow_up))
+            else {
+                continue;
+            };
+            facts.push(InspectionFact {
+                venue,
+                started_at,
+                follow_up,
+            });
         }
     }
     Ok(Some(VenueList::new(tag, &facts)))

@@ -14,10 +14,10 @@ use super::layout::page;
 use super::session::{CsrfOnly, SignedIn};
 use crate::db::identity::{self, DeviceInfo};
 use crate::db::municipalities::{self, OfficerRow};
-use shared::municipality::Municipality;
-use shared::{MunicipalityId, OfficerId};
 use crate::error::Error;
 use crate::http::AppState;
+use shared::municipality::Municipality;
+use shared::{MunicipalityId, OfficerId};
 
 fn when(l: Lang, ms: Option<i64>) -> String {
     ms.map(shared::local_time::format_date_time)

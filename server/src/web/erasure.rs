@@ -21,11 +21,7 @@ use crate::http::AppState;
 
 /// The record to erase: one the server holds, of a kind that is erased
 /// as a record (`shared::erasure::may_erase`); else not found.
-async fn erasable(
-    state: &AppState,
-    me: &SignedIn,
-    id: &str,
-) -> Result<(DocId, StoredDoc), Error> {
+async fn erasable(state: &AppState, me: &SignedIn, id: &str) -> Result<(DocId, StoredDoc), Error> {
     let id = super::review::parse_id(id)?;
     let stored = super::review::in_reach(state, me, id).await?;
     if !may_erase(stored.state.kind) {
@@ -113,7 +109,7 @@ pub async fn erase(
     })?;
     let case_number = review::checked_case_number(&form.case_number)?;
     let (id, stored) = erasable(&state, &me, &id).await?;
-    let (now, who) = (state.clock.now_ms(), me.0.id);
+    let (now, who, here) = (state.clock.now_ms(), me.0.id, stored.state.municipality);
     let erasure = Erasure {
         doc_id: id,
         kind: stored.state.kind,
@@ -125,7 +121,15 @@ pub async fn erase(
     state
         .db
         .erase(erasure, move |c| {
-            review::log_event(c, who, id, review::ERASED, case_number.as_deref(), now)
+            review::log_event(
+                c,
+                who,
+                id,
+                here,
+                review::ERASED,
+                case_number.as_deref(),
+                now,
+            )
         })
         .await?;
     tracing::info!(doc = %id, reason = reason.as_str(), "record erased");

@@ -130,7 +130,7 @@ pub async fn redact(
             message: "choose a free-text field of the record".into(),
         });
     }
-    let (now, who) = (state.clock.now_ms(), me.0.id);
+    let (now, who, here) = (state.clock.now_ms(), me.0.id, stored.state.municipality);
     let epoch = state
         .db
         .redact(
@@ -140,7 +140,17 @@ pub async fn redact(
             case_number.clone(),
             who.to_string(),
             now,
-            move |c| review::log_event(c, who, id, review::REDACTED, case_number.as_deref(), now),
+            move |c| {
+                review::log_event(
+                    c,
+                    who,
+                    id,
+                    here,
+                    review::REDACTED,
+                    case_number.as_deref(),
+                    now,
+                )
+            },
         )
         .await?;
     tracing::info!(doc = %id, epoch, reason = reason.as_str(), "field redacted");

@@ -692,9 +692,7 @@ pub async fn access_log_csv(
     let m = me.here()?;
     let rows = state
         .db
-        .read(move |c| {
-            review::access_log(c, m, &review::AccessFilter::default(), usize::MAX >> 1)
-        })
+        .read(move |c| review::access_log(c, m, &review::AccessFilter::default(), usize::MAX >> 1))
         .await?;
     let rows: Vec<Vec<String>> = rows
         .iter()

@@ -46,7 +46,16 @@ pub struct SyncRequest {
     /// (`SyncResponse::redacted_to`). Absent: 0, every redaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redacted_since: Option<u64>,
+    /// The municipalities whose reference data this device holds: the
+    /// last `works_in` it carried out (16-byte ids). The server sends the
+    /// whole reference data of any other its officer now works in. Absent
+    /// (a device that has carried out none): the server goes by the cursor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub works_in: Option<Vec<ByteBuf>>,
 }
+
+/// Most municipalities a request may name in `works_in`.
+pub const MAX_WORKS_IN: usize = 1_000;
 
 /// The changes a device sends for one document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -407,6 +416,7 @@ pub struct IncomingSync {
     pub venues_tag: Option<Vec<u8>>,
     pub erased_since: u64,
     pub redacted_since: u64,
+    pub works_in: Option<Vec<crate::ids::MunicipalityId>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -469,6 +479,23 @@ pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
     if req.docs.len() > MAX_DOCS_PER_REQUEST {
         return Err(WireError::TooManyDocs);
     }
+    let works_in = match req.works_in {
+        None => None,
+        Some(list) if list.len() > MAX_WORKS_IN => {
+            return Err(WireError::Decode(format!(
+                "works_in names at most {MAX_WORKS_IN} municipalities"
+            )))
+        }
+        Some(list) => Some(
+            list.iter()
+                .map(|m| {
+                    uuid::Uuid::from_slice(m)
+                        .map(crate::ids::MunicipalityId)
+                        .map_err(|_| WireError::Decode("a works_in id must be 16 bytes".into()))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
     let mut docs: Vec<IncomingDoc> = Vec::with_capacity(req.docs.len());
     for d in req.docs {
         let id = DocId::from_slice(&d.id).ok_or(WireError::BadDocId)?;
@@ -497,6 +524,7 @@ pub fn decode_request(bytes: &[u8]) -> Result<IncomingSync, WireError> {
         venues_tag: req.venues_tag.map(ByteBuf::into_vec),
         erased_since: req.erased_since.unwrap_or(0),
         redacted_since: req.redacted_since.unwrap_or(0),
+        works_in,
     })
 }
 
@@ -555,6 +583,7 @@ mod tests {
                     epoch: Some(1),
                 },
             ],
+            works_in: None,
         };
         let parsed = decode_request(&encode(&req)).expect("decode");
         assert_eq!(
@@ -581,6 +610,7 @@ mod tests {
             v: 2,
             cursor: None,
             docs: vec![],
+            works_in: None,
         };
         // A version-2 client would keep redacted text: refused.
         assert_eq!(decode_request(&encode(&req)), Err(WireError::Version(2)));
