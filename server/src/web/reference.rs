@@ -431,6 +431,26 @@ fn edit_form(
     )
 }
 
+/// The municipality a hotspot or venue belongs to, if this account's roles
+/// reach it (else not found); an initiative is the shown municipality's
+/// plan's.
+async fn municipality_of(
+    state: &AppState,
+    me: &SignedIn,
+    kind: DocKind,
+    id: Uuid,
+) -> Result<shared::MunicipalityId, Error> {
+    if kind == DocKind::PromisePlan {
+        return me.here();
+    }
+    let m = state
+        .db
+        .read(move |c| crate::db::documents::municipality(c, shared::DocId(id)))
+        .await?;
+    me.must_reach(m)?;
+    m.ok_or(Error::NotFound)
+}
+
 /// One hotspot, venue or initiative as a form, to change on the page.
 pub async fn edit(
     State(state): State<AppState>,
@@ -439,7 +459,7 @@ pub async fn edit(
     Path((what, id)): Path<(String, Uuid)>,
 ) -> Result<Response, Error> {
     let kind = kind_of(&what)?;
-    let e = editing(&state, me.here()?, kind, id).await?;
+    let e = editing(&state, municipality_of(&state, &me, kind, id).await?, kind, id).await?;
     Ok(edit_form(l, &me, &what, id, &e, None).into_response())
 }
 
@@ -455,7 +475,8 @@ pub async fn save(
 ) -> Result<Response, Error> {
     me.check_csrf(form.get("csrf").map(String::as_str).unwrap_or(""))?;
     let kind = kind_of(&what)?;
-    let mut e = editing(&state, me.here()?, kind, id).await?;
+    let here = municipality_of(&state, &me, kind, id).await?;
+    let mut e = editing(&state, here, kind, id).await?;
     for (c, column) in e.header.iter().enumerate() {
         if let (true, Some(v)) = (e.editable.contains(&column.as_str()), form.get(column)) {
             e.rows[e.row][c] = v.trim().to_string();
@@ -477,7 +498,7 @@ pub async fn save(
     write().map_err(Error::internal)?;
     let text = String::from_utf8(shared::spreadsheet::finish(w).map_err(Error::internal)?)
         .map_err(Error::internal)?;
-    match import_text(&state, me.here()?, kind, text).await? {
+    match import_text(&state, here, kind, text).await? {
         Ok(_) => Ok(Redirect::to("/reference").into_response()),
         Err(bad) => Ok((
             StatusCode::BAD_REQUEST,
