@@ -161,6 +161,8 @@ async fn every_page_in_swedish_has_no_english_domain_word_or_raw_key() -> anyhow
         "/security-log".to_string(),
         "/retention".to_string(),
         "/accounts".to_string(),
+        "/municipalities".to_string(),
+        "/public/demokommun".to_string(),
         format!("/records/{visit}/erase"),
         format!("/records/{visit}/redact"),
         "/public".to_string(),

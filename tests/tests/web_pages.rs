@@ -62,6 +62,7 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
     // coordinator. 303 is the way to the sign-in page.
     let someone = officer.enrolment.device_id.to_string();
     let revoke = format!("/devices/{someone}/revoke");
+    let place_officer = format!("/devices/officers/{}", officer.officer());
     let routes: Vec<(&str, &str, [u16; 4])> = vec![
         ("GET", "/", [303, 303, 303, 303]),
         ("GET", "/sign-in", [200, 200, 200, 200]),
@@ -113,6 +114,13 @@ async fn every_route_answers_each_kind_of_caller_as_expected() -> anyhow::Result
         ("GET", "/follow-up.xlsx", [303, 303, 303, 200]),
         ("POST", "/devices/codes", [303, 303, 303, 200]),
         ("GET", "/public", [200, 200, 200, 200]),
+        ("GET", "/public/demokommun", [200, 200, 200, 200]),
+        ("GET", "/public/nowhere", [404, 404, 404, 404]),
+        ("GET", "/public/Not%20A%20Slug", [404, 404, 404, 404]),
+        ("GET", "/municipalities", [303, 303, 303, 200]),
+        // No municipality named: nothing chosen.
+        ("POST", "/municipality", [303, 303, 303, 400]),
+        ("POST", &place_officer, [303, 303, 303, 303]),
         ("GET", "/public?period=2026-Q1", [200, 200, 200, 200]),
         // Revoking asks first on a page of its own.
         ("GET", &revoke, [303, 303, 303, 200]),

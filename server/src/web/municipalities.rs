@@ -21,6 +21,7 @@ use crate::http::AppState;
 #[derive(serde::Deserialize)]
 pub struct Choice {
     csrf: String,
+    #[serde(default)]
     municipality: String,
 }
 
@@ -33,6 +34,9 @@ pub async fn choose(
     Form(form): Form<Choice>,
 ) -> Result<Response, Error> {
     me.check_csrf(&form.csrf)?;
+    if form.municipality.is_empty() {
+        return Err(Error::bad_input("choose a municipality"));
+    }
     let m = Uuid::parse_str(&form.municipality)
         .map(MunicipalityId)
         .map_err(|_| Error::NotFound)?;
