@@ -49,9 +49,11 @@ fn main() -> anyhow::Result<()> {
         Command::CreateMunicipality { name, police_area } => {
             cli::accounts::create_municipality(&db, now, name, police_area)
         }
-        Command::CreateCoordinator { username, name } => {
-            cli::accounts::create_coordinator(&db, now, username, name)
-        }
+        Command::CreateCoordinator {
+            username,
+            name,
+            municipality,
+        } => cli::accounts::create_coordinator(&db, now, username, name, municipality),
         Command::Seed {
             municipality,
             visits,

@@ -20,14 +20,7 @@ pub fn enrol_code(
     };
     let name = officer.clone();
     let all = db.read_blocking(server::db::municipalities::all)?;
-    let mut named = Vec::new();
-    for slug in &municipalities {
-        let Some(m) = all.iter().find(|m| &m.slug == slug) else {
-            let known: Vec<&str> = all.iter().map(|m| m.slug.as_str()).collect();
-            bail!("no municipality {slug:?}; the server has {known:?}");
-        };
-        named.push(m.id);
-    }
+    let named = by_slugs(&all, &municipalities)?;
     let code = db.write_blocking(move |c| {
         let id = identity::officer_by_name(c, &name, org, now)?;
         let mut works_in = municipalities::officer_works_in(c, id)?;
@@ -54,14 +47,35 @@ pub fn enrol_code(
     Ok(())
 }
 
+/// The municipalities at these addresses, or which one is unknown.
+fn by_slugs(
+    all: &[shared::municipality::Municipality],
+    slugs: &[String],
+) -> anyhow::Result<Vec<shared::MunicipalityId>> {
+    slugs
+        .iter()
+        .map(|slug| match all.iter().find(|m| &m.slug == slug) {
+            Some(m) => Ok(m.id),
+            None => {
+                let known: Vec<&str> = all.iter().map(|m| m.slug.as_str()).collect();
+                bail!("no municipality {slug:?}; the server has {known:?}")
+            }
+        })
+        .collect()
+}
+
 /// `create-coordinator`: the password from `TRYGGHETSLOGG_PASSWORD`, or
-/// else the first line of stdin.
+/// else the first line of stdin. The account reaches the municipalities
+/// named (on a server with one, that one without naming it).
 pub fn create_coordinator(
     db: &Db,
     now: Millis,
     username: String,
     name: String,
+    municipalities: Vec<String>,
 ) -> anyhow::Result<()> {
+    let all = db.read_blocking(server::db::municipalities::all)?;
+    let named = by_slugs(&all, &municipalities)?;
     let password = match std::env::var("TRYGGHETSLOGG_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
@@ -81,6 +95,9 @@ pub fn create_coordinator(
     // then gives the others their roles on the pages.
     db.write_blocking(move |c| {
         let id = coordinators::create(c, &user, &name, &password, now)?;
+        if !named.is_empty() {
+            municipalities::set_account(c, id, &named, &[])?;
+        }
         coordinators::set_roles(
             c,
             id,

@@ -63,6 +63,11 @@ pub enum Command {
         /// The name shown on the pages.
         #[arg(long)]
         name: String,
+        /// A municipality the account reaches, by its address
+        /// (`/public/<slug>`); may be given more than once. On a server
+        /// with one municipality, that one without naming it.
+        #[arg(long)]
+        municipality: Vec<String>,
     },
     /// Create a one-time enrolment code for an officer (valid 24 hours).
     EnrolCode {
