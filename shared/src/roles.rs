@@ -216,6 +216,28 @@ pub fn sees_every_officer(roles: &[Role]) -> bool {
     roles.contains(&Role::Administrator)
 }
 
+/// What a single sign-on does to an account's roles, given the roles the
+/// provider's claim names (`claimed`, none when it sends no claim) and
+/// those the account holds: with a claim, the claim decides at every
+/// sign-in (`Some`, the roles to hold, sorted, when they differ); without
+/// one, the roles are assigned here and stay (`None`). An account that
+/// does not exist yet is made only with a claim naming a role
+/// ([`sso_may_make_account`]).
+pub fn sso_roles(claimed: Option<&[Role]>, held: &[Role]) -> Option<Vec<Role>> {
+    let mut wanted = claimed?.to_vec();
+    wanted.sort();
+    wanted.dedup();
+    let mut held = held.to_vec();
+    held.sort();
+    (held != wanted).then_some(wanted)
+}
+
+/// Whether a single sign-on of someone with no account here makes one:
+/// only when the provider names at least one role for them.
+pub fn sso_may_make_account(claimed: Option<&[Role]>) -> bool {
+    claimed.is_some_and(|r| !r.is_empty())
+}
+
 /// Where an account lands after signing in: the first page its roles open.
 pub fn home(roles: &[Role]) -> &'static str {
     ["/follow-up", "/accounts", "/devices"]
@@ -317,6 +339,17 @@ mod tests {
         assert_eq!(current(&s, Some(id(3))), Some(id(1)), "not in scope");
         assert_eq!(current(&[], Some(id(3))), None);
         assert!(may_open(&[Role::AreaCoordinator], "/records/{id}"));
+    }
+
+    #[test]
+    fn a_providers_claim_decides_the_roles_without_one_they_stay() {
+        let (c, a) = (Role::Coordinator, Role::Administrator);
+        assert_eq!(sso_roles(None, &[c]), None, "assigned here");
+        assert_eq!(sso_roles(Some(&[a, c, c]), &[c, a]), None, "the same");
+        assert_eq!(sso_roles(Some(&[c]), &[c, a]), Some(vec![c]));
+        assert_eq!(sso_roles(Some(&[]), &[c]), Some(vec![]), "a claim of none");
+        assert!(sso_may_make_account(Some(&[c])));
+        assert!(!sso_may_make_account(Some(&[])) && !sso_may_make_account(None));
     }
 
     #[test]

@@ -65,7 +65,13 @@ fn seed(bin: &Path, data: &Path, count: u64, visits: u64) -> Result<Option<f64>>
     let status = Command::new(bin)
         .arg("--data-dir")
         .arg(data)
-        .args(["create-coordinator", "--username", "bench", "--name", "Bench"])
+        .args([
+            "create-coordinator",
+            "--username",
+            "bench",
+            "--name",
+            "Bench",
+        ])
         .args(["--municipality", "kommun-01"])
         .env("TRYGGHETSLOGG_PASSWORD", PASSWORD)
         .stdout(Stdio::null())
@@ -110,7 +116,8 @@ async fn main() -> Result<()> {
     let count = env_or("MUNI_COUNT", 10);
     let visits = env_or("MUNI_VISITS", 200_000);
     let bin = workspace_binary("trygghetslogg-server")?;
-    let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/municipalities-bench");
+    let root: PathBuf =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/municipalities-bench");
     let many = root.join(format!("{count}x{visits}"));
     let alone = root.join(format!("1x{visits}"));
     let seeded_many = seed(&bin, &many, count, visits)?;
@@ -122,10 +129,14 @@ async fn main() -> Result<()> {
     println!(
         "\n{count} municipalities x {visits} visits: {:.0} MB{}; {} alone: {:.0} MB{}",
         size(&many)?,
-        seeded_many.map(|s| format!(", seeded in {s:.0} s")).unwrap_or_default(),
+        seeded_many
+            .map(|s| format!(", seeded in {s:.0} s"))
+            .unwrap_or_default(),
         name(1),
         size(&alone)?,
-        seeded_alone.map(|s| format!(", seeded in {s:.0} s")).unwrap_or_default(),
+        seeded_alone
+            .map(|s| format!(", seeded in {s:.0} s"))
+            .unwrap_or_default(),
     );
     let mut servers = [serve(&bin, &many).await?, serve(&bin, &alone).await?];
     let quarter = shared::follow_up::Period::quarter_of(e2e::now_ms()).previous();

@@ -530,7 +530,11 @@ pub fn sso_session(
         )?;
         let disabled = find("SELECT id FROM coordinators WHERE username = ?1", &username)?;
         if id.is_none() && disabled.is_none() {
-            if let Some(roles) = who.roles.as_ref().filter(|r| !r.is_empty()) {
+            if let Some(roles) = who
+                .roles
+                .as_ref()
+                .filter(|r| shared::roles::sso_may_make_account(Some(r)))
+            {
                 let made = create(
                     conn,
                     &username,
@@ -561,23 +565,17 @@ pub fn sso_session(
         security_log::record(conn, SecurityEvent::SsoNoAccount, &username, source, now)?;
         return Ok(None);
     };
-    if let Some(roles) = &who.roles {
-        let mut wanted = roles.clone();
-        wanted.sort();
-        wanted.dedup();
-        let mut held = roles_of(conn, id)?;
-        held.sort();
-        if held != wanted {
-            set_roles(conn, id, &wanted)?;
-            security_log::record_by(
-                conn,
-                SecurityEvent::RolesChanged,
-                &username,
-                "sign-in provider",
-                source,
-                now,
-            )?;
-        }
+    // The rule is `shared::roles::sso_roles`.
+    if let Some(wanted) = shared::roles::sso_roles(who.roles.as_deref(), &roles_of(conn, id)?) {
+        set_roles(conn, id, &wanted)?;
+        security_log::record_by(
+            conn,
+            SecurityEvent::RolesChanged,
+            &username,
+            "sign-in provider",
+            source,
+            now,
+        )?;
     }
     conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
     let session = random_token();

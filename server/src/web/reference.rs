@@ -459,7 +459,13 @@ pub async fn edit(
     Path((what, id)): Path<(String, Uuid)>,
 ) -> Result<Response, Error> {
     let kind = kind_of(&what)?;
-    let e = editing(&state, municipality_of(&state, &me, kind, id).await?, kind, id).await?;
+    let e = editing(
+        &state,
+        municipality_of(&state, &me, kind, id).await?,
+        kind,
+        id,
+    )
+    .await?;
     Ok(edit_form(l, &me, &what, id, &e, None).into_response())
 }
 
