@@ -371,3 +371,69 @@ async fn every_page_answers_each_role_for_its_own_and_another_municipality() -> 
     server.stop().await;
     Ok(())
 }
+
+/// In a browser, as the police area's coordinator: the header offers the
+/// area's municipalities, choosing one shows its follow-up. Screenshot in
+/// `tests/artifacts/municipalities/` (and `docs/screenshots/`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_police_areas_coordinator_chooses_a_municipality_in_a_browser() -> anyhow::Result<()> {
+    use e2e::browser::{shown, Browser};
+    use fantoccini::Locator;
+    let dir = tempfile::tempdir()?;
+    let (server, [_a, b]) = two_municipalities(dir.path()).await?;
+    // The account as `account` makes it, signed in by the browser.
+    drop(account(&server, "kp", &[Role::AreaCoordinator], &[], true).await?);
+    let artifacts =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts/municipalities");
+    let browser = Browser::start(&artifacts).await?;
+    let c = &browser.client;
+    c.goto(&format!("{}/sign-in?lang=sv", server.url)).await?;
+    c.find(Locator::Css("#username"))
+        .await?
+        .send_keys("kp")
+        .await?;
+    c.find(Locator::Css("#password"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    c.find(Locator::Css("main button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    shown(c, "//select[@id='municipality']").await?;
+    // Demokommun first (by name); its places, none of Exempelby's.
+    let source = c.source().await?;
+    assert!(source.contains("Demo – Torget") && !source.contains("Exempelby, Torget"));
+    c.find(Locator::Css(&format!(
+        "#municipality option[value='{}']",
+        b.id
+    )))
+    .await?
+    .click()
+    .await?;
+    c.find(Locator::Css("form.municipality button"))
+        .await?
+        .click()
+        .await?;
+    shown(c, "//td[contains(text(), 'Exempelby, Torget')]").await?;
+    let source = c.source().await?;
+    assert!(
+        !source.contains("Demo – Torget<"),
+        "only Exempelby's places"
+    );
+    // The same page as a Swedish coordinator reads it.
+    c.goto(&format!("{}/follow-up?lang=sv", server.url)).await?;
+    shown(c, "//label[starts-with(text(), 'Visad kommun')]").await?;
+    assert!(c.source().await?.contains("Exempelby, Torget"));
+    let shot = browser
+        .screenshot("follow-up-second-municipality-sv")
+        .await?;
+    std::fs::copy(
+        &shot,
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs/screenshots/web-municipality-sv.png"),
+    )?;
+    browser.close().await?;
+    server.stop().await;
+    Ok(())
+}

@@ -70,7 +70,9 @@ pub async fn show(
     // The yearly review of the retention rules, reminded of while due.
     let review = state.db.read(crate::db::retention::last_review).await?;
     let now = state.clock.now_ms();
-    let review_due = shared::retention::review_due(review.as_ref().map(|r| r.0), now);
+    // Said to whoever can act on it: those who open the retention page.
+    let review_due = shared::retention::review_due(review.as_ref().map(|r| r.0), now)
+        && shared::roles::may_open(&me.0.roles, "/retention");
     Ok(page(
         l,
         &title,

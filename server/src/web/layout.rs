@@ -15,6 +15,7 @@ header { background: #0f2f57; color: white; padding: .6rem 1rem; display: flex; 
 header a { color: white; }
 header .who { margin-left: auto; }
 header form { display: inline; }
+header form.municipality label { display: inline; margin: 0; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .4rem 0 1rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid var(--line); }
