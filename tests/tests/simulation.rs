@@ -42,12 +42,13 @@ async fn nothing_is_lost_under_faults_crashes_and_wrong_clocks() -> anyhow::Resu
         total.redacted += r.redacted;
         total.conflicts += r.conflicts;
         total.restores += r.restores;
+        total.municipality_changes += r.municipality_changes;
         for (k, v) in r.faults {
             *total.faults.entry(k).or_default() += v;
         }
     }
     println!(
-        "{} seeds in {:.1} s: {} edits, {} syncs, {} device crashes, {} server restarts, {} refusals corrected, {} documents, {} erased, {} redacted ({} conflicts decided), {} restores of an older backup; faults {:?}",
+        "{} seeds in {:.1} s: {} edits, {} syncs, {} device crashes, {} server restarts, {} refusals corrected, {} documents, {} erased, {} redacted ({} conflicts decided), {} restores of an older backup, {} officers moved between municipalities; faults {:?}",
         seeds.len(),
         started.elapsed().as_secs_f64(),
         total.edits,
@@ -60,6 +61,7 @@ async fn nothing_is_lost_under_faults_crashes_and_wrong_clocks() -> anyhow::Resu
         total.redacted,
         total.conflicts,
         total.restores,
+        total.municipality_changes,
         total.faults
     );
     Ok(())
