@@ -533,6 +533,9 @@ pub fn migrate(conn: &Connection) -> Result<(), Error> {
         // first table. An older store zeroes them (secure_delete) instead.
         conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL;")?;
     }
+    if version as usize >= MIGRATIONS.len() {
+        return Ok(());
+    }
     // One transaction for the whole upgrade, the steps in Rust included:
     // a crash leaves the store at its old version, never between.
     let tx = conn.unchecked_transaction()?;
