@@ -11,10 +11,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use e2e::process::free_port;
 use e2e::web::WebClient;
 use e2e::workspace_binary;
 
@@ -89,22 +88,7 @@ struct Server {
 }
 
 async fn serve(bin: &Path, data: &Path) -> Result<Server> {
-    let port = free_port()?;
-    let child = Command::new(bin)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while reqwest::get(format!("{url}/health")).await.is_err() {
-        if Instant::now() > deadline {
-            bail!("the server did not start");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (child, url) = e2e::process::serve(bin, data).await?;
     let mut web = WebClient::new(&url);
     web.sign_in_keeping_key("bench", PASSWORD, &data.join("bench-totp-key"))
         .await?;

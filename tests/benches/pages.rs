@@ -8,11 +8,11 @@
 //! `PAGES_VISITS` (default 1,000,000) and `PAGES_INSPECTIONS` (20,000) set
 //! the size; a different size seeds a new directory.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use e2e::process::{free_port, usage};
+use e2e::process::usage;
 use e2e::web::WebClient;
 use e2e::workspace_binary;
 
@@ -70,22 +70,7 @@ async fn main() -> Result<()> {
         std::fs::write(&marker, b"")?;
     }
     let db_bytes = std::fs::metadata(data.join("trygghetslogg.sqlite3"))?.len();
-    let port = free_port()?;
-    let mut server = Command::new(&bin)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while reqwest::get(format!("{url}/health")).await.is_err() {
-        if Instant::now() > deadline {
-            bail!("the server did not start");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (mut server, url) = e2e::process::serve(&bin, &data).await?;
     let mut web = WebClient::new(&url);
     web.sign_in_keeping_key("bench", PASSWORD, &data.join("bench-totp-key"))
         .await?;

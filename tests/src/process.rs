@@ -48,3 +48,29 @@ pub fn usage(pid: u32) -> Result<Usage> {
         cpu_s: (tick(11)? + tick(12)?) as f64 / 100.0,
     })
 }
+
+/// Starts `bin serve` on a free loopback port over `data` and waits (at
+/// most two minutes: a large store's first open) until it answers
+/// `/health`. Returns the process and its address.
+pub async fn serve(
+    bin: &std::path::Path,
+    data: &std::path::Path,
+) -> Result<(std::process::Child, String)> {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let port = free_port()?;
+    let child = Command::new(bin)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while reqwest::get(format!("{url}/health")).await.is_err() {
+        anyhow::ensure!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok((child, url))
+}

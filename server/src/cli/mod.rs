@@ -95,23 +95,7 @@ pub enum Command {
     /// Fill the store with a large invented data set (for benchmarks): by
     /// default 1,000,000 patrol visits, 20,000 inspections, 200 hotspots and
     /// 300 venues over 5 years.
-    Seed {
-        /// The municipality seeded, made (in the demo police area, with
-        /// the example plan) if there is none of that name; by default the
-        /// demo's first, Demokommun.
-        #[arg(long)]
-        municipality: Option<String>,
-        #[arg(long, default_value_t = 1_000_000)]
-        visits: u64,
-        #[arg(long, default_value_t = 20_000)]
-        inspections: u64,
-        #[arg(long, default_value_t = 200)]
-        hotspots: u64,
-        #[arg(long, default_value_t = 300)]
-        venues: u64,
-        #[arg(long, default_value_t = 5)]
-        years: i32,
-    },
+    Seed(seed::SeedArgs),
     /// List enrolled devices.
     Devices,
     /// Revoke a device: its next request gets 401; what it sent stays.

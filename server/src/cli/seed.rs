@@ -4,25 +4,36 @@
 use server::db::Db;
 use shared::domain::Millis;
 
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    db: &Db,
-    now: Millis,
+/// The size of the data set.
+#[derive(clap::Args)]
+pub struct SeedArgs {
+    /// The municipality seeded, made (in the demo police area, with the
+    /// example plan) if there is none of that name; by default the demo's
+    /// first, Demokommun.
+    #[arg(long)]
     municipality: Option<String>,
+    #[arg(long, default_value_t = 1_000_000)]
     visits: u64,
+    #[arg(long, default_value_t = 20_000)]
     inspections: u64,
+    #[arg(long, default_value_t = 200)]
     hotspots: u64,
+    #[arg(long, default_value_t = 300)]
     venues: u64,
+    #[arg(long, default_value_t = 5)]
     years: i32,
-) -> anyhow::Result<()> {
+}
+
+pub fn run(db: &Db, now: Millis, args: SeedArgs) -> anyhow::Result<()> {
     let defaults = server::seed::Size::default();
+    let (visits, inspections) = (args.visits, args.inspections);
     let size = server::seed::Size {
-        municipality: municipality.unwrap_or(defaults.municipality.clone()),
+        municipality: args.municipality.unwrap_or(defaults.municipality.clone()),
         visits,
         inspections,
-        hotspots,
-        venues,
-        years: years.max(1),
+        hotspots: args.hotspots,
+        venues: args.venues,
+        years: args.years.max(1),
         ..defaults
     };
     let started = std::time::Instant::now();
