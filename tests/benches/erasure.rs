@@ -9,6 +9,7 @@
 //!
 //! `ERASURE_VISITS` sets the size (default 200,000).
 
+use e2e::process::env_or;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,13 +18,6 @@ use anyhow::Result;
 use e2e::{now_ms, TestDevice, TestServer};
 use shared::domain::Organisation;
 use shared::record::Record;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {
     if v.is_empty() {

@@ -12,6 +12,7 @@
 //! Each device logs a patrol visit, amends it, and syncs, then waits 1–3 s
 //! (a real phone syncs far less often; this is a stress, not a model).
 
+use e2e::process::env_or;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,13 +24,6 @@ use e2e::process::{free_port, usage, Usage};
 use e2e::{now_ms, workspace_binary, TestDevice};
 use rand::Rng;
 use shared::record::Record;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 struct Server(Child);
 

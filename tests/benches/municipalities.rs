@@ -9,6 +9,7 @@
 //! are asked in turn, 7 times each. Prints a table; the target (within
 //! 1.2x) is reported, not asserted.
 
+use e2e::process::{env_or, median};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -18,18 +19,6 @@ use e2e::web::WebClient;
 use e2e::workspace_binary;
 
 const PASSWORD: &str = "benchmark password";
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 fn name(n: u64) -> String {
     format!("Kommun {n:02}")

@@ -8,6 +8,7 @@
 //! `PAGES_VISITS` (default 1,000,000) and `PAGES_INSPECTIONS` (20,000) set
 //! the size; a different size seeds a new directory.
 
+use e2e::process::{env_or, median};
 use std::process::Command;
 use std::time::Instant;
 
@@ -17,18 +18,6 @@ use e2e::web::WebClient;
 use e2e::workspace_binary;
 
 const PASSWORD: &str = "benchmark password";
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
