@@ -9,12 +9,12 @@
 //!
 //! `ERASURE_VISITS` sets the size (default 200,000).
 
-use e2e::process::env_or;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use e2e::process::env_or;
 use e2e::{now_ms, TestDevice, TestServer};
 use shared::domain::Organisation;
 use shared::record::Record;

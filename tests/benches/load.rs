@@ -12,7 +12,6 @@
 //! Each device logs a patrol visit, amends it, and syncs, then waits 1–3 s
 //! (a real phone syncs far less often; this is a stress, not a model).
 
-use e2e::process::env_or;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 use app::DeviceStore;
-use e2e::process::{free_port, usage, Usage};
+use e2e::process::{env_or, free_port, usage, Usage};
 use e2e::{now_ms, workspace_binary, TestDevice};
 use rand::Rng;
 use shared::record::Record;

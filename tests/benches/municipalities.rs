@@ -9,12 +9,12 @@
 //! are asked in turn, 7 times each. Prints a table; the target (within
 //! 1.2x) is reported, not asserted.
 
-use e2e::process::{env_or, median};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use e2e::process::{env_or, median};
 use e2e::web::WebClient;
 use e2e::workspace_binary;
 

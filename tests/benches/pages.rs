@@ -8,12 +8,11 @@
 //! `PAGES_VISITS` (default 1,000,000) and `PAGES_INSPECTIONS` (20,000) set
 //! the size; a different size seeds a new directory.
 
-use e2e::process::{env_or, median};
 use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use e2e::process::usage;
+use e2e::process::{env_or, median, usage};
 use e2e::web::WebClient;
 use e2e::workspace_binary;
 

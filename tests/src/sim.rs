@@ -310,7 +310,7 @@ impl Sim {
         // Two municipalities, so that where an officer works matters.
         db.write(move |c| server::demo::seed_both(c, now)).await?;
         let municipalities = db
-            .read(|c| Ok(server::db::municipalities::all(c)?))
+            .read(server::db::municipalities::all)
             .await?
             .into_iter()
             .map(|m| m.id)
