@@ -42,6 +42,22 @@ impl Error {
         Error::Internal(e.to_string())
     }
 
+    /// The code a client is answered with.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Unauthorized => ErrorCode::Unauthorized,
+            Error::Revoked => ErrorCode::Revoked,
+            Error::BadRequest { code, .. } => *code,
+            Error::BadEnrolmentCode => ErrorCode::BadEnrolmentCode,
+            Error::NotFound => ErrorCode::NotFound,
+            Error::Forbidden(_) => ErrorCode::Forbidden,
+            Error::TooLarge(_) => ErrorCode::TooLarge,
+            Error::Unavailable(_) => ErrorCode::Unavailable,
+            Error::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
     /// Input a person can correct, said as `message`.
     pub fn bad_input(message: impl Into<String>) -> Self {
         Error::BadRequest {
@@ -99,19 +115,16 @@ struct Body {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let (status, code) = match &self {
-            Error::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
-            Error::Revoked => (StatusCode::UNAUTHORIZED, ErrorCode::Revoked),
-            Error::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
-            Error::BadEnrolmentCode => (StatusCode::BAD_REQUEST, ErrorCode::BadEnrolmentCode),
-            Error::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
-            Error::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
-            Error::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
-            Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
-            Error::TooManyRequests { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests)
-            }
-            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+        let code = self.code();
+        let status = match &self {
+            Error::Unauthorized | Error::Revoked => StatusCode::UNAUTHORIZED,
+            Error::BadRequest { .. } | Error::BadEnrolmentCode => StatusCode::BAD_REQUEST,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &self {
             Error::Internal(cause) => {

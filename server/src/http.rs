@@ -56,6 +56,10 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Single sign-on through an OpenID Connect provider, when configured.
     pub sso: Option<Arc<crate::web::sso::SsoConfig>>,
+    /// What `/metrics` reports, and the bearer token it asks for (none:
+    /// the route is off).
+    pub metrics: Arc<crate::metrics::Metrics>,
+    pub metrics_token: Option<Arc<str>>,
 }
 
 /// The routes with their limits, as tests drive them without a socket.
@@ -68,6 +72,8 @@ fn router_with(state: AppState, limiters: Arc<Limiters>) -> Router {
     let limits = state.limits;
     Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
         .route("/v1/enrol", post(enrol))
         .route("/v1/sync", post(sync))
         .merge(crate::web::routes())
@@ -187,14 +193,44 @@ pub async fn run(
     served
 }
 
-async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Error> {
-    let docs: i64 = state
+/// Alive: the process answers (a load balancer's liveness check). Reads
+/// nothing, so a slow or unreachable database does not make a healthy
+/// process look dead.
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready: the database answers a read (a load balancer sends syncs here
+/// only then); 503 otherwise.
+async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Error> {
+    state
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM docs", [], |r| r.get(0))?))
-        .await?;
-    Ok(Json(
-        serde_json::json!({ "status": "ok", "documents": docs }),
-    ))
+        .read(|c| Ok(c.query_row("SELECT 1 FROM meta LIMIT 1", [], |_| Ok(()))?))
+        .await
+        .map_err(|e| Error::Unavailable(format!("the database does not answer: {e}")))?;
+    Ok(Json(serde_json::json!({ "status": "ready" })))
+}
+
+/// The Prometheus text, to a request with the configured bearer token.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
+    use sha2::{Digest, Sha256};
+    let Some(token) = &state.metrics_token else {
+        return Err(Error::NotFound);
+    };
+    let sent = bearer(&headers).map_err(|_| Error::Unauthorized)?;
+    // Compared as hashes, so the time taken does not leak a prefix.
+    if Sha256::digest(sent.as_bytes()) != Sha256::digest(token.as_bytes()) {
+        return Err(Error::Unauthorized);
+    }
+    let text = state.metrics.render(&state.db).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -237,11 +273,35 @@ fn bearer(headers: &HeaderMap) -> Result<String, Error> {
     Ok(token.to_string())
 }
 
+/// `/v1/sync`, counted for `/metrics`: its outcome, its time and every
+/// refusal's code.
 async fn sync(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Error> {
+    let started = std::time::Instant::now();
+    let metrics = state.metrics.clone();
+    let answer = sync_answer(state, headers, body).await;
+    let outcome = match &answer {
+        Ok(r) if r.status() == StatusCode::OK => "ok",
+        Ok(_) => "rejected",
+        Err(e) => {
+            metrics.refused(e.code().as_str());
+            "error"
+        }
+    };
+    metrics
+        .syncs
+        .get_or_create(&crate::metrics::Outcome { outcome })
+        .inc();
+    metrics
+        .sync_seconds
+        .observe(started.elapsed().as_secs_f64());
+    answer
+}
+
+async fn sync_answer(state: AppState, headers: HeaderMap, body: Bytes) -> Result<Response, Error> {
     let token = bearer(&headers)?;
     // Authenticate before reading the body, so that a stranger's bytes are
     // never decoded. The writer checks the token again in its transaction,
@@ -279,6 +339,9 @@ async fn sync(
         .db
         .write(move |c| crate::sync::run(c, &token, &incoming, now, max))
         .await?;
+    for code in response.results.iter().filter_map(|r| r.code) {
+        state.metrics.refused(code.as_str());
+    }
     // 422 tells a client at a glance that something was refused; the body
     // is the same full response, with the accepted documents acknowledged.
     let status = if rejected {

@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod peer_rate;
 pub mod seed;
 pub mod sync;

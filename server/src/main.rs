@@ -18,7 +18,11 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(cli::config::expand(std::env::args_os().collect())?);
+    // Restoring replaces the store's files: done before anything opens it.
+    if let Command::Restore { from } = &cli.command {
+        return cli::operations::restore(&cli.data_dir, from);
+    }
     let db = Db::open(&cli.data_dir)
         .with_context(|| format!("opening the store in {}", cli.data_dir.display()))?;
     let now = SystemClock.now_ms();
@@ -30,6 +34,8 @@ fn main() -> anyhow::Result<()> {
             limits,
             secure_cookies,
             sso,
+            metrics_token_file,
+            config: _,
         } => cli::serve::run(
             &db,
             &cli.data_dir,
@@ -40,7 +46,10 @@ fn main() -> anyhow::Result<()> {
             limits.limits(),
             secure_cookies,
             sso.config()?,
+            cli::serve::metrics_token(metrics_token_file.as_deref())?,
         ),
+        Command::Backup { to } => cli::operations::backup(&db, &to),
+        Command::Restore { .. } => Ok(()),
         Command::EnrolCode {
             officer,
             organisation,

@@ -47,6 +47,9 @@ pub fn now_ms() -> Millis {
     SystemClock.now_ms()
 }
 
+/// The bearer token a `TestServer`'s `/metrics` asks for.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 /// A server running in this process on 127.0.0.1, port chosen by the OS.
 pub struct TestServer {
     pub url: String,
@@ -112,6 +115,8 @@ impl TestServer {
             clock: Arc::new(SystemClock),
             limits,
             secure_cookies: false,
+            metrics: Default::default(),
+            metrics_token: Some(std::sync::Arc::from(METRICS_TOKEN)),
             sso: sso.map(|(issuer, client_id, secret)| {
                 Arc::new(server::web::sso::SsoConfig {
                     issuer,

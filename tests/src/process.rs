@@ -56,23 +56,55 @@ pub async fn serve(
     bin: &std::path::Path,
     data: &std::path::Path,
 ) -> Result<(std::process::Child, String)> {
+    serve_with(bin, data, &[]).await
+}
+
+/// [`serve`] with more of `serve`'s options.
+pub async fn serve_with(
+    bin: &std::path::Path,
+    data: &std::path::Path,
+    options: &[&str],
+) -> Result<(std::process::Child, String)> {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
     let port = free_port()?;
     let child = Command::new(bin)
         .arg("--data-dir")
         .arg(data)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(options)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
     let url = format!("http://127.0.0.1:{port}");
+    wait_until_up(&url).await?;
+    Ok((child, url))
+}
+
+/// Waits (at most two minutes) until the server at `url` answers `/health`.
+pub async fn wait_until_up(url: &str) -> Result<()> {
+    use std::time::{Duration, Instant};
     let deadline = Instant::now() + Duration::from_secs(120);
     while reqwest::get(format!("{url}/health")).await.is_err() {
         anyhow::ensure!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Ok((child, url))
+    Ok(())
+}
+
+/// Runs one of the server binary's commands on `data` and returns what it
+/// printed; a command that fails is an error with what it said.
+pub fn server_cli(data: &std::path::Path, args: &[&str]) -> Result<String> {
+    let out = std::process::Command::new(crate::workspace_binary("trygghetslogg-server")?)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?.trim().to_string())
 }
 
 /// A benchmark's size from the environment, else `default`.

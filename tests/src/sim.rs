@@ -293,6 +293,8 @@ fn server_state(dir: &Path, clock: &Arc<ManualClock>) -> Result<(Db, axum::Route
         limits: Limits::default(),
         secure_cookies: false,
         sso: None,
+        metrics: Default::default(),
+        metrics_token: None,
     });
     Ok((db, router))
 }

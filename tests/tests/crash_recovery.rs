@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{ensure, Context};
 use app::store::RecordSync;
 use app::DeviceStore;
-use e2e::process::free_port;
+use e2e::process::{free_port, server_cli as cli};
 use e2e::{workspace_binary, TestDevice};
 use rand::{Rng, SeedableRng};
 use shared::record::Record;
@@ -21,20 +21,6 @@ use shared::DocId;
 struct ServerProcess {
     child: Child,
     url: String,
-}
-
-fn cli(data: &Path, args: &[&str]) -> anyhow::Result<String> {
-    let out = Command::new(workspace_binary("trygghetslogg-server")?)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .output()?;
-    ensure!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8(out.stdout)?.trim().to_string())
 }
 
 async fn start(data: &Path, port: u16, demo: bool) -> anyhow::Result<ServerProcess> {

@@ -2,6 +2,7 @@
 //! function of its own file.
 
 pub mod accounts;
+pub mod config;
 pub mod operations;
 pub mod seed;
 pub mod serve;
@@ -13,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
+    args_override_self = true,
     name = "trygghetslogg-server",
     version,
     about = "Trygghetslogg's sync and follow-up server"
@@ -53,6 +55,29 @@ pub enum Command {
         secure_cookies: bool,
         #[command(flatten)]
         sso: serve::SsoArgs,
+        /// A file holding the bearer token Prometheus scrapes `/metrics`
+        /// with; without it `/metrics` is off (404).
+        #[arg(long, env = "TRYGGHETSLOGG_METRICS_TOKEN_FILE")]
+        metrics_token_file: Option<PathBuf>,
+        /// A TOML file of these options (`listen = "0.0.0.0:8080"`, one key
+        /// per flag without its dashes); flags typed here win over it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Write a consistent copy of the store and the erasure ledger into a
+    /// new directory while the server runs (SQLite's online backup).
+    Backup {
+        /// The directory to write (must not exist yet).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup made by `backup` in place of the data directory's store
+    /// (the server stopped). The erasure ledger is kept when there is one:
+    /// an older ledger would forget erasures (docs/operations.md).
+    Restore {
+        /// The backup's directory.
+        #[arg(long)]
+        from: PathBuf,
     },
     /// Add a coordinator who can sign in to the pages. The password is read
     /// from TRYGGHETSLOGG_PASSWORD, or else from the first line of stdin.

@@ -1,5 +1,6 @@
 //! The operator's tasks on a stopped or running server: devices, revoking
-//! one, rebuilding the follow-up tables, the quarantine, the integrity check.
+//! one, rebuilding the follow-up tables, the quarantine, the integrity check,
+//! a backup and its restore.
 
 use anyhow::bail;
 use server::db::{identity, projection, quarantine, Db};
@@ -45,6 +46,26 @@ pub fn quarantine(db: &Db) -> anyhow::Result<()> {
             q.id, q.doc_id, q.received_at, q.code, q.reason
         );
     }
+    Ok(())
+}
+
+/// `backup`: a consistent copy while the server runs.
+pub fn backup(db: &Db, to: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = db.backup(to)?;
+    println!("backed up {bytes} bytes into {}", to.display());
+    Ok(())
+}
+
+/// `restore`: the backup in place of the store (the server stopped).
+pub fn restore(data_dir: &std::path::Path, from: &std::path::Path) -> anyhow::Result<()> {
+    server::db::backup::restore(data_dir, from)?;
+    // Opening it carries out what the ledger holds and the copy lacks.
+    Db::open(data_dir)?.close();
+    println!(
+        "restored {} into {}; start the server: phones past the restored log resend what they have",
+        from.display(),
+        data_dir.display()
+    );
     Ok(())
 }
 

@@ -101,6 +101,23 @@ impl SsoArgs {
     }
 }
 
+/// The token `/metrics` asks for, read from its file (never the command
+/// line); at least 16 characters.
+pub fn metrics_token(file: Option<&Path>) -> anyhow::Result<Option<Arc<str>>> {
+    let Some(file) = file else {
+        return Ok(None);
+    };
+    let token = std::fs::read_to_string(file)
+        .with_context(|| format!("reading the metrics token from {}", file.display()))?;
+    let token = token.trim();
+    anyhow::ensure!(
+        token.len() >= 16,
+        "the metrics token in {} must be at least 16 characters",
+        file.display()
+    );
+    Ok(Some(Arc::from(token)))
+}
+
 /// The demo coordinator's password: demo data only, printed at start.
 const DEMO_PASSWORD: &str = "demo-samordnare";
 
@@ -115,6 +132,7 @@ pub fn run(
     limits: Limits,
     secure_cookies: bool,
     sso: Option<server::web::sso::SsoConfig>,
+    metrics_token: Option<Arc<str>>,
 ) -> anyhow::Result<()> {
     if demo {
         // Two invented municipalities in one police area.
@@ -185,6 +203,8 @@ pub fn run(
         limits,
         secure_cookies,
         sso: sso.map(Arc::new),
+        metrics: Default::default(),
+        metrics_token,
     };
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     rt.block_on(async move {

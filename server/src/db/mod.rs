@@ -11,6 +11,7 @@
 //! work run off the async runtime.
 
 pub mod accounts;
+pub mod backup;
 pub mod coordinators;
 pub mod documents;
 pub mod erasure;
@@ -62,6 +63,8 @@ struct Inner {
     ledger: Mutex<Connection>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
+    /// Writes submitted and not yet run: the writer's queue (`/metrics`).
+    queued: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl std::fmt::Debug for Db {
@@ -161,12 +164,18 @@ impl Db {
                 ledger: Mutex::new(ledger),
                 thread: Mutex::new(Some(thread)),
                 readers: Mutex::new(Vec::new()),
+                queued: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             }),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// How many writes wait for the writer now.
+    pub fn queue_depth(&self) -> usize {
+        self.inner.queued.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Runs `f` in the writer's transaction and returns its result once the
@@ -198,7 +207,10 @@ impl Db {
         F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
+        let queued = self.inner.queued.clone();
+        queued.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let job: Job = Box::new(move |conn| {
+            queued.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             let result = conn.and_then(f);
             let ok = result.is_ok();
             let finish: Finish = Box::new(move |commit| {
@@ -219,12 +231,17 @@ impl Db {
             .writer
             .lock()
             .map_err(|_| Error::internal("writer lock poisoned"))?;
-        let sender = guard
-            .as_ref()
-            .ok_or_else(|| Error::Unavailable("the store is closed".into()))?;
-        sender
-            .send(job)
-            .map_err(|_| Error::Unavailable("the store is closed".into()))?;
+        let closed = || {
+            // Never to run: not in the queue.
+            self.inner
+                .queued
+                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            Error::Unavailable("the store is closed".into())
+        };
+        let Some(sender) = guard.as_ref() else {
+            return Err(closed());
+        };
+        sender.send(job).map_err(|_| closed())?;
         Ok(rx)
     }
 
