@@ -112,4 +112,16 @@ mod tests {
         assert!(!out.contains(&"--demo".to_string()));
         assert!(out.windows(2).any(|w| w == ["--max-body-bytes", "1024"]));
     }
+
+    #[test]
+    fn the_example_configuration_is_one_the_server_takes() {
+        use clap::Parser as _;
+        let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/server.toml");
+        let args = ["trygghetslogg-server", "serve", "--config", example].map(OsString::from);
+        let expanded = expand(args.to_vec()).expect("the example reads");
+        assert!(
+            super::super::Cli::try_parse_from(expanded).is_ok(),
+            "deploy/server.toml names only the server's options"
+        );
+    }
 }
