@@ -270,8 +270,14 @@ pub fn seed(conn: &Connection, now: shared::domain::Millis) -> Result<bool, Erro
     seed_years(conn, now, year, year + 1)
 }
 
-/// Both demo municipalities, in one police area (`serve --demo`).
+/// Both demo municipalities, in one police area (`serve --demo`), unless
+/// the store has a plan already (a demo folder of an earlier release keeps
+/// the one municipality it became at its upgrade).
 pub fn seed_both(conn: &Connection, now: shared::domain::Millis) -> Result<bool, Error> {
+    let plans: i64 = conn.query_row("SELECT count(*) FROM plans", [], |r| r.get(0))?;
+    if plans > 0 {
+        return Ok(false);
+    }
     let year = shared::local_time::to_local(now).year();
     let mut seeded = false;
     for name in MUNICIPALITIES {
