@@ -343,6 +343,10 @@ fixed_words!(ErrorCode, |c| {
         "the name must be 1 to 200 characters"
     ),
     ErrorCode::BadOrganisation => ("välj polisen eller kommunen", "choose the police or the municipality"),
+    ErrorCode::OtherMunicipality => (
+        "polisen arbetar i en annan kommun; deras egen samordnare registrerar deras telefon",
+        "that officer works in another municipality: their own coordinator enrols their phone"
+    ),
     ErrorCode::BadForm => (
         "uppladdningen kunde inte läsas; försök igen",
         "the upload could not be read; try again"

@@ -270,6 +270,20 @@ async fn every_page_answers_each_role_for_its_own_and_another_municipality() -> 
         )
         .await?;
     assert_eq!(forced.status, 404);
+    // A phone for an officer of the other municipality is not hers to
+    // enrol: it would receive his records.
+    let enrol = coordinator
+        .post(
+            "/devices/codes",
+            &[
+                ("csrf", &csrf),
+                ("officer", "Omar Hassan"),
+                ("organisation", "police"),
+            ],
+        )
+        .await?;
+    assert_eq!(enrol.status, 400, "{}", enrol.body);
+    assert!(enrol.body.contains("works in another municipality"));
     // Choosing a municipality the roles do not reach.
     let chose = coordinator
         .post(

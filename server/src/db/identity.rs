@@ -88,15 +88,8 @@ pub fn officer_by_name(
             message: "an officer's name must be 1 to 200 characters".into(),
         });
     }
-    let existing: Option<String> = conn
-        .query_row(
-            "SELECT id FROM officers WHERE display_name = ?1",
-            [name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = existing {
-        return Uuid::parse_str(&id).map(OfficerId).map_err(Error::internal);
+    if let Some(id) = officer_named(conn, name)? {
+        return Ok(id);
     }
     let id = Uuid::new_v4();
     conn.execute(
@@ -106,6 +99,20 @@ pub fn officer_by_name(
     super::municipalities::place_new_officer(conn, OfficerId(id))?;
     super::reference::publish_directory(conn, now)?;
     Ok(OfficerId(id))
+}
+
+/// The officer of this display name, if there is one.
+pub fn officer_named(conn: &Connection, name: &str) -> Result<Option<OfficerId>, Error> {
+    let existing: Option<String> = conn
+        .query_row(
+            "SELECT id FROM officers WHERE display_name = ?1",
+            [name.trim()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    existing
+        .map(|id| Uuid::parse_str(&id).map(OfficerId).map_err(Error::internal))
+        .transpose()
 }
 
 /// Creates a one-time enrolment code for an officer and returns it; only

@@ -218,9 +218,23 @@ pub async fn create_code(
     // The officer works in the municipality the code is made in (the
     // page's), besides any they work in already.
     let here = me.0.here.as_ref().map(|m| m.id);
+    let every = shared::roles::sees_every_officer(&me.0.roles);
+    let scope: Vec<MunicipalityId> = me.0.municipalities.iter().map(|m| m.id).collect();
     let result = state
         .db
         .write(move |c| {
+            // A phone of an officer this account does not see (one who
+            // works only in other municipalities) is enrolled by their own
+            // coordinator: the phone would receive that officer's records.
+            if let Some(existing) = identity::officer_named(c, &officer)? {
+                let works_in = municipalities::officer_works_in(c, existing)?;
+                if !every && !shared::municipality::sees_officer(&scope, &works_in) {
+                    return Err(Error::BadRequest {
+                        code: shared::sync::ErrorCode::OtherMunicipality,
+                        message: "that officer works in another municipality: their own coordinator enrols their phone".into(),
+                    });
+                }
+            }
             let id = identity::officer_by_name(c, &officer, organisation, now)?;
             if let Some(here) = here {
                 let mut works_in = municipalities::officer_works_in(c, id)?;

@@ -36,6 +36,9 @@ pub enum ErrorCode {
     BadCoordinator,
     BadName,
     BadOrganisation,
+    /// An officer, record or place of a municipality the account does not
+    /// reach.
+    OtherMunicipality,
     BadForm,
     NoFile,
     NoPlan,
@@ -46,7 +49,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::BadBody,
         ErrorCode::BadDigest,
         ErrorCode::UnsupportedVersion,
@@ -70,6 +73,7 @@ impl ErrorCode {
         ErrorCode::BadCoordinator,
         ErrorCode::BadName,
         ErrorCode::BadOrganisation,
+        ErrorCode::OtherMunicipality,
         ErrorCode::BadForm,
         ErrorCode::NoFile,
         ErrorCode::NoPlan,
@@ -105,6 +109,7 @@ impl ErrorCode {
             ErrorCode::BadCoordinator => "bad_coordinator",
             ErrorCode::BadName => "bad_name",
             ErrorCode::BadOrganisation => "bad_organisation",
+            ErrorCode::OtherMunicipality => "other_municipality",
             ErrorCode::BadForm => "bad_form",
             ErrorCode::NoFile => "no_file",
             ErrorCode::NoPlan => "no_plan",
