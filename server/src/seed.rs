@@ -273,7 +273,7 @@ fn reference_data(
             format!("Demo Polis {} {n:02}", m.name)
         };
         let officer = identity::officer_by_name(conn, &name, Organisation::Police, now)?;
-        crate::db::municipalities::set_officer_works_in(conn, officer, &[m.id])?;
+        crate::db::municipalities::set_officer_works_in(conn, officer, &[m.id], now)?;
         let code = identity::create_enrolment_code(conn, officer, now)?;
         let enrolled = identity::enrol(conn, &code, "seeded phone", now)?;
         let device = identity::device_for_token(conn, &enrolled.token)?;

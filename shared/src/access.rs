@@ -6,12 +6,11 @@
 //! - Every kind has a keeper ([`DocKind::keeper`]): coordinators keep the
 //!   reference data and the officers' directory, officers keep their field
 //!   records. A device never writes what coordinators keep.
-//! - Every kind has an audience ([`DocKind::audience`]): a hotspot, venue
-//!   or plan reaches the devices of the officers who work in its
-//!   municipality (`shared::municipality`), and nobody's while it names
-//!   none; the officers' directory reaches every device; a field record
-//!   reaches the officer who made it and the officers it names as
-//!   participants.
+//! - Every kind has an audience ([`DocKind::audience`]): a hotspot, venue,
+//!   plan or directory of officers reaches the devices of the officers who
+//!   work in its municipality (`shared::municipality`), and nobody's while
+//!   it names none; a field record reaches the officer who made it and the
+//!   officers it names as participants.
 //! - Every change a device sends must be made by the Automerge actor bound
 //!   to that device: nobody can write in another officer's name.
 
@@ -58,8 +57,9 @@ impl DocKind {
     /// directory once reached no phone because a list of kinds forgot it.
     pub fn audience(self) -> Audience {
         match self {
-            DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan => Audience::Municipality,
-            DocKind::Directory => Audience::EveryDevice,
+            DocKind::Hotspot | DocKind::Venue | DocKind::PromisePlan | DocKind::Directory => {
+                Audience::Municipality
+            }
             DocKind::PatrolVisit | DocKind::Inspection | DocKind::Activity => {
                 Audience::OwnerAndParticipants
             }
@@ -252,9 +252,9 @@ mod tests {
     }
 
     #[test]
-    fn the_directory_reaches_every_device_and_no_device_writes_it() {
+    fn a_directory_reaches_its_municipalitys_devices_and_no_device_writes_it() {
         let s = coordinators(DocKind::Directory);
-        assert_eq!(readers(&s), Readers::EveryDevice);
+        assert_eq!(readers(&s), Readers::Municipality(here()));
         assert_eq!(
             may_write(None, DocKind::Directory, officer()),
             Err(RejectCode::ReferenceReadOnly)
@@ -308,7 +308,12 @@ mod tests {
     fn reference_data_reaches_the_officers_of_its_municipality_only() {
         let me = officer();
         let elsewhere = [MunicipalityId(Uuid::from_u128(2))];
-        for kind in [DocKind::Hotspot, DocKind::Venue, DocKind::PromisePlan] {
+        for kind in [
+            DocKind::Hotspot,
+            DocKind::Venue,
+            DocKind::PromisePlan,
+            DocKind::Directory,
+        ] {
             let s = coordinators(kind);
             assert_eq!(readers(&s), Readers::Municipality(here()));
             assert!(may_see(&s, at_home(me)));
@@ -324,8 +329,6 @@ mod tests {
             };
             assert!(!may_see(&unplaced, at_home(me)), "naming none: closed");
         }
-        // The directory is every officer's, wherever they work.
-        assert!(may_see(&coordinators(DocKind::Directory), nowhere(me)));
     }
 
     #[test]

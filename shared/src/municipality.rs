@@ -2,8 +2,10 @@
 //! promise plan, hotspots, venues, coordinators, council report and public
 //! summary. The rules of what belongs where live here:
 //!
-//! - A hotspot, venue or plan names its municipality (`municipality_id`),
-//!   set when it is made and never moved ([`may_move`]).
+//! - A hotspot, venue, plan or directory of officers names its
+//!   municipality (`municipality_id`), set when it is made and never moved
+//!   ([`may_move`]); a municipality's directory lists the officers who work
+//!   there.
 //! - A field record belongs to the municipality of its place: a patrol
 //!   visit to its hotspot's, an inspection to its venue's, an activity to
 //!   its initiative's plan's ([`of_record`]). The server stores the answer
@@ -84,12 +86,14 @@ pub fn name_and_slug(name: &str) -> Result<(String, String), BadMunicipality> {
     Ok((name.to_string(), s))
 }
 
-/// The municipality a hotspot, venue or plan names; none for other kinds.
+/// The municipality a hotspot, venue, plan or directory names; none for
+/// field records.
 pub fn of_reference(record: &Record) -> Option<MunicipalityId> {
     match record {
         Record::Hotspot(h) => h.municipality_id,
         Record::Venue(v) => v.municipality_id,
         Record::PromisePlan(p) => p.municipality_id,
+        Record::Directory(d) => d.municipality_id,
         _ => None,
     }
     .map(MunicipalityId)
@@ -102,13 +106,14 @@ pub trait Places {
     fn initiative(&self, id: Uuid) -> Option<MunicipalityId>;
 }
 
-/// The municipality a document belongs to: reference data its own, a
-/// field record its place's; none for the directory (every officer's) or
-/// a place the server does not know.
+/// The municipality a document belongs to: reference data (the directory
+/// of officers too) its own, a field record its place's; none for a place
+/// the server does not know.
 pub fn of_record(record: &Record, places: &dyn Places) -> Option<MunicipalityId> {
     match record {
-        Record::Hotspot(_) | Record::Venue(_) | Record::PromisePlan(_) => of_reference(record),
-        Record::Directory(_) => None,
+        Record::Hotspot(_) | Record::Venue(_) | Record::PromisePlan(_) | Record::Directory(_) => {
+            of_reference(record)
+        }
         Record::PatrolVisit(v) => places.hotspot(v.hotspot_id),
         Record::Inspection(i) => places.venue(i.venue_id),
         Record::Activity(a) => places.initiative(a.initiative_id),
@@ -170,7 +175,7 @@ pub fn sees_officer(scope: &[MunicipalityId], works_in: &[MunicipalityId]) -> bo
     works_in.is_empty() || works_in.iter().any(|m| scope.contains(m))
 }
 
-/// Whether a device keeps a hotspot, venue or plan of `municipality`
+/// Whether a device keeps a hotspot, venue, plan or directory of `municipality`
 /// while its officer works in `works_in`. One naming none was made before
 /// municipalities and is about to be given one by the server's upgrade:
 /// kept until then, so that nothing is fetched twice.

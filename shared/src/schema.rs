@@ -386,11 +386,18 @@ const DIRECTORY_ENTRY: &[Field] = &[
         "hex Automerge actor ids of the officer's devices (to name who made a change)",
     ),
 ];
-const DIRECTORY: &[Field] = &[f(
-    "officers",
-    Ty::List(&Ty::Map(DIRECTORY_ENTRY)),
-    "every officer and municipal inspector, keyed by `id`",
-)];
+const DIRECTORY: &[Field] = &[
+    f(
+        "officers",
+        Ty::List(&Ty::Map(DIRECTORY_ENTRY)),
+        "every officer and municipal inspector who works in the municipality, keyed by `id`",
+    ),
+    f(
+        "municipality_id",
+        MUNICIPALITY_ID,
+        "the municipality whose officers these are",
+    ),
+];
 
 /// The fields of a kind's root map, besides `record_kind` and
 /// `schema_version`.
@@ -748,6 +755,7 @@ pub(crate) mod tests {
                     organisation: Organisation::Municipality,
                     actors: vec!["00ff".into()],
                 }],
+                municipality_id: None,
             }),
         ]
     }

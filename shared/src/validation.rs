@@ -160,6 +160,13 @@ pub trait References {
     fn now(&self) -> Option<Millis> {
         None
     }
+    /// Whether a place (hotspot or venue) and an initiative belong to the
+    /// same municipality (`shared::municipality`); none where that is not
+    /// known (the app; a place or initiative that is unknown anyway).
+    fn same_municipality(&self, place: Uuid, initiative: Uuid) -> Option<bool> {
+        let _ = (place, initiative);
+        None
+    }
     /// The record owner's other patrol visits near `[start, end)`; none
     /// where that is not judged (the app, which holds only its own).
     fn nearby_visits(&self, start: Millis, end: Millis) -> Option<NearbyVisits> {
@@ -396,6 +403,14 @@ impl Checker {
         }
     }
 
+    /// A record at a place counts toward an initiative of the place's own
+    /// municipality's plan, never another's (whose figures it would join).
+    fn same_municipality(&mut self, place: Uuid, initiative: Uuid, refs: &dyn References) {
+        if refs.same_municipality(place, initiative) == Some(false) {
+            self.push("initiative_id", ProblemKind::WrongInitiative);
+        }
+    }
+
     /// Every participant is in the directory, with the organisation the
     /// directory gives them when the record states one.
     fn named_officers(
@@ -505,6 +520,7 @@ impl Checker {
             self.push("hotspot_id", ProblemKind::UnknownHotspot);
         }
         self.initiative(v.initiative_id, Counts::PatrolVisits, refs);
+        self.same_municipality(v.hotspot_id, v.initiative_id, refs);
         self.span(v.started_at, v.ended_at, refs);
         let end = v.ended_at.unwrap_or(v.started_at).max(v.started_at);
         if let Some(near) = refs.nearby_visits(v.started_at, end) {
@@ -538,6 +554,7 @@ impl Checker {
             self.push("venue_id", ProblemKind::UnknownVenue);
         }
         self.initiative(i.initiative_id, Counts::Inspections, refs);
+        self.same_municipality(i.venue_id, i.initiative_id, refs);
         self.span(i.started_at, i.ended_at, refs);
         self.participants(i.participants.len());
         self.named_officers(

@@ -318,9 +318,19 @@ impl TestDevice {
             .reference_ids(DocKind::Venue)?
             .first()
             .context("no venue")?;
-        let plan = self.plan()?;
-        let initiative = shared::rollup::initiative_for_inspection(&plan)
-            .context("plan has no inspection initiative")?;
+        let Record::Venue(venue) = self.record(vid)? else {
+            anyhow::bail!("not a venue")
+        };
+        // The venue's own municipality's plan, as the app chooses it.
+        let mut plans = Vec::new();
+        for id in self.reference_ids(DocKind::PromisePlan)? {
+            if let Record::PromisePlan(p) = self.record(id)? {
+                plans.push(p);
+            }
+        }
+        let initiative = shared::rollup::plan_for(&plans, venue.municipality_id)
+            .and_then(shared::rollup::initiative_for_inspection)
+            .context("no plan with an inspection initiative for the venue")?;
         Ok(Inspection::new(vid.0, initiative, started_at))
     }
 }

@@ -391,7 +391,7 @@ impl Sim {
                 // a second phone keeps where they work.
                 let placed = server::db::municipalities::officer_works_in(c, id)?;
                 let placed = if placed.is_empty() {
-                    server::db::municipalities::set_officer_works_in(c, id, &choice)?;
+                    server::db::municipalities::set_officer_works_in(c, id, &choice, now)?;
                     choice
                 } else {
                     placed
@@ -694,9 +694,10 @@ impl Sim {
         };
         let officer = shared::OfficerId(dev.enrolment.officer_id);
         let list = self.some_municipalities();
+        let now = self.now();
         let Ok(db) = self.db() else { return Ok(()) };
         let set = list.clone();
-        db.write(move |c| server::db::municipalities::set_officer_works_in(c, officer, &set))
+        db.write(move |c| server::db::municipalities::set_officer_works_in(c, officer, &set, now))
             .await?;
         self.works_in.insert(officer.0, list);
         self.report.municipality_changes += 1;

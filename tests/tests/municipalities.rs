@@ -112,6 +112,7 @@ async fn an_officer_receives_the_reference_data_of_the_municipalities_they_work_
     anna.sync().await?;
     assert!(hotspot_names(&anna)?.is_empty());
     assert!(anna.reference_ids(DocKind::PromisePlan)?.is_empty());
+    assert!(anna.reference_ids(DocKind::Directory)?.is_empty());
 
     // In Demokommun: its 12 hotspots, venues and plan, none of Exempelby's.
     place(&mut kommunpolis, anna.officer(), &[&a]).await?;
@@ -135,7 +136,11 @@ async fn an_officer_receives_the_reference_data_of_the_municipalities_they_work_
     let names = hotspot_names(&anna)?;
     assert_eq!(names.len(), 12, "{names:?}");
     assert!(names.iter().all(|n| n.contains("Exempelby")), "{names:?}");
-    assert_eq!(report.withdrawn, 12 + 12 + 1);
+    assert_eq!(
+        report.withdrawn,
+        12 + 12 + 1 + 1,
+        "places, plan and directory"
+    );
     // Her record at an Exempelby hotspot syncs as always; nothing new of
     // Demokommun reaches her.
     let visit = anna.create(Record::PatrolVisit(anna.new_visit(now_ms() - 3_600_000)?))?;
@@ -191,6 +196,22 @@ async fn every_page_answers_each_role_for_its_own_and_another_municipality() -> 
     omar.sync().await?;
     let own_hotspot = anna.reference_ids(DocKind::Hotspot)?[0];
     let other_hotspot = omar.reference_ids(DocKind::Hotspot)?[0];
+    // An inspection at Exempelby's venue counted toward Demokommun's plan
+    // is refused: it would join the other municipality's figures.
+    let mut crossed = omar.new_inspection(now_ms() - 7_200_000)?;
+    crossed.initiative_id = shared::rollup::initiative_for_inspection(&anna.plan()?)
+        .ok_or_else(|| anyhow::anyhow!("an inspection initiative"))?;
+    let crossed = omar.create(Record::Inspection(crossed))?;
+    omar.sync().await?;
+    match omar.lock().record_sync(crossed)? {
+        app::store::RecordSync::Rejected { problems, .. } => assert!(
+            problems
+                .iter()
+                .any(|p| p.kind == shared::validation::ProblemKind::WrongInitiative),
+            "{problems:?}"
+        ),
+        other => panic!("accepted across municipalities: {other:?}"),
+    }
     // The police area's coordinator opens both, so that each
     // municipality's access log has an entry.
     for record in [own, other] {

@@ -198,14 +198,14 @@ async fn a_store_made_by_the_release_before_municipalities_becomes_the_first_mun
         )?;
         assert_eq!(plans, 1);
     }
-    // Every record at the same history; every hotspot, venue and plan one
-    // change further (the server's, naming the municipality).
+    // Every record at the same history; every hotspot, venue, plan and the
+    // directory one change further (the server's, naming the municipality).
     let docs_after = changes_per_doc(&store)?;
     assert_eq!(docs_after.len(), docs_before.len());
     for (id, (kind, n)) in &docs_before {
         let after = docs_after[id].1;
         match kind.as_str() {
-            "hotspot" | "venue" | "plan" => assert_eq!(after, n + 1, "{kind}"),
+            "hotspot" | "venue" | "plan" | "directory" => assert_eq!(after, n + 1, "{kind}"),
             _ => assert_eq!(after, *n, "{kind}"),
         }
     }

@@ -341,7 +341,7 @@ fn is_erased(conn: &Connection, id: DocId) -> Result<bool> {
         .exists([id.as_bytes()])?)
 }
 
-/// Deletes the hotspots, venues and plans of municipalities the officer
+/// Deletes the hotspots, venues, plans and directories of municipalities the officer
 /// no longer works in (`shared::municipality::device_keeps`), when the
 /// list changed since the last answer. Not kept as erased: given the
 /// municipality again, the phone takes them in again. Returns how many.
@@ -362,7 +362,9 @@ fn withdraw_others(conn: &Connection, works_in: &[ByteBuf]) -> Result<usize> {
     let mut gone = 0;
     if before.as_deref() != Some(raw.as_slice()) {
         let docs: Vec<Vec<u8>> = conn
-            .prepare_cached("SELECT id FROM docs WHERE kind IN ('hotspot', 'venue', 'plan')")?
+            .prepare_cached(
+                "SELECT id FROM docs WHERE kind IN ('hotspot', 'venue', 'plan', 'directory')",
+            )?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         for raw_id in docs {

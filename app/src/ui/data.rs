@@ -35,26 +35,29 @@ pub fn venues(s: &DeviceStore) -> Vec<(Uuid, Venue)> {
     v
 }
 
-pub fn plan(s: &DeviceStore) -> Option<PromisePlan> {
-    let id = *s.ids(Some(DocKind::PromisePlan)).ok()?.first()?;
-    match s.record(id).ok()?? {
-        Record::PromisePlan(p) => Some(p),
-        _ => None,
-    }
+/// The promise plans the phone holds: one per municipality its officer
+/// works in.
+pub fn plans(s: &DeviceStore) -> Vec<PromisePlan> {
+    let ids = s.ids(Some(DocKind::PromisePlan)).unwrap_or_default();
+    let mut out: Vec<PromisePlan> = ids
+        .into_iter()
+        .filter_map(|id| match s.record(id) {
+            Ok(Some(Record::PromisePlan(p))) => Some(p),
+            _ => None,
+        })
+        .collect();
+    out.sort_by(|a, b| a.municipality.cmp(&b.municipality));
+    out
 }
 
+/// The colleagues the phone knows: the directories of its officer's
+/// municipalities as one.
 pub fn directory(s: &DeviceStore) -> Directory {
-    let Some(id) = s
-        .ids(Some(DocKind::Directory))
-        .ok()
-        .and_then(|v| v.first().copied())
-    else {
-        return Directory::default();
-    };
-    match s.record(id) {
-        Ok(Some(Record::Directory(d))) => d,
-        _ => Directory::default(),
-    }
+    let ids = s.ids(Some(DocKind::Directory)).unwrap_or_default();
+    Directory::merged(ids.into_iter().filter_map(|id| match s.record(id) {
+        Ok(Some(Record::Directory(d))) => Some(d),
+        _ => None,
+    }))
 }
 
 pub fn hotspot(s: &DeviceStore, id: Uuid) -> Option<Hotspot> {
@@ -76,8 +79,9 @@ pub fn venue_name(s: &DeviceStore, id: Uuid) -> String {
 }
 
 pub fn initiative_title(s: &DeviceStore, id: Uuid) -> String {
-    plan(s)
-        .and_then(|p| p.initiative(id).map(|i| i.title.clone()))
+    plans(s)
+        .iter()
+        .find_map(|p| p.initiative(id).map(|i| i.title.clone()))
         .unwrap_or_else(|| "?".into())
 }
 

@@ -29,7 +29,7 @@ pub fn enrol_code(
                 works_in.push(m);
             }
         }
-        municipalities::set_officer_works_in(c, id, &works_in)?;
+        municipalities::set_officer_works_in(c, id, &works_in, now)?;
         Ok((
             works_in.is_empty(),
             identity::create_enrolment_code(c, id, now)?,

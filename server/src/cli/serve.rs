@@ -162,7 +162,7 @@ pub fn run(
                     identity::officer_by_name(c, "Demo Polis", Organisation::Police, now)?;
                 // A police officer of the area patrols in both.
                 let all: Vec<_> = municipalities::all(c)?.into_iter().map(|m| m.id).collect();
-                municipalities::set_officer_works_in(c, officer, &all)?;
+                municipalities::set_officer_works_in(c, officer, &all, now)?;
                 identity::create_enrolment_code(c, officer, now)
             })
             .context("creating a demo enrolment code")?;

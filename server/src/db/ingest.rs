@@ -91,6 +91,18 @@ impl References for SqlReferences<'_> {
     fn now(&self) -> Option<Millis> {
         self.now
     }
+    fn same_municipality(&self, place: Uuid, initiative: Uuid) -> Option<bool> {
+        let of_place = self.text(
+            "SELECT municipality FROM hotspots WHERE id = ?1
+                 UNION ALL SELECT municipality FROM venues WHERE id = ?1",
+            place,
+        )?;
+        let of_initiative = self.text(
+            "SELECT p.municipality_id FROM initiatives i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?1",
+            initiative,
+        )?;
+        Some(of_place == of_initiative)
+    }
     fn nearby_visits(&self, start: Millis, end: Millis) -> Option<NearbyVisits> {
         let (doc, owner) = self.record?;
         // The rows only; what counts is `NearbyVisits::count`. Read from

@@ -142,6 +142,8 @@ pub fn create(
             [m.id.0.to_string()],
         )?;
     }
+    // Its directory of officers (those given it).
+    reference::publish_directory(conn, now)?;
     Ok(m)
 }
 
@@ -169,6 +171,7 @@ pub fn set_officer_works_in(
     conn: &Connection,
     officer: OfficerId,
     list: &[MunicipalityId],
+    now: Millis,
 ) -> Result<(), Error> {
     let (head, _) = documents::head(conn)?;
     let current = officer_works_in(conn, officer)?;
@@ -183,6 +186,10 @@ pub fn set_officer_works_in(
             "DELETE FROM officer_municipalities WHERE officer_id = ?1 AND municipality_id = ?2",
             params![officer.0.to_string(), m.0.to_string()],
         )?;
+    }
+    // The municipalities' directories name who works there.
+    if current.as_slice() != list {
+        reference::publish_directory(conn, now)?;
     }
     Ok(())
 }

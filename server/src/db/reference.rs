@@ -62,7 +62,7 @@ pub fn save(
     }
     let is_reference = matches!(
         record,
-        Record::Hotspot(_) | Record::Venue(_) | Record::PromisePlan(_)
+        Record::Hotspot(_) | Record::Venue(_) | Record::PromisePlan(_) | Record::Directory(_)
     );
     if is_reference
         && !shared::municipality::may_move(was, shared::municipality::of_reference(&record))
@@ -89,6 +89,7 @@ pub fn set_municipality(record: &mut Record, m: MunicipalityId) {
         Record::Hotspot(h) => h.municipality_id = Some(m.0),
         Record::Venue(v) => v.municipality_id = Some(m.0),
         Record::PromisePlan(p) => p.municipality_id = Some(m.0),
+        Record::Directory(d) => d.municipality_id = Some(m.0),
         _ => {}
     }
 }
@@ -129,38 +130,61 @@ pub fn write(
     Ok(record)
 }
 
-/// Republishes the directory of officers and their devices' actors as a
-/// reference document, so that devices can name participants and tell who
-/// changed a record. Called whenever an officer or a device is added.
+/// Republishes each municipality's directory of officers (those who work
+/// there) and their devices' actors, so that devices can name participants
+/// and tell who changed a record. Called whenever an officer, a device or
+/// where an officer works changes; a directory that did not change gets no
+/// change.
 pub fn publish_directory(conn: &Connection, now: Millis) -> Result<(), Error> {
+    for m in super::municipalities::all(conn)? {
+        publish_directory_of(conn, m.id, now)?;
+    }
+    Ok(())
+}
+
+fn publish_directory_of(conn: &Connection, m: MunicipalityId, now: Millis) -> Result<(), Error> {
     use shared::domain::{Directory, DirectoryEntry, Organisation};
-    let id = match conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'directory_doc'",
-            [],
-            |r| r.get::<_, Vec<u8>>(0),
-        )
+    let key = format!("directory_doc:{m}");
+    let known = |key: &str| -> Result<Option<DocId>, Error> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })
         .optional()?
-    {
-        Some(raw) => DocId::from_slice(&raw)
-            .ok_or_else(|| Error::internal("directory id is not 16 bytes"))?,
+        .map(|raw| {
+            DocId::from_slice(&raw).ok_or_else(|| Error::internal("directory id is not 16 bytes"))
+        })
+        .transpose()
+    };
+    let id = match known(&key)? {
+        Some(id) => id,
         None => {
-            let id = DocId::random();
+            // The one directory of a store from before municipalities
+            // becomes its first municipality's, which every officer works in.
+            let id = match known("directory_doc")? {
+                Some(legacy) => {
+                    conn.execute("DELETE FROM meta WHERE key = 'directory_doc'", [])?;
+                    legacy
+                }
+                None => DocId::random(),
+            };
             conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('directory_doc', ?1)",
-                params![id.as_bytes()],
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![key, id.as_bytes()],
             )?;
             id
         }
     };
     let mut officers = Vec::new();
-    let mut stmt = conn
-        .prepare("SELECT id, display_name, organisation FROM officers ORDER BY display_name, id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.display_name, o.organisation FROM officers o
+           JOIN officer_municipalities om ON om.officer_id = o.id
+          WHERE om.municipality_id = ?1 ORDER BY o.display_name, o.id",
+    )?;
     let rows: Vec<(String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([m.0.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    let mut actors =
-        conn.prepare("SELECT actor FROM devices WHERE officer_id = ?1 ORDER BY enrolled_at")?;
+    let mut actors = conn
+        .prepare_cached("SELECT actor FROM devices WHERE officer_id = ?1 ORDER BY enrolled_at")?;
     for (officer, name, org) in rows {
         let list: Vec<Vec<u8>> = actors
             .query_map([&officer], |r| r.get(0))?
@@ -172,8 +196,11 @@ pub fn publish_directory(conn: &Connection, now: Millis) -> Result<(), Error> {
             actors: list.iter().map(hex::encode).collect(),
         });
     }
-    save(conn, id, now, None, |_| {
-        Record::Directory(Directory { officers })
+    save(conn, id, now, Some(m), |_| {
+        Record::Directory(Directory {
+            officers,
+            municipality_id: Some(m.0),
+        })
     })?;
     Ok(())
 }

@@ -185,10 +185,10 @@ pub async fn place_officer(
         .filter_map(|(_, v)| Uuid::parse_str(v).ok().map(MunicipalityId))
         .collect();
     let after = shared::municipality::reassign(&officer.works_in, &scope, &chosen);
-    let who = officer.id;
+    let (who, now) = (officer.id, state.clock.now_ms());
     state
         .db
-        .write(move |c| municipalities::set_officer_works_in(c, who, &after))
+        .write(move |c| municipalities::set_officer_works_in(c, who, &after, now))
         .await?;
     tracing::info!(officer = %who, "officer's municipalities changed");
     Ok(Redirect::to("/devices").into_response())
@@ -240,7 +240,7 @@ pub async fn create_code(
                 let mut works_in = municipalities::officer_works_in(c, id)?;
                 if !works_in.contains(&here) {
                     works_in.push(here);
-                    municipalities::set_officer_works_in(c, id, &works_in)?;
+                    municipalities::set_officer_works_in(c, id, &works_in, now)?;
                 }
             }
             identity::create_enrolment_code(c, id, now)

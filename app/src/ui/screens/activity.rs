@@ -17,15 +17,24 @@ use crate::ui::state::{create, edit, go, now_ms, read, ui, Screen};
 #[component]
 pub fn NewActivity() -> Element {
     let lang = (ui().lang)();
+    // Of every plan the phone holds (one per municipality the officer
+    // works in), each named with its municipality when there are several.
     let initiatives: Vec<(uuid::Uuid, String)> = read(|s| {
-        data::plan(s)
-            .map(|p| {
-                initiatives_for_activities(&p)
-                    .into_iter()
-                    .map(|i| (i.id, i.title.clone()))
-                    .collect()
+        let plans = data::plans(s);
+        let several = plans.len() > 1;
+        plans
+            .iter()
+            .flat_map(|p| {
+                initiatives_for_activities(p).into_iter().map(move |i| {
+                    let title = if several {
+                        format!("{} · {}", i.title, p.municipality)
+                    } else {
+                        i.title.clone()
+                    };
+                    (i.id, title)
+                })
             })
-            .unwrap_or_default()
+            .collect()
     })
     .unwrap_or_default();
     rsx! {

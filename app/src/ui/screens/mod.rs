@@ -30,8 +30,9 @@ pub fn local_refs(s: &DeviceStore) -> KnownReferences {
             .collect(),
         ..KnownReferences::default()
     };
-    if let Some(p) = crate::ui::data::plan(s) {
-        r.initiatives = p.initiatives().map(|(_, i)| (i.id, i.counts)).collect();
+    for p in crate::ui::data::plans(s) {
+        r.initiatives
+            .extend(p.initiatives().map(|(_, i)| (i.id, i.counts)));
     }
     // Before the first sync the phone has no directory: participants are
     // then not checked here (the server checks them).

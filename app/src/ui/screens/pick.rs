@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use shared::domain::{Inspection, Organisation, Participant, PatrolVisit};
 use shared::patrol_plan::picker_order;
 use shared::record::Record;
-use shared::rollup::{initiative_for_inspection, initiative_for_visit};
+use shared::rollup::{initiative_for_inspection, initiative_for_visit, plan_for};
 
 use crate::ui::data;
 use crate::ui::i18n::{say, t, T};
@@ -64,7 +64,7 @@ pub fn start_visit(id: uuid::Uuid, h: &shared::domain::Hotspot) {
 pub fn PickVenue() -> Element {
     let lang = (ui().lang)();
     let now = now_ms();
-    let (venues, initiative, me) = read(|s| {
+    let (venues, me) = read(|s| {
         let me = s.enrolment().ok().flatten().map(|e| {
             (
                 e.officer_id,
@@ -77,26 +77,27 @@ pub fn PickVenue() -> Element {
             .flatten()
             .map(|l| l.facts())
             .unwrap_or_default();
+        // Each venue's inspections count toward its own municipality's
+        // plan (`shared::rollup::plan_for`).
+        let plans = data::plans(s);
         let venues: Vec<_> = data::venues(s)
             .into_iter()
             .map(|(id, v)| {
                 let status = data::venue_status(s, id, now, &known);
-                (id, v, status)
+                let initiative =
+                    plan_for(&plans, v.municipality_id).and_then(initiative_for_inspection);
+                (id, v, status, initiative)
             })
             .collect();
-        (
-            venues,
-            data::plan(s).and_then(|p| initiative_for_inspection(&p)),
-            me,
-        )
+        (venues, me)
     })
-    .unwrap_or((Vec::new(), None, None));
+    .unwrap_or((Vec::new(), None));
     rsx! {
         main {
             h2 { "{t(lang, T::PickVenue)}" }
-            if venues.is_empty() || initiative.is_none() { p { class: "muted", "{t(lang, T::ReferenceMissing)}" } }
+            if venues.is_empty() || venues.iter().any(|v| v.3.is_none()) { p { class: "muted", "{t(lang, T::ReferenceMissing)}" } }
             ul { class: "list",
-                for (id, v, status) in venues {
+                for (id, v, status, initiative) in venues {
                     li { key: "{id}",
                         button { class: "venue",
                             disabled: initiative.is_none(),
