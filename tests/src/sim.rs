@@ -33,7 +33,9 @@ use shared::domain::{
     Activity, ActivityKind, Answer, ChecklistItem, Millis, Organisation, Participant, SafetyProblem,
 };
 use shared::record::Record;
-use shared::rollup::{initiative_for_inspection, initiative_for_visit, initiatives_for_activities};
+use shared::rollup::{
+    initiative_for_inspection, initiative_for_visit, initiatives_for_activities, plan_for,
+};
 use shared::{DocId, DocKind};
 use tower::ServiceExt;
 
@@ -244,6 +246,18 @@ impl SimDevice {
 
     fn record(&self, id: DocId) -> Result<Option<Record>> {
         Ok(self.lock().record(id)?)
+    }
+
+    /// The promise plans the phone holds (one per municipality its officer
+    /// works in).
+    fn plans(&self) -> Result<Vec<shared::domain::PromisePlan>> {
+        let mut out = Vec::new();
+        for id in self.lock().ids(Some(DocKind::PromisePlan))? {
+            if let Some(Record::PromisePlan(p)) = self.record(id)? {
+                out.push(p);
+            }
+        }
+        Ok(out)
     }
 
     fn first_of(&self, kind: DocKind, pick: usize) -> Result<Option<(DocId, Record)>> {
@@ -553,13 +567,14 @@ impl Sim {
                 Record::PatrolVisit(v)
             }
             5..=7 => {
-                let (Some((vid, _)), Some((_, Record::PromisePlan(plan)))) = (
-                    dev.first_of(DocKind::Venue, pick)?,
-                    dev.first_of(DocKind::PromisePlan, 0)?,
-                ) else {
+                let Some((vid, Record::Venue(venue))) = dev.first_of(DocKind::Venue, pick)? else {
                     return Ok(());
                 };
-                let Some(initiative) = initiative_for_inspection(&plan) else {
+                // Toward the venue's own municipality's plan, as the app.
+                let plans = dev.plans()?;
+                let Some(initiative) =
+                    plan_for(&plans, venue.municipality_id).and_then(initiative_for_inspection)
+                else {
                     return Ok(());
                 };
                 let mut i = shared::domain::Inspection::new(vid.0, initiative, now);
@@ -577,7 +592,8 @@ impl Sim {
                 Record::Inspection(i)
             }
             _ => {
-                let Some((_, Record::PromisePlan(plan))) = dev.first_of(DocKind::PromisePlan, 0)?
+                let Some((_, Record::PromisePlan(plan))) =
+                    dev.first_of(DocKind::PromisePlan, pick)?
                 else {
                     return Ok(());
                 };
