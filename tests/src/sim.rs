@@ -252,7 +252,9 @@ impl SimDevice {
     /// works in).
     fn plans(&self) -> Result<Vec<shared::domain::PromisePlan>> {
         let mut out = Vec::new();
-        for id in self.lock().ids(Some(DocKind::PromisePlan))? {
+        // The ids first: the store's lock is taken again for each record.
+        let ids = self.lock().ids(Some(DocKind::PromisePlan))?;
+        for id in ids {
             if let Some(Record::PromisePlan(p)) = self.record(id)? {
                 out.push(p);
             }
