@@ -33,6 +33,9 @@ fn sample(text: &str, line_start: &str) -> Option<f64> {
 async fn health_ready_and_metrics_answer_as_an_operator_needs() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let server = TestServer::start(dir.path()).await?;
+    // Ready from the start, before anything is stored.
+    let res = reqwest::get(format!("{}/ready", server.url)).await?;
+    assert_eq!(res.status(), 200, "an empty store is ready");
     server.seed_demo().await?;
     for path in ["/health", "/ready"] {
         let res = reqwest::get(format!("{}{path}", server.url)).await?;
