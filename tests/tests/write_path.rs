@@ -6,7 +6,8 @@
 //! - a change that waits for its dependency is invisible, and goes to the
 //!   quarantine with its document if that is refused;
 //! - nobody writes in another officer's record through a missing dependency;
-//! - the directory reaches every phone and no phone writes it;
+//! - the municipality's directory reaches every phone of its officers and no
+//!   phone writes it;
 //! - held changes count against the device's quota;
 //! - the venue list travels only when it changed, never a colleague's
 //!   record with it.
@@ -286,7 +287,7 @@ async fn nobody_writes_in_another_officers_record_through_a_missing_dependency(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_directory_reaches_every_phone_and_no_phone_writes_it() -> anyhow::Result<()> {
+async fn the_directory_reaches_its_officers_phones_and_no_phone_writes_it() -> anyhow::Result<()> {
     let (_dir, server, anna) = started("Anna Berg").await?;
     let colleague = TestDevice::enrol(&server, "Kim Lund", Organisation::Municipality).await?;
     colleague.sync().await?;
