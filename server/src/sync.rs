@@ -52,14 +52,16 @@ pub fn run(
         }
     }
     identity::touch(conn, device.id, now)?;
+    let given = crate::db::municipalities::officer_given(conn, device.officer)?;
     let out = outgoing::updates(
         conn,
         &device,
         incoming.cursor.as_ref(),
+        &given,
         incoming.works_in.as_deref(),
         max_response_bytes,
     )?;
-    let works_in = crate::db::municipalities::officer_works_in(conn, device.officer)?;
+    let works_in: Vec<_> = given.iter().map(|g| g.id).collect();
     let venues = venue_list::unless_held(conn, incoming.venues_tag.as_deref(), &works_in)?;
     // Past the ledger's head the device saw another ledger (one restored
     // from a backup, against the operator's instructions): everything

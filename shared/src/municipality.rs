@@ -183,6 +183,22 @@ pub fn device_keeps(works_in: &[MunicipalityId], municipality: Option<Municipali
     municipality.is_none_or(|m| works_in.contains(&m))
 }
 
+/// Whether a device lacks a municipality its officer works in, so that its
+/// whole reference data goes with the next answer: by what the device says
+/// it holds (`works_in` of its request: an answer lost on the way is then
+/// made again); a device that says nothing goes by whether the
+/// municipality was given after its cursor.
+pub fn device_lacks(
+    held: Option<&[MunicipalityId]>,
+    m: MunicipalityId,
+    given_after_cursor: bool,
+) -> bool {
+    match held {
+        Some(held) => !held.contains(&m),
+        None => given_after_cursor,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +274,9 @@ mod tests {
         assert!(sees_officer(&[a], &[]));
         assert!(device_keeps(&[a], Some(a)) && !device_keeps(&[a], Some(b)));
         assert!(device_keeps(&[], None));
+        assert!(device_lacks(Some(&[b]), a, false), "held says: not held");
+        assert!(!device_lacks(Some(&[a]), a, true), "held says: held");
+        assert!(device_lacks(None, a, true) && !device_lacks(None, a, false));
     }
 
     #[test]

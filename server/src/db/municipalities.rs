@@ -147,20 +147,43 @@ pub fn create(
     Ok(m)
 }
 
+/// A municipality an officer works in, and the log position it was given
+/// at (0: from the start).
+#[derive(Debug, Clone, Copy)]
+pub struct Given {
+    pub id: MunicipalityId,
+    pub granted_seq: u64,
+}
+
+/// The municipalities an officer works in, with when each was given.
+pub fn officer_given(conn: &Connection, officer: OfficerId) -> Result<Vec<Given>, Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT municipality_id, granted_seq FROM officer_municipalities
+          WHERE officer_id = ?1 ORDER BY municipality_id",
+    )?;
+    let rows = stmt.query_map([officer.0.to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for r in rows {
+        let (id, seq) = r?;
+        out.push(Given {
+            id: MunicipalityId(uuid(&id)?),
+            granted_seq: u64::try_from(seq).unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
+
 /// The municipalities an officer works in.
 pub fn officer_works_in(
     conn: &Connection,
     officer: OfficerId,
 ) -> Result<Vec<MunicipalityId>, Error> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT municipality_id FROM officer_municipalities WHERE officer_id = ?1 ORDER BY municipality_id",
-    )?;
-    let rows = stmt.query_map([officer.0.to_string()], |r| r.get::<_, String>(0))?;
-    let mut out = Vec::new();
-    for r in rows {
-        out.push(MunicipalityId(uuid(&r?)?));
-    }
-    Ok(out)
+    Ok(officer_given(conn, officer)?
+        .into_iter()
+        .map(|g| g.id)
+        .collect())
 }
 
 /// Makes the municipalities an officer works in exactly `list`. One

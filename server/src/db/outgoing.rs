@@ -10,6 +10,7 @@ use shared::MunicipalityId;
 
 use super::documents;
 use super::identity::Device;
+use super::municipalities::Given;
 use crate::error::Error;
 
 /// A change as read from the log: its position and bytes.
@@ -26,13 +27,15 @@ pub struct Outgoing {
 
 /// Collects the updates for `device` after `cursor`, at most about
 /// `max_bytes` of changes (always at least one document's worth).
-/// `held`: the municipalities whose reference data the device says it
-/// holds (`SyncRequest::works_in`); the whole reference data of any other
-/// its officer works in is sent. Absent, the grants after the cursor are.
+/// `given`: the municipalities the officer works in (read once per sync by
+/// the caller); `held`: those whose reference data the device says it
+/// holds (`SyncRequest::works_in`). The whole reference data of each the
+/// device lacks (`shared::municipality::device_lacks`) is sent.
 pub fn updates(
     conn: &Connection,
     device: &Device,
     cursor: Option<&Cursor>,
+    given: &[Given],
     held: Option<&[MunicipalityId]>,
     max_bytes: usize,
 ) -> Result<Outgoing, Error> {
@@ -66,27 +69,14 @@ pub fn updates(
         }
     }
     // So do the documents of a municipality the officer works in and the
-    // device does not hold: by what it says it holds, so that an answer
-    // lost on the way is made again; without that, those given after the
-    // cursor (`municipalities::set_officer_works_in`).
+    // device lacks.
     {
-        let mut stmt = conn.prepare_cached(
-            "SELECT om.municipality_id, om.granted_seq FROM officer_municipalities om
-              WHERE om.officer_id = ?1",
-        )?;
-        let given: Vec<(String, i64)> = stmt
-            .query_map([&me], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
         let mut docs_of = conn.prepare_cached(
             "SELECT id FROM docs WHERE municipality = ?1 AND municipality_reads = 1",
         )?;
-        for (m, granted_seq) in given {
-            let lacking = match held {
-                Some(held) => !held.iter().any(|h| h.0.to_string() == m),
-                None => granted_seq > from as i64,
-            };
-            if lacking {
-                for id in docs_of.query_map([&m], |r| r.get::<_, Vec<u8>>(0))? {
+        for g in given {
+            if shared::municipality::device_lacks(held, g.id, g.granted_seq > from) {
+                for id in docs_of.query_map([g.id.0.to_string()], |r| r.get::<_, Vec<u8>>(0))? {
                     granted.push(id?);
                 }
             }
