@@ -183,6 +183,28 @@ pub fn device_keeps(works_in: &[MunicipalityId], municipality: Option<Municipali
     municipality.is_none_or(|m| works_in.contains(&m))
 }
 
+/// Whether an account may enrol a phone for an officer who works in
+/// `works_in`: an administrator any officer's, a coordinator one they see
+/// (`sees_officer`); a phone of an officer who works only elsewhere would
+/// receive that officer's records.
+pub fn may_enrol(
+    every_officer: bool,
+    scope: &[MunicipalityId],
+    works_in: &[MunicipalityId],
+) -> bool {
+    every_officer || sees_officer(scope, works_in)
+}
+
+/// Where an officer works once enrolled in `more` (the municipality the
+/// code was made in, or those named on the command line): where they did,
+/// and those; sorted, once each.
+pub fn works_in_adding(current: &[MunicipalityId], more: &[MunicipalityId]) -> Vec<MunicipalityId> {
+    let mut out: Vec<MunicipalityId> = current.iter().chain(more).copied().collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Whether a device lacks a municipality its officer works in, so that its
 /// whole reference data goes with the next answer: by what the device says
 /// it holds (`works_in` of its request: an answer lost on the way is then
@@ -277,6 +299,12 @@ mod tests {
         assert!(device_lacks(Some(&[b]), a, false), "held says: not held");
         assert!(!device_lacks(Some(&[a]), a, true), "held says: held");
         assert!(device_lacks(None, a, true) && !device_lacks(None, a, false));
+        assert!(may_enrol(true, &[], &[c]) && !may_enrol(false, &[a], &[c]));
+        assert!(
+            may_enrol(false, &[a], &[]),
+            "a new officer, or one working nowhere"
+        );
+        assert_eq!(works_in_adding(&[c, a], &[a, b]), vec![a, b, c]);
     }
 
     #[test]

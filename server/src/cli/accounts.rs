@@ -23,12 +23,8 @@ pub fn enrol_code(
     let named = by_slugs(&all, &municipalities)?;
     let code = db.write_blocking(move |c| {
         let id = identity::officer_by_name(c, &name, org, now)?;
-        let mut works_in = municipalities::officer_works_in(c, id)?;
-        for m in named {
-            if !works_in.contains(&m) {
-                works_in.push(m);
-            }
-        }
+        let current = municipalities::officer_works_in(c, id)?;
+        let works_in = shared::municipality::works_in_adding(&current, &named);
         municipalities::set_officer_works_in(c, id, &works_in, now)?;
         Ok((
             works_in.is_empty(),

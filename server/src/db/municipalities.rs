@@ -210,8 +210,12 @@ pub fn set_officer_works_in(
             params![officer.0.to_string(), m.0.to_string()],
         )?;
     }
-    // The municipalities' directories name who works there.
-    if current.as_slice() != list {
+    // The municipalities' directories name who works there: published
+    // again only when where the officer works changed (`current` is sorted).
+    let mut after = list.to_vec();
+    after.sort();
+    after.dedup();
+    if current != after {
         reference::publish_directory(conn, now)?;
     }
     Ok(())

@@ -228,7 +228,7 @@ pub async fn create_code(
             // coordinator: the phone would receive that officer's records.
             if let Some(existing) = identity::officer_named(c, &officer)? {
                 let works_in = municipalities::officer_works_in(c, existing)?;
-                if !every && !shared::municipality::sees_officer(&scope, &works_in) {
+                if !shared::municipality::may_enrol(every, &scope, &works_in) {
                     return Err(Error::BadRequest {
                         code: shared::sync::ErrorCode::OtherMunicipality,
                         message: "that officer works in another municipality: their own coordinator enrols their phone".into(),
@@ -237,11 +237,9 @@ pub async fn create_code(
             }
             let id = identity::officer_by_name(c, &officer, organisation, now)?;
             if let Some(here) = here {
-                let mut works_in = municipalities::officer_works_in(c, id)?;
-                if !works_in.contains(&here) {
-                    works_in.push(here);
-                    municipalities::set_officer_works_in(c, id, &works_in, now)?;
-                }
+                let current = municipalities::officer_works_in(c, id)?;
+                let after = shared::municipality::works_in_adding(&current, &[here]);
+                municipalities::set_officer_works_in(c, id, &after, now)?;
             }
             identity::create_enrolment_code(c, id, now)
         })
