@@ -86,6 +86,16 @@ pub fn name_and_slug(name: &str) -> Result<(String, String), BadMunicipality> {
     Ok((name.to_string(), s))
 }
 
+/// The name a store from before municipalities gives its first one: as its
+/// newest plan names its municipality, when that is a name a municipality
+/// may have (its public address comes from it); else "Kommunen".
+pub fn first_name(newest_plan_says: Option<&str>) -> String {
+    newest_plan_says
+        .filter(|n| name_and_slug(n).is_ok())
+        .map(|n| n.trim().to_string())
+        .unwrap_or_else(|| "Kommunen".into())
+}
+
 /// The municipality a hotspot, venue, plan or directory names; none for
 /// field records.
 pub fn of_reference(record: &Record) -> Option<MunicipalityId> {
@@ -237,6 +247,9 @@ mod tests {
         assert!(!valid_slug("a--b"));
         assert!(!valid_slug(""));
         assert_eq!(name_and_slug("  "), Err(BadMunicipality::Name));
+        assert_eq!(first_name(Some(" Oskarshamn ")), "Oskarshamn");
+        assert_eq!(first_name(Some("!!!")), "Kommunen");
+        assert_eq!(first_name(None), "Kommunen");
         assert_eq!(name_and_slug("!!!"), Err(BadMunicipality::Slug));
         assert_eq!(
             name_and_slug(" Demoby "),

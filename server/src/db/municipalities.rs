@@ -360,9 +360,7 @@ pub fn adopt_existing(conn: &Connection) -> Result<(), Error> {
             |r| r.get(0),
         )
         .optional()?;
-    let name = name
-        .filter(|n| name_and_slug(n).is_ok())
-        .unwrap_or_else(|| "Kommunen".into());
+    let name = shared::municipality::first_name(name.as_deref());
     let demo: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM plans WHERE demo = 1)",
         [],
