@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-system-deps.sh
 
+# A clean clone gains nothing from incremental caches, and they take
+# gigabytes of the CI machine's disk.
+if [[ "${CI:-}" == "true" ]]; then
+    export CARGO_INCREMENTAL=0
+fi
+
 # Build every binary first: the process-level tests start the real server
 # binary from the target directory.
 cargo build --workspace --all-targets --locked
