@@ -3,7 +3,7 @@
 //! every one marked as demo and named so that nobody mistakes it for a
 //! real place.
 
-use rusqlite::Connection;
+use crate::db::sql::Connection;
 use shared::domain::*;
 use shared::municipality::Municipality;
 use shared::record::Record;

@@ -35,6 +35,10 @@ pub enum Error {
     TooManyRequests { seconds: u64 },
     #[error("internal error: {0}")]
     Internal(String),
+    /// A query for one row found none (`db::sql::OptionalExtension`
+    /// turns it into `None`); answered as an internal error elsewhere.
+    #[error("internal error: the query returned no rows")]
+    NoRows,
 }
 
 impl Error {
@@ -54,7 +58,7 @@ impl Error {
             Error::TooLarge(_) => ErrorCode::TooLarge,
             Error::Unavailable(_) => ErrorCode::Unavailable,
             Error::TooManyRequests { .. } => ErrorCode::TooManyRequests,
-            Error::Internal(_) => ErrorCode::Internal,
+            Error::Internal(_) | Error::NoRows => ErrorCode::Internal,
         }
     }
 
@@ -70,6 +74,9 @@ impl Error {
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
+        if let rusqlite::Error::QueryReturnedNoRows = e {
+            return Error::NoRows;
+        }
         match e.sqlite_error_code() {
             // The cause is logged where the answer is made; the client is
             // told only what it can act on.
@@ -91,6 +98,38 @@ impl From<rusqlite::Error> for Error {
                 Error::Unavailable("the server's database is busy; retry".into())
             }
             _ => Error::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        // A lost connection, a server shutting down or a full disk: the
+        // client may retry; a broken statement is the server's fault.
+        let code = e.code();
+        if e.is_closed()
+            || code.is_some_and(|c| {
+                *c == SqlState::DISK_FULL
+                    || *c == SqlState::ADMIN_SHUTDOWN
+                    || *c == SqlState::CRASH_SHUTDOWN
+                    || *c == SqlState::CANNOT_CONNECT_NOW
+                    || *c == SqlState::T_R_SERIALIZATION_FAILURE
+                    || *c == SqlState::T_R_DEADLOCK_DETECTED
+                    || *c == SqlState::LOCK_NOT_AVAILABLE
+            })
+            || (code.is_none() && e.to_string().contains("connect"))
+        {
+            tracing::warn!(cause = %e, "PostgreSQL unavailable");
+            return Error::Unavailable(
+                "the server cannot reach its database now; nothing was stored, retry later".into(),
+            );
+        }
+        // The cause's cause says what went wrong (a column's type, the
+        // server's message); postgres::Error's own text does not.
+        match std::error::Error::source(&e) {
+            Some(cause) => Error::Internal(format!("{e}: {cause}")),
+            None => Error::Internal(e.to_string()),
         }
     }
 }
@@ -124,9 +163,13 @@ impl IntoResponse for Error {
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Internal(_) | Error::NoRows => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &self {
+            Error::NoRows => {
+                tracing::error!(cause = "no rows", "request failed");
+                "the server failed; the request was not applied".to_string()
+            }
             Error::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 "the server failed; the request was not applied".to_string()

@@ -207,9 +207,12 @@ async fn ready(State(state): State<AppState>) -> Result<Json<serde_json::Value>,
         .db
         // The schema's own table: there on every store, even an empty one.
         .read(|c| {
-            Ok(c.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })?)
+            let catalogue = if c.is_postgres() {
+                "SELECT count(*) FROM pg_catalog.pg_tables"
+            } else {
+                "SELECT count(*) FROM sqlite_master"
+            };
+            c.query_row(catalogue, [], |r| r.get::<_, i64>(0))
         })
         .await
         .map_err(|e| Error::Unavailable(format!("the database does not answer: {e}")))?;

@@ -104,16 +104,29 @@ impl Metrics {
 
     /// The text Prometheus scrapes, with the values read from the store now.
     pub async fn render(&self, db: &Db) -> Result<String, Error> {
-        let path = db.path().to_path_buf();
-        let size = |p: std::path::PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-        let wal = path.with_extension("sqlite3-wal");
-        let bytes = size(path.clone()) + size(wal) + size(crate::db::ledger_path(&path));
-        self.database_bytes
-            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+        let bytes = match db.path() {
+            Some(path) => {
+                let size =
+                    |p: std::path::PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+                let wal = path.with_extension("sqlite3-wal");
+                let bytes =
+                    size(path.to_path_buf()) + size(wal) + size(crate::db::ledger_path(path));
+                i64::try_from(bytes).unwrap_or(i64::MAX)
+            }
+            None => {
+                db.read(|c| {
+                    c.query_row("SELECT pg_database_size(current_database())", [], |r| {
+                        r.get(0)
+                    })
+                })
+                .await?
+            }
+        };
+        self.database_bytes.set(bytes);
         self.writer_queue
             .set(i64::try_from(db.queue_depth()).unwrap_or(i64::MAX));
         let erased: i64 = db
-            .read(|c| Ok(c.query_row("SELECT count(*) FROM ledger.erasures", [], |r| r.get(0))?))
+            .read(|c| c.query_row("SELECT count(*) FROM ledger.erasures", [], |r| r.get(0)))
             .await?;
         self.erasures.set(erased);
         let mut out = String::new();

@@ -9,7 +9,7 @@
 use automerge::{transaction::CommitOptions, ActorId, AutoCommit};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::Connection;
+use crate::db::sql::Connection;
 use shared::domain::*;
 use shared::record::{write_record, Record};
 use shared::sync::IncomingDoc;

@@ -4,7 +4,7 @@
 //! device's changes, the cursor it returns covers them, and no change
 //! committed by another device can slip between two cursors.
 
-use rusqlite::Connection;
+use crate::db::sql::Connection;
 use serde_bytes::ByteBuf;
 use shared::domain::Millis;
 use shared::sync::wire::{MAX_ERASED_PER_RESPONSE, PROTOCOL_VERSION};

@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod oidc;
 pub mod pdf;
+pub mod postgres;
 pub mod process;
 pub mod scan;
 pub mod sim;
@@ -106,7 +107,7 @@ impl TestServer {
         addr: &str,
         sso: Option<(String, String, String)>,
     ) -> Result<TestServer> {
-        let db = Db::open(dir)?;
+        let db = postgres::open_store(dir)?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let url = format!("http://{}", listener.local_addr()?);
         let (tx, rx) = oneshot::channel::<()>();

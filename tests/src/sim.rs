@@ -302,7 +302,7 @@ pub struct Sim {
 }
 
 fn server_state(dir: &Path, clock: &Arc<ManualClock>) -> Result<(Db, axum::Router)> {
-    let db = Db::open(dir)?;
+    let db = crate::postgres::open_store(dir)?;
     let router = server::router(AppState {
         db: db.clone(),
         clock: clock.clone(),

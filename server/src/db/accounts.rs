@@ -5,7 +5,7 @@
 //! with the administrator who made it. The sign-in itself is
 //! `coordinators`.
 
-use rusqlite::{params, Connection, OptionalExtension as _};
+use crate::db::sql::{params, Connection, OptionalExtension as _};
 use shared::domain::Millis;
 use shared::roles::Role;
 use shared::sign_in::SecurityEvent;

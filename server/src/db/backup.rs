@@ -24,6 +24,12 @@ impl Db {
     /// Writes the store and the ledger into `to`, a directory that must not
     /// exist yet. Returns the bytes written.
     pub fn backup(&self, to: &Path) -> Result<u64, Error> {
+        if self.path().is_none() {
+            return Err(Error::bad_input(
+                "a PostgreSQL store is backed up with pg_dump or a base backup \
+                 (docs/operations.md, Backups)",
+            ));
+        }
         if to.exists() {
             return Err(Error::bad_input(format!(
                 "{} exists already: back up into a new directory",

@@ -11,7 +11,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::rngs::OsRng;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::{params, Connection, OptionalExtension};
 use shared::domain::Millis;
 use shared::municipality::Municipality;
 use shared::MunicipalityId;
@@ -166,11 +166,11 @@ pub fn attempt(
         security_log::record(conn, SecurityEvent::SignInDelayed, &username, source, now)?;
         return Ok(Attempt::Wait { ms });
     }
-    conn.execute(
-        "INSERT INTO sign_in_failures (username, source, at) VALUES (?1, ?2, ?3)",
+    let reserved: i64 = conn.query_row(
+        "INSERT INTO sign_in_failures (username, source, at) VALUES (?1, ?2, ?3) RETURNING rowid",
         params![username, source, now],
+        |r| r.get(0),
     )?;
-    let reserved = conn.last_insert_rowid();
     let row: Option<(String, String)> = conn
         .query_row(
             // A disabled account is as no account: its password opens
@@ -401,7 +401,7 @@ pub fn set_roles(conn: &Connection, id: Uuid, roles: &[shared::roles::Role]) -> 
     )?;
     for r in roles {
         conn.execute(
-            "INSERT OR IGNORE INTO account_roles (coordinator_id, role) VALUES (?1, ?2)",
+            "INSERT INTO account_roles (coordinator_id, role) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![id.to_string(), r.as_str()],
         )?;
     }

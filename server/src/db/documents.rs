@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use automerge::{Automerge, Change};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::{params, Connection, OptionalExtension};
 use shared::access::{readers, DocState, Readers};
 use shared::domain::Millis;
 use shared::sync::changes::CheckedChange;

@@ -21,7 +21,7 @@
 //! anonymised (`kept_rows`: a new random id, no officer, no time of day, no
 //! free text) so a closed quarter's report does not change.
 
-use rusqlite::{params, Connection, OptionalExtension as _};
+use crate::db::sql::{params, Connection, OptionalExtension as _};
 use shared::domain::Millis;
 use shared::erasure::{keeps_figures, kept_instant, ErasureReason};
 use shared::{DocId, DocKind};
@@ -31,7 +31,7 @@ use crate::error::Error;
 /// The ledger's file name in the data directory.
 pub const LEDGER_FILE: &str = "erasures.sqlite3";
 
-const LEDGER_SCHEMA: &str = "
+pub const LEDGER_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS erasures (
     seq         INTEGER PRIMARY KEY,
     doc_id      BLOB NOT NULL UNIQUE,
@@ -58,13 +58,14 @@ pub struct Erasure {
 
 /// Opens the ledger for writing, creating it if needed.
 pub fn open_ledger(path: &std::path::Path) -> Result<Connection, Error> {
-    let conn = Connection::open(path)?;
+    let conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA secure_delete = ON;",
     )?;
+    let conn = Connection::from(conn);
     conn.execute_batch(LEDGER_SCHEMA)?;
     conn.execute_batch(super::redaction::LEDGER_SCHEMA)?;
     super::redaction::forget_erased(&conn)?;
@@ -75,8 +76,8 @@ pub fn open_ledger(path: &std::path::Path) -> Result<Connection, Error> {
 /// position; an erasure already there keeps its first entry.
 pub fn record(ledger: &Connection, e: &Erasure) -> Result<u64, Error> {
     ledger.execute(
-        "INSERT OR IGNORE INTO erasures (doc_id, kind, reason, case_number, erased_by, erased_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO erasures (doc_id, kind, reason, case_number, erased_by, erased_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
         params![
             e.doc_id.as_bytes(),
             e.kind.as_str(),
@@ -135,7 +136,7 @@ pub fn head(conn: &Connection) -> Result<u64, Error> {
 }
 
 /// One ledger entry read back.
-fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Erasure>> {
+fn entry(r: &crate::db::sql::Row) -> Result<Option<Erasure>, Error> {
     let id: Vec<u8> = r.get(0)?;
     let kind: String = r.get(1)?;
     let reason: String = r.get(2)?;
@@ -318,6 +319,12 @@ fn keep_figures(conn: &Connection, kind: DocKind, id: &str, now: Millis) -> Resu
 /// holding an old snapshot can keep the WAL from being truncated: the next
 /// batch or the nightly job tries again.
 pub fn scrub(conn: &Connection) -> Result<(), Error> {
+    if conn.is_postgres() {
+        // PostgreSQL frees dead rows with its own VACUUM (autovacuum);
+        // docs/operations.md says what an operator does about the bytes
+        // of erased records in its files and WAL archive.
+        return Ok(());
+    }
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     conn.execute_batch("PRAGMA incremental_vacuum;")?;
     Ok(())

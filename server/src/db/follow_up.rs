@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::{params, Connection, OptionalExtension};
 use shared::domain::{
     Answer, ChecklistItem, Counts, FollowUp as FollowUpKind, OutputTarget, Owner, RiskLevel,
     TargetPeriod,

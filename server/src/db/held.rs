@@ -4,7 +4,7 @@
 //! its quota.
 
 use automerge::{Change, ChangeHash};
-use rusqlite::{params, Connection};
+use crate::db::sql::{params, Connection};
 use shared::domain::Millis;
 use shared::sync::changes::CheckedChange;
 use shared::sync::push::HeldChange;
@@ -70,7 +70,7 @@ pub fn put(
     now: Millis,
 ) -> Result<(), Error> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO held_changes (doc_id, hash, device_id, officer_id, bytes, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO held_changes (doc_id, hash, device_id, officer_id, bytes, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
     )?;
     for c in changes {
         stmt.execute(params![

@@ -7,7 +7,7 @@
 //! what it sent before stays.
 
 use rand::{rngs::OsRng, RngCore};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 use shared::domain::{Millis, Organisation};
 use shared::{ActorKey, OfficerId};

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use automerge::ChangeHash;
-use rusqlite::{Connection, OptionalExtension};
+use crate::db::sql::{Connection, OptionalExtension};
 use shared::access::DocState;
 use shared::domain::Millis;
 use shared::domain::{Counts, Organisation};

@@ -31,15 +31,16 @@ pub mod retention;
 pub mod review;
 pub mod schema;
 pub mod security_log;
+pub mod sql;
 pub mod venue_list;
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 
-use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use crate::error::Error;
+pub use sql::Connection;
 
 /// Most jobs committed together.
 const MAX_BATCH: usize = 64;
@@ -50,13 +51,92 @@ type Finish = Box<dyn FnOnce(Result<(), Error>) + Send>;
 /// succeeded and how to answer its caller once the commit's outcome is known.
 type Job = Box<dyn FnOnce(Result<&Connection, Error>) -> (bool, Finish) + Send>;
 
+/// Where the store is.
+#[derive(Clone)]
+pub enum Location {
+    /// The SQLite file of a data directory (`db_path`), with the erasure
+    /// ledger beside it.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://...`); the ledger is its schema
+    /// `ledger`.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(p) => write!(f, "SQLite at {}", p.display()),
+            // The address may carry a password: never printed.
+            Location::Postgres(_) => f.write_str("PostgreSQL"),
+        }
+    }
+}
+
+impl Location {
+    /// The store named by `database` (`postgres://...`), else the SQLite
+    /// store of `data_dir`.
+    pub fn of(data_dir: &Path, database: Option<&str>) -> Location {
+        match database {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Location::Postgres(url.to_owned())
+            }
+            _ => Location::Sqlite(db_path(data_dir)),
+        }
+    }
+
+    /// A new connection for reading and writing.
+    pub fn connect(&self) -> Result<Connection, Error> {
+        match self {
+            Location::Sqlite(path) => open_connection(path),
+            Location::Postgres(url) => Connection::postgres(url),
+        }
+    }
+
+    /// A new connection that reads only.
+    fn connect_reader(&self) -> Result<Connection, Error> {
+        match self {
+            Location::Sqlite(path) => {
+                let c = rusqlite::Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(std::time::Duration::from_secs(10))?;
+                let c = Connection::from(c);
+                attach_ledger(&c, path)?;
+                Ok(c)
+            }
+            Location::Postgres(url) => {
+                let c = Connection::postgres(url)?;
+                c.execute_batch("SET default_transaction_read_only = on")?;
+                Ok(c)
+            }
+        }
+    }
+
+    /// The erasure ledger's own connection (`erasure`).
+    fn connect_ledger(&self) -> Result<Connection, Error> {
+        match self {
+            Location::Sqlite(path) => erasure::open_ledger(&ledger_path(path)),
+            Location::Postgres(url) => {
+                let c = Connection::postgres(url)?;
+                schema::postgres_ledger(&c)?;
+                // Its tables by their own names, as in the ledger's file.
+                c.execute_batch("SET search_path = ledger")?;
+                redaction::forget_erased(&c)?;
+                Ok(c)
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    path: PathBuf,
+    location: Location,
     writer: Mutex<Option<mpsc::Sender<Job>>>,
     /// The erasure ledger's own connection: an erasure is committed here
     /// before the store is touched (`erasure`).
@@ -70,7 +150,7 @@ struct Inner {
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
-            .field("path", &self.inner.path)
+            .field("location", &self.inner.location)
             .finish()
     }
 }
@@ -86,7 +166,7 @@ pub fn ledger_path(path: &Path) -> PathBuf {
 }
 
 pub(crate) fn open_connection(path: &Path) -> Result<Connection, Error> {
-    let conn = Connection::open(path)?;
+    let conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     // secure_delete: a page freed by a delete is zeroed, so an erased
     // record's bytes do not linger in the file's free pages.
@@ -96,6 +176,7 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, Error> {
          PRAGMA foreign_keys = ON;
          PRAGMA secure_delete = ON;",
     )?;
+    let conn = Connection::from(conn);
     attach_ledger(&conn, path)?;
     Ok(conn)
 }
@@ -112,8 +193,8 @@ fn attach_ledger(conn: &Connection, path: &Path) -> Result<(), Error> {
 }
 
 impl Db {
-    /// Opens (creating if needed) the store in `data_dir` and brings its
-    /// schema up to date.
+    /// Opens (creating if needed) the SQLite store in `data_dir` and
+    /// brings its schema up to date.
     pub fn open(data_dir: &Path) -> Result<Db, Error> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             Error::Unavailable(format!(
@@ -121,10 +202,14 @@ impl Db {
                 data_dir.display()
             ))
         })?;
-        let path = db_path(data_dir);
-        // The ledger first: every connection attaches it.
-        let ledger = erasure::open_ledger(&ledger_path(&path))?;
-        let conn = open_connection(&path)?;
+        Db::open_at(Location::Sqlite(db_path(data_dir)))
+    }
+
+    /// Opens the store at `location`, creating its tables if needed.
+    pub fn open_at(location: Location) -> Result<Db, Error> {
+        // The ledger first: every SQLite connection attaches it.
+        let ledger = location.connect_ledger()?;
+        let conn = location.connect()?;
         schema::migrate(&conn)?;
         // A store restored from a backup older than an erasure (or left
         // by a crash between the ledger's commit and its own) carries the
@@ -132,7 +217,7 @@ impl Db {
         // Likewise a redaction: its epoch is installed again from the
         // ledger's base, so the phones holding it build on the same change.
         let (redone, reinstalled) = {
-            let tx = conn.unchecked_transaction()?;
+            let tx = conn.begin_write()?;
             let n = erasure::carry_out_pending(&tx)?;
             let r = redaction::carry_out_pending(
                 &tx,
@@ -153,13 +238,13 @@ impl Db {
         let thread = std::thread::Builder::new()
             .name("db-writer".into())
             .spawn({
-                let path = path.clone();
-                move || writer_loop(&path, conn, rx)
+                let location = location.clone();
+                move || writer_loop(&location, conn, rx)
             })
             .map_err(Error::internal)?;
         Ok(Db {
             inner: Arc::new(Inner {
-                path,
+                location,
                 writer: Mutex::new(Some(tx)),
                 ledger: Mutex::new(ledger),
                 thread: Mutex::new(Some(thread)),
@@ -169,8 +254,16 @@ impl Db {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.inner.path
+    pub fn location(&self) -> &Location {
+        &self.inner.location
+    }
+
+    /// The SQLite file, when the store is one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.inner.location {
+            Location::Sqlite(p) => Some(p),
+            Location::Postgres(_) => None,
+        }
     }
 
     /// How many writes wait for the writer now.
@@ -269,20 +362,11 @@ impl Db {
             .pop();
         let conn = match pooled {
             Some(c) => c,
-            None => {
-                let c = Connection::open_with_flags(
-                    &self.inner.path,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                c.busy_timeout(std::time::Duration::from_secs(10))?;
-                attach_ledger(&c, &self.inner.path)?;
-                c
-            }
+            None => self.inner.location.connect_reader()?,
         };
         let result = f(&conn);
         if let Ok(mut pool) = self.inner.readers.lock() {
-            if pool.len() < 8 {
+            if pool.len() < 8 && !conn.is_closed() {
                 pool.push(conn);
             }
         }
@@ -405,7 +489,7 @@ impl Db {
     async fn in_ledger<T, F>(&self, f: F) -> Result<T, Error>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Error> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
     {
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
@@ -414,7 +498,11 @@ impl Db {
                 .ledger
                 .lock()
                 .map_err(|_| Error::internal("ledger lock poisoned"))?;
-            let tx = ledger.transaction()?;
+            if ledger.is_closed() {
+                // PostgreSQL went away and came back: a new connection.
+                *ledger = db.inner.location.connect_ledger()?;
+            }
+            let tx = ledger.unchecked_transaction()?;
             let out = f(&tx)?;
             tx.commit()?;
             Ok(out)
@@ -426,8 +514,8 @@ impl Db {
     /// Checkpoints and truncates the WAL and frees pages, outside the
     /// writer's transaction (`erasure::scrub`).
     pub async fn scrub(&self) -> Result<(), Error> {
-        let path = self.inner.path.clone();
-        tokio::task::spawn_blocking(move || erasure::scrub(&open_connection(&path)?))
+        let location = self.inner.location.clone();
+        tokio::task::spawn_blocking(move || erasure::scrub(&location.connect()?))
             .await
             .map_err(Error::internal)?
     }
@@ -445,7 +533,7 @@ impl Db {
     }
 }
 
-fn writer_loop(path: &Path, mut conn: Connection, rx: mpsc::Receiver<Job>) {
+fn writer_loop(location: &Location, mut conn: Connection, rx: mpsc::Receiver<Job>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -459,7 +547,7 @@ fn writer_loop(path: &Path, mut conn: Connection, rx: mpsc::Receiver<Job>) {
             // connection refusing writes ("readonly database") even once
             // space is back; a fresh connection starts clean. If opening
             // fails too, the old one is kept and the next batch tries again.
-            match open_connection(path) {
+            match location.connect() {
                 Ok(fresh) => conn = fresh,
                 Err(e) => tracing::warn!(error = %e, "could not reopen the database"),
             }
@@ -471,8 +559,7 @@ fn writer_loop(path: &Path, mut conn: Connection, rx: mpsc::Receiver<Job>) {
 /// transaction could not begin, was rolled back by SQLite, or could not
 /// commit).
 fn run_batch(conn: &Connection, batch: Vec<Job>) -> bool {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        let err = Error::from(e);
+    if let Err(err) = conn.begin_writing() {
         for job in batch {
             let (_, finish) = job(Err(err.clone()));
             finish(Err(err.clone()));
@@ -489,14 +576,13 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) -> bool {
             finishers.push(job(Err(err.clone())).1);
             continue;
         }
-        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-            let err = Error::from(e);
+        if let Err(err) = conn.execute_batch("SAVEPOINT job") {
             finishers.push(job(Err(err)).1);
             continue;
         }
         let (ok, finish) = job(Ok(conn));
         finishers.push(finish);
-        if conn.is_autocommit() {
+        if conn.transaction_lost() {
             aborted = Some(Error::Unavailable(
                 "the server could not write its data; nothing was stored, retry later".into(),
             ));
@@ -513,9 +599,9 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) -> bool {
     }
     let commit = match aborted {
         Some(err) => Err(err),
-        None => conn.execute_batch("COMMIT").map_err(Error::from),
+        None => conn.execute_batch("COMMIT"),
     };
-    if commit.is_err() && !conn.is_autocommit() {
+    if commit.is_err() && !conn.transaction_lost() {
         let _ = conn.execute_batch("ROLLBACK");
     }
     let failed = commit.is_err();

@@ -4,7 +4,7 @@
 //! are `shared::municipality` and `shared::roles::scope`; this file only
 //! reads and writes their rows.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::{params, Connection, OptionalExtension};
 use shared::domain::Millis;
 use shared::municipality::{given_to_everyone, given_when_made, name_and_slug, Municipality};
 use shared::record::read_record;
@@ -132,13 +132,13 @@ pub fn create(
         // Their devices hold no reference data of it yet that they lack:
         // what there is reaches them through the log (granted at 0).
         conn.execute(
-            "INSERT OR IGNORE INTO officer_municipalities (officer_id, municipality_id, granted_seq)
-             SELECT id, ?1, 0 FROM officers",
+            "INSERT INTO officer_municipalities (officer_id, municipality_id, granted_seq)
+             SELECT id, ?1, 0 FROM officers WHERE true ON CONFLICT DO NOTHING",
             [m.id.0.to_string()],
         )?;
         conn.execute(
-            "INSERT OR IGNORE INTO account_municipalities (coordinator_id, municipality_id)
-             SELECT id, ?1 FROM coordinators",
+            "INSERT INTO account_municipalities (coordinator_id, municipality_id)
+             SELECT id, ?1 FROM coordinators WHERE true ON CONFLICT DO NOTHING",
             [m.id.0.to_string()],
         )?;
     }
@@ -258,7 +258,7 @@ pub fn place_new_officer(conn: &Connection, officer: OfficerId) -> Result<(), Er
     let all: Vec<MunicipalityId> = all(conn)?.into_iter().map(|m| m.id).collect();
     for m in given_when_made(&all) {
         conn.execute(
-            "INSERT OR IGNORE INTO officer_municipalities (officer_id, municipality_id, granted_seq) VALUES (?1, ?2, 0)",
+            "INSERT INTO officer_municipalities (officer_id, municipality_id, granted_seq) VALUES (?1, ?2, 0) ON CONFLICT DO NOTHING",
             params![officer.0.to_string(), m.0.to_string()],
         )?;
     }
@@ -310,13 +310,13 @@ pub fn set_account(
     )?;
     for m in municipalities {
         conn.execute(
-            "INSERT OR IGNORE INTO account_municipalities (coordinator_id, municipality_id) VALUES (?1, ?2)",
+            "INSERT INTO account_municipalities (coordinator_id, municipality_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![a, m.0.to_string()],
         )?;
     }
     for p in areas {
         conn.execute(
-            "INSERT OR IGNORE INTO account_police_areas (coordinator_id, police_area) VALUES (?1, ?2)",
+            "INSERT INTO account_police_areas (coordinator_id, police_area) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![a, p.0.to_string()],
         )?;
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection};
+use crate::db::sql::{params, Connection};
 use serde_bytes::ByteBuf;
 use shared::sync::{Cursor, DocUpdate};
 use shared::MunicipalityId;

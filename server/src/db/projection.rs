@@ -2,7 +2,7 @@
 //! `shared::projection`) into the follow-up tables, and rebuilds all of them
 //! from the documents.
 
-use rusqlite::{params, Connection, OptionalExtension as _};
+use crate::db::sql::{params, Connection, OptionalExtension as _};
 use shared::domain::Millis;
 use shared::projection::{project, Projection, ServerMeta};
 use shared::record::{read_record, Record};
@@ -80,15 +80,19 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
     match p {
         Projection::Nothing => {}
         Projection::Hotspot(h) => {
-            conn.execute(
-                "INSERT OR REPLACE INTO hotspots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            conn.replace(
+                "hotspots",
+                "id",
+                "INSERT INTO hotspots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![h.id.to_string(), h.name, h.lat, h.lon, h.radius_m, h.visits_per_week, h.minutes_per_week,
                     h.initiative_id.to_string(), h.active_from, h.active_to, h.demo, text(h.municipality)],
             )?;
         }
         Projection::Venue(v) => {
-            conn.execute(
-                "INSERT OR REPLACE INTO venues VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            conn.replace(
+                "venues",
+                "id",
+                "INSERT INTO venues VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![v.id.to_string(), v.name, v.licensee, v.opens, v.closes, v.security_staff_required,
                     v.late_hours, v.dancing, v.outdoor_area, v.risk, v.demo, text(v.municipality)],
             )?;
@@ -99,8 +103,10 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
             initiatives,
         } => {
             let id = plan.id.to_string();
-            conn.execute(
-                "INSERT OR REPLACE INTO plans VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            conn.replace(
+                "plans",
+                "id",
+                "INSERT INTO plans VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     id,
                     plan.municipality,
@@ -113,31 +119,31 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
             conn.execute("DELETE FROM focus_areas WHERE plan_id = ?1", [&id])?;
             conn.execute("DELETE FROM initiatives WHERE plan_id = ?1", [&id])?;
             for f in focus_areas {
-                conn.execute(
-                    "INSERT OR REPLACE INTO focus_areas VALUES (?1, ?2, ?3, ?4)",
+                conn.replace(
+                "focus_areas",
+                "id",
+                "INSERT INTO focus_areas VALUES (?1, ?2, ?3, ?4)",
                     params![f.id.to_string(), id, f.name, f.position],
                 )?;
             }
             for i in initiatives {
-                conn.execute(
-                    "INSERT OR REPLACE INTO initiatives VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                conn.replace(
+                "initiatives",
+                "id",
+                "INSERT INTO initiatives VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![i.id.to_string(), id, i.focus_area_id.to_string(), i.title, i.owner, i.target_at_least,
                         i.target_unit, i.target_per, i.counts, i.position],
                 )?;
             }
         }
         Projection::Visit(v) => {
-            conn.prepare_cached(
-                "INSERT OR REPLACE INTO patrol_visits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            )?
-            .execute(params![v.doc_id.to_string(), v.hotspot_id.to_string(), v.initiative_id.to_string(), officer(v.owner),
+            conn.replace("patrol_visits", "doc_id", "INSERT INTO patrol_visits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", params![v.doc_id.to_string(), v.hotspot_id.to_string(), v.initiative_id.to_string(), officer(v.owner),
                 v.started_at, v.ended_at, v.duration_s, v.in_dosage_window, v.officers_count, v.contacts, v.interventions,
                 v.problems, v.inside_at_start, v.inside_at_end, v.received_at, text(v.municipality)])?;
         }
         Projection::Inspection { row, findings } => {
             let id = row.doc_id.to_string();
-            conn.prepare_cached("INSERT OR REPLACE INTO inspections VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?
-                .execute(params![id, row.venue_id.to_string(), row.initiative_id.to_string(), officer(row.owner),
+            conn.replace("inspections", "doc_id", "INSERT INTO inspections VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", params![id, row.venue_id.to_string(), row.initiative_id.to_string(), officer(row.owner),
                     row.started_at, row.ended_at, row.follow_up, row.remarks, row.police_participants,
                     row.municipal_participants, row.received_at, text(row.municipality)])?;
             conn.prepare_cached("DELETE FROM inspection_findings WHERE doc_id = ?1")?
@@ -149,10 +155,7 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
             }
         }
         Projection::Activity(a) => {
-            conn.prepare_cached(
-                "INSERT OR REPLACE INTO activities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
+            conn.replace("activities", "doc_id", "INSERT INTO activities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", params![
                 a.doc_id.to_string(),
                 a.initiative_id.to_string(),
                 officer(a.owner),
@@ -164,10 +167,7 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
             ])?;
         }
         Projection::Uncounted(u) => {
-            conn.prepare_cached(
-                "INSERT OR REPLACE INTO uncounted_records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
+            conn.replace("uncounted_records", "doc_id", "INSERT INTO uncounted_records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", params![
                 u.doc_id.to_string(),
                 u.kind.as_str(),
                 u.state.as_str(),
@@ -306,12 +306,13 @@ pub fn dump(conn: &Connection) -> Result<Vec<String>, Error> {
     let mut out = Vec::new();
     for t in schema::FOLLOW_UP_TABLES {
         let mut stmt = conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))?;
-        let cols = stmt.column_count();
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let mut line = format!("{t}:");
-            for i in 0..cols {
-                let v: rusqlite::types::Value = r.get(i)?;
+            // PostgreSQL's tables carry SQLite's rowid as a column of
+            // their own (`schema::translate`); it is not the row's content.
+            for i in (0..r.len()).filter(|i| r.name(*i) != "rowid") {
+                let v: crate::db::sql::Value = r.get(i)?;
                 line.push_str(&format!(" {v:?}"));
             }
             out.push(line);

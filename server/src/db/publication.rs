@@ -3,7 +3,7 @@
 //! `shared::follow_up::public`. The public page reads only this table,
 //! never the live follow-up.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::{params, Connection, OptionalExtension};
 use shared::domain::Millis;
 use shared::follow_up::public::{self, Published, PublishedArea, PublishedInitiative};
 use shared::follow_up::Period;

@@ -6,7 +6,7 @@
 //! modules that own each table.
 
 use automerge::{Automerge, ChangeHash};
-use rusqlite::Connection;
+use crate::db::sql::Connection;
 use shared::access::DocState;
 use shared::domain::Millis;
 use shared::record::Record;

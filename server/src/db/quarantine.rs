@@ -1,7 +1,7 @@
 //! Documents the server refused, kept with the reason so that coordinators
 //! can see them and nothing an officer saved is silently dropped.
 
-use rusqlite::{params, Connection};
+use crate::db::sql::{params, Connection};
 use shared::domain::Millis;
 use shared::sync::RejectCode;
 use shared::{DocId, OfficerId};

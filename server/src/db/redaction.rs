@@ -21,7 +21,7 @@
 //! projected again from them.
 
 use automerge::Automerge;
-use rusqlite::{params, Connection, OptionalExtension as _};
+use crate::db::sql::{params, Connection, OptionalExtension as _};
 use shared::domain::Millis;
 use shared::redaction::{join_paths, split_paths, RedactionReason};
 use shared::sync::changes::parse_changes;
@@ -68,9 +68,13 @@ pub fn record(ledger: &Connection, r: &Redaction) -> Result<u64, Error> {
     // A redaction built again (the record changed before it was
     // installed) replaces its first, never-installed entry.
     ledger.execute(
-        "INSERT OR REPLACE INTO redactions (doc_id, epoch, kind, owner, paths, reason, case_number,
+        "DELETE FROM redactions WHERE doc_id = ?1 AND epoch = ?2",
+        params![r.doc_id.as_bytes(), r.epoch],
+    )?;
+    let seq: i64 = ledger.query_row(
+        "INSERT INTO redactions (doc_id, epoch, kind, owner, paths, reason, case_number,
                                  redacted_by, redacted_at, base)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING seq",
         params![
             r.doc_id.as_bytes(),
             r.epoch,
@@ -83,8 +87,9 @@ pub fn record(ledger: &Connection, r: &Redaction) -> Result<u64, Error> {
             r.redacted_at,
             r.base
         ],
+        |row| row.get(0),
     )?;
-    Ok(ledger.last_insert_rowid() as u64)
+    Ok(seq as u64)
 }
 
 /// The records redacted after ledger position `since` with their epochs,
@@ -135,7 +140,7 @@ pub fn epoch_of(conn: &Connection, id: DocId) -> Result<(u32, Vec<String>), Erro
         .unwrap_or((0, Vec::new())))
 }
 
-fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Redaction>> {
+fn entry(r: &crate::db::sql::Row) -> Result<Option<Redaction>, Error> {
     let id: Vec<u8> = r.get(0)?;
     let kind: String = r.get(2)?;
     let owner: Option<String> = r.get(3)?;

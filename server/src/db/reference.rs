@@ -4,7 +4,7 @@
 
 use automerge::{transaction::CommitOptions, AutoCommit};
 use rand::{rngs::OsRng, RngCore};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::db::sql::{params, Connection, OptionalExtension};
 use shared::domain::Millis;
 use shared::record::{read_record, write_record, Record};
 use shared::sync::changes::CheckedChange;

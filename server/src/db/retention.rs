@@ -3,7 +3,7 @@
 //! keep. When a record is due is `shared::retention`'s rule; the SQL here
 //! only reads the records' days and the plans' spans.
 
-use rusqlite::{params, Connection, OptionalExtension as _};
+use crate::db::sql::{params, Connection, OptionalExtension as _};
 use shared::domain::Millis;
 use shared::erasure::ErasureReason;
 use shared::follow_up::DateSpan;
@@ -67,8 +67,10 @@ pub fn set_rule(
     by: &str,
     now: Millis,
 ) -> Result<(), Error> {
-    conn.execute(
-        "INSERT OR REPLACE INTO retention_rules (kind, months, basis, set_by, set_at)
+    conn.replace(
+                "retention_rules",
+                "kind",
+                "INSERT INTO retention_rules (kind, months, basis, set_by, set_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![rule.kind.as_str(), rule.months, rule.basis, by, now],
     )?;
@@ -149,11 +151,9 @@ pub fn due(conn: &Connection, now: Millis) -> Result<Vec<Erasure>, Error> {
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
-            let day = match r.get_ref(1)? {
-                rusqlite::types::ValueRef::Integer(ms) => Some(LocalDate::of(ms)),
-                rusqlite::types::ValueRef::Text(t) => {
-                    std::str::from_utf8(t).ok().and_then(LocalDate::parse)
-                }
+            let day = match r.get(1)? {
+                crate::db::sql::Value::Integer(ms) => Some(LocalDate::of(ms)),
+                crate::db::sql::Value::Text(t) => LocalDate::parse(&t),
                 _ => None,
             };
             if let Some(day) = day {
@@ -203,8 +203,10 @@ pub fn lease_days(conn: &Connection) -> Result<u32, Error> {
 }
 
 pub fn set_lease_days(conn: &Connection, days: u32) -> Result<(), Error> {
-    conn.execute(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+    conn.replace(
+                "meta",
+                "key",
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
         params![LEASE, days.to_le_bytes().to_vec()],
     )?;
     Ok(())
@@ -256,8 +258,10 @@ pub async fn run_if_due(db: &super::Db, now: Millis) -> Result<usize, Error> {
         tracing::info!(devices = revoked, "phones past the lease revoked");
     }
     db.write(move |c| {
-        c.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+        c.replace(
+            "meta",
+            "key",
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
             params![LAST_RUN, now.to_le_bytes().to_vec()],
         )?;
         Ok(())

@@ -2,7 +2,7 @@
 //! one record with its edit history, and the access log that every opening
 //! of a record's details writes to.
 
-use rusqlite::{params, Connection};
+use crate::db::sql::{params, Connection};
 use shared::domain::Millis;
 use shared::follow_up::Period;
 use shared::history::Session;
@@ -262,7 +262,7 @@ pub fn timeline(
     Ok(TimelinePage { rows, more })
 }
 
-fn row(r: &rusqlite::Row<'_>, kind: &'static str) -> rusqlite::Result<TimelineRow> {
+fn row(r: &crate::db::sql::Row, kind: &'static str) -> Result<TimelineRow, Error> {
     Ok(TimelineRow {
         doc_id: r.get(0)?,
         kind,
@@ -343,7 +343,7 @@ pub struct RecordView {
 }
 
 pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
-    use rusqlite::OptionalExtension;
+    use crate::db::sql::OptionalExtension;
     let stored = documents::stored(conn, id)?.ok_or(Error::NotFound)?;
     let doc = documents::load(conn, id)?;
     let record = read_record(&doc).map_err(|e| Error::Internal(e.to_string()))?;
@@ -432,7 +432,7 @@ pub fn free_text(conn: &Connection, id: DocId) -> Result<String, Error> {
 
 /// A venue's name and licensee, for an inspection's protocol.
 pub fn venue_names(conn: &Connection, venue: &str) -> Result<Option<(String, String)>, Error> {
-    use rusqlite::OptionalExtension;
+    use crate::db::sql::OptionalExtension;
     Ok(conn
         .query_row(
             "SELECT name, licensee FROM venues WHERE id = ?1",

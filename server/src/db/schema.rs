@@ -6,7 +6,7 @@
 //! (`officers`, `devices`, `enrolment_codes`), access and the quarantine are
 //! the server's own records.
 
-use rusqlite::Connection;
+use crate::db::sql::{Connection, OptionalExtension as _};
 
 use crate::error::Error;
 
@@ -526,6 +526,9 @@ pub const KEPT_TABLES: &[&str] = &[
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), Error> {
+    if conn.is_postgres() {
+        return migrate_postgres(conn);
+    }
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version == 0 {
         // A new store gives freed pages back to the file system after an
@@ -557,4 +560,189 @@ pub fn migrate(conn: &Connection) -> Result<(), Error> {
     tx.execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len()))?;
     tx.commit()?;
     Ok(())
+}
+
+/// The version a PostgreSQL store was made at, in this table (SQLite keeps
+/// it in `PRAGMA user_version`).
+const POSTGRES_VERSION_TABLE: &str = "trygghetslogg_schema";
+
+/// Creates a new PostgreSQL store's tables, or checks an existing one's.
+///
+/// The tables are SQLite's, translated ([`postgres_ddl`]): the migrations
+/// above stay the one definition of the store, run on an in-memory SQLite
+/// database, and what they made is what PostgreSQL gets. Migrations after
+/// this version are written in the SQL both share and run on both.
+fn migrate_postgres(conn: &Connection) -> Result<(), Error> {
+    let tx = conn.begin_write()?;
+    tx.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS {POSTGRES_VERSION_TABLE} (version BIGINT NOT NULL)"
+    ))?;
+    let version: Option<i64> = tx
+        .query_row(
+            &format!("SELECT max(version) FROM {POSTGRES_VERSION_TABLE}"),
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    match version {
+        None => {
+            tx.execute_batch(&postgres_ddl()?)?;
+            tx.execute(
+                &format!("INSERT INTO {POSTGRES_VERSION_TABLE} (version) VALUES (?1)"),
+                [MIGRATIONS.len() as i64],
+            )?;
+        }
+        Some(v) if v as usize == MIGRATIONS.len() => {}
+        Some(v) => {
+            return Err(Error::Unavailable(format!(
+                "the PostgreSQL store is at schema version {v}, this server knows {}; \
+                 run the server release that matches it",
+                MIGRATIONS.len()
+            )))
+        }
+    }
+    tx.commit()
+}
+
+/// The ledger's tables in PostgreSQL's schema `ledger`.
+pub fn postgres_ledger(conn: &Connection) -> Result<(), Error> {
+    let mut sql = String::from("CREATE SCHEMA IF NOT EXISTS ledger;\n");
+    for table in [
+        super::erasure::LEDGER_SCHEMA,
+        super::redaction::LEDGER_SCHEMA,
+    ] {
+        let ddl = translate(table).replace(
+            "CREATE TABLE IF NOT EXISTS ",
+            "CREATE TABLE IF NOT EXISTS ledger.",
+        );
+        sql.push_str(&ddl);
+        sql.push_str(";\n");
+    }
+    // Two instances may start at once: one creates, the other waits.
+    let tx = conn.unchecked_transaction()?;
+    tx.query_row(
+        "SELECT pg_advisory_xact_lock(?1)",
+        [super::sql::JOB_LOCKS - 1],
+        |_| Ok(()),
+    )?;
+    tx.execute_batch(&sql)?;
+    tx.commit()
+}
+
+/// The store's tables and indexes as PostgreSQL DDL, translated from what
+/// the migrations make in SQLite.
+pub fn postgres_ddl() -> Result<String, Error> {
+    let sqlite = Connection::from(rusqlite::Connection::open_in_memory()?);
+    sqlite.execute_batch(&MIGRATIONS.concat())?;
+    let mut stmt = sqlite.prepare(
+        "SELECT type, sql FROM sqlite_master
+          WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
+          ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, rowid",
+    )?;
+    let mut out = String::new();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (kind, sql) = row?;
+        out.push_str(&if kind == "table" { translate(&sql) } else { sql });
+        out.push_str(";\n");
+    }
+    Ok(out)
+}
+
+/// One SQLite `CREATE TABLE` in PostgreSQL's words: a column typed
+/// `INTEGER` is `BIGINT` (a rowid alias keeps numbering itself), `BLOB` is
+/// `BYTEA`, `REAL` is `DOUBLE PRECISION`, text compares byte by byte as in
+/// SQLite (`COLLATE "C"`), `STRICT` / `WITHOUT ROWID` go, and a table
+/// SQLite numbers by rowid gets that number as a column.
+fn translate(sql: &str) -> String {
+    // Comments go (they may hold commas and parentheses).
+    let code: String = sql
+        .lines()
+        .map(|l| &l[..l.find("--").unwrap_or(l.len())])
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (Some(open), Some(close)) = (code.find('('), code.rfind(')')) else {
+        return code;
+    };
+    let (head, body, tail) = (&code[..open], &code[open + 1..close], &code[close + 1..]);
+    // The column definitions and constraints, split at the commas between
+    // them (not those inside a CHECK's or a key's parentheses).
+    let mut parts: Vec<String> = Vec::new();
+    let (mut depth, mut current) = (0, String::new());
+    for c in body.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    parts.push(current);
+    let mut rowid_alias = false;
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|part| {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let first = words.first().map(|w| w.to_ascii_uppercase()).unwrap_or_default();
+            if words.len() < 2
+                || ["PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "CONSTRAINT"].contains(&first.as_str())
+            {
+                return format!("    {}", words.join(" "));
+            }
+            let rest = words[2..].join(" ");
+            let ty = match words[1].to_ascii_uppercase().as_str() {
+                "INTEGER" if rest.to_ascii_uppercase().starts_with("PRIMARY KEY") => {
+                    rowid_alias = true;
+                    "BIGINT GENERATED BY DEFAULT AS IDENTITY".to_string()
+                }
+                "INTEGER" => "BIGINT".to_string(),
+                "BLOB" => "BYTEA".to_string(),
+                "REAL" => "DOUBLE PRECISION".to_string(),
+                "TEXT" => "TEXT COLLATE \"C\"".to_string(),
+                other => other.to_string(),
+            };
+            format!("    {} {ty} {rest}", words[0]).trim_end().to_string()
+        })
+        .collect();
+    let mut columns = parts.join(",\n");
+    if !tail.to_ascii_uppercase().contains("WITHOUT ROWID") && !rowid_alias {
+        // SQLite numbers every row of such a table, and a few queries use
+        // that number (`rowid`): PostgreSQL gets it as a column.
+        columns.push_str(",\n    rowid BIGINT GENERATED BY DEFAULT AS IDENTITY");
+    }
+    format!("{}(\n{columns}\n)", head.trim_end())
+}
+
+#[cfg(test)]
+mod postgres_tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_tables_translate_to_postgres() {
+        let t = translate(
+            "CREATE TABLE changes (\n    seq INTEGER PRIMARY KEY,\n    doc_id BLOB NOT NULL, -- the id, (a comment)\n    lat REAL,\n    text TEXT CHECK (text IN ('a', 'b'))\n) STRICT",
+        );
+        assert!(t.contains("seq BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"), "{t}");
+        assert!(t.contains("doc_id BYTEA NOT NULL,"), "{t}");
+        assert!(t.contains("lat DOUBLE PRECISION,"), "{t}");
+        assert!(t.contains("text TEXT COLLATE \"C\" CHECK (text IN ('a', 'b'))"), "{t}");
+        assert!(!t.contains("STRICT") && !t.contains("rowid") && !t.contains("comment"), "{t}");
+        let u = translate("CREATE TABLE s (a TEXT, b INTEGER NOT NULL DEFAULT 0)");
+        assert!(u.contains("rowid BIGINT GENERATED BY DEFAULT AS IDENTITY"), "{u}");
+    }
+
+    #[test]
+    fn the_whole_schema_translates() -> Result<(), Error> {
+        let ddl = postgres_ddl()?;
+        if let Ok(to) = std::env::var("WRITE_POSTGRES_DDL") {
+            std::fs::write(to, &ddl).map_err(Error::internal)?;
+        }
+        assert!(ddl.contains("CREATE TABLE \"changes\""), "{ddl}");
+        assert!(!ddl.contains(" BLOB"), "{ddl}");
+        Ok(())
+    }
 }

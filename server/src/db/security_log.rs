@@ -3,7 +3,7 @@
 //! Coordinators read it on the pages; it keeps
 //! `shared::sign_in::SECURITY_LOG_DAYS` days.
 
-use rusqlite::{params, Connection};
+use crate::db::sql::{params, Connection};
 use shared::domain::Millis;
 use shared::sign_in::{SecurityEvent, SECURITY_LOG_DAYS};
 

@@ -5,7 +5,7 @@
 //! inspection's counted rows change; a phone that sends the current tag
 //! gets nothing, so the list costs one comparison per sync.
 
-use rusqlite::{Connection, OptionalExtension as _};
+use crate::db::sql::{Connection, OptionalExtension as _};
 use shared::domain::FollowUp;
 use shared::follow_up::InspectionFact;
 use shared::sync::wire::VenueList;
@@ -20,8 +20,7 @@ const TAG_KEY: &str = "venue_list_tag";
 /// for another list.
 pub fn changed(conn: &Connection) -> Result<(), Error> {
     let tag: [u8; 8] = rand::random();
-    conn.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
-        .execute(rusqlite::params![TAG_KEY, tag.to_vec()])?;
+    conn.replace("meta", "key", "INSERT INTO meta (key, value) VALUES (?1, ?2)", crate::db::sql::params![TAG_KEY, tag.to_vec()])?;
     Ok(())
 }
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Starts a PostgreSQL server of the project's own for the tests, on
+# loopback only (127.0.0.1, port 55432 unless TRYGGHETSLOGG_PG_PORT says
+# otherwise), with its data in TRYGGHETSLOGG_PG_DIR (default
+# /tmp/trygghetslogg-pg). Idempotent: a server already answering is left
+# alone, a stopped one is started, a missing one is made (initdb).
+# Prints the address the tests take (TRYGGHETSLOGG_TEST_POSTGRES).
+#
+# `stop` stops it; `restart` stops it fast (as a crash would) and starts it
+# again (the failover test does that itself, with pg_ctl).
+set -euo pipefail
+
+port="${TRYGGHETSLOGG_PG_PORT:-55432}"
+dir="${TRYGGHETSLOGG_PG_DIR:-/tmp/trygghetslogg-pg}"
+bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  echo "PostgreSQL is not installed (scripts/install-system-deps.sh installs it)" >&2
+  exit 1
+fi
+
+# PostgreSQL refuses to run as root: as root, run it as the postgres user.
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+url="postgres://trygghetslogg@127.0.0.1:${port}/postgres"
+
+case "${1:-start}" in
+  stop)
+    [ -f "$dir/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null 2>&1 || true
+    exit 0
+    ;;
+  restart)
+    as_owner "$bin/pg_ctl" -D "$dir" -m immediate stop >/dev/null 2>&1 || true
+    ;;
+esac
+
+if "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+  echo "$url"
+  exit 0
+fi
+
+if [ ! -f "$dir/PG_VERSION" ]; then
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
+  chmod 700 "$dir"
+  # trust on loopback: a throwaway server for tests, reachable only from
+  # this machine; production settings are docs/operations.md's.
+  as_owner "$bin/initdb" -D "$dir" -U trygghetslogg -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  cat >>"$dir/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+max_connections = 400
+shared_buffers = 128MB
+EOF
+fi
+
+as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
+echo "$url"

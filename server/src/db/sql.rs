@@ -1,0 +1,901 @@
+//! The storage seam: one connection type over SQLite (`rusqlite`, the
+//! embedded default) and PostgreSQL (the synchronous `postgres` client,
+//! for a service past one machine). Every `db` module is written against
+//! [`Connection`], [`Statement`] and [`Row`] here and never knows which
+//! database it talks to.
+//!
+//! Why a hand-written seam and not `sqlx`'s `Any` driver: the store runs
+//! on blocking threads (one writer with group commit, a pool of readers;
+//! see `db`), and its 4,000 lines of SQLite code were written against
+//! rusqlite's synchronous API, which this module mirrors method for
+//! method. `sqlx` is async only, and would have turned every store
+//! function and every caller into futures. The PostgreSQL side uses
+//! `postgres` (sfackler's synchronous wrapper over `tokio-postgres`), which
+//! fits the blocking threads as rusqlite does; its pool is the same small
+//! pool the SQLite readers use, so `deadpool-postgres` (async) is not
+//! needed.
+//!
+//! The SQL is one dialect, the common part of both: `?1` parameters
+//! (rewritten to `$1` for PostgreSQL), `INSERT ... ON CONFLICT`, `CAST(...
+//! AS BIGINT)` around sums, `length()` on blobs, the `ledger.` schema. What
+//! cannot be common (creating tables, `PRAGMA`s, freeing pages) asks
+//! [`Connection::is_postgres`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Deref;
+
+use crate::error::Error;
+
+/// One value of a cell or a parameter: SQLite's five storage classes,
+/// which PostgreSQL's types used here map onto.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// A Rust value that can be a parameter.
+pub trait ToValue {
+    fn to_value(&self) -> Value;
+}
+
+/// A Rust value that a cell can be read into.
+pub trait FromValue: Sized {
+    fn from_value(v: Value) -> Result<Self, Error>;
+}
+
+fn wrong(want: &str, v: &Value) -> Error {
+    Error::Internal(format!("a {want} was expected, the database gave {v:?}"))
+}
+
+macro_rules! integer {
+    ($($t:ty),*) => {$(
+        impl ToValue for $t {
+            fn to_value(&self) -> Value {
+                Value::Integer(*self as i64)
+            }
+        }
+        impl FromValue for $t {
+            fn from_value(v: Value) -> Result<Self, Error> {
+                match v {
+                    Value::Integer(i) => <$t>::try_from(i).map_err(|_| {
+                        Error::Internal(format!("{i} is out of range for {}", stringify!($t)))
+                    }),
+                    other => Err(wrong(stringify!($t), &other)),
+                }
+            }
+        }
+    )*};
+}
+integer!(i64, i32, u32, u16, u8, usize);
+
+impl ToValue for u64 {
+    fn to_value(&self) -> Value {
+        // Positions and sizes; never above i64::MAX in this store.
+        Value::Integer(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
+impl FromValue for u64 {
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Integer(i) => u64::try_from(i).map_err(|_| wrong("u64", &Value::Integer(i))),
+            other => Err(wrong("u64", &other)),
+        }
+    }
+}
+
+impl ToValue for bool {
+    fn to_value(&self) -> Value {
+        Value::Integer(i64::from(*self))
+    }
+}
+impl FromValue for bool {
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Integer(i) => Ok(i != 0),
+            other => Err(wrong("bool", &other)),
+        }
+    }
+}
+
+impl ToValue for f64 {
+    fn to_value(&self) -> Value {
+        Value::Real(*self)
+    }
+}
+impl FromValue for f64 {
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Real(f) => Ok(f),
+            Value::Integer(i) => Ok(i as f64),
+            other => Err(wrong("f64", &other)),
+        }
+    }
+}
+
+impl ToValue for str {
+    fn to_value(&self) -> Value {
+        Value::Text(self.to_owned())
+    }
+}
+impl ToValue for String {
+    fn to_value(&self) -> Value {
+        Value::Text(self.clone())
+    }
+}
+impl FromValue for String {
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Text(s) => Ok(s),
+            other => Err(wrong("text", &other)),
+        }
+    }
+}
+
+impl ToValue for [u8] {
+    fn to_value(&self) -> Value {
+        Value::Blob(self.to_vec())
+    }
+}
+impl ToValue for Vec<u8> {
+    fn to_value(&self) -> Value {
+        Value::Blob(self.clone())
+    }
+}
+impl<const N: usize> ToValue for [u8; N] {
+    fn to_value(&self) -> Value {
+        Value::Blob(self.to_vec())
+    }
+}
+impl FromValue for Vec<u8> {
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Blob(b) => Ok(b),
+            other => Err(wrong("blob", &other)),
+        }
+    }
+}
+impl<const N: usize> FromValue for [u8; N] {
+    fn from_value(v: Value) -> Result<Self, Error> {
+        let b = Vec::<u8>::from_value(v)?;
+        <[u8; N]>::try_from(b.as_slice())
+            .map_err(|_| Error::Internal(format!("a blob of {N} bytes was expected")))
+    }
+}
+
+impl ToValue for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+}
+impl FromValue for Value {
+    fn from_value(v: Value) -> Result<Self, Error> {
+        Ok(v)
+    }
+}
+
+impl<T: ToValue> ToValue for Option<T> {
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null,
+        }
+    }
+}
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Null => Ok(None),
+            v => T::from_value(v).map(Some),
+        }
+    }
+}
+
+impl<T: ToValue + ?Sized> ToValue for &T {
+    fn to_value(&self) -> Value {
+        (**self).to_value()
+    }
+}
+
+/// A statement's parameters, as rusqlite takes them: `[]`, `[a, b]`,
+/// `params![a, b]`, `(a, b)`.
+pub trait Params {
+    fn values(&self) -> Vec<Value>;
+}
+
+impl Params for [&(dyn ToValue + Send + Sync); 0] {
+    fn values(&self) -> Vec<Value> {
+        Vec::new()
+    }
+}
+impl Params for &[&dyn ToValue] {
+    fn values(&self) -> Vec<Value> {
+        self.iter().map(|v| v.to_value()).collect()
+    }
+}
+impl Params for () {
+    fn values(&self) -> Vec<Value> {
+        Vec::new()
+    }
+}
+macro_rules! arrays {
+    ($($n:literal),*) => {$(
+        impl<T: ToValue> Params for [T; $n] {
+            fn values(&self) -> Vec<Value> {
+                self.iter().map(|v| v.to_value()).collect()
+            }
+        }
+        impl<T: ToValue + ?Sized> Params for &[&T; $n] {
+            fn values(&self) -> Vec<Value> {
+                self.iter().map(|v| v.to_value()).collect()
+            }
+        }
+    )*};
+}
+arrays!(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+macro_rules! tuples {
+    ($(($($t:ident $i:tt),*)),*) => {$(
+        impl<$($t: ToValue),*> Params for ($($t,)*) {
+            fn values(&self) -> Vec<Value> {
+                vec![$(self.$i.to_value()),*]
+            }
+        }
+    )*};
+}
+tuples!((A 0), (A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3));
+
+/// Parameters of any kinds in one list, as `rusqlite::params!`.
+#[macro_export]
+macro_rules! sql_params {
+    () => {
+        &[] as &[&dyn $crate::db::sql::ToValue]
+    };
+    ($($param:expr),+ $(,)?) => {
+        &[$(&$param as &dyn $crate::db::sql::ToValue),+] as &[&dyn $crate::db::sql::ToValue]
+    };
+}
+pub use crate::sql_params as params;
+
+/// A list of values as parameters (`rusqlite::params_from_iter`).
+pub fn params_from_iter<I>(iter: I) -> Vec<Value>
+where
+    I: IntoIterator,
+    I::Item: ToValue,
+{
+    iter.into_iter().map(|v| v.to_value()).collect()
+}
+impl Params for Vec<Value> {
+    fn values(&self) -> Vec<Value> {
+        self.clone()
+    }
+}
+
+/// One row of a result.
+pub struct Row {
+    cells: Vec<Value>,
+    names: std::rc::Rc<Vec<String>>,
+}
+
+/// A column by position or by name.
+pub trait ColumnIndex {
+    fn index(&self, row: &Row) -> Result<usize, Error>;
+}
+impl ColumnIndex for usize {
+    fn index(&self, row: &Row) -> Result<usize, Error> {
+        if *self < row.cells.len() {
+            Ok(*self)
+        } else {
+            Err(Error::Internal(format!("no column {self}")))
+        }
+    }
+}
+impl ColumnIndex for &str {
+    fn index(&self, row: &Row) -> Result<usize, Error> {
+        row.names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(self))
+            .ok_or_else(|| Error::Internal(format!("no column {self}")))
+    }
+}
+
+impl Row {
+    pub fn get<I: ColumnIndex, T: FromValue>(&self, idx: I) -> Result<T, Error> {
+        let i = idx.index(self)?;
+        T::from_value(self.cells[i].clone())
+    }
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+    /// The name of column `i`.
+    pub fn name(&self, i: usize) -> &str {
+        self.names.get(i).map(String::as_str).unwrap_or("")
+    }
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+}
+
+/// `.optional()` on a query for one row, as rusqlite's.
+pub trait OptionalExtension<T> {
+    fn optional(self) -> Result<Option<T>, Error>;
+}
+impl<T> OptionalExtension<T> for Result<T, Error> {
+    fn optional(self) -> Result<Option<T>, Error> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(Error::NoRows) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A connection to the store.
+pub enum Connection {
+    Sqlite(rusqlite::Connection),
+    Postgres(Postgres),
+}
+
+/// The PostgreSQL advisory lock that every writing transaction holds
+/// (`pg_advisory_xact_lock`, released at commit or rollback).
+///
+/// Why: the change log's position (`changes.seq`) is the phones' cursor,
+/// and a reader that has seen position 11 never asks for anything at or
+/// below 11 again. PostgreSQL hands out sequence values when rows are
+/// inserted, not when they commit; with two instances writing at once,
+/// position 10 could commit after 11 became visible, and a phone that
+/// synced in between would skip 10 for ever (the sequence-gap bug).
+/// Holding one lock from the first statement to the commit makes the
+/// writers of every instance commit in the order they take positions.
+/// The cost is that only one instance writes at a time; each writes a
+/// whole batch of syncs per commit (`db::run_batch`), so that is cheap.
+/// `tests/tests/postgres.rs` shows the gap with the lock switched off.
+pub const LOG_LOCK: i64 = 0x7472_7967_6c6f_6701;
+
+/// The first of the run-once jobs' locks ([`Connection::run_once_lock`]).
+pub const JOB_LOCKS: i64 = 0x7472_7967_6c6f_6800;
+
+/// Whether writers take [`LOG_LOCK`]. Only the test that shows why it is
+/// needed switches it off.
+pub static SERIALISE_LOG_APPENDS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(true);
+
+/// A PostgreSQL connection and its prepared statements.
+pub struct Postgres {
+    client: RefCell<postgres::Client>,
+    prepared: RefCell<HashMap<String, postgres::Statement>>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_postgres() {
+            "Connection(PostgreSQL)"
+        } else {
+            "Connection(SQLite)"
+        })
+    }
+}
+
+impl From<rusqlite::Connection> for Connection {
+    fn from(c: rusqlite::Connection) -> Self {
+        Connection::Sqlite(c)
+    }
+}
+
+impl Connection {
+    /// Connects to PostgreSQL at `url` (`postgres://user@host/db`).
+    pub fn postgres(url: &str) -> Result<Connection, Error> {
+        let client = postgres::Client::connect(url, postgres::NoTls)?;
+        Ok(Connection::Postgres(Postgres {
+            client: RefCell::new(client),
+            prepared: RefCell::new(HashMap::new()),
+        }))
+    }
+
+    /// A new SQLite database in memory (unit tests).
+    pub fn open_in_memory() -> Result<Connection, Error> {
+        Ok(Connection::Sqlite(rusqlite::Connection::open_in_memory()?))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Connection::Postgres(_))
+    }
+
+    /// The SQLite connection, for what only SQLite has (backup, pragmas).
+    pub fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        match self {
+            Connection::Sqlite(c) => Some(c),
+            Connection::Postgres(_) => None,
+        }
+    }
+
+    /// Runs statements without parameters, separated by `;`.
+    pub fn execute_batch(&self, sql: &str) -> Result<(), Error> {
+        match self {
+            Connection::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Connection::Postgres(p) => Ok(p.client.borrow_mut().batch_execute(sql)?),
+        }
+    }
+
+    /// Runs one statement; the number of rows it changed.
+    pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize, Error> {
+        let values = params.values();
+        match self {
+            Connection::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                Ok(stmt.execute(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?)
+            }
+            Connection::Postgres(p) => {
+                let stmt = p.prepare(sql)?;
+                let args = pg_args(&values);
+                let n = p.client.borrow_mut().execute(&stmt, &pg_refs(&args))?;
+                Ok(n as usize)
+            }
+        }
+    }
+
+    /// The rows of a query.
+    fn rows(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>, Error> {
+        match self {
+            Connection::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+                let names = std::rc::Rc::new(names);
+                let n = names.len();
+                let mut rows =
+                    stmt.query(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?;
+                let mut out = Vec::new();
+                while let Some(r) = rows.next()? {
+                    let mut cells = Vec::with_capacity(n);
+                    for i in 0..n {
+                        cells.push(from_sqlite(r.get_ref(i)?));
+                    }
+                    out.push(Row {
+                        cells,
+                        names: names.clone(),
+                    });
+                }
+                Ok(out)
+            }
+            Connection::Postgres(p) => {
+                let stmt = p.prepare(sql)?;
+                let names: Vec<String> =
+                    stmt.columns().iter().map(|c| c.name().to_string()).collect();
+                let names = std::rc::Rc::new(names);
+                let args = pg_args(values);
+                let rows = p.client.borrow_mut().query(&stmt, &pg_refs(&args))?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let mut cells = Vec::with_capacity(r.len());
+                    for i in 0..r.len() {
+                        let cell: PgCell = r.try_get(i)?;
+                        cells.push(cell.0);
+                    }
+                    out.push(Row {
+                        cells,
+                        names: names.clone(),
+                    });
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// The first row of a query mapped by `f`; [`Error::NoRows`] if none.
+    pub fn query_row<T, P, F>(&self, sql: &str, params: P, f: F) -> Result<T, Error>
+    where
+        P: Params,
+        F: FnOnce(&Row) -> Result<T, Error>,
+    {
+        let rows = self.rows(sql, &params.values())?;
+        match rows.first() {
+            Some(r) => f(r),
+            None => Err(Error::NoRows),
+        }
+    }
+
+    pub fn prepare(&self, sql: &str) -> Result<Statement<'_>, Error> {
+        self.prepare_cached(sql)
+    }
+
+    /// A statement to run with parameters; both databases cache the
+    /// prepared form by its text.
+    pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>, Error> {
+        Ok(Statement {
+            conn: self,
+            sql: sql.to_owned(),
+        })
+    }
+
+    /// SQLite's `INSERT OR REPLACE` in the words both databases share: the
+    /// row whose `key` column holds the first parameter goes, then
+    /// `insert` (a plain `INSERT`, its key as `?1`) runs.
+    pub fn replace<P: Params>(
+        &self,
+        table: &str,
+        key: &str,
+        insert: &str,
+        params: P,
+    ) -> Result<usize, Error> {
+        let values = params.values();
+        let first = values
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::internal("a replaced row needs its key"))?;
+        // Table and column names are the callers' constants, never input.
+        self.execute(&format!("DELETE FROM {table} WHERE {key} = ?1"), [first])?;
+        self.execute(insert, values)
+    }
+
+    /// Begins a transaction that ends with [`Transaction::commit`], or is
+    /// rolled back when dropped (rusqlite's `unchecked_transaction`).
+    pub fn unchecked_transaction(&self) -> Result<Transaction<'_>, Error> {
+        self.execute_batch("BEGIN")?;
+        Ok(Transaction {
+            conn: self,
+            done: false,
+        })
+    }
+
+    pub fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
+        self.unchecked_transaction()
+    }
+
+    /// Begins a transaction that writes: SQLite takes its write lock at
+    /// once (`BEGIN IMMEDIATE`); PostgreSQL takes the change log's lock
+    /// ([`LOG_LOCK`]), so that writers on every instance commit one after
+    /// another and a change's position in the log is never below one
+    /// already visible (see [`LOG_LOCK`]). Ended by `COMMIT` or
+    /// `ROLLBACK`.
+    pub fn begin_writing(&self) -> Result<(), Error> {
+        match self {
+            Connection::Sqlite(c) => Ok(c.execute_batch("BEGIN IMMEDIATE")?),
+            Connection::Postgres(p) => {
+                let mut client = p.client.borrow_mut();
+                client.batch_execute("BEGIN")?;
+                if SERIALISE_LOG_APPENDS.load(std::sync::atomic::Ordering::Relaxed) {
+                    client.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// [`Connection::begin_writing`] as a transaction that is rolled
+    /// back unless committed.
+    pub fn begin_write(&self) -> Result<Transaction<'_>, Error> {
+        self.begin_writing()?;
+        Ok(Transaction {
+            conn: self,
+            done: false,
+        })
+    }
+
+    /// Holds the lock of a job that must run on one instance at a time
+    /// (retention, publication) until the open transaction ends; false
+    /// when another instance holds it now. SQLite has one writer: always
+    /// true.
+    pub fn run_once_lock(&self, job: i64) -> Result<bool, Error> {
+        match self {
+            Connection::Sqlite(_) => Ok(true),
+            Connection::Postgres(_) => self.query_row(
+                "SELECT pg_try_advisory_xact_lock(?1)",
+                [JOB_LOCKS + job],
+                |r| r.get(0),
+            ),
+        }
+    }
+
+    /// Whether the database dropped the open transaction by itself (SQLite
+    /// rolls back on a full disk; a PostgreSQL connection can be lost).
+    pub fn transaction_lost(&self) -> bool {
+        match self {
+            Connection::Sqlite(c) => c.is_autocommit(),
+            Connection::Postgres(p) => p.client.borrow().is_closed(),
+        }
+    }
+
+    /// Whether the connection still works (`/ready`).
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Connection::Sqlite(_) => false,
+            Connection::Postgres(p) => p.client.borrow().is_closed(),
+        }
+    }
+}
+
+impl Postgres {
+    fn prepare(&self, sql: &str) -> Result<postgres::Statement, Error> {
+        if let Some(s) = self.prepared.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let stmt = self
+            .client
+            .borrow_mut()
+            .prepare(&postgres_placeholders(sql))?;
+        self.prepared
+            .borrow_mut()
+            .insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+}
+
+/// A statement of a connection.
+pub struct Statement<'c> {
+    conn: &'c Connection,
+    sql: String,
+}
+
+impl Statement<'_> {
+    pub fn execute<P: Params>(&mut self, params: P) -> Result<usize, Error> {
+        self.conn.execute(&self.sql, params)
+    }
+
+    /// Every row mapped by `f` (read whole: the store's queries are
+    /// bounded by their callers).
+    pub fn query_map<T, P, F>(&mut self, params: P, mut f: F) -> Result<Mapped<T>, Error>
+    where
+        P: Params,
+        F: FnMut(&Row) -> Result<T, Error>,
+    {
+        let rows = self.conn.rows(&self.sql, &params.values())?;
+        let out: Vec<Result<T, Error>> = rows.iter().map(&mut f).collect();
+        Ok(out.into_iter())
+    }
+
+    pub fn query_row<T, P, F>(&mut self, params: P, f: F) -> Result<T, Error>
+    where
+        P: Params,
+        F: FnOnce(&Row) -> Result<T, Error>,
+    {
+        self.conn.query_row(&self.sql, params, f)
+    }
+
+    pub fn query<P: Params>(&mut self, params: P) -> Result<Rows, Error> {
+        Ok(Rows {
+            rows: self.conn.rows(&self.sql, &params.values())?.into_iter(),
+            current: None,
+        })
+    }
+
+    pub fn exists<P: Params>(&mut self, params: P) -> Result<bool, Error> {
+        Ok(!self.conn.rows(&self.sql, &params.values())?.is_empty())
+    }
+}
+
+/// The rows of [`Statement::query_map`].
+pub type Mapped<T> = std::vec::IntoIter<Result<T, Error>>;
+
+/// The rows of [`Statement::query`], one at a time.
+pub struct Rows {
+    rows: std::vec::IntoIter<Row>,
+    current: Option<Row>,
+}
+
+impl Rows {
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<&Row>, Error> {
+        self.current = self.rows.next();
+        Ok(self.current.as_ref())
+    }
+}
+
+/// An open transaction; rolled back when dropped uncommitted.
+pub struct Transaction<'c> {
+    conn: &'c Connection,
+    done: bool,
+}
+
+impl Transaction<'_> {
+    pub fn commit(mut self) -> Result<(), Error> {
+        self.done = true;
+        self.conn.execute_batch("COMMIT")
+    }
+}
+
+impl Deref for Transaction<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// `?1`, `?2` and bare `?` as PostgreSQL's `$1`, `$2`; quoted text and
+/// identifiers are left alone.
+pub fn postgres_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut quote: Option<char> = None;
+    let mut next = 1;
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            '?' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                out.push('$');
+                if digits.is_empty() {
+                    out.push_str(&next.to_string());
+                    next += 1;
+                } else {
+                    out.push_str(&digits);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+struct SqliteValue<'a>(&'a Value);
+
+impl rusqlite::ToSql for SqliteValue<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self.0 {
+            Value::Null => ValueRef::Null,
+            Value::Integer(i) => ValueRef::Integer(*i),
+            Value::Real(f) => ValueRef::Real(*f),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+/// A parameter for PostgreSQL, written as the type the server inferred
+/// for its place (an integer where it wants `INT4`, text where the place
+/// has no other type), as SQLite takes any value anywhere.
+#[derive(Debug)]
+struct PgArg(Value);
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+impl postgres::types::ToSql for PgArg {
+    fn to_sql(
+        &self,
+        ty: &postgres::types::Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<postgres::types::IsNull, BoxError> {
+        use postgres::types::{IsNull, Type};
+        match (&self.0, ty) {
+            (Value::Null, _) => Ok(IsNull::Yes),
+            (Value::Integer(i), t) if *t == Type::INT8 => i.to_sql(ty, out),
+            (Value::Integer(i), t) if *t == Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+            (Value::Integer(i), t) if *t == Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+            (Value::Integer(i), t) if *t == Type::BOOL => (*i != 0).to_sql(ty, out),
+            (Value::Integer(i), t) if *t == Type::FLOAT8 => (*i as f64).to_sql(ty, out),
+            (Value::Integer(i), t) if *t == Type::TEXT || *t == Type::VARCHAR => {
+                i.to_string().to_sql(ty, out)
+            }
+            (Value::Real(f), t) if *t == Type::FLOAT8 => f.to_sql(ty, out),
+            (Value::Real(f), t) if *t == Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+            (Value::Text(s), t) if *t == Type::TEXT || *t == Type::VARCHAR || *t == Type::NAME => {
+                s.to_sql(ty, out)
+            }
+            (Value::Text(s), t) if *t == Type::BYTEA => s.as_bytes().to_sql(ty, out),
+            (Value::Blob(b), t) if *t == Type::BYTEA => b.to_sql(ty, out),
+            (v, t) => Err(format!("{v:?} cannot be sent as {t}").into()),
+        }
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+fn pg_args(values: &[Value]) -> Vec<PgArg> {
+    values.iter().cloned().map(PgArg).collect()
+}
+
+fn pg_refs(args: &[PgArg]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    args.iter()
+        .map(|a| a as &(dyn postgres::types::ToSql + Sync))
+        .collect()
+}
+
+/// A PostgreSQL cell read as one of SQLite's storage classes.
+struct PgCell(Value);
+
+impl<'a> postgres::types::FromSql<'a> for PgCell {
+    fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        use postgres::types::Type;
+        let v = match ty {
+            t if *t == Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
+            t if *t == Type::INT4 => Value::Integer(i32::from_sql(ty, raw)?.into()),
+            t if *t == Type::INT2 => Value::Integer(i16::from_sql(ty, raw)?.into()),
+            t if *t == Type::BOOL => Value::Integer(bool::from_sql(ty, raw)?.into()),
+            t if *t == Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            t if *t == Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            t if *t == Type::BYTEA => Value::Blob(Vec::<u8>::from_sql(ty, raw)?),
+            t if *t == Type::TEXT || *t == Type::VARCHAR || *t == Type::NAME => {
+                Value::Text(String::from_sql(ty, raw)?)
+            }
+            t if *t == Type::VOID => Value::Null,
+            t => return Err(format!("the store reads no column of type {t}").into()),
+        };
+        Ok(PgCell(v))
+    }
+
+    fn from_sql_null(_: &postgres::types::Type) -> Result<Self, BoxError> {
+        // `void` (what pg_advisory_xact_lock returns) arrives as NULL too.
+        Ok(PgCell(Value::Null))
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres() {
+        assert_eq!(
+            postgres_placeholders("SELECT a FROM t WHERE b = ?1 AND c = ?2 OR d = ?1"),
+            "SELECT a FROM t WHERE b = $1 AND c = $2 OR d = $1"
+        );
+        assert_eq!(
+            postgres_placeholders("INSERT INTO t VALUES (?, ?, '?')"),
+            "INSERT INTO t VALUES ($1, $2, '?')"
+        );
+    }
+
+    #[test]
+    fn sqlite_round_trips_every_kind() -> Result<(), Error> {
+        let c = Connection::from(rusqlite::Connection::open_in_memory()?);
+        c.execute_batch("CREATE TABLE t (i INTEGER, s TEXT, b BLOB, n INTEGER)")?;
+        c.execute(
+            "INSERT INTO t VALUES (?1, ?2, ?3, ?4)",
+            params![7i64, "sju", vec![1u8, 2], None::<i64>],
+        )?;
+        let (i, s, b, n): (i64, String, Vec<u8>, Option<i64>) =
+            c.query_row("SELECT i, s, b, n FROM t", [], |r| {
+                Ok((r.get(0)?, r.get("s")?, r.get(2)?, r.get(3)?))
+            })?;
+        assert_eq!((i, s.as_str(), b, n), (7, "sju", vec![1, 2], None));
+        assert!(c
+            .query_row("SELECT i FROM t WHERE i = 8", [], |r| r.get::<_, i64>(0))
+            .optional()?
+            .is_none());
+        Ok(())
+    }
+}
