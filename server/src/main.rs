@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 use cli::{Cli, Command};
 use server::clock::{Clock, SystemClock};
-use server::db::Db;
+use server::db::{Db, Location};
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -23,8 +23,17 @@ fn main() -> anyhow::Result<()> {
     if let Command::Restore { from } = &cli.command {
         return cli::operations::restore(&cli.data_dir, from);
     }
-    let db = Db::open(&cli.data_dir)
-        .with_context(|| format!("opening the store in {}", cli.data_dir.display()))?;
+    let db = match cli.database.as_deref() {
+        None => Db::open(&cli.data_dir)
+            .with_context(|| format!("opening the store in {}", cli.data_dir.display()))?,
+        Some(url) => {
+            let Location::Postgres(url) = Location::of(&cli.data_dir, Some(url)) else {
+                anyhow::bail!("--database takes a postgres:// address");
+            };
+            // The address may hold a password: not repeated in the error.
+            Db::open_at(Location::Postgres(url)).context("opening the PostgreSQL store")?
+        }
+    };
     let now = SystemClock.now_ms();
     match cli.command {
         Command::Serve {

@@ -51,6 +51,18 @@ pub fn now_ms() -> Millis {
 /// The bearer token a `TestServer`'s `/metrics` asks for.
 pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 
+/// The in-process server's warnings and errors (`RUST_LOG` chooses
+/// otherwise) go to the test's output, shown when it fails.
+pub fn show_server_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Set once per test binary; later calls find it set.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
+}
+
 /// A server running in this process on 127.0.0.1, port chosen by the OS.
 pub struct TestServer {
     pub url: String,
@@ -107,6 +119,7 @@ impl TestServer {
         addr: &str,
         sso: Option<(String, String, String)>,
     ) -> Result<TestServer> {
+        show_server_logs();
         let db = postgres::open_store(dir)?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let url = format!("http://{}", listener.local_addr()?);

@@ -59,6 +59,10 @@ pub fn with_database(url: &str, name: &str) -> String {
 /// nobody uses any more are dropped first, so the tests' server does not
 /// fill the disk (each costs some 8 MB).
 pub fn fresh_database() -> Result<String> {
+    server::db::sql::off_runtime(make_database)
+}
+
+fn make_database() -> Result<String> {
     let admin = admin_url()?;
     let conn = Connection::postgres(&admin)?;
     let now = std::time::SystemTime::now()
@@ -86,6 +90,10 @@ pub fn fresh_database() -> Result<String> {
 
 /// Drops the database at `url` (its connections closed first).
 pub fn drop_database(url: &str) -> Result<()> {
+    server::db::sql::off_runtime(|| forget_database(url))
+}
+
+fn forget_database(url: &str) -> Result<()> {
     let name = url.rsplit('/').next().unwrap_or_default();
     if !name.starts_with("t_") {
         bail!("{name} is not a test database");
@@ -128,5 +136,18 @@ pub fn database_arg(dir: &Path) -> Result<Option<String>> {
     Ok(match location(dir)? {
         Location::Postgres(url) => Some(url),
         Location::Sqlite(_) => None,
+    })
+}
+
+/// A connection to the store of a test's data directory, for a test's own
+/// queries (its oracle reads the rows with SQL, not through the server):
+/// the SQLite file read-only, or the PostgreSQL database.
+pub fn store_connection(dir: &Path) -> Result<Connection> {
+    Ok(match location(dir)? {
+        Location::Sqlite(path) => Connection::from(rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?),
+        Location::Postgres(url) => server::db::sql::off_runtime(|| Connection::postgres(&url))?,
     })
 }

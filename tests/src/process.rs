@@ -65,11 +65,9 @@ pub async fn serve_with(
     data: &std::path::Path,
     options: &[&str],
 ) -> Result<(std::process::Child, String)> {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let port = free_port()?;
-    let child = Command::new(bin)
-        .arg("--data-dir")
-        .arg(data)
+    let child = server_command_of(bin, data)?
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(options)
         .stdout(Stdio::null())
@@ -94,9 +92,7 @@ pub async fn wait_until_up(url: &str) -> Result<()> {
 /// Runs one of the server binary's commands on `data` and returns what it
 /// printed; a command that fails is an error with what it said.
 pub fn server_cli(data: &std::path::Path, args: &[&str]) -> Result<String> {
-    let out = std::process::Command::new(crate::workspace_binary("trygghetslogg-server")?)
-        .arg("--data-dir")
-        .arg(data)
+    let out = server_command(data)?
         .args(args)
         .output()?;
     anyhow::ensure!(
@@ -119,4 +115,25 @@ pub fn env_or(name: &str, default: u64) -> u64 {
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// The server binary of this workspace on the store of `data`: its data
+/// directory, and its PostgreSQL database when the suites run on
+/// PostgreSQL (`crate::postgres::location`).
+pub fn server_command(data: &std::path::Path) -> Result<std::process::Command> {
+    server_command_of(&crate::workspace_binary("trygghetslogg-server")?, data)
+}
+
+/// [`server_command`] with the binary `bin`.
+pub fn server_command_of(
+    bin: &std::path::Path,
+    data: &std::path::Path,
+) -> Result<std::process::Command> {
+    let mut cmd = std::process::Command::new(bin);
+    cmd.arg("--data-dir").arg(data);
+    match crate::postgres::database_arg(data)? {
+        Some(url) => cmd.env("TRYGGHETSLOGG_DATABASE", url),
+        None => cmd.env_remove("TRYGGHETSLOGG_DATABASE"),
+    };
+    Ok(cmd)
 }

@@ -842,6 +842,11 @@ impl Sim {
     /// there is one, stops the server, restores it (the erasure ledger
     /// beside the store is kept, as docs/privacy.md says) and starts again.
     async fn backup_or_restore(&mut self) -> Result<()> {
+        if crate::postgres::selected() {
+            // A PostgreSQL store is backed up with pg_dump, outside the
+            // server (docs/operations.md); the simulation draws no backup.
+            return Ok(());
+        }
         let server_dir = self.dir.join("server");
         match self.backup.take() {
             None => {
@@ -1213,5 +1218,10 @@ pub async fn run_seed(seed: u64, config: SimConfig) -> Result<SimReport> {
         tempfile::tempdir()?
     };
     let sim = Sim::new(seed, base.path(), config).await?;
-    sim.run(config).await
+    let report = sim.run(config).await;
+    // A seed's PostgreSQL database goes with its directory.
+    if let Some(url) = crate::postgres::database_arg(&base.path().join("server"))? {
+        crate::postgres::drop_database(&url)?;
+    }
+    report
 }

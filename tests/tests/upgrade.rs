@@ -25,7 +25,7 @@ async fn a_version_7_store_upgrades_with_every_record_and_drafts_out_of_the_coun
     anna.create(Record::PatrolVisit(done))?;
     let running = anna.create(Record::PatrolVisit(anna.new_visit(now - 600_000)?))?;
     anna.sync().await?;
-    let path = server.db.path().to_path_buf();
+    let path = server::db::db_path(tmp.path());
     let addr = server.addr().to_string();
     server.stop().await;
 

@@ -936,11 +936,8 @@ async fn reference_data_round_trips_through_csv_and_bad_rows_import_nothing() ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_coordinator_is_made_on_the_command_line() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let bin = e2e::workspace_binary("trygghetslogg-server")?;
-    let run = |password: &str| {
-        std::process::Command::new(&bin)
-            .arg("--data-dir")
-            .arg(dir.path())
+    let run = |password: &str| -> anyhow::Result<std::process::Output> {
+        Ok(e2e::process::server_command(dir.path())?
             .args([
                 "create-coordinator",
                 "--username",
@@ -949,7 +946,7 @@ async fn the_first_coordinator_is_made_on_the_command_line() -> anyhow::Result<(
                 "Kim Lund",
             ])
             .env("TRYGGHETSLOGG_PASSWORD", password)
-            .output()
+            .output()?)
     };
     let short = run("short")?;
     assert!(!short.status.success(), "a short password is refused");

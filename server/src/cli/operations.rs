@@ -71,6 +71,12 @@ pub fn restore(data_dir: &std::path::Path, from: &std::path::Path) -> anyhow::Re
 
 /// `check`: SQLite's integrity check.
 pub fn check(db: &Db) -> anyhow::Result<()> {
+    if db.path().is_none() {
+        bail!(
+            "check is SQLite's integrity check; PostgreSQL's pages are checked with \
+             pg_amcheck (docs/operations.md)"
+        );
+    }
     let result: String =
         db.read_blocking(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))?;
     println!("{result}");

@@ -239,11 +239,12 @@ pub fn carry_out(conn: &Connection, e: &Erasure) -> Result<(), Error> {
     // cursors stand on; the change itself is gone. The hash is replaced
     // by random bytes: it is unique in the table, and the real one would
     // let anyone holding a guess of the change confirm it.
-    conn.prepare_cached(
-        "UPDATE changes SET bytes = x'', actor = x'', hash = randomblob(32)
+    conn.prepare_cached(&format!(
+        "UPDATE changes SET bytes = ?2, actor = ?2, hash = {}
           WHERE doc_id = ?1 AND length(bytes) > 0",
-    )?
-    .execute([&id])?;
+        conn.random_32_bytes()
+    ))?
+    .execute(params![id, Vec::<u8>::new()])?;
     for sql in [
         "DELETE FROM docs WHERE id = ?1",
         "DELETE FROM doc_access WHERE doc_id = ?1",

@@ -207,6 +207,15 @@ impl Db {
 
     /// Opens the store at `location`, creating its tables if needed.
     pub fn open_at(location: Location) -> Result<Db, Error> {
+        match location {
+            // The PostgreSQL client blocks on a runtime of its own, which
+            // tokio refuses inside an async one.
+            Location::Postgres(_) => sql::off_runtime(move || Db::open_here(location)),
+            Location::Sqlite(_) => Db::open_here(location),
+        }
+    }
+
+    fn open_here(location: Location) -> Result<Db, Error> {
         // The ledger first: every SQLite connection attaches it.
         let ledger = location.connect_ledger()?;
         let conn = location.connect()?;

@@ -251,9 +251,7 @@ pub fn rebuild(conn: &Connection) -> Result<usize, Error> {
     // Live rows come again from the documents; the kept figures of erased
     // records (`kept_rows`) have no document and stay. (An upgrade that
     // rebuilds before the version that made `kept_rows` has none.)
-    let has_kept: bool = conn
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kept_rows'")?
-        .exists([])?;
+    let has_kept = conn.has_table("kept_rows")?;
     for t in schema::FOLLOW_UP_TABLES {
         if has_kept && schema::KEPT_TABLES.contains(t) {
             conn.execute(

@@ -55,7 +55,7 @@ fn years(conn: &Connection, m: &str, now: Millis) -> Result<std::ops::RangeInclu
     let this_year = to_local(now).year();
     let first_ms: Option<Millis> = conn.query_row(
         "SELECT min(t) FROM (SELECT min(started_at) AS t FROM patrol_visits WHERE municipality = ?1
-                   UNION ALL SELECT min(started_at) FROM inspections WHERE municipality = ?1)",
+                   UNION ALL SELECT min(started_at) FROM inspections WHERE municipality = ?1) AS firsts",
         [m],
         |r| r.get(0),
     )?;

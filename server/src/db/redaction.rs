@@ -165,7 +165,7 @@ fn entry(r: &crate::db::sql::Row) -> Result<Option<Redaction>, Error> {
         case_number: r.get(6)?,
         redacted_by: r.get(7)?,
         redacted_at: r.get(8)?,
-        base: r.get(9)?,
+        base: r.get::<_, Option<Vec<u8>>>(9)?.unwrap_or_default(),
     }))
 }
 
@@ -229,11 +229,12 @@ pub fn install(conn: &Connection, r: &Redaction, now: Millis) -> Result<(), Erro
     // As an erasure empties the log rows: position and check stay, the
     // hash becomes random (it is unique in the table, and the real one
     // would confirm a guess of the change).
-    conn.prepare_cached(
-        "UPDATE changes SET bytes = x'', actor = x'', hash = randomblob(32)
+    conn.prepare_cached(&format!(
+        "UPDATE changes SET bytes = ?2, actor = ?2, hash = {}
           WHERE doc_id = ?1 AND length(bytes) > 0",
-    )?
-    .execute([&id])?;
+        conn.random_32_bytes()
+    ))?
+    .execute(params![id, Vec::<u8>::new()])?;
     for sql in [
         "DELETE FROM held_changes WHERE doc_id = ?1",
         "DELETE FROM quarantine WHERE doc_id = ?1",
@@ -274,9 +275,10 @@ pub fn forget_erased(ledger: &Connection) -> Result<usize, Error> {
 /// reason, case number, who, when.
 pub fn of_record(conn: &Connection, id: DocId) -> Result<Vec<Redaction>, Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT doc_id, epoch, kind, owner, paths, reason, case_number, redacted_by, redacted_at, x''
+        "SELECT doc_id, epoch, kind, owner, paths, reason, case_number, redacted_by, redacted_at, NULL
            FROM ledger.redactions WHERE doc_id = ?1 ORDER BY epoch DESC",
     )?;
+    // The page needs no base: none is read.
     let rows = stmt.query_map([id.as_bytes()], entry)?;
     let mut out = Vec::new();
     for r in rows {

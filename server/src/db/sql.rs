@@ -365,7 +365,8 @@ pub static SERIALISE_LOG_APPENDS: std::sync::atomic::AtomicBool =
 
 /// A PostgreSQL connection and its prepared statements.
 pub struct Postgres {
-    client: RefCell<postgres::Client>,
+    /// Always there but while being dropped ([`Postgres::drop`]).
+    client: RefCell<Option<postgres::Client>>,
     prepared: RefCell<HashMap<String, postgres::Statement>>,
 }
 
@@ -388,9 +389,10 @@ impl From<rusqlite::Connection> for Connection {
 impl Connection {
     /// Connects to PostgreSQL at `url` (`postgres://user@host/db`).
     pub fn postgres(url: &str) -> Result<Connection, Error> {
-        let client = postgres::Client::connect(url, postgres::NoTls)?;
+        let connect = || postgres::Client::connect(url, postgres::NoTls);
+        let client = off_runtime(connect)?;
         Ok(Connection::Postgres(Postgres {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
             prepared: RefCell::new(HashMap::new()),
         }))
     }
@@ -416,7 +418,7 @@ impl Connection {
     pub fn execute_batch(&self, sql: &str) -> Result<(), Error> {
         match self {
             Connection::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Connection::Postgres(p) => Ok(p.client.borrow_mut().batch_execute(sql)?),
+            Connection::Postgres(p) => p.with(|c| c.batch_execute(sql)),
         }
     }
 
@@ -429,9 +431,9 @@ impl Connection {
                 Ok(stmt.execute(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?)
             }
             Connection::Postgres(p) => {
-                let stmt = p.prepare(sql)?;
+                let stmt = p.prepare(sql, &values)?;
                 let args = pg_args(&values);
-                let n = p.client.borrow_mut().execute(&stmt, &pg_refs(&args))?;
+                let n = p.with(|c| c.execute(&stmt, &pg_refs(&args)))?;
                 Ok(n as usize)
             }
         }
@@ -461,12 +463,12 @@ impl Connection {
                 Ok(out)
             }
             Connection::Postgres(p) => {
-                let stmt = p.prepare(sql)?;
+                let stmt = p.prepare(sql, values)?;
                 let names: Vec<String> =
                     stmt.columns().iter().map(|c| c.name().to_string()).collect();
                 let names = std::rc::Rc::new(names);
                 let args = pg_args(values);
-                let rows = p.client.borrow_mut().query(&stmt, &pg_refs(&args))?;
+                let rows = p.with(|c| c.query(&stmt, &pg_refs(&args)))?;
                 let mut out = Vec::with_capacity(rows.len());
                 for r in rows {
                     let mut cells = Vec::with_capacity(r.len());
@@ -508,6 +510,26 @@ impl Connection {
             conn: self,
             sql: sql.to_owned(),
         })
+    }
+
+    /// An SQL expression for 32 random bytes, new for every row.
+    pub fn random_32_bytes(&self) -> &'static str {
+        if self.is_postgres() {
+            "sha256(convert_to(gen_random_uuid()::text || random()::text, 'UTF8'))"
+        } else {
+            "randomblob(32)"
+        }
+    }
+
+    /// Whether the store has table `name` (an upgrade may run before the
+    /// version that made it).
+    pub fn has_table(&self, name: &str) -> Result<bool, Error> {
+        let sql = if self.is_postgres() {
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ?1"
+        } else {
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1"
+        };
+        self.prepare(sql)?.exists([name])
     }
 
     /// SQLite's `INSERT OR REPLACE` in the words both databases share: the
@@ -554,12 +576,13 @@ impl Connection {
         match self {
             Connection::Sqlite(c) => Ok(c.execute_batch("BEGIN IMMEDIATE")?),
             Connection::Postgres(p) => {
-                let mut client = p.client.borrow_mut();
-                client.batch_execute("BEGIN")?;
-                if SERIALISE_LOG_APPENDS.load(std::sync::atomic::Ordering::Relaxed) {
-                    client.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
-                }
-                Ok(())
+                p.with(|c| {
+                    c.batch_execute("BEGIN")?;
+                    if SERIALISE_LOG_APPENDS.load(std::sync::atomic::Ordering::Relaxed) {
+                        c.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
+                    }
+                    Ok(())
+                })
             }
         }
     }
@@ -594,7 +617,7 @@ impl Connection {
     pub fn transaction_lost(&self) -> bool {
         match self {
             Connection::Sqlite(c) => c.is_autocommit(),
-            Connection::Postgres(p) => p.client.borrow().is_closed(),
+            Connection::Postgres(p) => p.is_closed(),
         }
     }
 
@@ -602,24 +625,87 @@ impl Connection {
     pub fn is_closed(&self) -> bool {
         match self {
             Connection::Sqlite(_) => false,
-            Connection::Postgres(p) => p.client.borrow().is_closed(),
+            Connection::Postgres(p) => p.is_closed(),
         }
     }
 }
 
+/// Runs `f` where the synchronous client may block: not on a thread of
+/// an async runtime (it runs a runtime of its own, and tokio refuses one
+/// inside another), but on a thread of its own if need be.
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
 impl Postgres {
-    fn prepare(&self, sql: &str) -> Result<postgres::Statement, Error> {
+    /// Runs `f` on the client.
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, Error> {
+        let mut client = self.client.borrow_mut();
+        let client = client
+            .as_mut()
+            .ok_or_else(|| Error::internal("the PostgreSQL connection is closed"))?;
+        Ok(f(client)?)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.client.borrow().as_ref().is_none_or(|c| c.is_closed())
+    }
+
+    /// The prepared statement for `sql`, the parameters' types inferred
+    /// by the server; where it cannot infer one (`?1 IS NULL`, a parameter
+    /// in the select list), typed from `values` as SQLite would take them.
+    fn prepare(&self, sql: &str, values: &[Value]) -> Result<postgres::Statement, Error> {
         if let Some(s) = self.prepared.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let stmt = self
-            .client
-            .borrow_mut()
-            .prepare(&postgres_placeholders(sql))?;
-        self.prepared
-            .borrow_mut()
-            .insert(sql.to_owned(), stmt.clone());
+        let text = postgres_placeholders(sql);
+        let stmt = match self.with(|c| c.prepare(&text)) {
+            Ok(stmt) => {
+                self.prepared
+                    .borrow_mut()
+                    .insert(sql.to_owned(), stmt.clone());
+                stmt
+            }
+            Err(e) if e.to_string().contains("could not determine data type") => {
+                use postgres::types::Type;
+                let types: Vec<Type> = values
+                    .iter()
+                    .map(|v| match v {
+                        Value::Integer(_) => Type::INT8,
+                        Value::Real(_) => Type::FLOAT8,
+                        Value::Blob(_) => Type::BYTEA,
+                        Value::Text(_) | Value::Null => Type::TEXT,
+                    })
+                    .collect();
+                let key = format!("{sql}\u{0}{types:?}");
+                if let Some(s) = self.prepared.borrow().get(&key) {
+                    return Ok(s.clone());
+                }
+                let stmt = self.with(|c| c.prepare_typed(&text, &types))?;
+                self.prepared.borrow_mut().insert(key, stmt.clone());
+                stmt
+            }
+            Err(e) => return Err(e),
+        };
         Ok(stmt)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        // Closing the client blocks on its runtime: off any async one.
+        if let Some(client) = self.client.get_mut().take() {
+            off_runtime(move || drop(client));
+        }
     }
 }
 
