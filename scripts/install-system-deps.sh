@@ -17,6 +17,9 @@ packages=(
   poppler-utils
   # Fonts so that screenshots show text.
   fonts-dejavu-core
+  # The suites on PostgreSQL (scripts/postgres.sh starts a server of the
+  # project's own on loopback) and two instances behind HAProxy.
+  postgresql haproxy
 )
 
 missing=()

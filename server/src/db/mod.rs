@@ -511,7 +511,9 @@ impl Db {
                 // PostgreSQL went away and came back: a new connection.
                 *ledger = db.inner.location.connect_ledger()?;
             }
-            let tx = ledger.unchecked_transaction()?;
+            // The ledger's positions are cursors too (`erasure::since`):
+            // written under the log's lock, as the store's are.
+            let tx = ledger.begin_write()?;
             let out = f(&tx)?;
             tx.commit()?;
             Ok(out)
