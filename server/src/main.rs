@@ -23,6 +23,10 @@ fn main() -> anyhow::Result<()> {
     if let Command::Restore { from } = &cli.command {
         return cli::operations::restore(&cli.data_dir, from);
     }
+    // Reads the SQLite store of --data-dir, whatever --database says.
+    if let Command::CopyToPostgres { to } = &cli.command {
+        return cli::operations::copy_to_postgres(&cli.data_dir, to);
+    }
     let db = match cli.database.as_deref() {
         None => Db::open(&cli.data_dir)
             .with_context(|| format!("opening the store in {}", cli.data_dir.display()))?,
@@ -58,7 +62,7 @@ fn main() -> anyhow::Result<()> {
             cli::serve::metrics_token(metrics_token_file.as_deref())?,
         ),
         Command::Backup { to } => cli::operations::backup(&db, &to),
-        Command::Restore { .. } => Ok(()),
+        Command::Restore { .. } | Command::CopyToPostgres { .. } => Ok(()),
         Command::EnrolCode {
             officer,
             organisation,

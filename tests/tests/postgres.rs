@@ -157,3 +157,289 @@ async fn race(url: &str, a: &Db, b: &Db) -> Result<Vec<i64>> {
     y?;
     reader.await?
 }
+
+/// PostgreSQL's backup route (docs/operations.md): `pg_dump` of the
+/// store's schema while the server runs, `pg_restore` of it into the same
+/// database after a loss, the erasure ledger (schema `ledger`) kept as it
+/// is. A record erased after the dump is erased again at the next start;
+/// the phone, past the restored log, resends what it has and every other
+/// record it saved is on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pg_dump_is_restored_keeping_the_ledger_and_the_phone_syncs_again() -> Result<()> {
+    use app::DeviceStore;
+    use e2e::process::{free_port, wait_until_up};
+    use e2e::TestDevice;
+    use shared::record::Record;
+    use std::process::{Command, Stdio};
+
+    let url = fresh_database()?;
+    let dir = tempfile::tempdir()?;
+    let bin = e2e::workspace_binary("trygghetslogg-server")?;
+    let port = free_port()?;
+    let serve = |demo: bool| -> Result<std::process::Child> {
+        let mut cmd = Command::new(&bin);
+        cmd.arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .env("TRYGGHETSLOGG_DATABASE", &url)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
+        if demo {
+            cmd.arg("--demo");
+        }
+        Ok(cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn()?)
+    };
+    let server_url = format!("http://127.0.0.1:{port}");
+    let mut server = serve(true)?;
+    wait_until_up(&server_url).await?;
+    let out = Command::new(&bin)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("TRYGGHETSLOGG_DATABASE", &url)
+        .args(["enrol-code", "--officer", "Anna Berg", "--municipality", "demokommun"])
+        .output()?;
+    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let code = String::from_utf8(out.stdout)?.trim().to_string();
+    let phone = TestDevice::enrol_with_code(
+        &server_url,
+        &code,
+        DeviceStore::open(&dir.path().join("phone.sqlite3"))?,
+    )
+    .await?;
+    phone.sync().await?;
+    let mut saved = Vec::new();
+    for n in 0..3 {
+        saved.push(phone.create(Record::PatrolVisit(phone.new_visit(e2e::nth_visit_start(n))?))?);
+    }
+    phone.sync().await?;
+
+    let dump = dir.path().join("store.dump");
+    let out = Command::new(pg_tool("pg_dump")?)
+        .args(["--format=custom", "--schema=public", "--file"])
+        .arg(&dump)
+        .arg(&url)
+        .output()?;
+    anyhow::ensure!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+
+    for n in 3..5 {
+        saved.push(phone.create(Record::PatrolVisit(phone.new_visit(e2e::nth_visit_start(n))?))?);
+    }
+    phone.sync().await?;
+    // A record erased after the dump, by a second instance on the same
+    // database (any instance answers any request).
+    let erased = saved.remove(0);
+    let other = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || Db::open_at(Location::Postgres(url))).await??
+    };
+    other
+        .erase(
+            server::db::erasure::Erasure {
+                doc_id: erased,
+                kind: shared::DocKind::PatrolVisit,
+                reason: shared::erasure::ErasureReason::EnteredByMistake,
+                case_number: None,
+                erased_by: "test".into(),
+                erased_at: e2e::now_ms(),
+            },
+            |_| Ok(()),
+        )
+        .await?;
+    other.close();
+    let _ = server.kill();
+    let _ = server.wait();
+
+    // The store lost and restored from the dump; the ledger stays.
+    let out = Command::new(pg_tool("pg_restore")?)
+        .args(["--clean", "--if-exists", "--schema=public", "--dbname"])
+        .arg(&url)
+        .arg(&dump)
+        .output()?;
+    anyhow::ensure!(out.status.success(), "pg_restore: {}", String::from_utf8_lossy(&out.stderr));
+    let restored_has_it = {
+        let url = url.clone();
+        server::db::sql::off_runtime(move || -> Result<bool> {
+            let c = Connection::postgres(&url)?;
+            Ok(c.prepare("SELECT 1 FROM docs WHERE id = ?1")?
+                .exists([erased.as_bytes().to_vec()])?)
+        })?
+    };
+    assert!(restored_has_it, "the dump is from before the erasure");
+
+    let mut server = serve(false)?;
+    wait_until_up(&server_url).await?;
+    let first = phone.sync().await;
+    let second = phone.sync().await;
+    let _ = server.kill();
+    let _ = server.wait();
+    first?;
+    second?;
+    let db = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || Db::open_at(Location::Postgres(url))).await??
+    };
+    for id in saved {
+        let stored = db.read(move |c| server::db::documents::stored(c, id)).await?;
+        assert!(stored.is_some(), "{id} lost");
+    }
+    let back = db.read(move |c| server::db::documents::stored(c, erased)).await?;
+    assert!(back.is_none(), "the erased record came back with the dump");
+    db.close();
+    assert!(phone.lock().record(erased)?.is_none(), "the phone keeps the erased record");
+    assert_eq!(phone.lock().pending_changes()?, 0);
+    drop_database(&url)?;
+    Ok(())
+}
+
+/// A PostgreSQL client program (`pg_dump`, `pg_restore`) of the newest
+/// installed version.
+fn pg_tool(name: &str) -> Result<std::path::PathBuf> {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin").join(name))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("{name} is not installed (postgresql-client)"))
+}
+
+/// `copy-to-postgres` moves a pilot's SQLite data directory with a year of
+/// demo records into PostgreSQL: every row of every table identical (read
+/// from both databases with SQL), and the phone, enrolled and synced
+/// before, goes on with its token and cursor: its first sync exchanges
+/// nothing, its next record arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_to_postgres_moves_a_pilot_with_every_row_identical() -> Result<()> {
+    use app::DeviceStore;
+    use e2e::process::{free_port, wait_until_up};
+    use e2e::TestDevice;
+    use shared::record::Record;
+
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let bin = e2e::workspace_binary("trygghetslogg-server")?;
+    // The pilot, on SQLite (whatever database the suites run on).
+    let sqlite = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(&bin);
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .env_remove("TRYGGHETSLOGG_DATABASE")
+            .args(args);
+        cmd
+    };
+    let port = free_port()?;
+    let url = format!("http://127.0.0.1:{port}");
+    let mut pilot = sqlite(&["serve", "--listen", &format!("127.0.0.1:{port}"), "--demo", "--demo-records"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    wait_until_up(&url).await?;
+    let out = sqlite(&["enrol-code", "--officer", "Anna Berg", "--municipality", "demokommun"]).output()?;
+    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let code = String::from_utf8(out.stdout)?.trim().to_string();
+    let phone =
+        TestDevice::enrol_with_code(&url, &code, DeviceStore::open(&dir.path().join("phone.sqlite3"))?)
+            .await?;
+    phone.sync().await?;
+    let mut visit = phone.new_visit(e2e::nth_visit_start(1))?;
+    visit.ended_at = Some(visit.started_at + 15 * 60_000);
+    phone.create(Record::PatrolVisit(visit))?;
+    phone.sync().await?;
+    let _ = pilot.kill();
+    let _ = pilot.wait();
+
+    let target = fresh_database()?;
+    let out = sqlite(&["copy-to-postgres", "--to", &target]).output()?;
+    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // The oracle: every table's rows read from both with SQL, compared
+    // as sets of values (the two order NULLs differently).
+    let (compared, rows) = {
+        let (data, target) = (data.clone(), target.clone());
+        server::db::sql::off_runtime(move || -> Result<(usize, usize)> {
+            let sqlite = Connection::from(rusqlite::Connection::open(server::db::db_path(&data))?);
+            sqlite.execute(
+                "ATTACH DATABASE ?1 AS ledger",
+                [server::db::ledger_path(&server::db::db_path(&data))
+                    .to_string_lossy()
+                    .as_ref()],
+            )?;
+            let pg = Connection::postgres(&target)?;
+            let (mut compared, mut rows) = (0, 0);
+            for schema in ["main", "ledger"] {
+                let tables: Vec<String> = sqlite
+                    .prepare(&format!(
+                        "SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                    ))?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                for t in tables {
+                    let cols: Vec<String> = sqlite
+                        .prepare("SELECT name FROM pragma_table_info(?1, ?2) ORDER BY cid")?
+                        .query_map([t.as_str(), schema], |r| r.get(0))?
+                        .collect::<Result<_, _>>()?;
+                    let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+                    let read = |c: &Connection, from: &str| -> Result<Vec<String>> {
+                        let mut out: Vec<String> = c
+                            .prepare(&format!("SELECT {list} FROM {from}"))?
+                            .query_map([], |r| {
+                                (0..cols.len())
+                                    .map(|i| r.get::<_, server::db::sql::Value>(i).map(|v| format!("{v:?}")))
+                                    .collect::<Result<Vec<_>, _>>()
+                                    .map(|v| v.join("|"))
+                            })?
+                            .collect::<Result<_, _>>()?;
+                        out.sort();
+                        Ok(out)
+                    };
+                    let (a, b) = (
+                        read(&sqlite, &format!("{schema}.{t}"))?,
+                        read(&pg, &if schema == "main" { t.clone() } else { format!("ledger.{t}") })?,
+                    );
+                    assert_eq!(a.len(), b.len(), "{schema}.{t}: row count");
+                    assert!(a == b, "{schema}.{t}: rows differ");
+                    compared += 1;
+                    rows += a.len();
+                }
+            }
+            Ok((compared, rows))
+        })?
+    };
+    assert!(compared > 30 && rows > 1000, "{compared} tables, {rows} rows");
+
+    // The service on PostgreSQL; the phone keeps its token and cursor.
+    let mut service = std::process::Command::new(&bin)
+        .arg("--data-dir")
+        .arg(dir.path().join("unused"))
+        .env("TRYGGHETSLOGG_DATABASE", &target)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    wait_until_up(&url).await?;
+    let first = phone.sync().await;
+    let mut visit = phone.new_visit(e2e::nth_visit_start(2))?;
+    visit.ended_at = Some(visit.started_at + 15 * 60_000);
+    let next = phone.create(Record::PatrolVisit(visit))?;
+    let second = phone.sync().await;
+    let _ = service.kill();
+    let _ = service.wait();
+    let first = first?;
+    assert_eq!(
+        (first.acknowledged, first.received_docs),
+        (0, 0),
+        "the phone's cursor is still valid: nothing to exchange"
+    );
+    assert_eq!(second?.acknowledged, 1);
+    let stored = {
+        let target = target.clone();
+        server::db::sql::off_runtime(move || -> Result<bool> {
+            Ok(Connection::postgres(&target)?
+                .prepare("SELECT 1 FROM docs WHERE id = ?1")?
+                .exists([next.as_bytes().to_vec()])?)
+        })?
+    };
+    assert!(stored, "the phone's next record is in PostgreSQL");
+    drop_database(&target)?;
+    Ok(())
+}

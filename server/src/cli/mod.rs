@@ -76,6 +76,15 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Copy this data directory's SQLite store into a new, empty
+    /// PostgreSQL database (the server stopped): every document, change
+    /// log position, device token and follow-up row as it is, so phones
+    /// go on syncing without a reset (docs/operations.md).
+    CopyToPostgres {
+        /// The PostgreSQL database (`postgres://user:password@host/db`).
+        #[arg(long, env = "TRYGGHETSLOGG_COPY_TO", hide_env_values = true)]
+        to: String,
+    },
     /// Put a backup made by `backup` in place of the data directory's store
     /// (the server stopped). The erasure ledger is kept when there is one:
     /// an older ledger would forget erasures (docs/operations.md).

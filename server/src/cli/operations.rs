@@ -56,6 +56,21 @@ pub fn backup(db: &Db, to: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `copy-to-postgres`: the SQLite store of `data_dir` into PostgreSQL.
+pub fn copy_to_postgres(data_dir: &std::path::Path, to: &str) -> anyhow::Result<()> {
+    if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
+        bail!("--to takes a postgres:// address");
+    }
+    let copied = server::db::copy::to_postgres(data_dir, to)?;
+    let rows: usize = copied.tables.iter().map(|(_, n)| n).sum();
+    println!(
+        "copied {rows} rows of {} tables from {}; start the server with --database",
+        copied.tables.len(),
+        data_dir.display()
+    );
+    Ok(())
+}
+
 /// `restore`: the backup in place of the store (the server stopped).
 pub fn restore(data_dir: &std::path::Path, from: &std::path::Path) -> anyhow::Result<()> {
     server::db::backup::restore(data_dir, from)?;

@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod coordinators;
+pub mod copy;
 pub mod documents;
 pub mod erasure;
 pub mod follow_up;

@@ -389,7 +389,12 @@ impl From<rusqlite::Connection> for Connection {
 impl Connection {
     /// Connects to PostgreSQL at `url` (`postgres://user@host/db`).
     pub fn postgres(url: &str) -> Result<Connection, Error> {
-        let connect = || postgres::Client::connect(url, postgres::NoTls);
+        let connect = || -> Result<postgres::Client, postgres::Error> {
+            let mut c = postgres::Client::connect(url, postgres::NoTls)?;
+            // Notices ("already exists, skipping") are not the server's news.
+            c.batch_execute("SET client_min_messages = warning")?;
+            Ok(c)
+        };
         let client = off_runtime(connect)?;
         Ok(Connection::Postgres(Postgres {
             client: RefCell::new(Some(client)),
