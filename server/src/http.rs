@@ -157,7 +157,9 @@ pub async fn run(
             let mut every = tokio::time::interval_at(first, Duration::from_secs(600));
             loop {
                 every.tick().await;
-                if let Err(e) = crate::db::publication::publish_if_due(&db, clock.now_ms()).await {
+                // One instance at a time (`Db::run_once`).
+                let job = || crate::db::publication::publish_if_due(&db, clock.now_ms());
+                if let Err(e) = db.run_once(crate::db::publication::JOB, job).await {
                     tracing::warn!(error = %e, "publishing the public figures failed");
                 }
             }
@@ -172,9 +174,10 @@ pub async fn run(
             let mut every = tokio::time::interval_at(first, Duration::from_secs(600));
             loop {
                 every.tick().await;
-                match crate::db::retention::run_if_due(&db, clock.now_ms()).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(erased = n, "retention: records erased"),
+                let job = || crate::db::retention::run_if_due(&db, clock.now_ms());
+                match db.run_once(crate::db::retention::JOB, job).await {
+                    Ok(None | Some(0)) => {}
+                    Ok(Some(n)) => tracing::info!(erased = n, "retention: records erased"),
                     Err(e) => tracing::warn!(error = %e, "the retention job failed"),
                 }
             }

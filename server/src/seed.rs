@@ -6,10 +6,10 @@
 //! tables equal a rebuild, as they do in production. Seeded from a fixed
 //! random seed, so two runs give the same figures.
 
+use crate::db::sql::Connection;
 use automerge::{transaction::CommitOptions, ActorId, AutoCommit};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use crate::db::sql::Connection;
 use shared::domain::*;
 use shared::record::{write_record, Record};
 use shared::sync::IncomingDoc;

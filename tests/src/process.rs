@@ -92,9 +92,7 @@ pub async fn wait_until_up(url: &str) -> Result<()> {
 /// Runs one of the server binary's commands on `data` and returns what it
 /// printed; a command that fails is an error with what it said.
 pub fn server_cli(data: &std::path::Path, args: &[&str]) -> Result<String> {
-    let out = server_command(data)?
-        .args(args)
-        .output()?;
+    let out = server_command(data)?.args(args).output()?;
     anyhow::ensure!(
         out.status.success(),
         "{args:?} failed: {}",

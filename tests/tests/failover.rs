@@ -170,9 +170,19 @@ async fn two_instances_behind_haproxy_survive_sigkill_and_a_postgres_restart() -
             .arg("--data-dir")
             .arg(dir.path().join("cli"))
             .env("TRYGGHETSLOGG_DATABASE", &url)
-            .args(["enrol-code", "--officer", officer, "--municipality", "demokommun"])
+            .args([
+                "enrol-code",
+                "--officer",
+                officer,
+                "--municipality",
+                "demokommun",
+            ])
             .output()?;
-        ensure!(out.status.success(), "enrol-code: {}", String::from_utf8_lossy(&out.stderr));
+        ensure!(
+            out.status.success(),
+            "enrol-code: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let code = String::from_utf8(out.stdout)?.trim().to_string();
         let store = DeviceStore::open(&dir.path().join(format!("{officer}.sqlite3")))?;
         let d = TestDevice::enrol_with_code(&through, &code, store).await?;
@@ -189,7 +199,10 @@ async fn two_instances_behind_haproxy_survive_sigkill_and_a_postgres_restart() -
         async move { work(&devices, 0, 150).await }
     });
     tokio::time::sleep(Duration::from_millis(rng.gen_range(300..600))).await;
-    ensure!(!working.is_finished(), "the phones finished before the kill");
+    ensure!(
+        !working.is_finished(),
+        "the phones finished before the kill"
+    );
     kill9(&mut one.child)?;
     let (m, cut_by_kill) = working.await??;
     made.extend(m);
@@ -203,13 +216,19 @@ async fn two_instances_behind_haproxy_survive_sigkill_and_a_postgres_restart() -
         async move { work(&devices, 1, 150).await }
     });
     tokio::time::sleep(Duration::from_millis(rng.gen_range(300..600))).await;
-    ensure!(!working.is_finished(), "the phones finished before the restart");
+    ensure!(
+        !working.is_finished(),
+        "the phones finished before the restart"
+    );
     pg_script("restart")?;
     let (m, cut_by_restart) = working.await??;
     made.extend(m);
     // The database's restart must have cut syncs, or it tested nothing
     // (the kill may not: HAProxy sends a sync to the live instance).
-    ensure!(cut_by_restart > 0, "no sync failed while PostgreSQL restarted");
+    ensure!(
+        cut_by_restart > 0,
+        "no sync failed while PostgreSQL restarted"
+    );
     eprintln!(
         "{} visits; syncs cut by the kill: {cut_by_kill}, by the restart: {cut_by_restart}",
         made.len()
@@ -228,10 +247,16 @@ async fn two_instances_behind_haproxy_survive_sigkill_and_a_postgres_restart() -
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     for d in &devices {
-        ensure!(d.lock().pending_changes()? == 0, "a phone still has changes to send");
+        ensure!(
+            d.lock().pending_changes()? == 0,
+            "a phone still has changes to send"
+        );
         for (id, _) in &made {
             if d.lock().record(*id)?.is_some() {
-                ensure!(d.lock().record_sync(*id)? == RecordSync::Synced, "{id} not synced");
+                ensure!(
+                    d.lock().record_sync(*id)? == RecordSync::Synced,
+                    "{id} not synced"
+                );
             }
         }
     }

@@ -22,7 +22,9 @@ fn postgres_has_every_table_and_column_of_sqlite() -> Result<()> {
         .collect::<Result<_, _>>()?;
     for t in names {
         let cols: Vec<String> = sqlite
-            .prepare(&format!("SELECT name FROM pragma_table_info('{t}') ORDER BY cid"))?
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{t}') ORDER BY cid"
+            ))?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         tables.push((t, cols));
@@ -113,8 +115,9 @@ async fn race(url: &str, a: &Db, b: &Db) -> Result<Vec<i64>> {
         let url = url.to_string();
         tokio::task::spawn_blocking(move || -> Result<Vec<i64>> {
             let c = Connection::postgres(&url)?;
-            let start: i64 =
-                c.query_row("SELECT COALESCE(max(seq), 0) FROM changes", [], |r| r.get(0))?;
+            let start: i64 = c.query_row("SELECT COALESCE(max(seq), 0) FROM changes", [], |r| {
+                r.get(0)
+            })?;
             let (mut cursor, mut seen) = (start, Vec::new());
             let until = Instant::now() + Duration::from_millis(2500);
             while Instant::now() < until {
@@ -138,7 +141,10 @@ async fn race(url: &str, a: &Db, b: &Db) -> Result<Vec<i64>> {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let (doc, hash) = row();
     let held = a.write(move |c| {
-        c.execute(append, server::db::sql::params![doc, hash, vec![1u8], vec![2u8], vec![3u8]])?;
+        c.execute(
+            append,
+            server::db::sql::params![doc, hash, vec![1u8], vec![2u8], vec![3u8]],
+        )?;
         // The transaction stays open with its position taken.
         std::thread::sleep(Duration::from_millis(800));
         Ok(())
@@ -147,7 +153,10 @@ async fn race(url: &str, a: &Db, b: &Db) -> Result<Vec<i64>> {
         tokio::time::sleep(Duration::from_millis(200)).await;
         let (doc, hash) = row();
         b.write(move |c| {
-            c.execute(append, server::db::sql::params![doc, hash, vec![1u8], vec![2u8], vec![3u8]])?;
+            c.execute(
+                append,
+                server::db::sql::params![doc, hash, vec![1u8], vec![2u8], vec![3u8]],
+            )?;
             Ok(())
         })
         .await
@@ -194,9 +203,19 @@ async fn a_pg_dump_is_restored_keeping_the_ledger_and_the_phone_syncs_again() ->
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         .env("TRYGGHETSLOGG_DATABASE", &url)
-        .args(["enrol-code", "--officer", "Anna Berg", "--municipality", "demokommun"])
+        .args([
+            "enrol-code",
+            "--officer",
+            "Anna Berg",
+            "--municipality",
+            "demokommun",
+        ])
         .output()?;
-    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let code = String::from_utf8(out.stdout)?.trim().to_string();
     let phone = TestDevice::enrol_with_code(
         &server_url,
@@ -207,7 +226,9 @@ async fn a_pg_dump_is_restored_keeping_the_ledger_and_the_phone_syncs_again() ->
     phone.sync().await?;
     let mut saved = Vec::new();
     for n in 0..3 {
-        saved.push(phone.create(Record::PatrolVisit(phone.new_visit(e2e::nth_visit_start(n))?))?);
+        saved.push(phone.create(Record::PatrolVisit(
+            phone.new_visit(e2e::nth_visit_start(n))?,
+        ))?);
     }
     phone.sync().await?;
 
@@ -217,10 +238,16 @@ async fn a_pg_dump_is_restored_keeping_the_ledger_and_the_phone_syncs_again() ->
         .arg(&dump)
         .arg(&url)
         .output()?;
-    anyhow::ensure!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     for n in 3..5 {
-        saved.push(phone.create(Record::PatrolVisit(phone.new_visit(e2e::nth_visit_start(n))?))?);
+        saved.push(phone.create(Record::PatrolVisit(
+            phone.new_visit(e2e::nth_visit_start(n))?,
+        ))?);
     }
     phone.sync().await?;
     // A record erased after the dump, by a second instance on the same
@@ -253,7 +280,11 @@ async fn a_pg_dump_is_restored_keeping_the_ledger_and_the_phone_syncs_again() ->
         .arg(&url)
         .arg(&dump)
         .output()?;
-    anyhow::ensure!(out.status.success(), "pg_restore: {}", String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success(),
+        "pg_restore: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let restored_has_it = {
         let url = url.clone();
         server::db::sql::off_runtime(move || -> Result<bool> {
@@ -277,13 +308,20 @@ async fn a_pg_dump_is_restored_keeping_the_ledger_and_the_phone_syncs_again() ->
         tokio::task::spawn_blocking(move || Db::open_at(Location::Postgres(url))).await??
     };
     for id in saved {
-        let stored = db.read(move |c| server::db::documents::stored(c, id)).await?;
+        let stored = db
+            .read(move |c| server::db::documents::stored(c, id))
+            .await?;
         assert!(stored.is_some(), "{id} lost");
     }
-    let back = db.read(move |c| server::db::documents::stored(c, erased)).await?;
+    let back = db
+        .read(move |c| server::db::documents::stored(c, erased))
+        .await?;
     assert!(back.is_none(), "the erased record came back with the dump");
     db.close();
-    assert!(phone.lock().record(erased)?.is_none(), "the phone keeps the erased record");
+    assert!(
+        phone.lock().record(erased)?.is_none(),
+        "the phone keeps the erased record"
+    );
     assert_eq!(phone.lock().pending_changes()?, 0);
     drop_database(&url)?;
     Ok(())
@@ -329,17 +367,37 @@ async fn copy_to_postgres_moves_a_pilot_with_every_row_identical() -> Result<()>
     };
     let port = free_port()?;
     let url = format!("http://127.0.0.1:{port}");
-    let mut pilot = sqlite(&["serve", "--listen", &format!("127.0.0.1:{port}"), "--demo", "--demo-records"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()?;
+    let mut pilot = sqlite(&[
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--demo",
+        "--demo-records",
+    ])
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()?;
     wait_until_up(&url).await?;
-    let out = sqlite(&["enrol-code", "--officer", "Anna Berg", "--municipality", "demokommun"]).output()?;
-    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = sqlite(&[
+        "enrol-code",
+        "--officer",
+        "Anna Berg",
+        "--municipality",
+        "demokommun",
+    ])
+    .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let code = String::from_utf8(out.stdout)?.trim().to_string();
-    let phone =
-        TestDevice::enrol_with_code(&url, &code, DeviceStore::open(&dir.path().join("phone.sqlite3"))?)
-            .await?;
+    let phone = TestDevice::enrol_with_code(
+        &url,
+        &code,
+        DeviceStore::open(&dir.path().join("phone.sqlite3"))?,
+    )
+    .await?;
     phone.sync().await?;
     let mut visit = phone.new_visit(e2e::nth_visit_start(1))?;
     visit.ended_at = Some(visit.started_at + 15 * 60_000);
@@ -350,7 +408,11 @@ async fn copy_to_postgres_moves_a_pilot_with_every_row_identical() -> Result<()>
 
     let target = fresh_database()?;
     let out = sqlite(&["copy-to-postgres", "--to", &target]).output()?;
-    anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // The oracle: every table's rows read from both with SQL, compared
     // as sets of values (the two order NULLs differently).
@@ -378,13 +440,20 @@ async fn copy_to_postgres_moves_a_pilot_with_every_row_identical() -> Result<()>
                         .prepare("SELECT name FROM pragma_table_info(?1, ?2) ORDER BY cid")?
                         .query_map([t.as_str(), schema], |r| r.get(0))?
                         .collect::<Result<_, _>>()?;
-                    let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+                    let list = cols
+                        .iter()
+                        .map(|c| format!("\"{c}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     let read = |c: &Connection, from: &str| -> Result<Vec<String>> {
                         let mut out: Vec<String> = c
                             .prepare(&format!("SELECT {list} FROM {from}"))?
                             .query_map([], |r| {
                                 (0..cols.len())
-                                    .map(|i| r.get::<_, server::db::sql::Value>(i).map(|v| format!("{v:?}")))
+                                    .map(|i| {
+                                        r.get::<_, server::db::sql::Value>(i)
+                                            .map(|v| format!("{v:?}"))
+                                    })
                                     .collect::<Result<Vec<_>, _>>()
                                     .map(|v| v.join("|"))
                             })?
@@ -394,7 +463,14 @@ async fn copy_to_postgres_moves_a_pilot_with_every_row_identical() -> Result<()>
                     };
                     let (a, b) = (
                         read(&sqlite, &format!("{schema}.{t}"))?,
-                        read(&pg, &if schema == "main" { t.clone() } else { format!("ledger.{t}") })?,
+                        read(
+                            &pg,
+                            &if schema == "main" {
+                                t.clone()
+                            } else {
+                                format!("ledger.{t}")
+                            },
+                        )?,
                     );
                     assert_eq!(a.len(), b.len(), "{schema}.{t}: row count");
                     assert!(a == b, "{schema}.{t}: rows differ");
@@ -405,7 +481,10 @@ async fn copy_to_postgres_moves_a_pilot_with_every_row_identical() -> Result<()>
             Ok((compared, rows))
         })?
     };
-    assert!(compared > 30 && rows > 1000, "{compared} tables, {rows} rows");
+    assert!(
+        compared > 30 && rows > 1000,
+        "{compared} tables, {rows} rows"
+    );
 
     // The service on PostgreSQL; the phone keeps its token and cursor.
     let mut service = std::process::Command::new(&bin)
@@ -441,5 +520,58 @@ async fn copy_to_postgres_moves_a_pilot_with_every_row_identical() -> Result<()>
     };
     assert!(stored, "the phone's next record is in PostgreSQL");
     drop_database(&target)?;
+    Ok(())
+}
+
+/// A job that must run once (retention, publication) runs on one of two
+/// instances when both start it at the same moment; once it is done, the
+/// next may run it again (the jobs check whether they are due).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_once_job_runs_on_one_instance_at_a_time() -> Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let url = fresh_database()?;
+    let (a, b) = {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || -> Result<(Db, Db)> {
+            Ok((
+                Db::open_at(Location::Postgres(url.clone()))?,
+                Db::open_at(Location::Postgres(url))?,
+            ))
+        })
+        .await??
+    };
+    let runs = Arc::new(AtomicUsize::new(0));
+    let job = |runs: Arc<AtomicUsize>| {
+        move || async move {
+            runs.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            Ok::<_, server::error::Error>(())
+        }
+    };
+    let (x, y) = tokio::join!(
+        a.run_once(server::db::retention::JOB, job(runs.clone())),
+        b.run_once(server::db::retention::JOB, job(runs.clone())),
+    );
+    let (x, y) = (x?, y?);
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "ran on both instances");
+    assert!(
+        x.is_some() != y.is_some(),
+        "one ran, one skipped: {x:?} {y:?}"
+    );
+    // Released when done: the other instance may run it now.
+    assert!(b
+        .run_once(server::db::retention::JOB, job(runs.clone()))
+        .await?
+        .is_some());
+    // Another job is not held back by this one's lock.
+    let (p, q) = tokio::join!(
+        a.run_once(server::db::retention::JOB, job(runs.clone())),
+        b.run_once(server::db::publication::JOB, job(runs.clone())),
+    );
+    assert!(p?.is_some() && q?.is_some());
+    a.close();
+    b.close();
+    drop_database(&url)?;
     Ok(())
 }

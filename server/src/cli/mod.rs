@@ -31,7 +31,12 @@ pub struct Cli {
     /// Keep the store in PostgreSQL (`postgres://user:password@host/db`)
     /// instead of SQLite in the data directory. Every instance of a
     /// service names the same database (docs/operations.md).
-    #[arg(long, env = "TRYGGHETSLOGG_DATABASE", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TRYGGHETSLOGG_DATABASE",
+        global = true,
+        hide_env_values = true
+    )]
     pub database: Option<String>,
     #[command(subcommand)]
     pub command: Command,

@@ -8,10 +8,10 @@
 //! password (a guesser cannot tell); the rule is `shared::sign_in`. Every
 //! sign-in, failure, wait and sign-out goes to the security log.
 
+use crate::db::sql::{params, Connection, OptionalExtension};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::rngs::OsRng;
-use crate::db::sql::{params, Connection, OptionalExtension};
 use shared::domain::Millis;
 use shared::municipality::Municipality;
 use shared::MunicipalityId;

@@ -18,6 +18,12 @@ use super::sql::{Connection, Value};
 use super::{Db, Location};
 use crate::error::Error;
 
+/// Rows read from the source at a time.
+const PAGE: usize = 10_000;
+/// Rows written by one statement (PostgreSQL takes at most 65,535
+/// parameters; no table here has more than 20 columns).
+const ROWS_PER_INSERT: usize = 500;
+
 /// What was copied: rows per table.
 #[derive(Debug, Default)]
 pub struct Copied {
@@ -39,6 +45,8 @@ pub fn to_postgres(data_dir: &Path, url: &str) -> Result<Copied, Error> {
     Db::open(data_dir)?.close();
     Db::open_at(Location::Postgres(url.to_owned()))?.close();
     let source = super::open_connection(&source_path)?;
+    // One snapshot of the source throughout, read in pages.
+    let _snapshot = source.unchecked_transaction()?;
     let target = Connection::postgres(url)?;
     let tx = target.begin_write()?;
     for table in ["officers", "docs", "changes", "coordinators"] {
@@ -53,7 +61,7 @@ pub fn to_postgres(data_dir: &Path, url: &str) -> Result<Copied, Error> {
     // A new store's open may have written rows of its own (`meta`): the
     // copy's replace them, table by table.
     let mut copied = Copied::default();
-    for (schema_name, table, has_rowid) in tables(&source)? {
+    for (schema_name, table, has_rowid, without_rowid) in tables(&source)? {
         let qualified = match schema_name.as_str() {
             "main" => table.clone(),
             s => format!("{s}.{table}"),
@@ -71,29 +79,53 @@ pub fn to_postgres(data_dir: &Path, url: &str) -> Result<Copied, Error> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let insert = format!(
-            "INSERT INTO {qualified} ({}) VALUES ({})",
-            wanted
-                .iter()
-                .map(|c| format!("\"{c}\""))
-                .collect::<Vec<_>>()
-                .join(", "),
-            (1..=wanted.len())
-                .map(|i| format!("?{i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let names = wanted
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         tx.execute(&format!("DELETE FROM {qualified}"), [])?;
-        let mut read = source.prepare(&select)?;
-        let rows = read.query_map([], |r| {
-            (0..wanted.len())
-                .map(|i| r.get::<_, Value>(i))
-                .collect::<Result<Vec<Value>, Error>>()
-        })?;
+        // Read in pages (a large store does not fit in memory at once),
+        // written ROWS_PER_INSERT rows to a statement.
         let mut n = 0;
-        for row in rows {
-            tx.execute(&insert, row?)?;
-            n += 1;
+        loop {
+            // In the same order every page (the key's, for a table
+            // without rowid: SQLite's scan order of it).
+            let order = if without_rowid { "" } else { " ORDER BY rowid" };
+            let mut read = source.prepare(&format!("{select}{order} LIMIT ?1 OFFSET ?2"))?;
+            let page: Vec<Vec<Value>> = read
+                .query_map([PAGE as i64, n as i64], |r| {
+                    (0..wanted.len())
+                        .map(|i| r.get::<_, Value>(i))
+                        .collect::<Result<Vec<Value>, Error>>()
+                })?
+                .collect::<Result<_, _>>()?;
+            for rows in page.chunks(ROWS_PER_INSERT) {
+                let mut values = Vec::with_capacity(rows.len() * wanted.len());
+                let mut tuples = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let first = values.len() + 1;
+                    tuples.push(format!(
+                        "({})",
+                        (first..first + row.len())
+                            .map(|i| format!("?{i}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                    values.extend(row.iter().cloned());
+                }
+                tx.execute(
+                    &format!(
+                        "INSERT INTO {qualified} ({names}) VALUES {}",
+                        tuples.join(", ")
+                    ),
+                    values,
+                )?;
+            }
+            n += page.len();
+            if page.len() < PAGE {
+                break;
+            }
         }
         continue_numbering(&tx, &schema_name, &table)?;
         copied.tables.push((qualified, n));
@@ -103,8 +135,9 @@ pub fn to_postgres(data_dir: &Path, url: &str) -> Result<Copied, Error> {
 }
 
 /// The source's tables in the order they were made: (schema, name,
-/// whether SQLite numbers its rows by rowid without a column for it).
-fn tables(source: &Connection) -> Result<Vec<(String, String, bool)>, Error> {
+/// whether SQLite numbers its rows by rowid without a column for it,
+/// whether it has no rowid at all).
+fn tables(source: &Connection) -> Result<Vec<(String, String, bool, bool)>, Error> {
     let mut out = Vec::new();
     for schema_name in ["main", "ledger"] {
         let mut stmt = source.prepare(&format!(
@@ -115,9 +148,9 @@ fn tables(source: &Connection) -> Result<Vec<(String, String, bool)>, Error> {
         for row in rows {
             let (name, sql) = row?;
             let upper = sql.to_ascii_uppercase();
-            let has_rowid =
-                !upper.contains("WITHOUT ROWID") && !upper.contains("INTEGER PRIMARY KEY");
-            out.push((schema_name.to_string(), name, has_rowid));
+            let without_rowid = upper.contains("WITHOUT ROWID");
+            let has_rowid = !without_rowid && !upper.contains("INTEGER PRIMARY KEY");
+            out.push((schema_name.to_string(), name, has_rowid, without_rowid));
         }
     }
     Ok(out)

@@ -5,8 +5,8 @@
 
 use std::collections::HashSet;
 
-use automerge::{Automerge, Change};
 use crate::db::sql::{params, Connection, OptionalExtension};
+use automerge::{Automerge, Change};
 use shared::access::{readers, DocState, Readers};
 use shared::domain::Millis;
 use shared::sync::changes::CheckedChange;

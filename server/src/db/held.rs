@@ -3,8 +3,8 @@
 //! their document is complete and accepted, and counted per device against
 //! its quota.
 
-use automerge::{Change, ChangeHash};
 use crate::db::sql::{params, Connection};
+use automerge::{Change, ChangeHash};
 use shared::domain::Millis;
 use shared::sync::changes::CheckedChange;
 use shared::sync::push::HeldChange;

@@ -6,8 +6,8 @@
 //! device may write with. Revoking a device makes its token fail at once;
 //! what it sent before stays.
 
-use rand::{rngs::OsRng, RngCore};
 use crate::db::sql::{params, Connection, OptionalExtension};
+use rand::{rngs::OsRng, RngCore};
 use sha2::{Digest, Sha256};
 use shared::domain::{Millis, Organisation};
 use shared::{ActorKey, OfficerId};

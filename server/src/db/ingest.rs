@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use automerge::ChangeHash;
 use crate::db::sql::{Connection, OptionalExtension};
+use automerge::ChangeHash;
 use shared::access::DocState;
 use shared::domain::Millis;
 use shared::domain::{Counts, Organisation};

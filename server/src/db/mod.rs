@@ -532,6 +532,51 @@ impl Db {
             .map_err(Error::internal)?
     }
 
+    /// Runs `job` unless another instance on the same database runs the
+    /// job of the same `key` right now; `None` when it was skipped. The
+    /// lock is PostgreSQL's session advisory lock, held on a connection of
+    /// its own for as long as the job runs (and gone with the connection
+    /// if the instance dies); SQLite has one instance, which always runs
+    /// it. The jobs (retention, publication) also check whether they are
+    /// due, so an instance that comes just after the first skips them.
+    pub async fn run_once<T, Fut>(
+        &self,
+        key: i64,
+        job: impl FnOnce() -> Fut,
+    ) -> Result<Option<T>, Error>
+    where
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
+        let held = match &self.inner.location {
+            Location::Sqlite(_) => None,
+            Location::Postgres(_) => {
+                let location = self.inner.location.clone();
+                let lock =
+                    tokio::task::spawn_blocking(move || -> Result<Option<Connection>, Error> {
+                        let c = location.connect()?;
+                        let got: bool = c.query_row(
+                            "SELECT pg_try_advisory_lock(?1)",
+                            [sql::JOB_LOCKS + key],
+                            |r| r.get(0),
+                        )?;
+                        Ok(got.then_some(c))
+                    })
+                    .await
+                    .map_err(Error::internal)??;
+                match lock {
+                    Some(c) => Some(c),
+                    None => return Ok(None),
+                }
+            }
+        };
+        let out = job().await;
+        if let Some(c) = held {
+            // Closing the session releases the lock.
+            let _ = tokio::task::spawn_blocking(move || drop(c)).await;
+        }
+        out.map(Some)
+    }
+
     /// Stops the writer after the jobs already queued, and waits for it.
     pub fn close(&self) {
         if let Ok(mut w) = self.inner.writer.lock() {

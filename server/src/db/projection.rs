@@ -84,8 +84,20 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
                 "hotspots",
                 "id",
                 "INSERT INTO hotspots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![h.id.to_string(), h.name, h.lat, h.lon, h.radius_m, h.visits_per_week, h.minutes_per_week,
-                    h.initiative_id.to_string(), h.active_from, h.active_to, h.demo, text(h.municipality)],
+                params![
+                    h.id.to_string(),
+                    h.name,
+                    h.lat,
+                    h.lon,
+                    h.radius_m,
+                    h.visits_per_week,
+                    h.minutes_per_week,
+                    h.initiative_id.to_string(),
+                    h.active_from,
+                    h.active_to,
+                    h.demo,
+                    text(h.municipality)
+                ],
             )?;
         }
         Projection::Venue(v) => {
@@ -93,8 +105,20 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
                 "venues",
                 "id",
                 "INSERT INTO venues VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![v.id.to_string(), v.name, v.licensee, v.opens, v.closes, v.security_staff_required,
-                    v.late_hours, v.dancing, v.outdoor_area, v.risk, v.demo, text(v.municipality)],
+                params![
+                    v.id.to_string(),
+                    v.name,
+                    v.licensee,
+                    v.opens,
+                    v.closes,
+                    v.security_staff_required,
+                    v.late_hours,
+                    v.dancing,
+                    v.outdoor_area,
+                    v.risk,
+                    v.demo,
+                    text(v.municipality)
+                ],
             )?;
         }
         Projection::Plan {
@@ -120,19 +144,29 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
             conn.execute("DELETE FROM initiatives WHERE plan_id = ?1", [&id])?;
             for f in focus_areas {
                 conn.replace(
-                "focus_areas",
-                "id",
-                "INSERT INTO focus_areas VALUES (?1, ?2, ?3, ?4)",
+                    "focus_areas",
+                    "id",
+                    "INSERT INTO focus_areas VALUES (?1, ?2, ?3, ?4)",
                     params![f.id.to_string(), id, f.name, f.position],
                 )?;
             }
             for i in initiatives {
                 conn.replace(
-                "initiatives",
-                "id",
-                "INSERT INTO initiatives VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![i.id.to_string(), id, i.focus_area_id.to_string(), i.title, i.owner, i.target_at_least,
-                        i.target_unit, i.target_per, i.counts, i.position],
+                    "initiatives",
+                    "id",
+                    "INSERT INTO initiatives VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        i.id.to_string(),
+                        id,
+                        i.focus_area_id.to_string(),
+                        i.title,
+                        i.owner,
+                        i.target_at_least,
+                        i.target_unit,
+                        i.target_per,
+                        i.counts,
+                        i.position
+                    ],
                 )?;
             }
         }
@@ -155,29 +189,39 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
             }
         }
         Projection::Activity(a) => {
-            conn.replace("activities", "doc_id", "INSERT INTO activities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", params![
-                a.doc_id.to_string(),
-                a.initiative_id.to_string(),
-                officer(a.owner),
-                a.date,
-                a.kind,
-                a.people_reached,
-                a.received_at,
-                text(a.municipality)
-            ])?;
+            conn.replace(
+                "activities",
+                "doc_id",
+                "INSERT INTO activities VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    a.doc_id.to_string(),
+                    a.initiative_id.to_string(),
+                    officer(a.owner),
+                    a.date,
+                    a.kind,
+                    a.people_reached,
+                    a.received_at,
+                    text(a.municipality)
+                ],
+            )?;
         }
         Projection::Uncounted(u) => {
-            conn.replace("uncounted_records", "doc_id", "INSERT INTO uncounted_records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", params![
-                u.doc_id.to_string(),
-                u.kind.as_str(),
-                u.state.as_str(),
-                u.at,
-                u.initiative_id.to_string(),
-                u.place_id.map(|p| p.to_string()),
-                officer(u.owner),
-                u.received_at,
-                text(u.municipality)
-            ])?;
+            conn.replace(
+                "uncounted_records",
+                "doc_id",
+                "INSERT INTO uncounted_records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    u.doc_id.to_string(),
+                    u.kind.as_str(),
+                    u.state.as_str(),
+                    u.at,
+                    u.initiative_id.to_string(),
+                    u.place_id.map(|p| p.to_string()),
+                    officer(u.owner),
+                    u.received_at,
+                    text(u.municipality)
+                ],
+            )?;
         }
     }
     Ok(())

@@ -139,6 +139,9 @@ pub fn store(
     Ok(true)
 }
 
+/// The publication job's key for `Db::run_once`.
+pub const JOB: i64 = 2;
+
 /// Publishes if no publication was made today: computed on a reader, then
 /// stored in one short write.
 pub async fn publish_if_due(db: &super::Db, now: Millis) -> Result<(), Error> {

@@ -5,8 +5,8 @@
 //! touches no rule. The SQLite implementation delegates to the `db`
 //! modules that own each table.
 
-use automerge::{Automerge, ChangeHash};
 use crate::db::sql::Connection;
+use automerge::{Automerge, ChangeHash};
 use shared::access::DocState;
 use shared::domain::Millis;
 use shared::record::Record;

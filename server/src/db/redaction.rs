@@ -20,8 +20,8 @@
 //! that they reach their authors' devices too), and the record is
 //! projected again from them.
 
-use automerge::Automerge;
 use crate::db::sql::{params, Connection, OptionalExtension as _};
+use automerge::Automerge;
 use shared::domain::Millis;
 use shared::redaction::{join_paths, split_paths, RedactionReason};
 use shared::sync::changes::parse_changes;

@@ -2,9 +2,9 @@
 //! changed on the server, with the server's own Automerge actor, and
 //! reaches the devices through the same log as everything else.
 
+use crate::db::sql::{params, Connection, OptionalExtension};
 use automerge::{transaction::CommitOptions, AutoCommit};
 use rand::{rngs::OsRng, RngCore};
-use crate::db::sql::{params, Connection, OptionalExtension};
 use shared::domain::Millis;
 use shared::record::{read_record, write_record, Record};
 use shared::sync::changes::CheckedChange;

@@ -68,9 +68,9 @@ pub fn set_rule(
     now: Millis,
 ) -> Result<(), Error> {
     conn.replace(
-                "retention_rules",
-                "kind",
-                "INSERT INTO retention_rules (kind, months, basis, set_by, set_at)
+        "retention_rules",
+        "kind",
+        "INSERT INTO retention_rules (kind, months, basis, set_by, set_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![rule.kind.as_str(), rule.months, rule.basis, by, now],
     )?;
@@ -189,6 +189,9 @@ pub fn due(conn: &Connection, now: Millis) -> Result<Vec<Erasure>, Error> {
 }
 
 const LAST_RUN: &str = "retention_last_run";
+
+/// The retention job's key for `Db::run_once`.
+pub const JOB: i64 = 1;
 const LEASE: &str = "lease_days";
 
 /// The phone lease in days (`shared::retention::DEFAULT_LEASE_DAYS` until
@@ -204,9 +207,9 @@ pub fn lease_days(conn: &Connection) -> Result<u32, Error> {
 
 pub fn set_lease_days(conn: &Connection, days: u32) -> Result<(), Error> {
     conn.replace(
-                "meta",
-                "key",
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+        "meta",
+        "key",
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
         params![LEASE, days.to_le_bytes().to_vec()],
     )?;
     Ok(())

@@ -355,7 +355,7 @@ pub enum Connection {
 /// `tests/tests/postgres.rs` shows the gap with the lock switched off.
 pub const LOG_LOCK: i64 = 0x7472_7967_6c6f_6701;
 
-/// The first of the run-once jobs' locks ([`Connection::run_once_lock`]).
+/// The first of the run-once jobs' locks (`Db::run_once`).
 pub const JOB_LOCKS: i64 = 0x7472_7967_6c6f_6800;
 
 /// Whether writers take [`LOG_LOCK`]. Only the test that shows why it is
@@ -469,8 +469,11 @@ impl Connection {
             }
             Connection::Postgres(p) => {
                 let stmt = p.prepare(sql, values)?;
-                let names: Vec<String> =
-                    stmt.columns().iter().map(|c| c.name().to_string()).collect();
+                let names: Vec<String> = stmt
+                    .columns()
+                    .iter()
+                    .map(|c| c.name().to_string())
+                    .collect();
                 let names = std::rc::Rc::new(names);
                 let args = pg_args(values);
                 let rows = p.with(|c| c.query(&stmt, &pg_refs(&args)))?;
@@ -580,15 +583,13 @@ impl Connection {
     pub fn begin_writing(&self) -> Result<(), Error> {
         match self {
             Connection::Sqlite(c) => Ok(c.execute_batch("BEGIN IMMEDIATE")?),
-            Connection::Postgres(p) => {
-                p.with(|c| {
-                    c.batch_execute("BEGIN")?;
-                    if SERIALISE_LOG_APPENDS.load(std::sync::atomic::Ordering::Relaxed) {
-                        c.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
-                    }
-                    Ok(())
-                })
-            }
+            Connection::Postgres(p) => p.with(|c| {
+                c.batch_execute("BEGIN")?;
+                if SERIALISE_LOG_APPENDS.load(std::sync::atomic::Ordering::Relaxed) {
+                    c.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
+                }
+                Ok(())
+            }),
         }
     }
 
@@ -600,21 +601,6 @@ impl Connection {
             conn: self,
             done: false,
         })
-    }
-
-    /// Holds the lock of a job that must run on one instance at a time
-    /// (retention, publication) until the open transaction ends; false
-    /// when another instance holds it now. SQLite has one writer: always
-    /// true.
-    pub fn run_once_lock(&self, job: i64) -> Result<bool, Error> {
-        match self {
-            Connection::Sqlite(_) => Ok(true),
-            Connection::Postgres(_) => self.query_row(
-                "SELECT pg_try_advisory_xact_lock(?1)",
-                [JOB_LOCKS + job],
-                |r| r.get(0),
-            ),
-        }
     }
 
     /// Whether the database dropped the open transaction by itself (SQLite

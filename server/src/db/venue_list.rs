@@ -20,7 +20,12 @@ const TAG_KEY: &str = "venue_list_tag";
 /// for another list.
 pub fn changed(conn: &Connection) -> Result<(), Error> {
     let tag: [u8; 8] = rand::random();
-    conn.replace("meta", "key", "INSERT INTO meta (key, value) VALUES (?1, ?2)", crate::db::sql::params![TAG_KEY, tag.to_vec()])?;
+    conn.replace(
+        "meta",
+        "key",
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+        crate::db::sql::params![TAG_KEY, tag.to_vec()],
+    )?;
     Ok(())
 }
 
