@@ -7,6 +7,12 @@ use e2e::postgres::{drop_database, fresh_database};
 use server::db::sql::Connection;
 use server::db::{Db, Location};
 
+/// A server instance's store on the database at `url` (as `serve
+/// --database` opens it).
+fn instance(url: &str) -> Result<Db> {
+    Ok(Db::open_at(Location::Postgres(url.to_owned()))?)
+}
+
 /// Every table and column the SQLite migrations make is in PostgreSQL with
 /// the same name, in the same order (the oracle is SQLite's own catalogue,
 /// read with rusqlite, not the translation).
@@ -32,7 +38,7 @@ fn postgres_has_every_table_and_column_of_sqlite() -> Result<()> {
     assert!(tables.len() > 30, "{} tables", tables.len());
 
     let url = fresh_database()?;
-    Db::open_at(Location::Postgres(url.clone()))?.close();
+    instance(&url)?.close();
     let pg = Connection::postgres(&url)?;
     for (t, cols) in &tables {
         let got: Vec<String> = pg
@@ -70,16 +76,7 @@ fn postgres_has_every_table_and_column_of_sqlite() -> Result<()> {
 async fn no_change_log_position_is_skipped_with_two_instances_writing() -> Result<()> {
     use std::sync::atomic::Ordering;
     let url = fresh_database()?;
-    let (a, b) = {
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || -> Result<(Db, Db)> {
-            Ok((
-                Db::open_at(Location::Postgres(url.clone()))?,
-                Db::open_at(Location::Postgres(url))?,
-            ))
-        })
-        .await??
-    };
+    let (a, b) = (instance(&url)?, instance(&url)?);
     let skipped_with_lock = race(&url, &a, &b).await?;
     assert!(
         skipped_with_lock.is_empty(),
@@ -253,10 +250,7 @@ async fn a_pg_dump_is_restored_keeping_the_ledger_and_the_phone_syncs_again() ->
     // A record erased after the dump, by a second instance on the same
     // database (any instance answers any request).
     let erased = saved.remove(0);
-    let other = {
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || Db::open_at(Location::Postgres(url))).await??
-    };
+    let other = instance(&url)?;
     other
         .erase(
             server::db::erasure::Erasure {
@@ -303,10 +297,7 @@ async fn a_pg_dump_is_restored_keeping_the_ledger_and_the_phone_syncs_again() ->
     let _ = server.wait();
     first?;
     second?;
-    let db = {
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || Db::open_at(Location::Postgres(url))).await??
-    };
+    let db = instance(&url)?;
     for id in saved {
         let stored = db
             .read(move |c| server::db::documents::stored(c, id))
@@ -531,16 +522,7 @@ async fn a_run_once_job_runs_on_one_instance_at_a_time() -> Result<()> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     let url = fresh_database()?;
-    let (a, b) = {
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || -> Result<(Db, Db)> {
-            Ok((
-                Db::open_at(Location::Postgres(url.clone()))?,
-                Db::open_at(Location::Postgres(url))?,
-            ))
-        })
-        .await??
-    };
+    let (a, b) = (instance(&url)?, instance(&url)?);
     let runs = Arc::new(AtomicUsize::new(0));
     let job = |runs: Arc<AtomicUsize>| {
         move || async move {

@@ -1,9 +1,9 @@
 //! The seam between the sync core's decisions and the database: what
 //! taking in a pushed document reads and writes, and nothing more. The
 //! rules are `shared::sync::push`'s; `ingest` drives them through this
-//! trait, so a second database (PostgreSQL) implements these methods and
-//! touches no rule. The SQLite implementation delegates to the `db`
-//! modules that own each table.
+//! trait. It is implemented once, for `db::sql::Connection` (SQLite or
+//! PostgreSQL alike), by delegating to the `db` modules that own each
+//! table.
 
 use crate::db::sql::Connection;
 use automerge::{Automerge, ChangeHash};

@@ -446,6 +446,11 @@ impl Connection {
 
     /// The rows of a query.
     fn rows(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>, Error> {
+        self.rows_up_to(sql, values, usize::MAX)
+    }
+
+    /// At most `limit` rows of a query (SQLite stops reading there).
+    fn rows_up_to(&self, sql: &str, values: &[Value], limit: usize) -> Result<Vec<Row>, Error> {
         match self {
             Connection::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql)?;
@@ -455,7 +460,8 @@ impl Connection {
                 let mut rows =
                     stmt.query(rusqlite::params_from_iter(values.iter().map(SqliteValue)))?;
                 let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
+                while out.len() < limit {
+                    let Some(r) = rows.next()? else { break };
                     let mut cells = Vec::with_capacity(n);
                     for i in 0..n {
                         cells.push(from_sqlite(r.get_ref(i)?));
@@ -500,7 +506,7 @@ impl Connection {
         P: Params,
         F: FnOnce(&Row) -> Result<T, Error>,
     {
-        let rows = self.rows(sql, &params.values())?;
+        let rows = self.rows_up_to(sql, &params.values(), 1)?;
         match rows.first() {
             Some(r) => f(r),
             None => Err(Error::NoRows),
@@ -739,7 +745,10 @@ impl Statement<'_> {
     }
 
     pub fn exists<P: Params>(&mut self, params: P) -> Result<bool, Error> {
-        Ok(!self.conn.rows(&self.sql, &params.values())?.is_empty())
+        Ok(!self
+            .conn
+            .rows_up_to(&self.sql, &params.values(), 1)?
+            .is_empty())
     }
 }
 
