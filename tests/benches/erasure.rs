@@ -122,11 +122,9 @@ async fn main() -> Result<()> {
     let left: i64 = server
         .db
         .read(|c| {
-            Ok(
-                c.query_row("SELECT count(*) FROM docs WHERE kind = 'visit'", [], |r| {
-                    r.get(0)
-                })?,
-            )
+            c.query_row("SELECT count(*) FROM docs WHERE kind = 'visit'", [], |r| {
+                r.get(0)
+            })
         })
         .await?;
     println!(

@@ -68,7 +68,7 @@ pub async fn backup_store(server: &TestServer, to: &Path) -> anyhow::Result<()> 
     let to = to.display().to_string();
     server
         .db
-        .read(move |c| Ok(c.execute("VACUUM INTO ?1", [to])?))
+        .read(move |c| c.execute("VACUUM INTO ?1", [to]))
         .await?;
     Ok(())
 }

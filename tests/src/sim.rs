@@ -856,8 +856,7 @@ impl Sim {
                     .join(format!("backup-{}.sqlite3", self.report.restores));
                 let _ = std::fs::remove_file(&path);
                 let to = path.display().to_string();
-                db.read(move |c| Ok(c.execute("VACUUM INTO ?1", [to])?))
-                    .await?;
+                db.read(move |c| c.execute("VACUUM INTO ?1", [to])).await?;
                 self.backup = Some(path);
             }
             Some(path) => {
@@ -976,14 +975,14 @@ impl Sim {
         for id in self.erased.clone() {
             let left: i64 = db
                 .read(move |c| {
-                    Ok(c.query_row(
+                    c.query_row(
                         "SELECT (SELECT count(*) FROM docs WHERE id = ?1)
                               + (SELECT count(*) FROM changes WHERE doc_id = ?1 AND length(bytes) > 0)
                               + (SELECT count(*) FROM held_changes WHERE doc_id = ?1)
                               + (SELECT count(*) FROM quarantine WHERE doc_id = ?1)",
                         [id.as_bytes()],
                         |r| r.get(0),
-                    )?)
+                    )
                 })
                 .await?;
             ensure!(left == 0, "the server keeps {left} rows of the erased {id}");
@@ -1188,7 +1187,7 @@ impl Sim {
             );
         }
         self.report.documents = db
-            .read(|c| Ok(c.query_row("SELECT count(*) FROM docs", [], |r| r.get::<_, i64>(0))?))
+            .read(|c| c.query_row("SELECT count(*) FROM docs", [], |r| r.get::<_, i64>(0)))
             .await? as usize;
         Ok(())
     }

@@ -293,11 +293,11 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     let radius: i64 = server
         .db
         .read(move |c| {
-            Ok(c.query_row(
+            c.query_row(
                 "SELECT radius_m FROM hotspots WHERE id = ?1",
                 [hotspot_id.to_string()],
                 |r| r.get(0),
-            )?)
+            )
         })
         .await?;
     assert_ne!(radius, 999, "the hotspot is unchanged on the server");
@@ -329,11 +329,11 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     let stored: i64 = server
         .db
         .read(move |c| {
-            Ok(c.query_row(
+            c.query_row(
                 "SELECT count(*) FROM patrol_visits WHERE doc_id = ?1",
                 [bad.to_string()],
                 |r| r.get(0),
-            )?)
+            )
         })
         .await?;
     assert_eq!(stored, 1, "the fixed visit reached the follow-up");
@@ -375,7 +375,7 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     assert_eq!(status, 401);
     let kept_before: i64 = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0))?))
+        .read(|c| c.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0)))
         .await?;
     let device_id = device.enrolment.device_id;
     let now = now_ms();
@@ -391,7 +391,7 @@ async fn bad_input_is_refused_clearly_and_never_half_applied() -> anyhow::Result
     assert!(matches!(err, app::sync_client::SyncError::Revoked), "{err}");
     let kept_after: i64 = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0))?))
+        .read(|c| c.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0)))
         .await?;
     assert_eq!(kept_after, kept_before, "what a revoked device sent stays");
     assert_still_serving(&server).await?;

@@ -167,7 +167,7 @@ async fn an_offline_edit_of_an_erased_record_is_kept_nowhere() -> anyhow::Result
     assert_eq!(files_containing(&data, &late), Vec::<String>::new());
     let quarantined: i64 = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM quarantine", [], |r| r.get(0))?))
+        .read(|c| c.query_row("SELECT count(*) FROM quarantine", [], |r| r.get(0)))
         .await?;
     assert_eq!(quarantined, 0);
     // Entered by mistake, in the quarter under way: no figure is kept.
@@ -177,7 +177,7 @@ async fn an_offline_edit_of_an_erased_record_is_kept_nowhere() -> anyhow::Result
         .body;
     let kept: i64 = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM kept_rows", [], |r| r.get(0))?))
+        .read(|c| c.query_row("SELECT count(*) FROM kept_rows", [], |r| r.get(0)))
         .await?;
     assert_eq!(kept, 0, "{csv}");
     server.stop().await;
@@ -209,11 +209,11 @@ async fn a_store_restored_from_before_an_erasure_carries_it_out_before_answering
     let docs: i64 = server
         .db
         .read(move |c| {
-            Ok(c.query_row(
+            c.query_row(
                 "SELECT count(*) FROM docs WHERE id = ?1",
                 [id.as_bytes()],
                 |r| r.get(0),
-            )?)
+            )
         })
         .await?;
     assert_eq!(docs, 0);
@@ -328,11 +328,11 @@ async fn the_nightly_job_erases_what_the_retention_rules_no_longer_keep() -> any
     let reason: String = server
         .db
         .read(move |c| {
-            Ok(c.query_row(
+            c.query_row(
                 "SELECT reason || ' ' || erased_by FROM ledger.erasures WHERE doc_id = ?1",
                 [old.as_bytes()],
                 |r| r.get(0),
-            )?)
+            )
         })
         .await?;
     assert_eq!(reason, "retention_ended retention");

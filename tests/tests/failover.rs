@@ -97,14 +97,14 @@ backend servers
             backs[0], backs[1]
         ),
     )?;
-    Ok(Command::new("haproxy")
+    Command::new("haproxy")
         .arg("-f")
         .arg(&cfg)
         .arg("-db")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .context("starting haproxy (scripts/install-system-deps.sh installs it)")?)
+        .context("starting haproxy (scripts/install-system-deps.sh installs it)")
 }
 
 /// Each phone makes `per` visits, syncing after each; returns the visits

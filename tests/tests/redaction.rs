@@ -139,7 +139,7 @@ async fn a_redacted_note_is_gone_everywhere_and_an_offline_edit_becomes_a_confli
     assert_eq!(files_containing(&data, &offline), Vec::<String>::new());
     let quarantined: i64 = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM quarantine", [], |r| r.get(0))?))
+        .read(|c| c.query_row("SELECT count(*) FROM quarantine", [], |r| r.get(0)))
         .await?;
     assert_eq!(quarantined, 0);
 
@@ -256,11 +256,11 @@ async fn a_store_restored_from_before_a_redaction_installs_it_again_before_answe
     let epoch: u32 = server
         .db
         .read(move |c| {
-            Ok(c.query_row(
+            c.query_row(
                 "SELECT epoch FROM docs WHERE id = ?1",
                 [id.as_bytes()],
                 |r| r.get(0),
-            )?)
+            )
         })
         .await?;
     assert_eq!(epoch, 1);

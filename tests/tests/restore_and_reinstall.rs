@@ -16,7 +16,7 @@ async fn server_visits(server: &TestServer) -> anyhow::Result<BTreeSet<String>> 
         .read(|c| {
             let mut s = c.prepare("SELECT doc_id FROM patrol_visits")?;
             let rows = s.query_map([], |r| r.get::<_, String>(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            rows.collect::<Result<_, _>>()
         })
         .await?)
 }
@@ -53,7 +53,7 @@ async fn a_restored_server_and_a_reinstalled_device_recover_everything() -> anyh
     let target = backup.to_string_lossy().into_owned();
     server
         .db
-        .read(move |c| Ok(c.execute("VACUUM INTO ?1", [target])?))
+        .read(move |c| c.execute("VACUUM INTO ?1", [target]))
         .await?;
     all.extend(new_visits(&anna, 5)?);
     anna.sync().await?;
@@ -84,13 +84,13 @@ async fn a_restored_server_and_a_reinstalled_device_recover_everything() -> anyh
     assert_eq!(on_server, expected);
     let changes_before: i64 = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?))
+        .read(|c| c.query_row("SELECT count(*) FROM changes", [], |r| r.get(0)))
         .await?;
     anna.sync().await?;
     omar.sync().await?;
     let changes_after: i64 = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?))
+        .read(|c| c.query_row("SELECT count(*) FROM changes", [], |r| r.get(0)))
         .await?;
     assert_eq!(changes_before, changes_after, "no change stored twice");
 

@@ -19,15 +19,12 @@ use shared::record::Record;
 async fn count(server: &TestServer, sql: &'static str) -> anyhow::Result<i64> {
     Ok(server
         .db
-        .read(move |c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+        .read(move |c| c.query_row(sql, [], |r| r.get(0)))
         .await?)
 }
 
 async fn set_writer(server: &TestServer, pragma: &'static str) -> anyhow::Result<()> {
-    server
-        .db
-        .write(move |c| Ok(c.execute_batch(pragma)?))
-        .await?;
+    server.db.write(move |c| c.execute_batch(pragma)).await?;
     Ok(())
 }
 
@@ -85,7 +82,7 @@ async fn a_full_or_read_only_server_refuses_clearly_and_recovers() -> anyhow::Re
     }
     let ok: String = server
         .db
-        .read(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
+        .read(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
         .await?;
     assert_eq!(ok, "ok");
     server.stop().await;

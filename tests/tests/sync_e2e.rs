@@ -138,11 +138,11 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
     let n_in_window = server
         .db
         .read(|c| {
-            Ok(c.query_row(
+            c.query_row(
                 "SELECT count(*) FROM patrol_visits WHERE in_dosage_window = 1 AND contacts = 2",
                 [],
                 |r| r.get::<_, i64>(0),
-            )?)
+            )
         })
         .await?;
     assert_eq!(
@@ -155,7 +155,7 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
             let mut s =
                 c.prepare("SELECT item, answer FROM inspection_findings WHERE doc_id = ?1")?;
             let rows = s.query_map([joint.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            rows.collect::<Result<_, _>>()
         })
         .await?;
     assert_eq!(
@@ -171,11 +171,11 @@ async fn three_offline_devices_converge_and_the_follow_up_rows_are_right() -> an
     let (remarks, follow_up, municipal): (i64, String, i64) = server
         .db
         .read(move |c| {
-            Ok(c.query_row(
+            c.query_row(
                 "SELECT remarks, follow_up, municipal_participants FROM inspections WHERE doc_id = ?1",
                 [joint.to_string()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?)
+            )
         })
         .await?;
     assert_eq!((remarks, follow_up.as_str(), municipal), (1, "revisit", 1));

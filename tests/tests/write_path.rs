@@ -85,7 +85,7 @@ impl Doc {
 async fn count(server: &TestServer, sql: &'static str, id: DocId) -> anyhow::Result<i64> {
     Ok(server
         .db
-        .read(move |c| Ok(c.query_row(sql, [id.as_bytes()], |r| r.get(0))?))
+        .read(move |c| c.query_row(sql, [id.as_bytes()], |r| r.get(0)))
         .await?)
 }
 
@@ -140,7 +140,7 @@ async fn the_same_first_change_under_two_ids_makes_two_records() -> anyhow::Resu
     }
     let visits: i64 = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0))?))
+        .read(|c| c.query_row("SELECT count(*) FROM patrol_visits", [], |r| r.get(0)))
         .await?;
     assert_eq!(visits, 2, "both records count in the follow-up");
     // Anna's second phone receives both, as visits, not empty documents.
@@ -362,7 +362,7 @@ async fn held_changes_count_against_the_devices_quota() -> anyhow::Result<()> {
     );
     let held: i64 = server
         .db
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM held_changes", [], |r| r.get(0))?))
+        .read(|c| c.query_row("SELECT count(*) FROM held_changes", [], |r| r.get(0)))
         .await?;
     assert_eq!(held, 2);
     server.stop().await;

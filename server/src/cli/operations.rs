@@ -93,7 +93,7 @@ pub fn check(db: &Db) -> anyhow::Result<()> {
         );
     }
     let result: String =
-        db.read_blocking(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))?;
+        db.read_blocking(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))?;
     println!("{result}");
     if result != "ok" {
         bail!("integrity check failed");

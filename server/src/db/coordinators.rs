@@ -516,7 +516,7 @@ pub fn sso_session(
 ) -> Result<Option<(String, &'static str)>, Error> {
     let username = normalise(&who.username);
     let find = |sql: &str, key: &str| -> Result<Option<String>, Error> {
-        Ok(conn.query_row(sql, [key], |r| r.get(0)).optional()?)
+        conn.query_row(sql, [key], |r| r.get(0)).optional()
     };
     let mut id = find(
         "SELECT id FROM coordinators WHERE sso_subject = ?1 AND disabled_at IS NULL",

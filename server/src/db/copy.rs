@@ -157,9 +157,7 @@ fn tables(source: &Connection) -> Result<Vec<(String, String, bool, bool)>, Erro
 }
 
 fn columns(source: &Connection, schema_name: &str, table: &str) -> Result<Vec<String>, Error> {
-    let mut stmt = source.prepare(&format!(
-        "SELECT name FROM pragma_table_info(?1, ?2) ORDER BY cid"
-    ))?;
+    let mut stmt = source.prepare("SELECT name FROM pragma_table_info(?1, ?2) ORDER BY cid")?;
     let rows = stmt.query_map([table, schema_name], |r| r.get::<_, String>(0))?;
     rows.collect()
 }

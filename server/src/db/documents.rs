@@ -93,7 +93,7 @@ pub fn change_bytes(conn: &Connection, id: DocId) -> Result<Vec<Vec<u8>>, Error>
             "SELECT bytes FROM changes WHERE doc_id = ?1 AND length(bytes) > 0 ORDER BY seq",
         )?;
     let rows = stmt.query_map([id.as_bytes()], |r| r.get::<_, Vec<u8>>(0))?;
-    rows.collect::<Result<_, _>>().map_err(Error::from)
+    rows.collect::<Result<_, _>>()
 }
 
 /// Rebuilds a document from its stored changes.
@@ -130,13 +130,12 @@ pub fn check_at(conn: &Connection, seq: u64) -> Result<Option<Vec<u8>>, Error> {
     if seq == 0 {
         return Ok(Some(GENESIS.to_vec()));
     }
-    Ok(conn
-        .query_row(
-            "SELECT chain FROM changes WHERE seq = ?1",
-            [seq as i64],
-            |r| r.get(0),
-        )
-        .optional()?)
+    conn.query_row(
+        "SELECT chain FROM changes WHERE seq = ?1",
+        [seq as i64],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 /// Appends new changes to the log.

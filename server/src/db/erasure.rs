@@ -102,9 +102,8 @@ pub fn record(ledger: &Connection, e: &Erasure) -> Result<u64, Error> {
 
 /// Whether `id` is in the ledger (read through the attached ledger).
 pub fn is_erased(conn: &Connection, id: DocId) -> Result<bool, Error> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM ledger.erasures WHERE doc_id = ?1")?
-        .exists([id.as_bytes()])?)
+    conn.prepare_cached("SELECT 1 FROM ledger.erasures WHERE doc_id = ?1")?
+        .exists([id.as_bytes()])
 }
 
 /// The ids erased after ledger position `since`, at most `limit`, and the
@@ -209,10 +208,9 @@ fn counted_at(conn: &Connection, kind: DocKind, id: &str) -> Result<Option<Milli
         }
         _ => return Ok(None),
     };
-    Ok(conn
-        .prepare_cached(sql)?
+    conn.prepare_cached(sql)?
         .query_row([id], |r| r.get(0))
-        .optional()?)
+        .optional()
 }
 
 /// Carries out one erasure in the store (the writer's transaction).

@@ -27,12 +27,11 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
     // (`venue_list`): its tag changes only when that does, so editing a
     // draft or a finding sends no phone a new list.
     let venue_fact = |id: DocId| -> Result<Option<(String, Millis, String)>, Error> {
-        Ok(conn
-            .prepare_cached(
-                "SELECT venue_id, started_at, follow_up FROM inspections WHERE doc_id = ?1",
-            )?
-            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?)
+        conn.prepare_cached(
+            "SELECT venue_id, started_at, follow_up FROM inspections WHERE doc_id = ?1",
+        )?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
     };
     let (inspection, fact_after) = match p {
         Projection::Inspection { row, .. } => (

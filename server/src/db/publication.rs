@@ -15,11 +15,9 @@ use super::follow_up::{public_figures, PublicFigures};
 use crate::error::Error;
 
 pub fn last_published_at(conn: &Connection) -> Result<Option<Millis>, Error> {
-    Ok(
-        conn.query_row("SELECT max(published_at) FROM public_figures", [], |r| {
-            r.get(0)
-        })?,
-    )
+    conn.query_row("SELECT max(published_at) FROM public_figures", [], |r| {
+        r.get(0)
+    })
 }
 
 /// The figures as published: exact counts, before rounding.
@@ -182,5 +180,5 @@ pub fn published_periods(
           ORDER BY length(period), period DESC",
     )?;
     let rows = stmt.query_map([municipality.0.to_string()], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }

@@ -100,7 +100,7 @@ pub fn list(
             change_count: count,
         })
     })?;
-    rows.collect::<Result<_, _>>().map_err(Error::from)
+    rows.collect::<Result<_, _>>()
 }
 
 #[cfg(test)]

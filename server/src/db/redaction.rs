@@ -123,9 +123,8 @@ pub fn since(
 /// The position of the document's last logged change (0: none): a
 /// redaction built from the document is installed only if it is unchanged.
 pub fn last_seq(conn: &Connection, id: DocId) -> Result<i64, Error> {
-    Ok(conn
-        .prepare_cached("SELECT COALESCE(max(seq), 0) FROM changes WHERE doc_id = ?1")?
-        .query_row([id.as_bytes()], |r| r.get(0))?)
+    conn.prepare_cached("SELECT COALESCE(max(seq), 0) FROM changes WHERE doc_id = ?1")?
+        .query_row([id.as_bytes()], |r| r.get(0))
 }
 
 /// The document's epoch and every path redacted in it; `(0, [])` for one
@@ -265,10 +264,10 @@ fn epoch_row_missing(conn: &Connection, id: DocId) -> Result<bool, Error> {
 /// the record's content. Run on the ledger's own connection, with each
 /// erasure and at open (for a ledger written before this rule).
 pub fn forget_erased(ledger: &Connection) -> Result<usize, Error> {
-    Ok(ledger.execute(
+    ledger.execute(
         "DELETE FROM redactions WHERE doc_id IN (SELECT doc_id FROM erasures)",
         [],
-    )?)
+    )
 }
 
 /// The redactions of one record, newest first, for its page: epoch, paths,

@@ -366,7 +366,7 @@ pub fn record(conn: &Connection, id: DocId) -> Result<RecordView, Error> {
         sessions.push((s, author));
     }
     let name_of = |sql: &str, id: String| -> Result<Option<String>, Error> {
-        Ok(conn.query_row(sql, [id], |r| r.get(0)).optional()?)
+        conn.query_row(sql, [id], |r| r.get(0)).optional()
     };
     let (place, initiative) = match &record {
         Record::PatrolVisit(v) => (
@@ -433,13 +433,12 @@ pub fn free_text(conn: &Connection, id: DocId) -> Result<String, Error> {
 /// A venue's name and licensee, for an inspection's protocol.
 pub fn venue_names(conn: &Connection, venue: &str) -> Result<Option<(String, String)>, Error> {
     use crate::db::sql::OptionalExtension;
-    Ok(conn
-        .query_row(
-            "SELECT name, licensee FROM venues WHERE id = ?1",
-            [venue],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+    conn.query_row(
+        "SELECT name, licensee FROM venues WHERE id = ?1",
+        [venue],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
 }
 
 /// Writes an opening of a record's details to the access log: of a record

@@ -336,7 +336,8 @@ impl<T> OptionalExtension<T> for Result<T, Error> {
 /// A connection to the store.
 pub enum Connection {
     Sqlite(rusqlite::Connection),
-    Postgres(Postgres),
+    /// Boxed: the client is several times the size of a SQLite handle.
+    Postgres(Box<Postgres>),
 }
 
 /// The PostgreSQL advisory lock that every writing transaction holds
@@ -396,10 +397,10 @@ impl Connection {
             Ok(c)
         };
         let client = off_runtime(connect)?;
-        Ok(Connection::Postgres(Postgres {
+        Ok(Connection::Postgres(Box::new(Postgres {
             client: RefCell::new(Some(client)),
             prepared: RefCell::new(HashMap::new()),
-        }))
+        })))
     }
 
     /// A new SQLite database in memory (unit tests).
