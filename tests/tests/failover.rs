@@ -97,7 +97,12 @@ backend servers
             backs[0], backs[1]
         ),
     )?;
-    Command::new("haproxy")
+    // Debian puts it in /usr/sbin, which a user's PATH may lack.
+    let bin = ["/usr/sbin/haproxy", "/usr/local/sbin/haproxy"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap_or("haproxy");
+    Command::new(bin)
         .arg("-f")
         .arg(&cfg)
         .arg("-db")
