@@ -7,7 +7,8 @@
 # Prints the address the tests take (TRYGGHETSLOGG_TEST_POSTGRES).
 #
 # `stop` stops it; `restart` stops it fast (as a crash would) and starts it
-# again (the failover test does that itself, with pg_ctl).
+# again (the failover test does that); `clean` drops the tests' databases
+# (t_*), which each test store makes.
 set -euo pipefail
 
 port="${TRYGGHETSLOGG_PG_PORT:-55432}"
@@ -30,6 +31,14 @@ as_owner() {
 url="postgres://trygghetslogg@127.0.0.1:${port}/postgres"
 
 case "${1:-start}" in
+  clean)
+    if "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+      for db in $("$bin/psql" -At "$url" -c "SELECT datname FROM pg_database WHERE datname LIKE 't\_%'"); do
+        "$bin/psql" -q "$url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+      done
+    fi
+    exit 0
+    ;;
   stop)
     [ -f "$dir/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null 2>&1 || true
     exit 0
