@@ -260,7 +260,10 @@ async fn main() -> Result<()> {
     let path = format!("/follow-up?period={}", quarter.key());
     let mut clients = Vec::new();
     // Each store set up its own second factor (the copy may predate it).
-    for (s, key) in [(&sqlite, "bench-totp-key"), (&pg, "bench-totp-key-postgres")] {
+    for (s, key) in [
+        (&sqlite, "bench-totp-key"),
+        (&pg, "bench-totp-key-postgres"),
+    ] {
         let mut web = WebClient::new(&s.url);
         web.sign_in_keeping_key("bench", PASSWORD, &data.join(key))
             .await?;
