@@ -235,6 +235,21 @@ async fn main() -> Result<()> {
         records,
     )
     .await?;
+    // The same server over its Unix socket (a database on the same machine).
+    let socket_dir = std::env::var("TRYGGHETSLOGG_PG_DIR")
+        .unwrap_or_else(|_| "/tmp/trygghetslogg-pg".into())
+        .replace('/', "%2F");
+    let socket =
+        database("bench_ingest_socket", true)?.replace("127.0.0.1:", &format!("{socket_dir}:"));
+    let pg_socket = ingest(
+        &bin,
+        &dir.path().join("socket"),
+        Some(&socket),
+        1,
+        phones,
+        records,
+    )
+    .await?;
     let total = (phones as i64 * records) as f64;
     println!(
         "\n| ingest, {phones} phones x {records} records | seconds | records/s | of SQLite's |"
@@ -244,6 +259,7 @@ async fn main() -> Result<()> {
         ("SQLite", sqlite),
         ("PostgreSQL, one instance", pg_one),
         ("PostgreSQL, two instances", pg_two),
+        ("PostgreSQL, one instance, Unix socket", pg_socket),
     ] {
         println!(
             "| {label} | {secs:.2} | {:.0} | {:.2} |",
