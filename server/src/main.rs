@@ -30,12 +30,9 @@ fn main() -> anyhow::Result<()> {
     let db = match cli.database.as_deref() {
         None => Db::open(&cli.data_dir)
             .with_context(|| format!("opening the store in {}", cli.data_dir.display()))?,
+        // The address may hold a password: not repeated in the error.
         Some(url) => {
-            let Location::Postgres(url) = Location::of(&cli.data_dir, Some(url)) else {
-                anyhow::bail!("--database takes a postgres:// address");
-            };
-            // The address may hold a password: not repeated in the error.
-            Db::open_at(Location::Postgres(url)).context("opening the PostgreSQL store")?
+            Db::open_at(Location::postgres(url)?).context("opening the PostgreSQL store")?
         }
     };
     let now = SystemClock.now_ms();

@@ -20,13 +20,13 @@
 //! ```
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use app::DeviceStore;
-use e2e::process::{env_or, free_port, median, wait_until_up};
+use e2e::process::{env_or, free_port, median, server_on, wait_until_up};
 use e2e::web::WebClient;
 use e2e::{workspace_binary, TestDevice};
 use server::db::sql::{off_runtime, Connection};
@@ -47,20 +47,9 @@ impl Drop for Server {
     }
 }
 
-/// The server binary on `data`, with the store in `database` if given.
-fn command(bin: &Path, data: &Path, database: Option<&str>) -> Command {
-    let mut cmd = Command::new(bin);
-    cmd.arg("--data-dir").arg(data);
-    match database {
-        Some(url) => cmd.env("TRYGGHETSLOGG_DATABASE", url),
-        None => cmd.env_remove("TRYGGHETSLOGG_DATABASE"),
-    };
-    cmd
-}
-
 async fn serve(bin: &Path, data: &Path, database: Option<&str>, demo: bool) -> Result<Server> {
     let port = free_port()?;
-    let mut cmd = command(bin, data, database);
+    let mut cmd = server_on(bin, data, database);
     cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         // Every phone is on one loopback address here.
         .args([
@@ -118,14 +107,10 @@ async fn ingest(
     }
     let mut devices = Vec::new();
     for i in 0..phones {
-        let out = command(bin, &data, database)
-            .args(["enrol-code", "--officer", &format!("Bench Officer {i}")])
-            .args(["--municipality", "demokommun"])
-            .output()?;
-        if !out.status.success() {
-            bail!("enrol-code: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        let code = String::from_utf8(out.stdout)?.trim().to_string();
+        let code = e2e::process::enrolment_code(
+            server_on(bin, &data, database),
+            &format!("Bench Officer {i}"),
+        )?;
         // The phones split between the instances.
         let url = &servers[i % servers.len()].url;
         let phone = TestDevice::enrol_with_code(url, &code, DeviceStore::open_in_memory()?).await?;
@@ -168,7 +153,7 @@ fn page_stores(bin: &Path, visits: u64) -> Result<(PathBuf, String)> {
         std::fs::create_dir_all(&data)?;
         let t = Instant::now();
         eprintln!("seeding {visits} visits into {}", data.display());
-        let status = command(bin, &data, None)
+        let status = server_on(bin, &data, None)
             .args(["seed", "--municipality", "Demokommun"])
             .args(["--visits", &visits.to_string()])
             .args(["--inspections", &(visits / 50).to_string()])
@@ -179,7 +164,7 @@ fn page_stores(bin: &Path, visits: u64) -> Result<(PathBuf, String)> {
         if !status.success() {
             bail!("seeding failed");
         }
-        let status = command(bin, &data, None)
+        let status = server_on(bin, &data, None)
             .args([
                 "create-coordinator",
                 "--username",
@@ -197,7 +182,7 @@ fn page_stores(bin: &Path, visits: u64) -> Result<(PathBuf, String)> {
         eprintln!("seeded in {:.0} s", t.elapsed().as_secs_f64());
         let url = database(&name, true)?;
         let t = Instant::now();
-        let out = command(bin, &data, None)
+        let out = server_on(bin, &data, None)
             .args(["copy-to-postgres", "--to", &url])
             .output()?;
         if !out.status.success() {

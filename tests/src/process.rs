@@ -127,11 +127,41 @@ pub fn server_command_of(
     bin: &std::path::Path,
     data: &std::path::Path,
 ) -> Result<std::process::Command> {
+    Ok(server_on(
+        bin,
+        data,
+        crate::postgres::database_arg(data)?.as_deref(),
+    ))
+}
+
+/// The server binary `bin` on the data directory `data`, with the store in
+/// the PostgreSQL database `database` if one is given, else SQLite in
+/// `data` (whatever database the suites run on).
+pub fn server_on(
+    bin: &std::path::Path,
+    data: &std::path::Path,
+    database: Option<&str>,
+) -> std::process::Command {
     let mut cmd = std::process::Command::new(bin);
     cmd.arg("--data-dir").arg(data);
-    match crate::postgres::database_arg(data)? {
+    match database {
         Some(url) => cmd.env("TRYGGHETSLOGG_DATABASE", url),
         None => cmd.env_remove("TRYGGHETSLOGG_DATABASE"),
     };
-    Ok(cmd)
+    cmd
+}
+
+/// An enrolment code for `officer` in Demokommun, made by `enrol-code`
+/// run with `server` (the server binary on a store: [`server_on`]).
+pub fn enrolment_code(mut server: std::process::Command, officer: &str) -> Result<String> {
+    let out = server
+        .args(["enrol-code", "--officer", officer])
+        .args(["--municipality", "demokommun"])
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "enrol-code: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?.trim().to_string())
 }

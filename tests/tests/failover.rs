@@ -171,24 +171,14 @@ async fn two_instances_behind_haproxy_survive_sigkill_and_a_postgres_restart() -
 
     let mut devices = Vec::new();
     for officer in ["Anna Berg", "Omar Said", "Lisa Holm"] {
-        let out = Command::new(workspace_binary("trygghetslogg-server")?)
-            .arg("--data-dir")
-            .arg(dir.path().join("cli"))
-            .env("TRYGGHETSLOGG_DATABASE", &url)
-            .args([
-                "enrol-code",
-                "--officer",
-                officer,
-                "--municipality",
-                "demokommun",
-            ])
-            .output()?;
-        ensure!(
-            out.status.success(),
-            "enrol-code: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let code = String::from_utf8(out.stdout)?.trim().to_string();
+        let code = e2e::process::enrolment_code(
+            e2e::process::server_on(
+                &workspace_binary("trygghetslogg-server")?,
+                &dir.path().join("cli"),
+                Some(&url),
+            ),
+            officer,
+        )?;
         let store = DeviceStore::open(&dir.path().join(format!("{officer}.sqlite3")))?;
         let d = TestDevice::enrol_with_code(&through, &code, store).await?;
         d.sync().await?;

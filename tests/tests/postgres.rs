@@ -196,24 +196,10 @@ async fn a_pg_dump_is_restored_keeping_the_ledger_and_the_phone_syncs_again() ->
     let server_url = format!("http://127.0.0.1:{port}");
     let mut server = serve(true)?;
     wait_until_up(&server_url).await?;
-    let out = Command::new(&bin)
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .env("TRYGGHETSLOGG_DATABASE", &url)
-        .args([
-            "enrol-code",
-            "--officer",
-            "Anna Berg",
-            "--municipality",
-            "demokommun",
-        ])
-        .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let code = String::from_utf8(out.stdout)?.trim().to_string();
+    let code = e2e::process::enrolment_code(
+        e2e::process::server_on(&bin, &dir.path().join("data"), Some(&url)),
+        "Anna Berg",
+    )?;
     let phone = TestDevice::enrol_with_code(
         &server_url,
         &code,
@@ -369,20 +355,7 @@ async fn copy_to_postgres_moves_a_pilot_with_every_row_identical() -> Result<()>
     .stderr(std::process::Stdio::null())
     .spawn()?;
     wait_until_up(&url).await?;
-    let out = sqlite(&[
-        "enrol-code",
-        "--officer",
-        "Anna Berg",
-        "--municipality",
-        "demokommun",
-    ])
-    .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let code = String::from_utf8(out.stdout)?.trim().to_string();
+    let code = e2e::process::enrolment_code(sqlite(&[]), "Anna Berg")?;
     let phone = TestDevice::enrol_with_code(
         &url,
         &code,

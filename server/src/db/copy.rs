@@ -33,6 +33,7 @@ pub struct Copied {
 /// Copies the SQLite store of `data_dir` into the PostgreSQL database at
 /// `url`, which must hold no store data yet (its tables are made here).
 pub fn to_postgres(data_dir: &Path, url: &str) -> Result<Copied, Error> {
+    let target_at = Location::postgres(url)?;
     let source_path = super::db_path(data_dir);
     if !source_path.exists() {
         return Err(Error::bad_input(format!(
@@ -43,7 +44,7 @@ pub fn to_postgres(data_dir: &Path, url: &str) -> Result<Copied, Error> {
     // Opening brings the source up to this release's schema, and makes
     // the target's tables.
     Db::open(data_dir)?.close();
-    Db::open_at(Location::Postgres(url.to_owned()))?.close();
+    Db::open_at(target_at)?.close();
     let source = super::open_connection(&source_path)?;
     // One snapshot of the source throughout, read in pages.
     let _snapshot = source.unchecked_transaction()?;

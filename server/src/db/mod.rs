@@ -74,14 +74,16 @@ impl std::fmt::Debug for Location {
 }
 
 impl Location {
-    /// The store named by `database` (`postgres://...`), else the SQLite
-    /// store of `data_dir`.
-    pub fn of(data_dir: &Path, database: Option<&str>) -> Location {
-        match database {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Location::Postgres(url.to_owned())
-            }
-            _ => Location::Sqlite(db_path(data_dir)),
+    /// The PostgreSQL database at `url`, which must be a `postgres://`
+    /// (or `postgresql://`) address.
+    pub fn postgres(url: &str) -> Result<Location, Error> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Location::Postgres(url.to_owned()))
+        } else {
+            // The address may hold a password: not repeated.
+            Err(Error::bad_input(
+                "a PostgreSQL database is named by a postgres:// address",
+            ))
         }
     }
 
@@ -526,6 +528,10 @@ impl Db {
     /// Checkpoints and truncates the WAL and frees pages, outside the
     /// writer's transaction (`erasure::scrub`).
     pub async fn scrub(&self) -> Result<(), Error> {
+        // PostgreSQL frees pages with its own VACUUM: nothing to connect for.
+        if let Location::Postgres(_) = self.inner.location {
+            return Ok(());
+        }
         let location = self.inner.location.clone();
         tokio::task::spawn_blocking(move || erasure::scrub(&location.connect()?))
             .await

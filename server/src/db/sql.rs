@@ -159,13 +159,6 @@ impl FromValue for Vec<u8> {
         }
     }
 }
-impl<const N: usize> FromValue for [u8; N] {
-    fn from_value(v: Value) -> Result<Self, Error> {
-        let b = Vec::<u8>::from_value(v)?;
-        <[u8; N]>::try_from(b.as_slice())
-            .map_err(|_| Error::Internal(format!("a blob of {N} bytes was expected")))
-    }
-}
 
 impl ToValue for Value {
     fn to_value(&self) -> Value {
@@ -260,14 +253,7 @@ macro_rules! sql_params {
 }
 pub use crate::sql_params as params;
 
-/// A list of values as parameters (`rusqlite::params_from_iter`).
-pub fn params_from_iter<I>(iter: I) -> Vec<Value>
-where
-    I: IntoIterator,
-    I::Item: ToValue,
-{
-    iter.into_iter().map(|v| v.to_value()).collect()
-}
+/// A row's values as parameters (`db::copy`).
 impl Params for Vec<Value> {
     fn values(&self) -> Vec<Value> {
         self.clone()
@@ -577,10 +563,6 @@ impl Connection {
         })
     }
 
-    pub fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
-        self.unchecked_transaction()
-    }
-
     /// Begins a transaction that writes: SQLite takes its write lock at
     /// once (`BEGIN IMMEDIATE`); PostgreSQL takes the change log's lock
     /// ([`LOG_LOCK`]), so that writers on every instance commit one after
@@ -666,14 +648,21 @@ impl Postgres {
             return Ok(s.clone());
         }
         let text = postgres_placeholders(sql);
-        let stmt = match self.with(|c| c.prepare(&text)) {
+        let first = {
+            let mut client = self.client.borrow_mut();
+            let client = client
+                .as_mut()
+                .ok_or_else(|| Error::internal("the PostgreSQL connection is closed"))?;
+            client.prepare(&text)
+        };
+        let stmt = match first {
             Ok(stmt) => {
                 self.prepared
                     .borrow_mut()
                     .insert(sql.to_owned(), stmt.clone());
                 stmt
             }
-            Err(e) if e.to_string().contains("could not determine data type") => {
+            Err(e) if e.code() == Some(&postgres::error::SqlState::INDETERMINATE_DATATYPE) => {
                 use postgres::types::Type;
                 let types: Vec<Type> = values
                     .iter()
@@ -692,7 +681,7 @@ impl Postgres {
                 self.prepared.borrow_mut().insert(key, stmt.clone());
                 stmt
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         Ok(stmt)
     }
