@@ -648,21 +648,14 @@ impl Postgres {
             return Ok(s.clone());
         }
         let text = postgres_placeholders(sql);
-        let first = {
-            let mut client = self.client.borrow_mut();
-            let client = client
-                .as_mut()
-                .ok_or_else(|| Error::internal("the PostgreSQL connection is closed"))?;
-            client.prepare(&text)
-        };
-        let stmt = match first {
+        let stmt = match self.with(|c| c.prepare(&text)) {
             Ok(stmt) => {
                 self.prepared
                     .borrow_mut()
                     .insert(sql.to_owned(), stmt.clone());
                 stmt
             }
-            Err(e) if e.code() == Some(&postgres::error::SqlState::INDETERMINATE_DATATYPE) => {
+            Err(e) if e.to_string().contains("could not determine data type") => {
                 use postgres::types::Type;
                 let types: Vec<Type> = values
                     .iter()
@@ -681,7 +674,7 @@ impl Postgres {
                 self.prepared.borrow_mut().insert(key, stmt.clone());
                 stmt
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         };
         Ok(stmt)
     }
