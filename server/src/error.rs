@@ -102,9 +102,9 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
-impl From<postgres::Error> for Error {
-    fn from(e: postgres::Error) -> Self {
-        use postgres::error::SqlState;
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Self {
+        use tokio_postgres::error::SqlState;
         // A lost connection, a server shutting down or a full disk: the
         // client may retry; a broken statement is the server's fault.
         let code = e.code();
@@ -126,7 +126,7 @@ impl From<postgres::Error> for Error {
             );
         }
         // The cause's cause says what went wrong (a column's type, the
-        // server's message); postgres::Error's own text does not.
+        // server's message); tokio_postgres::Error's own text does not.
         match std::error::Error::source(&e) {
             Some(cause) => Error::Internal(format!("{e}: {cause}")),
             None => Error::Internal(e.to_string()),

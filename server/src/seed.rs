@@ -172,7 +172,13 @@ fn take_in(
         changes: vec![change],
         epoch: 0,
     };
-    match ingest::ingest_doc(conn, &officer.device, &incoming, now)? {
+    match ingest::ingest_doc(
+        conn,
+        &officer.device,
+        &incoming,
+        now,
+        &ingest::Looked::default(),
+    )? {
         None => Ok(()),
         Some(r) => Err(Error::internal(format!(
             "a seeded record was refused: {}",

@@ -29,9 +29,10 @@ pub fn run(
     let device = identity::device_for_token(conn, token)?;
     let mut results = Vec::with_capacity(incoming.docs.len());
     let mut rejected = false;
+    let looked = ingest::Looked::default();
     for doc in &incoming.docs {
         let id = ByteBuf::from(doc.id.as_bytes().to_vec());
-        match ingest::ingest_doc(conn, &device, doc, now)? {
+        match ingest::ingest_doc(conn, &device, doc, now, &looked)? {
             None => results.push(DocResult {
                 id,
                 ok: true,

@@ -17,6 +17,8 @@
 //! cargo build --release -p trygghetslogg-server
 //! cargo bench -p trygghetslogg-tests --bench postgres
 //! PG_VISITS=100000 cargo bench -p trygghetslogg-tests --bench postgres
+//! # only some of the ingest rows, no page (while working on the write path):
+//! PG_INGEST=sqlite,one PG_VISITS=0 cargo bench -p trygghetslogg-tests --bench postgres
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -206,51 +208,65 @@ async fn main() -> Result<()> {
     let bin = workspace_binary("trygghetslogg-server")?;
     let dir = tempfile::tempdir()?;
 
-    // 1. Ingest.
-    let sqlite = ingest(&bin, dir.path(), None, 1, phones, records).await?;
-    let one = database("bench_ingest_one", true)?;
-    let pg_one = ingest(&bin, dir.path(), Some(&one), 1, phones, records).await?;
-    let two = database("bench_ingest_two", true)?;
-    let pg_two = ingest(
-        &bin,
-        &dir.path().join("two"),
-        Some(&two),
-        2,
-        phones,
-        records,
-    )
-    .await?;
-    // The same server over its Unix socket (a database on the same machine).
-    let socket_dir = std::env::var("TRYGGHETSLOGG_PG_DIR")
-        .unwrap_or_else(|_| "/tmp/trygghetslogg-pg".into())
-        .replace('/', "%2F");
-    let socket =
-        database("bench_ingest_socket", true)?.replace("127.0.0.1:", &format!("{socket_dir}:"));
-    let pg_socket = ingest(
-        &bin,
-        &dir.path().join("socket"),
-        Some(&socket),
-        1,
-        phones,
-        records,
-    )
-    .await?;
+    // 1. Ingest: the rows PG_INGEST names (all four by default).
+    let rows = std::env::var("PG_INGEST").unwrap_or_else(|_| "sqlite,one,two,socket".into());
+    let wanted = |row: &str| rows.split(',').any(|r| r.trim() == row);
+    let mut measured = Vec::new();
+    if wanted("sqlite") {
+        let secs = ingest(&bin, dir.path(), None, 1, phones, records).await?;
+        measured.push(("SQLite", secs));
+    }
+    if wanted("one") {
+        let one = database("bench_ingest_one", true)?;
+        let secs = ingest(&bin, dir.path(), Some(&one), 1, phones, records).await?;
+        measured.push(("PostgreSQL, one instance", secs));
+    }
+    if wanted("two") {
+        let two = database("bench_ingest_two", true)?;
+        let secs = ingest(
+            &bin,
+            &dir.path().join("two"),
+            Some(&two),
+            2,
+            phones,
+            records,
+        )
+        .await?;
+        measured.push(("PostgreSQL, two instances", secs));
+    }
+    if wanted("socket") {
+        // The same server over its Unix socket (a database on the same machine).
+        let socket_dir = std::env::var("TRYGGHETSLOGG_PG_DIR")
+            .unwrap_or_else(|_| "/tmp/trygghetslogg-pg".into())
+            .replace('/', "%2F");
+        let socket =
+            database("bench_ingest_socket", true)?.replace("127.0.0.1:", &format!("{socket_dir}:"));
+        let secs = ingest(
+            &bin,
+            &dir.path().join("socket"),
+            Some(&socket),
+            1,
+            phones,
+            records,
+        )
+        .await?;
+        measured.push(("PostgreSQL, one instance, Unix socket", secs));
+    }
     let total = (phones as i64 * records) as f64;
+    let sqlite = measured
+        .iter()
+        .find(|(l, _)| *l == "SQLite")
+        .map(|(_, s)| *s);
     println!(
         "\n| ingest, {phones} phones x {records} records | seconds | records/s | of SQLite's |"
     );
     println!("|---|---|---|---|");
-    for (label, secs) in [
-        ("SQLite", sqlite),
-        ("PostgreSQL, one instance", pg_one),
-        ("PostgreSQL, two instances", pg_two),
-        ("PostgreSQL, one instance, Unix socket", pg_socket),
-    ] {
-        println!(
-            "| {label} | {secs:.2} | {:.0} | {:.2} |",
-            total / secs,
-            sqlite / secs
-        );
+    for (label, secs) in measured {
+        let ratio = sqlite.map_or("-".to_string(), |s| format!("{:.2}", s / secs));
+        println!("| {label} | {secs:.2} | {:.0} | {ratio} |", total / secs);
+    }
+    if visits == 0 {
+        return Ok(());
     }
 
     // 2. The quarter follow-up page on a large store.

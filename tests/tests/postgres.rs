@@ -530,3 +530,149 @@ async fn a_run_once_job_runs_on_one_instance_at_a_time() -> Result<()> {
     drop_database(&url)?;
     Ok(())
 }
+
+/// The keys of table `t`, in order.
+fn keys(c: &Connection) -> Result<Vec<i64>> {
+    Ok(c.prepare("SELECT k FROM t ORDER BY k")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Pipelined writes (`Connection::execute_pipelined`) answer later: a
+/// failed one must still undo its job, never the jobs before or after it,
+/// and never let the transaction's `COMMIT` pass as done (PostgreSQL rolls
+/// an aborted transaction back on `COMMIT` without an error). The same for
+/// a failure the caller did not look at.
+#[test]
+fn a_failed_pipelined_write_undoes_its_job_and_is_never_committed_silently() -> Result<()> {
+    let url = fresh_database()?;
+    let c = Connection::postgres(&url)?;
+    c.execute_batch("CREATE TABLE t (k BIGINT PRIMARY KEY)")?;
+    let insert = "INSERT INTO t (k) VALUES (?1)";
+
+    // Three jobs in one transaction, the middle one failing on its second
+    // write, which is only answered later.
+    c.begin_writing()?;
+    c.savepoint()?;
+    c.execute_pipelined(insert, [1i64])?;
+    c.release_savepoint(true)?;
+    c.savepoint()?;
+    c.execute_pipelined(insert, [2i64])?;
+    c.execute_pipelined(insert, [1i64])?; // the key is taken
+    c.execute_pipelined(insert, [3i64])?;
+    let failed = c.release_savepoint(true);
+    assert!(
+        failed
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("duplicate")),
+        "the job is told its write failed: {failed:?}"
+    );
+    c.savepoint()?;
+    c.execute_pipelined(insert, [4i64])?;
+    c.release_savepoint(true)?;
+    c.commit()?;
+    assert_eq!(keys(&c)?, vec![1, 4], "the failed job undone, no other");
+
+    // A failure left for the commit: nothing of the transaction is kept.
+    c.begin_writing()?;
+    c.execute_pipelined(insert, [5i64])?;
+    c.execute_pipelined(insert, [1i64])?;
+    assert!(c.commit().is_err(), "the commit reports the failed write");
+    assert_eq!(keys(&c)?, vec![1, 4]);
+
+    // A failure the caller read past (as a lookup read as "unknown" does).
+    c.begin_writing()?;
+    c.execute_pipelined(insert, [6i64])?;
+    let _ = c.execute(insert, [4i64]);
+    assert!(
+        c.commit().is_err(),
+        "the commit reports the ignored failure"
+    );
+    assert_eq!(keys(&c)?, vec![1, 4]);
+
+    // A statement whose parameter PostgreSQL cannot type, first seen inside
+    // a transaction: typed from its value, and the transaction goes on.
+    c.begin_writing()?;
+    c.execute_pipelined(insert, [7i64])?;
+    let none: bool = c.query_row("SELECT ?1 IS NULL", [None::<i64>], |r| r.get(0))?;
+    assert!(none);
+    c.execute_pipelined(insert, [8i64])?;
+    c.commit()?;
+    assert_eq!(keys(&c)?, vec![1, 4, 7, 8]);
+    drop(c);
+    drop_database(&url)?;
+    Ok(())
+}
+
+/// The log's check values chain each row to the one before (`shared::sync::
+/// cursor`); a writer keeps the last one for its transaction instead of
+/// reading it again. A job rolled back after appending must not leave its
+/// check value behind for the next job. The oracle is SHA-256 over the rows
+/// as PostgreSQL holds them, computed here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_check_chain_holds_across_a_rolled_back_job() -> Result<()> {
+    use automerge::transaction::Transactable;
+    use sha2::{Digest, Sha256};
+    use shared::sync::changes::parse_changes;
+    let url = fresh_database()?;
+    let db = instance(&url)?;
+    let change = |n: i64| -> Result<Vec<u8>> {
+        let mut doc = automerge::AutoCommit::new();
+        doc.put(automerge::ROOT, "n", n)?;
+        doc.commit();
+        Ok(doc
+            .get_last_local_change()
+            .ok_or_else(|| anyhow::anyhow!("no change"))?
+            .raw_bytes()
+            .to_vec())
+    };
+    let id = shared::DocId::random();
+    let append = |n: i64, fail: bool| {
+        let bytes = change(n);
+        let db = db.clone();
+        async move {
+            let parsed = parse_changes(&[bytes?]).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let done = db
+                .write(move |c| {
+                    server::db::documents::append_changes(c, id, &parsed, 0)?;
+                    if fail {
+                        return Err(server::error::Error::internal("this job fails"));
+                    }
+                    Ok(())
+                })
+                .await;
+            anyhow::ensure!(done.is_err() == fail, "job {n}: {done:?}");
+            Ok::<_, anyhow::Error>(())
+        }
+    };
+    // Queued together, so that they run in one transaction as well as they
+    // can; and once more one after another.
+    let (a, b, c) = tokio::join!(append(1, false), append(2, true), append(3, false));
+    a?;
+    b?;
+    c?;
+    append(4, true).await?;
+    append(5, false).await?;
+    let rows: Vec<(Vec<u8>, Vec<u8>)> = {
+        let url = url.clone();
+        server::db::sql::off_runtime(move || -> Result<_> {
+            Ok(Connection::postgres(&url)?
+                .prepare("SELECT hash, chain FROM changes ORDER BY seq")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?)
+        })?
+    };
+    assert_eq!(rows.len(), 3, "the rolled-back jobs left no row");
+    let mut previous = vec![0u8; shared::sync::cursor::CHECK_LEN];
+    for (i, (hash, chain)) in rows.iter().enumerate() {
+        let mut h = Sha256::new();
+        h.update(&previous);
+        h.update(hash);
+        let want = h.finalize()[..previous.len()].to_vec();
+        assert_eq!(chain, &want, "row {i} chains to the row before it");
+        previous = want;
+    }
+    db.close();
+    drop_database(&url)?;
+    Ok(())
+}

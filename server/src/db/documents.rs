@@ -43,9 +43,73 @@ pub fn stored(conn: &Connection, id: DocId) -> Result<Option<StoredDoc>, Error> 
     let Some((kind, owner, first_received_at, municipality)) = row else {
         return Ok(None);
     };
+    stored_doc(conn, id, kind, owner, first_received_at, municipality).map(Some)
+}
+
+/// What taking in a pushed document first needs to know of it, read in
+/// one statement (each is a round trip on PostgreSQL).
+pub struct FirstLook {
+    /// Its accepted row; none if never accepted.
+    pub stored: Option<StoredDoc>,
+    /// Its epoch (`redaction`); 0 when never redacted.
+    pub epoch: u32,
+    /// Whether changes of it are held (`held`).
+    pub has_held: bool,
+    /// Whether it is in the erasure ledger (`erasure::is_erased`).
+    pub erased: bool,
+}
+
+pub fn first_look(conn: &Connection, id: DocId) -> Result<FirstLook, Error> {
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<Millis>,
+        Option<String>,
+        Option<u32>,
+        bool,
+        bool,
+    );
+    let (kind, owner, first, municipality, epoch, has_held, erased): Row = conn
+        .prepare_cached(
+            "SELECT d.kind, d.owner, d.first_received_at, d.municipality, d.epoch,
+                    EXISTS (SELECT 1 FROM held_changes WHERE doc_id = ?1),
+                    EXISTS (SELECT 1 FROM ledger.erasures WHERE doc_id = ?1)
+               FROM (SELECT 1 AS one) o LEFT JOIN docs d ON d.id = ?1",
+        )?
+        .query_row([id.as_bytes()], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?;
+    let stored = match (kind, first) {
+        (Some(kind), Some(first)) => Some(stored_doc(conn, id, kind, owner, first, municipality)?),
+        _ => None,
+    };
+    Ok(FirstLook {
+        stored,
+        epoch: epoch.unwrap_or(0),
+        has_held,
+        erased,
+    })
+}
+
+fn stored_doc(
+    conn: &Connection,
+    id: DocId,
+    kind: String,
+    owner: Option<String>,
+    first_received_at: Millis,
+    municipality: Option<String>,
+) -> Result<StoredDoc, Error> {
     let kind = DocKind::parse(&kind)
         .ok_or_else(|| Error::Internal(format!("stored document {id} has kind {kind:?}")))?;
-    Ok(Some(StoredDoc {
+    Ok(StoredDoc {
         state: DocState {
             kind,
             owner: parse_officer(owner)?,
@@ -56,7 +120,7 @@ pub fn stored(conn: &Connection, id: DocId) -> Result<Option<StoredDoc>, Error> 
                 .map_err(Error::internal)?,
         },
         first_received_at,
-    }))
+    })
 }
 
 /// The municipality a document belongs to, as stored when it was
@@ -145,23 +209,33 @@ pub fn append_changes(
     changes: &[CheckedChange],
     now: Millis,
 ) -> Result<(), Error> {
-    let (_, mut check) = head(conn)?;
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO changes (doc_id, hash, actor, bytes, received_at, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+    // The log's last check value, read once per writing transaction and
+    // carried forward from there: only appends here change it, and every
+    // writer holds the log's lock (`sql::LOG_LOCK`) until it commits.
+    let mut check = match conn.remembered(LOG_CHECK) {
+        Some(check) => check,
+        None => head(conn)?.1,
+    };
     for c in changes {
         check = next_check(&check, &c.hash).to_vec();
-        stmt.execute(params![
+        conn.execute_pipelined(
+            "INSERT INTO changes (doc_id, hash, actor, bytes, received_at, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
             id.as_bytes(),
             &c.hash[..],
             &c.actor.0,
             c.change.raw_bytes(),
             now,
             &check
-        ])?;
+        ],
+        )?;
     }
+    conn.remember(LOG_CHECK, check);
     Ok(())
 }
+
+/// [`append_changes`]'s key for the log's last check value.
+const LOG_CHECK: &str = "log check";
 
 /// `access::readers` in the form the tables keep it.
 struct StoredReaders {
@@ -217,15 +291,14 @@ pub fn upsert(
         owner_reads,
         others,
     } = stored_form(state);
-    conn.prepare_cached(
+    conn.execute_pipelined(
         "INSERT INTO docs (id, kind, owner, first_received_at, last_changed_at, every_device, owner_reads,
                            municipality, municipality_reads)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, last_changed_at = excluded.last_changed_at,
             every_device = excluded.every_device, owner_reads = excluded.owner_reads,
             municipality = excluded.municipality, municipality_reads = excluded.municipality_reads",
-    )?
-    .execute(params![
+        params![
         id.as_bytes(),
         state.kind.as_str(),
         state.owner.map(|o| o.0.to_string()),
@@ -233,9 +306,10 @@ pub fn upsert(
         now,
         every_device,
         owner_reads,
-        state.municipality.map(|m| m.0.to_string()),
-        municipality_reads
-    ])?;
+            state.municipality.map(|m| m.0.to_string()),
+            municipality_reads
+        ],
+    )?;
     // Readers of a new document get all of it through the log after their
     // cursor; only a reader added later needs the whole history at once
     // (`granted_seq` past their cursor, see `outgoing`).
@@ -257,17 +331,13 @@ fn set_reader_rows(
     let current: HashSet<Uuid> = participants(conn, id)?.into_iter().collect();
     let wanted: HashSet<Uuid> = others.iter().map(|o| o.0).collect();
     for added in wanted.difference(&current) {
-        conn.prepare_cached(
+        conn.execute_pipelined(
             "INSERT INTO doc_access (doc_id, officer_id, granted_seq) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![
-            id.as_bytes(),
-            added.to_string(),
-            granted_seq as i64
-        ])?;
+            params![id.as_bytes(), added.to_string(), granted_seq as i64],
+        )?;
     }
     for removed in current.difference(&wanted) {
-        conn.execute(
+        conn.execute_pipelined(
             "DELETE FROM doc_access WHERE doc_id = ?1 AND officer_id = ?2",
             params![id.as_bytes(), removed.to_string()],
         )?;

@@ -87,10 +87,11 @@ pub fn put(
 
 /// Removes held changes of a document: released into the log, or refused.
 pub fn remove(conn: &Connection, id: DocId, hashes: &[ChangeHash]) -> Result<(), Error> {
-    let mut stmt =
-        conn.prepare_cached("DELETE FROM held_changes WHERE doc_id = ?1 AND hash = ?2")?;
     for h in hashes {
-        stmt.execute(params![id.as_bytes(), &h.0[..]])?;
+        conn.execute_pipelined(
+            "DELETE FROM held_changes WHERE doc_id = ?1 AND hash = ?2",
+            params![id.as_bytes(), &h.0[..]],
+        )?;
     }
     Ok(())
 }

@@ -213,11 +213,10 @@ pub fn device_for_token(conn: &Connection, token: &str) -> Result<Device, Error>
 }
 
 pub fn touch(conn: &Connection, device: Uuid, now: Millis) -> Result<(), Error> {
-    conn.execute(
+    conn.execute_pipelined(
         "UPDATE devices SET last_sync_at = ?1 WHERE id = ?2",
         params![now, device.to_string()],
-    )?;
-    Ok(())
+    )
 }
 
 /// Revokes a device; returns false if there is no such device.

@@ -3,18 +3,21 @@
 //! document, asks the core, and carries out the verdict, all inside the
 //! writer's transaction, so a document is never half-applied.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::db::sql::{Connection, OptionalExtension};
 use automerge::ChangeHash;
 use shared::access::DocState;
 use shared::domain::Millis;
 use shared::domain::{Counts, Organisation};
+use shared::municipality::Places;
 use shared::record::Record;
 use shared::sync::push::{decide, Rejection, Sender, Stored, Verdict};
 use shared::sync::IncomingDoc;
 use shared::validation::{NearbyVisits, OfficerLookup, References};
-use shared::{DocId, OfficerId};
+use shared::{DocId, MunicipalityId, OfficerId};
 use uuid::Uuid;
 
 use super::identity::Device;
@@ -22,13 +25,54 @@ use super::push_store::PushStore;
 use crate::error::Error;
 
 /// What validation asks of the world, answered from the follow-up tables,
-/// the officers and the server's clock.
+/// the officers and the server's clock; and where a record's places
+/// belong (`shared::municipality::Places`), from the same rows, kept in a
+/// [`Looked`].
 pub struct SqlReferences<'a> {
     conn: &'a Connection,
     now: Option<Millis>,
     /// The document judged and its owner, for `nearby_visits`.
     record: Option<(DocId, OfficerId)>,
+    looked: Cow<'a, Looked>,
 }
+
+/// The places and initiatives already looked up. Validation and the
+/// municipality rule ask of the same ones several times per record, and a
+/// sync's records mostly name the same few; each question is a round trip
+/// on PostgreSQL. Kept for one sync at most: field records do not change
+/// reference data, and [`ingest_doc`] forgets it all when a document that
+/// does is accepted.
+#[derive(Default, Clone)]
+pub struct Looked {
+    places: RefCell<HashMap<Uuid, Option<Place>>>,
+    initiatives: RefCell<HashMap<Uuid, Option<Initiative>>>,
+}
+
+impl Looked {
+    fn forget(&self) {
+        self.places.borrow_mut().clear();
+        self.initiatives.borrow_mut().clear();
+    }
+}
+
+/// A hotspot or venue row, as validation and the municipality rule see it.
+#[derive(Clone)]
+struct Place {
+    hotspot: bool,
+    municipality: Option<String>,
+}
+
+/// An initiative row and its plan's municipality.
+#[derive(Clone)]
+struct Initiative {
+    counts: Option<String>,
+    municipality: Option<String>,
+}
+
+/// What ingest asks of the world: validation's questions and the
+/// municipality rule's, answered from the same looked-up rows.
+pub trait Lookups: References + Places {}
+impl<T: References + Places> Lookups for T {}
 
 impl<'a> SqlReferences<'a> {
     /// For coordinators' edits: no record of theirs has a time to judge.
@@ -37,15 +81,17 @@ impl<'a> SqlReferences<'a> {
             conn,
             now: None,
             record: None,
+            looked: Cow::Owned(Looked::default()),
         }
     }
 
-    /// For what devices send: "in the future" is judged by this clock.
-    pub fn at(conn: &'a Connection, now: Millis) -> Self {
+    /// For what devices send: "in the future" is judged by this clock;
+    /// places and initiatives are kept in `looked`.
+    pub fn at(conn: &'a Connection, now: Millis, looked: &'a Looked) -> Self {
         SqlReferences {
-            conn,
             now: Some(now),
-            record: None,
+            looked: Cow::Borrowed(looked),
+            ..SqlReferences::new(conn)
         }
     }
 
@@ -55,36 +101,83 @@ impl<'a> SqlReferences<'a> {
         self
     }
 
-    fn text(&self, sql: &str, id: Uuid) -> Option<String> {
-        // A failing lookup counts as "unknown": the document is refused
-        // and kept in the quarantine, never accepted unchecked.
-        self.conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.query_row([id.to_string()], |r| r.get(0)))
+    // A failing lookup counts as "unknown": the document is refused and
+    // kept in the quarantine, never accepted unchecked (and on PostgreSQL
+    // the failure also undoes the job, `Connection::release_savepoint`).
+
+    fn place(&self, id: Uuid) -> Option<Place> {
+        if let Some(p) = self.looked.places.borrow().get(&id) {
+            return p.clone();
+        }
+        let place = self
+            .conn
+            .prepare_cached(
+                "SELECT 1, municipality FROM hotspots WHERE id = ?1
+                 UNION ALL SELECT 0, municipality FROM venues WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([id.to_string()], |r| {
+                    Ok(Place {
+                        hotspot: r.get::<_, i64>(0)? == 1,
+                        municipality: r.get(1)?,
+                    })
+                })
+                .optional()
+            })
             .ok()
+            .flatten();
+        self.looked.places.borrow_mut().insert(id, place.clone());
+        place
     }
 
-    fn exists(&self, sql: &str, id: Uuid) -> bool {
-        self.conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.exists([id.to_string()]))
-            .unwrap_or(false)
+    fn initiative(&self, id: Uuid) -> Option<Initiative> {
+        if let Some(i) = self.looked.initiatives.borrow().get(&id) {
+            return i.clone();
+        }
+        let initiative = self
+            .conn
+            .prepare_cached(
+                "SELECT i.counts, p.municipality_id FROM initiatives i
+                   LEFT JOIN plans p ON p.id = i.plan_id WHERE i.id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([id.to_string()], |r| {
+                    Ok(Initiative {
+                        counts: r.get(0)?,
+                        municipality: r.get(1)?,
+                    })
+                })
+                .optional()
+            })
+            .ok()
+            .flatten();
+        self.looked
+            .initiatives
+            .borrow_mut()
+            .insert(id, initiative.clone());
+        initiative
     }
+}
+
+fn municipality(m: Option<String>) -> Option<MunicipalityId> {
+    m.and_then(|m| Uuid::parse_str(&m).ok()).map(MunicipalityId)
 }
 
 impl References for SqlReferences<'_> {
     fn has_hotspot(&self, id: Uuid) -> bool {
-        self.exists("SELECT 1 FROM hotspots WHERE id = ?1", id)
+        self.place(id).is_some_and(|p| p.hotspot)
     }
     fn has_venue(&self, id: Uuid) -> bool {
-        self.exists("SELECT 1 FROM venues WHERE id = ?1", id)
+        self.place(id).is_some_and(|p| !p.hotspot)
     }
     fn initiative_counts(&self, id: Uuid) -> Option<Counts> {
-        self.text("SELECT counts FROM initiatives WHERE id = ?1", id)
-            .and_then(|c| Counts::parse(&c))
+        self.initiative(id)?.counts.and_then(|c| Counts::parse(&c))
     }
     fn officer(&self, id: Uuid) -> OfficerLookup {
-        self.text("SELECT organisation FROM officers WHERE id = ?1", id)
+        self.conn
+            .prepare_cached("SELECT organisation FROM officers WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id.to_string()], |r| r.get::<_, String>(0)))
+            .ok()
             .and_then(|o| Organisation::parse(&o))
             .map_or(OfficerLookup::Unknown, OfficerLookup::Known)
     }
@@ -92,51 +185,49 @@ impl References for SqlReferences<'_> {
         self.now
     }
     fn same_municipality(&self, place: Uuid, initiative: Uuid) -> Option<bool> {
-        let of_place = self.text(
-            "SELECT municipality FROM hotspots WHERE id = ?1
-                 UNION ALL SELECT municipality FROM venues WHERE id = ?1",
-            place,
-        )?;
-        let of_initiative = self.text(
-            "SELECT p.municipality_id FROM initiatives i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?1",
-            initiative,
-        )?;
+        let of_place = self.place(place)?.municipality?;
+        let of_initiative = self.initiative(initiative)?.municipality?;
         Some(of_place == of_initiative)
     }
     fn nearby_visits(&self, start: Millis, end: Millis) -> Option<NearbyVisits> {
         let (doc, owner) = self.record?;
         // The rows only; what counts is `NearbyVisits::count`. Read from
         // the (owner, start, end) index alone (rowid is in every index
-        // entry), the document's own stored row left out by its rowid.
-        let own: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT rowid FROM patrol_visits WHERE doc_id = ?1")
-            .and_then(|mut s| s.query_row([doc.to_string()], |r| r.get(0)).optional())
-            .ok()?;
+        // entry), the document's own stored row left out by its rowid,
+        // looked up once in the same statement.
         let (lo, hi) = NearbyVisits::window(start, end);
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT rowid, started_at, ended_at FROM patrol_visits
-                  WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3",
+                "SELECT started_at, ended_at FROM patrol_visits
+                  WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3
+                    AND rowid <> coalesce((SELECT rowid FROM patrol_visits WHERE doc_id = ?4), -1)",
             )
             .ok()?;
         let rows = stmt
-            .query_map((owner.0.to_string(), lo, hi), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Millis>(1)?,
-                    r.get::<_, Option<Millis>>(2)?,
-                ))
+            .query_map((owner.0.to_string(), lo, hi, doc.to_string()), |r| {
+                Ok((r.get::<_, Millis>(0)?, r.get::<_, Option<Millis>>(1)?))
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             // A failing read judges nothing rather than refusing a record.
             .ok()?;
-        let others = rows
-            .into_iter()
-            .filter(|(rowid, ..)| Some(*rowid) != own)
-            .map(|(_, s, e)| (s, e));
-        Some(NearbyVisits::count(start, end, others))
+        Some(NearbyVisits::count(start, end, rows))
+    }
+}
+
+impl Places for SqlReferences<'_> {
+    fn hotspot(&self, id: Uuid) -> Option<MunicipalityId> {
+        self.place(id)
+            .filter(|p| p.hotspot)
+            .and_then(|p| municipality(p.municipality))
+    }
+    fn venue(&self, id: Uuid) -> Option<MunicipalityId> {
+        self.place(id)
+            .filter(|p| !p.hotspot)
+            .and_then(|p| municipality(p.municipality))
+    }
+    fn initiative(&self, id: Uuid) -> Option<MunicipalityId> {
+        SqlReferences::initiative(self, id).and_then(|i| municipality(i.municipality))
     }
 }
 
@@ -148,9 +239,15 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
     device: &Device,
     doc: &IncomingDoc,
     now: Millis,
+    looked: &Looked,
 ) -> Result<Option<Rejection>, Error> {
-    let accepted = store.accepted(doc.id)?;
-    let held_rows = store.held(doc.id)?;
+    let look = store.first_look(doc.id)?;
+    let accepted = look.stored;
+    let held_rows = if look.has_held {
+        store.held(doc.id)?
+    } else {
+        Vec::new()
+    };
     let stored = Stored {
         state: accepted.as_ref().map(|s| s.state.clone()),
         doc: if accepted.is_some() {
@@ -159,12 +256,8 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
             automerge::Automerge::new()
         },
         held: held_rows.iter().map(|r| r.held.clone()).collect(),
-        erased: store.erased(doc.id)?,
-        epoch: if accepted.is_some() {
-            store.epoch(doc.id)?
-        } else {
-            0
-        },
+        erased: look.erased,
+        epoch: look.epoch,
     };
     let sender = Sender {
         officer: device.officer,
@@ -177,9 +270,8 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
         .as_ref()
         .and_then(|a| a.state.owner)
         .unwrap_or(device.officer);
-    let refs = store.references(now, doc.id, owner);
+    let refs = store.references(now, doc.id, owner, looked);
     let mut verdict = decide(&stored, &sender, &doc.changes, &*refs);
-    drop(refs);
     if matches!(verdict, Verdict::Hold { .. }) {
         verdict = verdict.within_quota(store.held_bytes(device.id)?);
     }
@@ -199,7 +291,24 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
             let first = accepted.map(|s| s.first_received_at).unwrap_or(now);
             store.append(doc.id, &a.append, now)?;
             store.release(doc.id, &a.released)?;
-            accept(store, doc.id, &a.record, a.owner, new, first, now)?;
+            let municipality = shared::municipality::of_record(&a.record, &*refs);
+            accept(
+                store,
+                doc.id,
+                &a.record,
+                a.owner,
+                municipality,
+                new,
+                first,
+                now,
+            )?;
+            let field_record = matches!(
+                a.record,
+                Record::PatrolVisit(_) | Record::Inspection(_) | Record::Activity(_)
+            );
+            if !field_record {
+                looked.forget();
+            }
         }
         Verdict::Hold { new, refused_held } => {
             refuse_held(store, doc.id, refused_held, &device_of, now)?;
@@ -260,12 +369,15 @@ fn refuse_held<S: PushStore + ?Sized>(
     store.release(id, &hashes)
 }
 
-/// Records an accepted document's row, readers and follow-up rows.
+/// Records an accepted document's row, readers and follow-up rows;
+/// `municipality`: the one it belongs to (`shared::municipality::of_record`).
+#[allow(clippy::too_many_arguments)]
 pub fn accept<S: PushStore + ?Sized>(
     store: &S,
     id: DocId,
     record: &Record,
     owner: Option<OfficerId>,
+    municipality: Option<MunicipalityId>,
     new: bool,
     first_received_at: Millis,
     now: Millis,
@@ -274,7 +386,7 @@ pub fn accept<S: PushStore + ?Sized>(
         kind: record.kind(),
         owner,
         participants: record.participants(),
-        municipality: store.municipality_of(record),
+        municipality,
     };
     store.upsert(id, &state, new, first_received_at, now)?;
     store.project(id, owner, first_received_at, state.municipality, record)

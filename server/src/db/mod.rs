@@ -629,47 +629,55 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) -> bool {
         }
         return true;
     }
-    let mut finishers = Vec::with_capacity(batch.len());
+    let mut finishers: Vec<(Finish, Option<Error>)> = Vec::with_capacity(batch.len());
     // Set when SQLite itself rolled the whole transaction back (it does so
     // on a full disk or an IO error): every job of the batch then fails,
     // and no later job may run outside the transaction.
     let mut aborted: Option<Error> = None;
     for job in batch {
         if let Some(err) = &aborted {
-            finishers.push(job(Err(err.clone())).1);
+            finishers.push((job(Err(err.clone())).1, None));
             continue;
         }
-        if let Err(err) = conn.execute_batch("SAVEPOINT job") {
-            finishers.push(job(Err(err)).1);
+        if let Err(err) = conn.savepoint() {
+            finishers.push((job(Err(err)).1, None));
             continue;
         }
         let (ok, finish) = job(Ok(conn));
-        finishers.push(finish);
         if conn.transaction_lost() {
+            finishers.push((finish, None));
             aborted = Some(Error::Unavailable(
                 "the server could not write its data; nothing was stored, retry later".into(),
             ));
             continue;
         }
-        let end = if ok {
-            "RELEASE job"
-        } else {
-            "ROLLBACK TO job; RELEASE job"
-        };
-        if let Err(e) = conn.execute_batch(end) {
-            tracing::error!(error = %e, "savepoint could not be closed");
+        // A job whose statement failed where it did not look (a pipelined
+        // write, a lookup read as "unknown") is undone and told so.
+        match conn.release_savepoint(ok) {
+            Ok(()) => finishers.push((finish, None)),
+            Err(e) if ok => {
+                tracing::warn!(error = %e, "a job's write failed; its work was undone");
+                finishers.push((finish, Some(e)));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "savepoint could not be closed");
+                finishers.push((finish, None));
+            }
         }
     }
     let commit = match aborted {
         Some(err) => Err(err),
-        None => conn.execute_batch("COMMIT"),
+        None => conn.commit(),
     };
     if commit.is_err() && !conn.transaction_lost() {
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = conn.rollback();
     }
     let failed = commit.is_err();
-    for finish in finishers {
-        finish(commit.clone());
+    for (finish, undone) in finishers {
+        finish(match undone {
+            Some(e) => Err(e),
+            None => commit.clone(),
+        });
     }
     failed
 }

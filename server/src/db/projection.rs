@@ -72,8 +72,7 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
         };
         for t in tables {
             // Table names are the constants above, never input.
-            conn.prepare_cached(&format!("DELETE FROM {t} WHERE doc_id = ?1"))?
-                .execute([&id])?;
+            conn.execute_pipelined(&format!("DELETE FROM {t} WHERE doc_id = ?1"), [&id])?;
         }
     }
     match p {
@@ -139,8 +138,8 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
                     text(plan.municipality_id)
                 ],
             )?;
-            conn.execute("DELETE FROM focus_areas WHERE plan_id = ?1", [&id])?;
-            conn.execute("DELETE FROM initiatives WHERE plan_id = ?1", [&id])?;
+            conn.execute_pipelined("DELETE FROM focus_areas WHERE plan_id = ?1", [&id])?;
+            conn.execute_pipelined("DELETE FROM initiatives WHERE plan_id = ?1", [&id])?;
             for f in focus_areas {
                 conn.replace(
                     "focus_areas",
@@ -179,12 +178,12 @@ pub fn write(conn: &Connection, p: &Projection) -> Result<(), Error> {
             conn.replace("inspections", "doc_id", "INSERT INTO inspections VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", params![id, row.venue_id.to_string(), row.initiative_id.to_string(), officer(row.owner),
                     row.started_at, row.ended_at, row.follow_up, row.remarks, row.police_participants,
                     row.municipal_participants, row.received_at, text(row.municipality)])?;
-            conn.prepare_cached("DELETE FROM inspection_findings WHERE doc_id = ?1")?
-                .execute([&id])?;
-            let mut ins =
-                conn.prepare_cached("INSERT INTO inspection_findings VALUES (?1, ?2, ?3, ?4)")?;
+            conn.execute_pipelined("DELETE FROM inspection_findings WHERE doc_id = ?1", [&id])?;
             for f in findings {
-                ins.execute(params![id, f.item, f.answer, f.has_comment])?;
+                conn.execute_pipelined(
+                    "INSERT INTO inspection_findings VALUES (?1, ?2, ?3, ?4)",
+                    params![id, f.item, f.answer, f.has_comment],
+                )?;
             }
         }
         Projection::Activity(a) => {
@@ -247,45 +246,11 @@ pub fn write_record(
 }
 
 /// The municipality a record belongs to, by `shared::municipality`'s rule,
-/// its places looked up in the follow-up tables.
+/// its places looked up in the follow-up tables (as ingest looks them up).
+/// A failing lookup is "unknown": the record then belongs to no
+/// municipality, which no page shows, never to a wrong one.
 pub fn municipality_of(conn: &Connection, record: &Record) -> Option<MunicipalityId> {
-    shared::municipality::of_record(record, &SqlPlaces(conn))
-}
-
-/// Where places belong, as the follow-up tables say. A failing lookup is
-/// "unknown": the record then belongs to no municipality, which no page
-/// shows, never to a wrong one.
-struct SqlPlaces<'a>(&'a Connection);
-
-impl SqlPlaces<'_> {
-    fn look_up(&self, sql: &str, id: uuid::Uuid) -> Option<MunicipalityId> {
-        self.0
-            .prepare_cached(sql)
-            .and_then(|mut s| {
-                s.query_row([id.to_string()], |r| r.get::<_, Option<String>>(0))
-                    .optional()
-            })
-            .ok()
-            .flatten()
-            .flatten()
-            .and_then(|m| uuid::Uuid::parse_str(&m).ok())
-            .map(MunicipalityId)
-    }
-}
-
-impl shared::municipality::Places for SqlPlaces<'_> {
-    fn hotspot(&self, id: uuid::Uuid) -> Option<MunicipalityId> {
-        self.look_up("SELECT municipality FROM hotspots WHERE id = ?1", id)
-    }
-    fn venue(&self, id: uuid::Uuid) -> Option<MunicipalityId> {
-        self.look_up("SELECT municipality FROM venues WHERE id = ?1", id)
-    }
-    fn initiative(&self, id: uuid::Uuid) -> Option<MunicipalityId> {
-        self.look_up(
-            "SELECT p.municipality_id FROM initiatives i JOIN plans p ON p.id = i.plan_id WHERE i.id = ?1",
-            id,
-        )
-    }
+    shared::municipality::of_record(record, &super::ingest::SqlReferences::new(conn))
 }
 
 /// Empties the follow-up tables and fills them again from the documents.

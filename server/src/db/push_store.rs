@@ -12,33 +12,36 @@ use shared::domain::Millis;
 use shared::record::Record;
 use shared::sync::changes::CheckedChange;
 use shared::sync::RejectCode;
-use shared::validation::References;
 use shared::{DocId, OfficerId};
 use uuid::Uuid;
 
-use super::documents::{self, StoredDoc};
+use super::documents::{self, FirstLook};
 use super::held::{self, HeldRow};
 use super::identity::Device;
-use super::ingest::SqlReferences;
+use super::ingest::{Looked, Lookups, SqlReferences};
 use super::{projection, quarantine};
 use crate::error::Error;
 
 pub trait PushStore {
-    /// The accepted state of a document; none if never accepted.
-    fn accepted(&self, id: DocId) -> Result<Option<StoredDoc>, Error>;
+    /// The accepted state of a document (none if never accepted), its
+    /// epoch, whether changes of it are held, whether it is erased.
+    fn first_look(&self, id: DocId) -> Result<FirstLook, Error>;
     /// The document built from its logged changes.
     fn load(&self, id: DocId) -> Result<Automerge, Error>;
     /// Changes held for the document, with the devices that sent them.
     fn held(&self, id: DocId) -> Result<Vec<HeldRow>, Error>;
     /// Bytes a device has held on the server.
     fn held_bytes(&self, device: Uuid) -> Result<usize, Error>;
-    /// Whether the document is in the erasure ledger.
-    fn erased(&self, id: DocId) -> Result<bool, Error>;
-    /// The document's epoch (`redaction`); 0 when never redacted.
-    fn epoch(&self, id: DocId) -> Result<u32, Error>;
-    /// What validation asks of the world, judged at `now`, for document
-    /// `doc` of `owner`.
-    fn references(&self, now: Millis, doc: DocId, owner: OfficerId) -> Box<dyn References + '_>;
+    /// What validation and the municipality rule ask of the world, judged
+    /// at `now`, for document `doc` of `owner`.
+    /// Places and initiatives are kept in `looked`.
+    fn references<'s>(
+        &'s self,
+        now: Millis,
+        doc: DocId,
+        owner: OfficerId,
+        looked: &'s Looked,
+    ) -> Box<dyn Lookups + 's>;
     fn append(&self, id: DocId, changes: &[CheckedChange], now: Millis) -> Result<(), Error>;
     fn hold(
         &self,
@@ -78,13 +81,11 @@ pub trait PushStore {
         municipality: Option<shared::MunicipalityId>,
         record: &Record,
     ) -> Result<(), Error>;
-    /// The municipality a record belongs to (`shared::municipality`).
-    fn municipality_of(&self, record: &Record) -> Option<shared::MunicipalityId>;
 }
 
 impl PushStore for Connection {
-    fn accepted(&self, id: DocId) -> Result<Option<StoredDoc>, Error> {
-        documents::stored(self, id)
+    fn first_look(&self, id: DocId) -> Result<FirstLook, Error> {
+        documents::first_look(self, id)
     }
     fn load(&self, id: DocId) -> Result<Automerge, Error> {
         documents::load(self, id)
@@ -92,17 +93,17 @@ impl PushStore for Connection {
     fn held(&self, id: DocId) -> Result<Vec<HeldRow>, Error> {
         held::of_doc(self, id)
     }
-    fn erased(&self, id: DocId) -> Result<bool, Error> {
-        super::erasure::is_erased(self, id)
-    }
-    fn epoch(&self, id: DocId) -> Result<u32, Error> {
-        Ok(super::redaction::epoch_of(self, id)?.0)
-    }
     fn held_bytes(&self, device: Uuid) -> Result<usize, Error> {
         held::bytes_of_device(self, device)
     }
-    fn references(&self, now: Millis, doc: DocId, owner: OfficerId) -> Box<dyn References + '_> {
-        Box::new(SqlReferences::at(self, now).of_record(doc, owner))
+    fn references<'s>(
+        &'s self,
+        now: Millis,
+        doc: DocId,
+        owner: OfficerId,
+        looked: &'s Looked,
+    ) -> Box<dyn Lookups + 's> {
+        Box::new(SqlReferences::at(self, now, looked).of_record(doc, owner))
     }
     fn append(&self, id: DocId, changes: &[CheckedChange], now: Millis) -> Result<(), Error> {
         documents::append_changes(self, id, changes, now)
@@ -150,8 +151,5 @@ impl PushStore for Connection {
         record: &Record,
     ) -> Result<(), Error> {
         projection::write_record(self, id, owner, first_received_at, municipality, record)
-    }
-    fn municipality_of(&self, record: &Record) -> Option<shared::MunicipalityId> {
-        projection::municipality_of(self, record)
     }
 }

@@ -248,7 +248,17 @@ pub fn install(conn: &Connection, r: &Redaction, now: Millis) -> Result<(), Erro
         .unwrap_or(r.redacted_at);
     let owner = stored.and_then(|s| s.state.owner).or(r.owner);
     let new = epoch_row_missing(conn, r.doc_id)?;
-    super::ingest::accept(conn, r.doc_id, &record, owner, new, first, now)?;
+    let municipality = super::projection::municipality_of(conn, &record);
+    super::ingest::accept(
+        conn,
+        r.doc_id,
+        &record,
+        owner,
+        municipality,
+        new,
+        first,
+        now,
+    )?;
     conn.prepare_cached("UPDATE docs SET epoch = ?2, redacted = ?3 WHERE id = ?1")?
         .execute(params![id, r.epoch, join_paths(&paths)])?;
     Ok(())

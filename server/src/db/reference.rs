@@ -126,7 +126,8 @@ pub fn write(
     documents::append_changes(conn, id, &[checked], now)?;
     let new = stored.is_none();
     let first = stored.map(|s| s.first_received_at).unwrap_or(now);
-    accept(conn, id, &record, None, new, first, now)?;
+    let municipality = super::projection::municipality_of(conn, &record);
+    accept(conn, id, &record, None, municipality, new, first, now)?;
     Ok(record)
 }
 

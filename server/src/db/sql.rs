@@ -1,6 +1,6 @@
 //! The storage seam: one connection type over SQLite (`rusqlite`, the
-//! embedded default) and PostgreSQL (the synchronous `postgres` client,
-//! for a service past one machine). Every `db` module is written against
+//! embedded default) and PostgreSQL (`tokio-postgres`, driven from the
+//! calling thread, for a service past one machine). Every `db` module is written against
 //! [`Connection`], [`Statement`] and [`Row`] here and never knows which
 //! database it talks to.
 //!
@@ -10,10 +10,12 @@
 //! rusqlite's synchronous API, which this module mirrors method for
 //! method. `sqlx` is async only, and would have turned every store
 //! function and every caller into futures. The PostgreSQL side uses
-//! `postgres` (sfackler's synchronous wrapper over `tokio-postgres`), which
-//! fits the blocking threads as rusqlite does; its pool is the same small
-//! pool the SQLite readers use, so `deadpool-postgres` (async) is not
-//! needed.
+//! `tokio-postgres` on a single-threaded runtime of the connection's own,
+//! blocked on by the calling thread (what sfackler's synchronous
+//! `postgres` wrapper does, but that wrapper hides the one thing the
+//! writer needs: pipelining, see [`Connection::execute_pipelined`]). Its
+//! pool is the same small pool the SQLite readers use, so
+//! `deadpool-postgres` (async) is not needed.
 //!
 //! The SQL is one dialect, the common part of both: `?1` parameters
 //! (rewritten to `$1` for PostgreSQL), `INSERT ... ON CONFLICT`, `CAST(...
@@ -23,7 +25,10 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::ops::Deref;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use crate::error::Error;
 
@@ -350,12 +355,36 @@ pub const JOB_LOCKS: i64 = 0x7472_7967_6c6f_6800;
 pub static SERIALISE_LOG_APPENDS: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(true);
 
-/// A PostgreSQL connection and its prepared statements.
+/// A PostgreSQL connection, its prepared statements, and the writes sent
+/// but not yet answered.
 pub struct Postgres {
     /// Always there but while being dropped ([`Postgres::drop`]).
-    client: RefCell<Option<postgres::Client>>,
-    prepared: RefCell<HashMap<String, postgres::Statement>>,
+    link: Option<PgLink>,
+    prepared: RefCell<HashMap<String, tokio_postgres::Statement>>,
+    /// Pipelined writes ([`Connection::execute_pipelined`]) in the order
+    /// they were sent, each already in the connection's queue.
+    pending: RefCell<Vec<PendingWrite>>,
+    /// The first statement that failed since the transaction or savepoint
+    /// began: PostgreSQL has aborted the transaction then, and a `COMMIT`
+    /// would roll it back without an error, so [`Connection::commit`] and
+    /// [`Connection::release_savepoint`] report this instead.
+    failed: RefCell<Option<Error>>,
+    /// Whether a transaction is open (begun here, not yet ended here).
+    in_transaction: std::cell::Cell<bool>,
+    /// Statements whose parameters PostgreSQL cannot type by itself.
+    needs_types: RefCell<std::collections::HashSet<String>>,
+    /// [`Connection::remember`]'s values.
+    remembered: RefCell<HashMap<&'static str, Vec<u8>>>,
 }
+
+/// The client and the runtime its connection task runs on; the task (and
+/// so the socket) only moves while a call blocks on the runtime.
+struct PgLink {
+    runtime: tokio::runtime::Runtime,
+    client: Arc<tokio_postgres::Client>,
+}
+
+type PendingWrite = Pin<Box<dyn Future<Output = Result<u64, tokio_postgres::Error>> + Send>>;
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -376,16 +405,34 @@ impl From<rusqlite::Connection> for Connection {
 impl Connection {
     /// Connects to PostgreSQL at `url` (`postgres://user@host/db`).
     pub fn postgres(url: &str) -> Result<Connection, Error> {
-        let connect = || -> Result<postgres::Client, postgres::Error> {
-            let mut c = postgres::Client::connect(url, postgres::NoTls)?;
+        let connect = || -> Result<PgLink, Error> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(Error::internal)?;
+            let (client, connection) =
+                runtime.block_on(tokio_postgres::connect(url, tokio_postgres::NoTls))?;
+            runtime.spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::warn!(error = %e, "the connection to PostgreSQL ended");
+                }
+            });
             // Notices ("already exists, skipping") are not the server's news.
-            c.batch_execute("SET client_min_messages = warning")?;
-            Ok(c)
+            runtime.block_on(client.batch_execute("SET client_min_messages = warning"))?;
+            Ok(PgLink {
+                runtime,
+                client: Arc::new(client),
+            })
         };
-        let client = off_runtime(connect)?;
+        let link = off_runtime(connect)?;
         Ok(Connection::Postgres(Box::new(Postgres {
-            client: RefCell::new(Some(client)),
+            link: Some(link),
             prepared: RefCell::new(HashMap::new()),
+            pending: RefCell::new(Vec::new()),
+            failed: RefCell::new(None),
+            in_transaction: std::cell::Cell::new(false),
+            needs_types: RefCell::new(std::collections::HashSet::new()),
+            remembered: RefCell::new(HashMap::new()),
         })))
     }
 
@@ -410,7 +457,10 @@ impl Connection {
     pub fn execute_batch(&self, sql: &str) -> Result<(), Error> {
         match self {
             Connection::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Connection::Postgres(p) => p.with(|c| c.batch_execute(sql)),
+            Connection::Postgres(p) => {
+                let c = p.client()?;
+                p.run(c.batch_execute(sql))
+            }
         }
     }
 
@@ -425,8 +475,27 @@ impl Connection {
             Connection::Postgres(p) => {
                 let stmt = p.prepare(sql, &values)?;
                 let args = pg_args(&values);
-                let n = p.with(|c| c.execute(&stmt, &pg_refs(&args)))?;
+                let c = p.client()?;
+                let n = p.run(c.execute(&stmt, &pg_refs(&args)))?;
                 Ok(n as usize)
+            }
+        }
+    }
+
+    /// Runs a write whose row count nobody needs. On PostgreSQL it is sent
+    /// without waiting for its answer: the next statement goes out behind
+    /// it and one round trip answers both (pipelining; a sync's dozens of
+    /// inserts cost one wait instead of dozens). Its error, if any, is the
+    /// next statement's, and like any failed statement it aborts the
+    /// transaction, so the job it belongs to is rolled back
+    /// ([`Connection::release_savepoint`]). On SQLite it runs at once.
+    pub fn execute_pipelined<P: Params>(&self, sql: &str, params: P) -> Result<(), Error> {
+        let values = params.values();
+        match self {
+            Connection::Sqlite(_) => self.execute(sql, values).map(|_| ()),
+            Connection::Postgres(p) => {
+                let stmt = p.prepare(sql, &values)?;
+                p.send(stmt, pg_args(&values))
             }
         }
     }
@@ -469,7 +538,8 @@ impl Connection {
                     .collect();
                 let names = std::rc::Rc::new(names);
                 let args = pg_args(values);
-                let rows = p.with(|c| c.query(&stmt, &pg_refs(&args)))?;
+                let c = p.client()?;
+                let rows = p.run(c.query(&stmt, &pg_refs(&args)))?;
                 let mut out = Vec::with_capacity(rows.len());
                 for r in rows {
                     let mut cells = Vec::with_capacity(r.len());
@@ -535,28 +605,30 @@ impl Connection {
 
     /// SQLite's `INSERT OR REPLACE` in the words both databases share: the
     /// row whose `key` column holds the first parameter goes, then
-    /// `insert` (a plain `INSERT`, its key as `?1`) runs.
+    /// `insert` (a plain `INSERT`, its key as `?1`) runs. Both pipelined
+    /// ([`Connection::execute_pipelined`]).
     pub fn replace<P: Params>(
         &self,
         table: &str,
         key: &str,
         insert: &str,
         params: P,
-    ) -> Result<usize, Error> {
+    ) -> Result<(), Error> {
         let values = params.values();
         let first = values
             .first()
             .cloned()
             .ok_or_else(|| Error::internal("a replaced row needs its key"))?;
         // Table and column names are the callers' constants, never input.
-        self.execute(&format!("DELETE FROM {table} WHERE {key} = ?1"), [first])?;
-        self.execute(insert, values)
+        self.execute_pipelined(&format!("DELETE FROM {table} WHERE {key} = ?1"), [first])?;
+        self.execute_pipelined(insert, values)
     }
 
     /// Begins a transaction that ends with [`Transaction::commit`], or is
     /// rolled back when dropped (rusqlite's `unchecked_transaction`).
     pub fn unchecked_transaction(&self) -> Result<Transaction<'_>, Error> {
         self.execute_batch("BEGIN")?;
+        self.began();
         Ok(Transaction {
             conn: self,
             done: false,
@@ -572,13 +644,122 @@ impl Connection {
     pub fn begin_writing(&self) -> Result<(), Error> {
         match self {
             Connection::Sqlite(c) => Ok(c.execute_batch("BEGIN IMMEDIATE")?),
-            Connection::Postgres(p) => p.with(|c| {
-                c.batch_execute("BEGIN")?;
+            Connection::Postgres(p) => {
+                let c = p.client()?;
+                p.run(c.batch_execute("BEGIN"))?;
+                self.began();
                 if SERIALISE_LOG_APPENDS.load(std::sync::atomic::Ordering::Relaxed) {
-                    c.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])?;
+                    p.run(c.execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK]))?;
                 }
                 Ok(())
-            }),
+            }
+        }
+    }
+
+    /// Commits the open transaction. On PostgreSQL, a transaction in which
+    /// a statement failed is rolled back and that failure returned (a bare
+    /// `COMMIT` would roll it back and say nothing).
+    pub fn commit(&self) -> Result<(), Error> {
+        if let Connection::Postgres(p) = self {
+            let failure = match self.flush() {
+                Err(e) => Some(e),
+                Ok(()) => p.failed.borrow_mut().take(),
+            };
+            if let Some(err) = failure {
+                let _ = self.rollback();
+                return Err(err);
+            }
+        }
+        let done = self.execute_batch("COMMIT");
+        self.ended();
+        done
+    }
+
+    /// Rolls the open transaction back.
+    pub fn rollback(&self) -> Result<(), Error> {
+        let done = self.execute_batch("ROLLBACK");
+        self.ended();
+        done
+    }
+
+    fn began(&self) {
+        if let Connection::Postgres(p) = self {
+            p.failed.borrow_mut().take();
+            p.remembered.borrow_mut().clear();
+            p.in_transaction.set(true);
+        }
+    }
+
+    fn ended(&self) {
+        if let Connection::Postgres(p) = self {
+            p.failed.borrow_mut().take();
+            p.remembered.borrow_mut().clear();
+            p.in_transaction.set(false);
+        }
+    }
+
+    /// Keeps `value` under `key` until the open transaction ends or a
+    /// savepoint of it is rolled back: for what a writing transaction, which
+    /// alone changes it, would otherwise read again and again (a round trip
+    /// each on PostgreSQL). Nothing is kept outside a transaction, nor on
+    /// SQLite, which reads from memory anyway.
+    pub fn remember(&self, key: &'static str, value: Vec<u8>) {
+        if let Connection::Postgres(p) = self {
+            if p.in_transaction.get() {
+                p.remembered.borrow_mut().insert(key, value);
+            }
+        }
+    }
+
+    /// What [`Connection::remember`] keeps under `key`.
+    pub fn remembered(&self, key: &'static str) -> Option<Vec<u8>> {
+        match self {
+            Connection::Postgres(p) => p.remembered.borrow().get(key).cloned(),
+            Connection::Sqlite(_) => None,
+        }
+    }
+
+    /// Opens savepoint `job` inside the writer's transaction
+    /// (`db::run_batch`).
+    pub fn savepoint(&self) -> Result<(), Error> {
+        self.flush()?;
+        self.execute_batch("SAVEPOINT job")?;
+        if let Connection::Postgres(p) = self {
+            p.failed.borrow_mut().take();
+        }
+        Ok(())
+    }
+
+    /// Closes savepoint `job`: its work is kept if `keep` and no statement
+    /// of it failed (pipelined writes included), else undone. Returns the
+    /// failure that undid it, when `keep` was asked.
+    pub fn release_savepoint(&self, keep: bool) -> Result<(), Error> {
+        let failure = match (self.flush(), self) {
+            (Err(e), _) => Some(e),
+            (Ok(()), Connection::Postgres(p)) => p.failed.borrow_mut().take(),
+            (Ok(()), Connection::Sqlite(_)) => None,
+        };
+        if keep && failure.is_none() {
+            return self.execute_batch("RELEASE job");
+        }
+        if let Connection::Postgres(p) = self {
+            p.remembered.borrow_mut().clear();
+        }
+        self.execute_batch("ROLLBACK TO job; RELEASE job")?;
+        if let Connection::Postgres(p) = self {
+            p.failed.borrow_mut().take();
+        }
+        match failure {
+            Some(e) if keep => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Waits for the pipelined writes' answers; the first one's error.
+    pub fn flush(&self) -> Result<(), Error> {
+        match self {
+            Connection::Sqlite(_) => Ok(()),
+            Connection::Postgres(p) => p.run(std::future::ready(Ok(()))),
         }
     }
 
@@ -624,67 +805,157 @@ pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 impl Postgres {
-    /// Runs `f` on the client.
-    fn with<T>(
+    fn link(&self) -> Result<&PgLink, Error> {
+        self.link
+            .as_ref()
+            .ok_or_else(|| Error::internal("the PostgreSQL connection is closed"))
+    }
+
+    fn client(&self) -> Result<Arc<tokio_postgres::Client>, Error> {
+        Ok(self.link()?.client.clone())
+    }
+
+    /// Runs `op` to its end, after the pipelined writes: its request is
+    /// queued behind theirs, so one round trip answers all. A pipelined
+    /// write's error comes first (the transaction was aborted there, and
+    /// `op` failed only because of it); the first failure of the
+    /// transaction is remembered ([`Postgres::failed`]).
+    fn run<T>(
         &self,
-        f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error>,
+        op: impl Future<Output = Result<T, tokio_postgres::Error>>,
     ) -> Result<T, Error> {
-        let mut client = self.client.borrow_mut();
-        let client = client
-            .as_mut()
-            .ok_or_else(|| Error::internal("the PostgreSQL connection is closed"))?;
-        Ok(f(client)?)
+        let link = self.link()?;
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        let (earlier, result) = link.runtime.block_on(futures_util::future::join(
+            async move {
+                // Every answer is read, even past a failure: the
+                // connection hands them out in order.
+                let mut first = None;
+                for write in pending {
+                    if let Err(e) = write.await {
+                        first.get_or_insert(e);
+                    }
+                }
+                first
+            },
+            op,
+        ));
+        let result = match earlier {
+            Some(e) => Err(Error::from(e)),
+            None => result.map_err(Error::from),
+        };
+        if let Err(e) = &result {
+            self.failed.borrow_mut().get_or_insert_with(|| e.clone());
+        }
+        result
+    }
+
+    /// Queues `stmt` with `args` on the connection and returns without
+    /// waiting for its answer ([`Connection::execute_pipelined`]).
+    fn send(&self, stmt: tokio_postgres::Statement, args: Vec<PgArg>) -> Result<(), Error> {
+        let link = self.link()?;
+        let client = link.client.clone();
+        let mut write: PendingWrite =
+            Box::pin(async move { client.execute(&stmt, &pg_refs(&args)).await });
+        // The first poll puts the request in the connection's queue (in
+        // order with every other); the connection task writes it to the
+        // socket at the next call that blocks on the runtime.
+        let first = link.runtime.block_on(std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(write.as_mut().poll(cx))
+        }));
+        match first {
+            std::task::Poll::Pending => self.pending.borrow_mut().push(write),
+            std::task::Poll::Ready(Ok(_)) => {}
+            std::task::Poll::Ready(Err(e)) => {
+                let e = Error::from(e);
+                self.failed.borrow_mut().get_or_insert_with(|| e.clone());
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     fn is_closed(&self) -> bool {
-        self.client.borrow().as_ref().is_none_or(|c| c.is_closed())
+        self.link.as_ref().is_none_or(|l| l.client.is_closed())
     }
 
     /// The prepared statement for `sql`, the parameters' types inferred
     /// by the server; where it cannot infer one (`?1 IS NULL`, a parameter
     /// in the select list), typed from `values` as SQLite would take them.
-    fn prepare(&self, sql: &str, values: &[Value]) -> Result<postgres::Statement, Error> {
+    fn prepare(&self, sql: &str, values: &[Value]) -> Result<tokio_postgres::Statement, Error> {
         if let Some(s) = self.prepared.borrow().get(sql) {
             return Ok(s.clone());
         }
         let text = postgres_placeholders(sql);
-        let stmt = match self.with(|c| c.prepare(&text)) {
-            Ok(stmt) => {
-                self.prepared
-                    .borrow_mut()
-                    .insert(sql.to_owned(), stmt.clone());
-                stmt
-            }
-            Err(e) if e.to_string().contains("could not determine data type") => {
-                use postgres::types::Type;
-                let types: Vec<Type> = values
-                    .iter()
-                    .map(|v| match v {
-                        Value::Integer(_) => Type::INT8,
-                        Value::Real(_) => Type::FLOAT8,
-                        Value::Blob(_) => Type::BYTEA,
-                        Value::Text(_) | Value::Null => Type::TEXT,
-                    })
-                    .collect();
-                let key = format!("{sql}\u{0}{types:?}");
-                if let Some(s) = self.prepared.borrow().get(&key) {
-                    return Ok(s.clone());
+        let client = self.client()?;
+        if !self.needs_types.borrow().contains(sql) {
+            match self.prepare_untyped(&client, &text) {
+                Ok(stmt) => {
+                    self.prepared
+                        .borrow_mut()
+                        .insert(sql.to_owned(), stmt.clone());
+                    return Ok(stmt);
                 }
-                let stmt = self.with(|c| c.prepare_typed(&text, &types))?;
-                self.prepared.borrow_mut().insert(key, stmt.clone());
-                stmt
+                Err(e) if e.to_string().contains("could not determine data type") => {
+                    self.needs_types.borrow_mut().insert(sql.to_owned());
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
-        };
+        }
+        use tokio_postgres::types::Type;
+        let types: Vec<Type> = values
+            .iter()
+            .map(|v| match v {
+                Value::Integer(_) => Type::INT8,
+                Value::Real(_) => Type::FLOAT8,
+                Value::Blob(_) => Type::BYTEA,
+                Value::Text(_) | Value::Null => Type::TEXT,
+            })
+            .collect();
+        let key = format!("{sql}\u{0}{types:?}");
+        if let Some(s) = self.prepared.borrow().get(&key) {
+            return Ok(s.clone());
+        }
+        let stmt = self.run(client.prepare_typed(&text, &types))?;
+        self.prepared.borrow_mut().insert(key, stmt.clone());
         Ok(stmt)
+    }
+
+    /// Prepares `text` with the parameters' types left to the server. A
+    /// statement PostgreSQL cannot prepare aborts the open transaction, so
+    /// inside one the attempt is made under a savepoint (once per statement
+    /// and connection: prepared statements are kept).
+    fn prepare_untyped(
+        &self,
+        client: &tokio_postgres::Client,
+        text: &str,
+    ) -> Result<tokio_postgres::Statement, Error> {
+        if !self.in_transaction.get() {
+            return self.run(client.prepare(text));
+        }
+        self.run(client.batch_execute("SAVEPOINT prepare"))?;
+        let attempt = self.run(client.prepare(text));
+        match attempt {
+            Ok(_) => self.run(client.batch_execute("RELEASE prepare"))?,
+            Err(_) => {
+                self.run(client.batch_execute("ROLLBACK TO prepare; RELEASE prepare"))?;
+                // Undone by the savepoint: the transaction goes on.
+                self.failed.borrow_mut().take();
+            }
+        }
+        attempt
     }
 }
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        // Closing the client blocks on its runtime: off any async one.
-        if let Some(client) = self.client.get_mut().take() {
-            off_runtime(move || drop(client));
+        // A runtime may not be dropped inside another: off any async one.
+        let pending = std::mem::take(self.pending.get_mut());
+        if let Some(link) = self.link.take() {
+            off_runtime(move || {
+                drop(pending);
+                drop(link);
+            });
         }
     }
 }
@@ -761,7 +1032,7 @@ pub struct Transaction<'c> {
 impl Transaction<'_> {
     pub fn commit(mut self) -> Result<(), Error> {
         self.done = true;
-        self.conn.execute_batch("COMMIT")
+        self.conn.commit()
     }
 }
 
@@ -775,7 +1046,7 @@ impl Deref for Transaction<'_> {
 impl Drop for Transaction<'_> {
     fn drop(&mut self) {
         if !self.done {
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.conn.rollback();
         }
     }
 }
@@ -854,13 +1125,13 @@ struct PgArg(Value);
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
-impl postgres::types::ToSql for PgArg {
+impl tokio_postgres::types::ToSql for PgArg {
     fn to_sql(
         &self,
-        ty: &postgres::types::Type,
+        ty: &tokio_postgres::types::Type,
         out: &mut bytes::BytesMut,
-    ) -> Result<postgres::types::IsNull, BoxError> {
-        use postgres::types::{IsNull, Type};
+    ) -> Result<tokio_postgres::types::IsNull, BoxError> {
+        use tokio_postgres::types::{IsNull, Type};
         match (&self.0, ty) {
             (Value::Null, _) => Ok(IsNull::Yes),
             (Value::Integer(i), t) if *t == Type::INT8 => i.to_sql(ty, out),
@@ -882,29 +1153,29 @@ impl postgres::types::ToSql for PgArg {
         }
     }
 
-    fn accepts(_: &postgres::types::Type) -> bool {
+    fn accepts(_: &tokio_postgres::types::Type) -> bool {
         true
     }
 
-    postgres::types::to_sql_checked!();
+    tokio_postgres::types::to_sql_checked!();
 }
 
 fn pg_args(values: &[Value]) -> Vec<PgArg> {
     values.iter().cloned().map(PgArg).collect()
 }
 
-fn pg_refs(args: &[PgArg]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+fn pg_refs(args: &[PgArg]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
     args.iter()
-        .map(|a| a as &(dyn postgres::types::ToSql + Sync))
+        .map(|a| a as &(dyn tokio_postgres::types::ToSql + Sync))
         .collect()
 }
 
 /// A PostgreSQL cell read as one of SQLite's storage classes.
 struct PgCell(Value);
 
-impl<'a> postgres::types::FromSql<'a> for PgCell {
-    fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, BoxError> {
-        use postgres::types::Type;
+impl<'a> tokio_postgres::types::FromSql<'a> for PgCell {
+    fn from_sql(ty: &tokio_postgres::types::Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        use tokio_postgres::types::Type;
         let v = match ty {
             t if *t == Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
             t if *t == Type::INT4 => Value::Integer(i32::from_sql(ty, raw)?.into()),
@@ -922,12 +1193,12 @@ impl<'a> postgres::types::FromSql<'a> for PgCell {
         Ok(PgCell(v))
     }
 
-    fn from_sql_null(_: &postgres::types::Type) -> Result<Self, BoxError> {
+    fn from_sql_null(_: &tokio_postgres::types::Type) -> Result<Self, BoxError> {
         // `void` (what pg_advisory_xact_lock returns) arrives as NULL too.
         Ok(PgCell(Value::Null))
     }
 
-    fn accepts(_: &postgres::types::Type) -> bool {
+    fn accepts(_: &tokio_postgres::types::Type) -> bool {
         true
     }
 }
