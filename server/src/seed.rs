@@ -178,6 +178,7 @@ fn take_in(
         &incoming,
         now,
         &ingest::Looked::default(),
+        None,
     )? {
         None => Ok(()),
         Some(r) => Err(Error::internal(format!(

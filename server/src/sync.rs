@@ -10,7 +10,7 @@ use shared::domain::Millis;
 use shared::sync::wire::{MAX_ERASED_PER_RESPONSE, PROTOCOL_VERSION};
 use shared::sync::{DocResult, IncomingSync, SyncResponse};
 
-use crate::db::{erasure, identity, ingest, outgoing, venue_list};
+use crate::db::{documents, erasure, identity, ingest, outgoing, venue_list};
 use crate::error::Error;
 
 /// The response cut: past this many bytes of changes the server answers
@@ -30,9 +30,25 @@ pub fn run(
     let mut results = Vec::with_capacity(incoming.docs.len());
     let mut rejected = false;
     let looked = ingest::Looked::default();
+    // What the server holds of each document, asked all at once. A
+    // document named twice is looked at again the second time, after its
+    // first was taken in.
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<_> = incoming
+        .docs
+        .iter()
+        .map(|d| d.id)
+        .filter(|id| seen.insert(*id))
+        .collect();
+    let mut looks: std::collections::HashMap<_, _> = ids
+        .iter()
+        .copied()
+        .zip(documents::first_looks(conn, &ids)?)
+        .collect();
     for doc in &incoming.docs {
         let id = ByteBuf::from(doc.id.as_bytes().to_vec());
-        match ingest::ingest_doc(conn, &device, doc, now, &looked)? {
+        let look = looks.remove(&doc.id);
+        match ingest::ingest_doc(conn, &device, doc, now, &looked, look)? {
             None => results.push(DocResult {
                 id,
                 ok: true,

@@ -500,3 +500,122 @@ async fn the_venue_list_is_sent_once_per_change() -> anyhow::Result<()> {
     server.stop().await;
     Ok(())
 }
+
+/// A new record's follow-up rows are only added, without first taking out
+/// rows of it that cannot be there (a statement each, on PostgreSQL a
+/// round trip's worth of work). Should a row name it all the same (written
+/// by hand, or by a version with a bug), it is replaced, never counted
+/// twice nor in the way: the follow-up equals a rebuild from the documents.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_record_replaces_a_stray_follow_up_row_of_its_id() -> anyhow::Result<()> {
+    let (_dir, server, anna) = started("Anna Berg").await?;
+    let stray = DocId::random();
+    let mut visit = anna.new_visit(now_ms() - 20 * 60_000)?;
+    visit.ended_at = Some(visit.started_at + 12 * 60_000);
+    visit.contacts.increment(1);
+    let (hotspot, initiative) = (
+        visit.hotspot_id.to_string(),
+        visit.initiative_id.to_string(),
+    );
+    server
+        .db
+        .write(move |c| {
+            c.execute(
+                "INSERT INTO patrol_visits VALUES (?1, ?2, ?3, NULL, 0, 60000, 60, 1, 1, 99, 0, 0, 0, 0, 0, NULL)",
+                (stray.to_string(), hotspot, initiative),
+            )
+        })
+        .await?;
+    let mut doc = Doc::new(&anna)?;
+    let change = doc.write(&Record::PatrolVisit(visit))?;
+    let fresh = DocId::random();
+    let (status, resp) = push(
+        &server,
+        &anna,
+        vec![(stray, vec![change.clone()]), (fresh, vec![change])],
+    )
+    .await?;
+    assert_eq!(status, 200);
+    assert!(resp.results.iter().all(|r| r.ok), "{:?}", resp.results);
+    for id in [stray, fresh] {
+        let contacts: i64 = server
+            .db
+            .read(move |c| {
+                c.query_row(
+                    "SELECT CAST(sum(contacts) AS BIGINT) FROM patrol_visits WHERE doc_id = ?1",
+                    [id.to_string()],
+                    |r| r.get(0),
+                )
+            })
+            .await?;
+        assert_eq!(contacts, 1, "{id}: the record's own row, once");
+    }
+    let (live, rebuilt) = server
+        .db
+        .write(|c| {
+            let live = server::db::projection::dump(c)?;
+            server::db::projection::rebuild(c)?;
+            Ok((live, server::db::projection::dump(c)?))
+        })
+        .await?;
+    assert_eq!(live, rebuilt, "the follow-up is what a rebuild makes");
+    server.stop().await;
+    Ok(())
+}
+
+/// The overlap rule reads the officer's other visits once per sync and
+/// keeps them as the sync writes (`ingest::Looked`): a visit moved earlier
+/// in the same sync is judged where it is now. Anna's visit A is moved five
+/// hours on, then three new visits are sent at A's old time, in one sync:
+/// each overlaps at most the other two, under the limit of three, so all
+/// are accepted (were A still counted at its old time, the third would
+/// overlap three and be refused).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_moved_earlier_in_a_sync_is_judged_where_it_is_now() -> anyhow::Result<()> {
+    use shared::validation::MAX_OVERLAPPING_VISITS;
+    assert_eq!(
+        MAX_OVERLAPPING_VISITS, 3,
+        "the test's numbers are for three"
+    );
+    let (_dir, server, anna) = started("Anna Berg").await?;
+    let start = now_ms() - 8 * 3_600_000;
+    let visit_at = |at| -> anyhow::Result<shared::domain::PatrolVisit> {
+        let mut v = anna.new_visit(at)?;
+        v.ended_at = Some(at + 30 * 60_000);
+        Ok(v)
+    };
+    let a = DocId::random();
+    let mut a_doc = Doc::new(&anna)?;
+    let mut moved = visit_at(start)?;
+    let first = a_doc.write(&Record::PatrolVisit(moved.clone()))?;
+    let (_, resp) = push(&server, &anna, vec![(a, vec![first])]).await?;
+    assert!(resp.results.iter().all(|r| r.ok), "{:?}", resp.results);
+
+    moved.started_at = start + 5 * 3_600_000;
+    moved.ended_at = Some(moved.started_at + 30 * 60_000);
+    let mut docs = vec![(a, vec![a_doc.write(&Record::PatrolVisit(moved))?])];
+    for _ in 0..3 {
+        let mut d = Doc::new(&anna)?;
+        docs.push((
+            DocId::random(),
+            vec![d.write(&Record::PatrolVisit(visit_at(start)?))?],
+        ));
+    }
+    let (status, resp) = push(&server, &anna, docs).await?;
+    assert_eq!(status, 200);
+    assert!(resp.results.iter().all(|r| r.ok), "{:?}", resp.results);
+    let officer = anna.officer().to_string();
+    let counted: i64 = server
+        .db
+        .read(move |c| {
+            c.query_row(
+                "SELECT count(*) FROM patrol_visits WHERE owner = ?1",
+                [officer],
+                |r| r.get(0),
+            )
+        })
+        .await?;
+    assert_eq!(counted, 4, "A and the three new ones count");
+    server.stop().await;
+    Ok(())
+}

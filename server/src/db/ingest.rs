@@ -13,6 +13,7 @@ use shared::access::DocState;
 use shared::domain::Millis;
 use shared::domain::{Counts, Organisation};
 use shared::municipality::Places;
+use shared::projection::Projection;
 use shared::record::Record;
 use shared::sync::push::{decide, Rejection, Sender, Stored, Verdict};
 use shared::sync::IncomingDoc;
@@ -20,6 +21,7 @@ use shared::validation::{NearbyVisits, OfficerLookup, References};
 use shared::{DocId, MunicipalityId, OfficerId};
 use uuid::Uuid;
 
+use super::documents::FirstLook;
 use super::identity::Device;
 use super::push_store::PushStore;
 use crate::error::Error;
@@ -42,16 +44,52 @@ pub struct SqlReferences<'a> {
 /// on PostgreSQL. Kept for one sync at most: field records do not change
 /// reference data, and [`ingest_doc`] forgets it all when a document that
 /// does is accepted.
+///
+/// Likewise one officer's patrol visits around the ones being judged (the
+/// overlap rule reads them for each visit; a sync's visits are mostly one
+/// officer's, days apart at most): read once, then kept as the store holds
+/// them by [`Looked::wrote`], which every accepted field record passes
+/// through.
 #[derive(Default, Clone)]
 pub struct Looked {
     places: RefCell<HashMap<Uuid, Option<Place>>>,
     initiatives: RefCell<HashMap<Uuid, Option<Initiative>>>,
+    visits: RefCell<Option<OwnVisits>>,
 }
+
+/// Every patrol visit of `owner` that starts strictly between `after` and
+/// `before`: its start and end, by document.
+#[derive(Clone)]
+struct OwnVisits {
+    owner: OfficerId,
+    after: Millis,
+    before: Millis,
+    rows: HashMap<DocId, (Millis, Option<Millis>)>,
+}
+
+/// How far around the first visit judged [`OwnVisits`] reaches: a week
+/// each side holds a phone's backlog of several days, and at most a few
+/// hundred rows (the overlap rule bounds an officer's visits per hour).
+const OWN_VISITS_MARGIN_MS: Millis = 7 * 24 * 3_600_000;
 
 impl Looked {
     fn forget(&self) {
         self.places.borrow_mut().clear();
         self.initiatives.borrow_mut().clear();
+        self.visits.borrow_mut().take();
+    }
+
+    /// The follow-up rows of field record `doc` are now `rows`: the kept
+    /// visits follow.
+    fn wrote(&self, doc: DocId, rows: &Projection) {
+        let mut visits = self.visits.borrow_mut();
+        let Some(v) = visits.as_mut() else { return };
+        v.rows.remove(&doc);
+        if let Projection::Visit(row) = rows {
+            if row.owner == Some(v.owner) && row.started_at > v.after && row.started_at < v.before {
+                v.rows.insert(doc, (row.started_at, row.ended_at));
+            }
+        }
     }
 }
 
@@ -191,11 +229,53 @@ impl References for SqlReferences<'_> {
     }
     fn nearby_visits(&self, start: Millis, end: Millis) -> Option<NearbyVisits> {
         let (doc, owner) = self.record?;
-        // The rows only; what counts is `NearbyVisits::count`. Read from
-        // the (owner, start, end) index alone (rowid is in every index
+        // The rows only; what counts is `NearbyVisits::count`.
+        let (lo, hi) = NearbyVisits::window(start, end);
+        if self.looked.visits.borrow().is_none() {
+            let (after, before) = (lo - OWN_VISITS_MARGIN_MS, hi + OWN_VISITS_MARGIN_MS);
+            let rows = self
+                .conn
+                .prepare_cached(
+                    "SELECT doc_id, started_at, ended_at FROM patrol_visits
+                      WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3",
+                )
+                .and_then(|mut s| {
+                    s.query_map((owner.0.to_string(), after, before), |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, Millis>(1)?,
+                            r.get::<_, Option<Millis>>(2)?,
+                        ))
+                    })
+                })
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                // A failing read judges nothing rather than refusing a record.
+                .ok()?;
+            let rows = rows
+                .into_iter()
+                .filter_map(|(id, s, e)| Some((DocId(Uuid::parse_str(&id).ok()?), (s, e))))
+                .collect();
+            *self.looked.visits.borrow_mut() = Some(OwnVisits {
+                owner,
+                after,
+                before,
+                rows,
+            });
+        }
+        if let Some(v) = self.looked.visits.borrow().as_ref() {
+            if v.owner == owner && v.after <= lo && hi <= v.before {
+                let others = v
+                    .rows
+                    .iter()
+                    .filter(|(id, (s, _))| **id != doc && *s > lo && *s < hi)
+                    .map(|(_, r)| *r);
+                return Some(NearbyVisits::count(start, end, others));
+            }
+        }
+        // Another officer's visit, or one far from the kept ones: read
+        // from the (owner, start, end) index alone (rowid is in every index
         // entry), the document's own stored row left out by its rowid,
         // looked up once in the same statement.
-        let (lo, hi) = NearbyVisits::window(start, end);
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -240,8 +320,12 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
     doc: &IncomingDoc,
     now: Millis,
     looked: &Looked,
+    look: Option<FirstLook>,
 ) -> Result<Option<Rejection>, Error> {
-    let look = store.first_look(doc.id)?;
+    let look = match look {
+        Some(look) => look,
+        None => store.first_look(doc.id)?,
+    };
     let accepted = look.stored;
     let held_rows = if look.has_held {
         store.held(doc.id)?
@@ -287,18 +371,22 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
         Verdict::AlreadyStored | Verdict::OverQuota | Verdict::Erased | Verdict::Redacted => {}
         Verdict::Accept(a) => {
             refuse_held(store, doc.id, &a.refused_held, &device_of, now)?;
-            let new = accepted.is_none();
+            let before = match (&accepted, look.has_rows) {
+                (Some(_), _) => Before::Accepted,
+                (None, false) => Before::Nothing,
+                (None, true) => Before::StrayRows,
+            };
             let first = accepted.map(|s| s.first_received_at).unwrap_or(now);
             store.append(doc.id, &a.append, now)?;
             store.release(doc.id, &a.released)?;
             let municipality = shared::municipality::of_record(&a.record, &*refs);
-            accept(
+            let rows = accept(
                 store,
                 doc.id,
                 &a.record,
                 a.owner,
                 municipality,
-                new,
+                before,
                 first,
                 now,
             )?;
@@ -306,7 +394,9 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
                 a.record,
                 Record::PatrolVisit(_) | Record::Inspection(_) | Record::Activity(_)
             );
-            if !field_record {
+            if field_record {
+                looked.wrote(doc.id, &rows);
+            } else {
                 looked.forget();
             }
         }
@@ -369,8 +459,21 @@ fn refuse_held<S: PushStore + ?Sized>(
     store.release(id, &hashes)
 }
 
+/// What the store held of a document being accepted, as just read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Before {
+    /// It was accepted before: its rows are replaced.
+    Accepted,
+    /// Never accepted, and no follow-up row names it: rows are only added.
+    Nothing,
+    /// Never accepted, but follow-up rows name it (none should; written by
+    /// hand, or by a version with a bug): replaced, as if accepted.
+    StrayRows,
+}
+
 /// Records an accepted document's row, readers and follow-up rows;
 /// `municipality`: the one it belongs to (`shared::municipality::of_record`).
+/// Returns the follow-up rows written.
 #[allow(clippy::too_many_arguments)]
 pub fn accept<S: PushStore + ?Sized>(
     store: &S,
@@ -378,16 +481,25 @@ pub fn accept<S: PushStore + ?Sized>(
     record: &Record,
     owner: Option<OfficerId>,
     municipality: Option<MunicipalityId>,
-    new: bool,
+    before: Before,
     first_received_at: Millis,
     now: Millis,
-) -> Result<(), Error> {
+) -> Result<Projection, Error> {
     let state = DocState {
         kind: record.kind(),
         owner,
         participants: record.participants(),
         municipality,
     };
+    let new = before != Before::Accepted;
     store.upsert(id, &state, new, first_received_at, now)?;
-    store.project(id, owner, first_received_at, state.municipality, record)
+    let fresh = before == Before::Nothing;
+    store.project(
+        id,
+        owner,
+        first_received_at,
+        state.municipality,
+        record,
+        fresh,
+    )
 }

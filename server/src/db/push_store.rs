@@ -72,7 +72,8 @@ pub trait PushStore {
         first_received_at: Millis,
         now: Millis,
     ) -> Result<(), Error>;
-    /// The record's follow-up rows (`shared::projection`).
+    /// The record's follow-up rows (`shared::projection`); `fresh`: none
+    /// names it yet (`projection::write`).
     fn project(
         &self,
         id: DocId,
@@ -80,7 +81,8 @@ pub trait PushStore {
         first_received_at: Millis,
         municipality: Option<shared::MunicipalityId>,
         record: &Record,
-    ) -> Result<(), Error>;
+        fresh: bool,
+    ) -> Result<shared::projection::Projection, Error>;
 }
 
 impl PushStore for Connection {
@@ -149,7 +151,16 @@ impl PushStore for Connection {
         first_received_at: Millis,
         municipality: Option<shared::MunicipalityId>,
         record: &Record,
-    ) -> Result<(), Error> {
-        projection::write_record(self, id, owner, first_received_at, municipality, record)
+        fresh: bool,
+    ) -> Result<shared::projection::Projection, Error> {
+        projection::write_record(
+            self,
+            id,
+            owner,
+            first_received_at,
+            municipality,
+            record,
+            fresh,
+        )
     }
 }

@@ -247,7 +247,11 @@ pub fn install(conn: &Connection, r: &Redaction, now: Millis) -> Result<(), Erro
         .map(|s| s.first_received_at)
         .unwrap_or(r.redacted_at);
     let owner = stored.and_then(|s| s.state.owner).or(r.owner);
-    let new = epoch_row_missing(conn, r.doc_id)?;
+    // Its follow-up rows are there (or were): replaced, never only added.
+    let before = match epoch_row_missing(conn, r.doc_id)? {
+        true => super::ingest::Before::StrayRows,
+        false => super::ingest::Before::Accepted,
+    };
     let municipality = super::projection::municipality_of(conn, &record);
     super::ingest::accept(
         conn,
@@ -255,7 +259,7 @@ pub fn install(conn: &Connection, r: &Redaction, now: Millis) -> Result<(), Erro
         &record,
         owner,
         municipality,
-        new,
+        before,
         first,
         now,
     )?;

@@ -12,7 +12,7 @@ use shared::validation::{errors, validate};
 use shared::{ActorKey, DocId, MunicipalityId};
 
 use super::documents;
-use super::ingest::{accept, SqlReferences};
+use super::ingest::{accept, Before, SqlReferences};
 use crate::error::Error;
 
 /// The server's actor for coordinators' edits, made on first use.
@@ -124,10 +124,14 @@ pub fn write(
         change,
     };
     documents::append_changes(conn, id, &[checked], now)?;
-    let new = stored.is_none();
+    // Reference data's rows are replaced alike, new or not.
+    let before = match stored {
+        Some(_) => Before::Accepted,
+        None => Before::StrayRows,
+    };
     let first = stored.map(|s| s.first_received_at).unwrap_or(now);
     let municipality = super::projection::municipality_of(conn, &record);
-    accept(conn, id, &record, None, municipality, new, first, now)?;
+    accept(conn, id, &record, None, municipality, before, first, now)?;
     Ok(record)
 }
 

@@ -1,8 +1,8 @@
 //! The storage seam: one connection type over SQLite (`rusqlite`, the
 //! embedded default) and PostgreSQL (`tokio-postgres`, driven from the
-//! calling thread, for a service past one machine). Every `db` module is written against
-//! [`Connection`], [`Statement`] and [`Row`] here and never knows which
-//! database it talks to.
+//! calling thread, for a service past one machine). Every `db` module is
+//! written against [`Connection`], [`Statement`] and [`Row`] here and
+//! never knows which database it talks to.
 //!
 //! Why a hand-written seam and not `sqlx`'s `Any` driver: the store runs
 //! on blocking threads (one writer with group commit, a pool of readers;
@@ -10,10 +10,10 @@
 //! rusqlite's synchronous API, which this module mirrors method for
 //! method. `sqlx` is async only, and would have turned every store
 //! function and every caller into futures. The PostgreSQL side uses
-//! `tokio-postgres` on a single-threaded runtime of the connection's own,
-//! blocked on by the calling thread (what sfackler's synchronous
-//! `postgres` wrapper does, but that wrapper hides the one thing the
-//! writer needs: pipelining, see [`Connection::execute_pipelined`]). Its
+//! `tokio-postgres` on a one-thread runtime of the connection's own,
+//! blocked on by the calling thread (as sfackler's synchronous `postgres`
+//! wrapper does, but that wrapper hides the one thing the writer needs:
+//! pipelining, see [`Connection::execute_pipelined`]). Its
 //! pool is the same small pool the SQLite readers use, so
 //! `deadpool-postgres` (async) is not needed.
 //!
@@ -377,8 +377,8 @@ pub struct Postgres {
     remembered: RefCell<HashMap<&'static str, Vec<u8>>>,
 }
 
-/// The client and the runtime its connection task runs on; the task (and
-/// so the socket) only moves while a call blocks on the runtime.
+/// The client and the runtime its connection task runs on (one thread of
+/// its own); calls block on the runtime from the caller's thread.
 struct PgLink {
     runtime: tokio::runtime::Runtime,
     client: Arc<tokio_postgres::Client>,
@@ -406,7 +406,12 @@ impl Connection {
     /// Connects to PostgreSQL at `url` (`postgres://user@host/db`).
     pub fn postgres(url: &str) -> Result<Connection, Error> {
         let connect = || -> Result<PgLink, Error> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
+            // The connection task on a thread of its own: pipelined writes
+            // go out (and PostgreSQL works on them) while the caller goes on
+            // computing, not only when it next waits.
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("postgres-io")
                 .enable_all()
                 .build()
                 .map_err(Error::internal)?;
@@ -531,26 +536,42 @@ impl Connection {
             }
             Connection::Postgres(p) => {
                 let stmt = p.prepare(sql, values)?;
-                let names: Vec<String> = stmt
-                    .columns()
-                    .iter()
-                    .map(|c| c.name().to_string())
-                    .collect();
-                let names = std::rc::Rc::new(names);
                 let args = pg_args(values);
                 let c = p.client()?;
                 let rows = p.run(c.query(&stmt, &pg_refs(&args)))?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in rows {
-                    let mut cells = Vec::with_capacity(r.len());
-                    for i in 0..r.len() {
-                        let cell: PgCell = r.try_get(i)?;
-                        cells.push(cell.0);
-                    }
-                    out.push(Row {
-                        cells,
-                        names: names.clone(),
-                    });
+                pg_rows(&stmt, rows)
+            }
+        }
+    }
+
+    /// The rows of several queries. On PostgreSQL they are sent together
+    /// and one round trip answers them all; on SQLite they run one after
+    /// another.
+    pub fn query_many(&self, queries: &[(&str, Vec<Value>)]) -> Result<Vec<Vec<Row>>, Error> {
+        match self {
+            Connection::Sqlite(_) => queries
+                .iter()
+                .map(|(sql, values)| self.rows(sql, values))
+                .collect(),
+            Connection::Postgres(p) => {
+                let mut prepared = Vec::with_capacity(queries.len());
+                for (sql, values) in queries {
+                    prepared.push((p.prepare(sql, values)?, pg_args(values)));
+                }
+                let c = p.client()?;
+                // Every query is sent before any answer is awaited, and
+                // every answer read, even past a failure.
+                let answers = p.run(async {
+                    Ok(futures_util::future::join_all(
+                        prepared
+                            .iter()
+                            .map(|(stmt, args)| async { c.query(stmt, &pg_refs(args)).await }),
+                    )
+                    .await)
+                })?;
+                let mut out = Vec::with_capacity(answers.len());
+                for ((stmt, _), rows) in prepared.iter().zip(answers) {
+                    out.push(pg_rows(stmt, rows?)?);
                 }
                 Ok(out)
             }
@@ -858,11 +879,12 @@ impl Postgres {
         let mut write: PendingWrite =
             Box::pin(async move { client.execute(&stmt, &pg_refs(&args)).await });
         // The first poll puts the request in the connection's queue (in
-        // order with every other); the connection task writes it to the
-        // socket at the next call that blocks on the runtime.
-        let first = link.runtime.block_on(std::future::poll_fn(|cx| {
-            std::task::Poll::Ready(write.as_mut().poll(cx))
-        }));
+        // order with every other), from where the connection task writes it
+        // to the socket; the next call that waits polls this again for its
+        // answer (so no waker is needed now).
+        let first = write
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
         match first {
             std::task::Poll::Pending => self.pending.borrow_mut().push(write),
             std::task::Poll::Ready(Ok(_)) => {}
@@ -1115,6 +1137,32 @@ fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Value {
         ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
         ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     }
+}
+
+/// PostgreSQL's rows as the seam's.
+fn pg_rows(
+    stmt: &tokio_postgres::Statement,
+    rows: Vec<tokio_postgres::Row>,
+) -> Result<Vec<Row>, Error> {
+    let names: Vec<String> = stmt
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    let names = std::rc::Rc::new(names);
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut cells = Vec::with_capacity(r.len());
+        for i in 0..r.len() {
+            let cell: PgCell = r.try_get(i)?;
+            cells.push(cell.0);
+        }
+        out.push(Row {
+            cells,
+            names: names.clone(),
+        });
+    }
+    Ok(out)
 }
 
 /// A parameter for PostgreSQL, written as the type the server inferred
