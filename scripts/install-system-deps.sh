@@ -18,8 +18,9 @@ packages=(
   # Fonts so that screenshots show text.
   fonts-dejavu-core
   # The suites on PostgreSQL (scripts/postgres.sh starts a server of the
-  # project's own on loopback) and two instances behind HAProxy.
-  postgresql haproxy
+  # project's own on loopback, with TLS by a test authority openssl makes)
+  # and two instances behind HAProxy.
+  postgresql haproxy openssl
 )
 
 missing=()

@@ -48,7 +48,34 @@ case "${1:-start}" in
     ;;
 esac
 
+# TLS for the tests that connect with sslmode=verify-full: an authority of
+# the server's own (ca.crt, which the tests trust) and a certificate for
+# 127.0.0.1 and localhost signed by it. Made once per data directory; a
+# running server takes it on a reload.
+tls() {
+  [ -f "$dir/server.crt" ] && return 0
+  local tmp
+  tmp="$(mktemp -d)"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=trygghetslogg tests CA" \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$tmp/server.key" -out "$tmp/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tmp/san"
+  openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" \
+    -CAcreateserial -days 3650 -extfile "$tmp/san" -out "$tmp/server.crt" 2>/dev/null
+  install -m 600 "$tmp/server.key" "$dir/server.key"
+  install -m 644 "$tmp/server.crt" "$dir/server.crt"
+  install -m 644 "$tmp/ca.crt" "$dir/ca.crt"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir/server.key" "$dir/server.crt" "$dir/ca.crt"
+  rm -rf "$tmp"
+  printf "ssl = on\n" >>"$dir/postgresql.conf"
+}
+
 if "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+  if [ ! -f "$dir/server.crt" ]; then
+    tls
+    as_owner "$bin/pg_ctl" -D "$dir" reload >/dev/null
+  fi
   echo "$url"
   exit 0
 fi
@@ -68,6 +95,7 @@ max_connections = 400
 shared_buffers = 128MB
 EOF
 fi
+tls
 
 as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
 echo "$url"

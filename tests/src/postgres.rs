@@ -47,6 +47,14 @@ fn start() -> Result<String> {
     Ok(url)
 }
 
+/// The authority that signed the tests' server's TLS certificate
+/// (`scripts/postgres.sh` makes it with the server).
+pub fn test_authority() -> std::path::PathBuf {
+    let dir =
+        std::env::var("TRYGGHETSLOGG_PG_DIR").unwrap_or_else(|_| "/tmp/trygghetslogg-pg".into());
+    Path::new(&dir).join("ca.crt")
+}
+
 /// `url` with database `name` instead of its own.
 pub fn with_database(url: &str, name: &str) -> String {
     match url.rfind('/') {

@@ -676,3 +676,42 @@ async fn the_log_check_chain_holds_across_a_rolled_back_job() -> Result<()> {
     drop_database(&url)?;
     Ok(())
 }
+
+/// The connection to PostgreSQL is encrypted, and the server's certificate
+/// checked against the authority the address names, when the address asks
+/// for it (`sslmode=verify-full&sslrootcert=…`, as libpq reads it); a
+/// certificate no trusted authority signed is refused; an address that
+/// does not ask connects as before. PostgreSQL itself says whether the
+/// session is encrypted (`pg_stat_ssl`).
+#[test]
+fn the_connection_to_postgresql_is_encrypted_and_verified_when_asked() -> Result<()> {
+    let url = fresh_database()?;
+    let ca = e2e::postgres::test_authority();
+    let ssl = |c: &Connection| -> Result<bool> {
+        Ok(c.query_row(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            [],
+            |r| r.get(0),
+        )?)
+    };
+    let verified = format!("{url}?sslmode=verify-full&sslrootcert={}", ca.display());
+    assert!(ssl(&Connection::postgres(&verified)?)?, "encrypted");
+    // A store opened so: its writer, readers and ledger all connect alike.
+    let db = instance(&verified)?;
+    let n = db.read_blocking(|c| {
+        c.query_row(
+            "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a ON a.pid = s.pid
+              WHERE a.datname = current_database() AND s.ssl",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+    })?;
+    assert!(n >= 3, "the store's connections are encrypted: {n}");
+    db.close();
+    // The public authorities did not sign the tests' certificate.
+    let refused = Connection::postgres(&format!("{url}?sslmode=verify-full"));
+    assert!(refused.is_err(), "an unknown authority is refused");
+    assert!(!ssl(&Connection::postgres(&url)?)?, "not asked: plain");
+    drop_database(&url)?;
+    Ok(())
+}

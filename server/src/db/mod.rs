@@ -22,6 +22,7 @@ pub mod identity;
 pub mod ingest;
 pub mod municipalities;
 pub mod outgoing;
+pub mod postgres_tls;
 pub mod projection;
 pub mod publication;
 pub mod push_store;

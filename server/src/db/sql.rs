@@ -403,8 +403,10 @@ impl From<rusqlite::Connection> for Connection {
 }
 
 impl Connection {
-    /// Connects to PostgreSQL at `url` (`postgres://user@host/db`).
+    /// Connects to PostgreSQL at `url` (`postgres://user@host/db`; TLS as
+    /// `db::postgres_tls` reads it).
     pub fn postgres(url: &str) -> Result<Connection, Error> {
+        let target = super::postgres_tls::target(url)?;
         let connect = || -> Result<PgLink, Error> {
             // The connection task on a thread of its own: pipelined writes
             // go out (and PostgreSQL works on them) while the caller goes on
@@ -415,13 +417,22 @@ impl Connection {
                 .enable_all()
                 .build()
                 .map_err(Error::internal)?;
-            let (client, connection) =
-                runtime.block_on(tokio_postgres::connect(url, tokio_postgres::NoTls))?;
-            runtime.spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::warn!(error = %e, "the connection to PostgreSQL ended");
+            let ended = |e: tokio_postgres::Error| {
+                tracing::warn!(error = %e, "the connection to PostgreSQL ended");
+            };
+            let client = match target.tls {
+                Some(tls) => {
+                    let (client, connection) = runtime.block_on(target.config.connect(tls))?;
+                    runtime.spawn(async move { connection.await.map_err(ended) });
+                    client
                 }
-            });
+                None => {
+                    let (client, connection) =
+                        runtime.block_on(target.config.connect(tokio_postgres::NoTls))?;
+                    runtime.spawn(async move { connection.await.map_err(ended) });
+                    client
+                }
+            };
             // Notices ("already exists, skipping") are not the server's news.
             runtime.block_on(client.batch_execute("SET client_min_messages = warning"))?;
             Ok(PgLink {
