@@ -161,6 +161,21 @@ impl TestServer {
         self.url.trim_start_matches("http://")
     }
 
+    /// How many patrol visits of `officer` the follow-up counts.
+    pub async fn visits_counted(&self, officer: uuid::Uuid) -> Result<i64> {
+        let officer = officer.to_string();
+        Ok(self
+            .db
+            .read(move |c| {
+                c.query_row(
+                    "SELECT count(*) FROM patrol_visits WHERE owner = ?1",
+                    [officer],
+                    |r| r.get(0),
+                )
+            })
+            .await?)
+    }
+
     /// Seeds the demo reference data (plan, hotspots, venues).
     pub async fn seed_demo(&self) -> Result<()> {
         let now = now_ms();

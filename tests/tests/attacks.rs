@@ -483,17 +483,7 @@ async fn one_device_cannot_inflate_the_figures_with_overlapping_visits() -> anyh
     let report = phone.sync().await?;
     let took = t.elapsed();
     healthy(&server.url).await?;
-    let officer = phone.officer().to_string();
-    let counted: i64 = server
-        .db
-        .read(move |c| {
-            c.query_row(
-                "SELECT count(*) FROM patrol_visits WHERE owner = ?1",
-                [officer],
-                |r| r.get(0),
-            )
-        })
-        .await?;
+    let counted = server.visits_counted(phone.officer()).await?;
     assert_eq!(
         counted,
         i64::from(MAX_OVERLAPPING_VISITS),

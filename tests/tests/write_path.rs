@@ -604,17 +604,7 @@ async fn a_visit_moved_earlier_in_a_sync_is_judged_where_it_is_now() -> anyhow::
     let (status, resp) = push(&server, &anna, docs).await?;
     assert_eq!(status, 200);
     assert!(resp.results.iter().all(|r| r.ok), "{:?}", resp.results);
-    let officer = anna.officer().to_string();
-    let counted: i64 = server
-        .db
-        .read(move |c| {
-            c.query_row(
-                "SELECT count(*) FROM patrol_visits WHERE owner = ?1",
-                [officer],
-                |r| r.get(0),
-            )
-        })
-        .await?;
+    let counted = server.visits_counted(anna.officer()).await?;
     assert_eq!(counted, 4, "A and the three new ones count");
     server.stop().await;
     Ok(())
