@@ -212,45 +212,48 @@ async fn main() -> Result<()> {
     let rows = std::env::var("PG_INGEST").unwrap_or_else(|_| "sqlite,one,two,socket".into());
     let wanted = |row: &str| rows.split(',').any(|r| r.trim() == row);
     let mut measured = Vec::new();
-    if wanted("sqlite") {
-        let secs = ingest(&bin, dir.path(), None, 1, phones, records).await?;
-        measured.push(("SQLite", secs));
-    }
-    if wanted("one") {
-        let one = database("bench_ingest_one", true)?;
-        let secs = ingest(&bin, dir.path(), Some(&one), 1, phones, records).await?;
-        measured.push(("PostgreSQL, one instance", secs));
-    }
-    if wanted("two") {
-        let two = database("bench_ingest_two", true)?;
-        let secs = ingest(
-            &bin,
-            &dir.path().join("two"),
-            Some(&two),
-            2,
-            phones,
-            records,
-        )
-        .await?;
-        measured.push(("PostgreSQL, two instances", secs));
-    }
-    if wanted("socket") {
-        // The same server over its Unix socket (a database on the same machine).
-        let socket_dir = std::env::var("TRYGGHETSLOGG_PG_DIR")
-            .unwrap_or_else(|_| "/tmp/trygghetslogg-pg".into())
-            .replace('/', "%2F");
-        let socket =
-            database("bench_ingest_socket", true)?.replace("127.0.0.1:", &format!("{socket_dir}:"));
-        let secs = ingest(
-            &bin,
-            &dir.path().join("socket"),
-            Some(&socket),
+    // (PG_INGEST's name, label, PostgreSQL database, instances, over the
+    // Unix socket: a database on the same machine)
+    for (row, label, name, instances, socket) in [
+        ("sqlite", "SQLite", None, 1, false),
+        (
+            "one",
+            "PostgreSQL, one instance",
+            Some("bench_ingest_one"),
             1,
-            phones,
-            records,
-        )
-        .await?;
-        measured.push(("PostgreSQL, one instance, Unix socket", secs));
+            false,
+        ),
+        (
+            "two",
+            "PostgreSQL, two instances",
+            Some("bench_ingest_two"),
+            2,
+            false,
+        ),
+        (
+            "socket",
+            "PostgreSQL, one instance, Unix socket",
+            Some("bench_ingest_socket"),
+            1,
+            true,
+        ),
+    ] {
+        if !wanted(row) {
+            continue;
+        }
+        let url = match name {
+            None => None,
+            Some(name) if socket => {
+                let socket_dir = std::env::var("TRYGGHETSLOGG_PG_DIR")
+                    .unwrap_or_else(|_| "/tmp/trygghetslogg-pg".into())
+                    .replace('/', "%2F");
+                Some(database(name, true)?.replace("127.0.0.1:", &format!("{socket_dir}:")))
+            }
+            Some(name) => Some(database(name, true)?),
+        };
+        let data = dir.path().join(row);
+        let secs = ingest(&bin, &data, url.as_deref(), instances, phones, records).await?;
+        measured.push((label, secs));
     }
     let total = (phones as i64 * records) as f64;
     let sqlite = measured

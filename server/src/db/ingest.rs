@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::db::sql::{Connection, OptionalExtension};
+use crate::db::sql::{Connection, OptionalExtension, Row};
 use automerge::ChangeHash;
-use shared::access::DocState;
+use shared::access::{DocState, Keeper};
 use shared::domain::Millis;
 use shared::domain::{Counts, Organisation};
 use shared::municipality::Places;
@@ -144,56 +144,91 @@ impl<'a> SqlReferences<'a> {
     // the failure also undoes the job, `Connection::release_savepoint`).
 
     fn place(&self, id: Uuid) -> Option<Place> {
-        if let Some(p) = self.looked.places.borrow().get(&id) {
-            return p.clone();
-        }
-        let place = self
-            .conn
-            .prepare_cached(
-                "SELECT 1, municipality FROM hotspots WHERE id = ?1
-                 UNION ALL SELECT 0, municipality FROM venues WHERE id = ?1",
-            )
-            .and_then(|mut s| {
-                s.query_row([id.to_string()], |r| {
-                    Ok(Place {
-                        hotspot: r.get::<_, i64>(0)? == 1,
-                        municipality: r.get(1)?,
-                    })
+        self.row(
+            &self.looked.places,
+            id,
+            "SELECT 1, municipality FROM hotspots WHERE id = ?1
+             UNION ALL SELECT 0, municipality FROM venues WHERE id = ?1",
+            |r| {
+                Ok(Place {
+                    hotspot: r.get::<_, i64>(0)? == 1,
+                    municipality: r.get(1)?,
                 })
-                .optional()
-            })
-            .ok()
-            .flatten();
-        self.looked.places.borrow_mut().insert(id, place.clone());
-        place
+            },
+        )
     }
 
     fn initiative(&self, id: Uuid) -> Option<Initiative> {
-        if let Some(i) = self.looked.initiatives.borrow().get(&id) {
-            return i.clone();
-        }
-        let initiative = self
-            .conn
-            .prepare_cached(
-                "SELECT i.counts, p.municipality_id FROM initiatives i
-                   LEFT JOIN plans p ON p.id = i.plan_id WHERE i.id = ?1",
-            )
-            .and_then(|mut s| {
-                s.query_row([id.to_string()], |r| {
-                    Ok(Initiative {
-                        counts: r.get(0)?,
-                        municipality: r.get(1)?,
-                    })
+        self.row(
+            &self.looked.initiatives,
+            id,
+            "SELECT i.counts, p.municipality_id FROM initiatives i
+               LEFT JOIN plans p ON p.id = i.plan_id WHERE i.id = ?1",
+            |r| {
+                Ok(Initiative {
+                    counts: r.get(0)?,
+                    municipality: r.get(1)?,
                 })
-                .optional()
-            })
+            },
+        )
+    }
+
+    /// The row of `id` that `sql` reads, read once and kept in `kept`.
+    fn row<T: Clone>(
+        &self,
+        kept: &RefCell<HashMap<Uuid, Option<T>>>,
+        id: Uuid,
+        sql: &str,
+        read: impl FnOnce(&Row) -> Result<T, Error>,
+    ) -> Option<T> {
+        if let Some(row) = kept.borrow().get(&id) {
+            return row.clone();
+        }
+        let row = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row([id.to_string()], read).optional())
             .ok()
             .flatten();
-        self.looked
-            .initiatives
-            .borrow_mut()
-            .insert(id, initiative.clone());
-        initiative
+        kept.borrow_mut().insert(id, row.clone());
+        row
+    }
+
+    /// The owner's visits starting strictly between `after` and `before`,
+    /// read from the store; none if the read fails.
+    fn read_own_visits(
+        &self,
+        owner: OfficerId,
+        after: Millis,
+        before: Millis,
+    ) -> Option<OwnVisits> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT doc_id, started_at, ended_at FROM patrol_visits
+                  WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3",
+            )
+            .and_then(|mut s| {
+                s.query_map((owner.0.to_string(), after, before), |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Millis>(1)?,
+                        r.get::<_, Option<Millis>>(2)?,
+                    ))
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .ok()?;
+        let rows = rows
+            .into_iter()
+            .filter_map(|(id, s, e)| Some((DocId(Uuid::parse_str(&id).ok()?), (s, e))))
+            .collect();
+        Some(OwnVisits {
+            owner,
+            after,
+            before,
+            rows,
+        })
     }
 }
 
@@ -232,35 +267,10 @@ impl References for SqlReferences<'_> {
         // The rows only; what counts is `NearbyVisits::count`.
         let (lo, hi) = NearbyVisits::window(start, end);
         if self.looked.visits.borrow().is_none() {
-            let (after, before) = (lo - OWN_VISITS_MARGIN_MS, hi + OWN_VISITS_MARGIN_MS);
-            let rows = self
-                .conn
-                .prepare_cached(
-                    "SELECT doc_id, started_at, ended_at FROM patrol_visits
-                      WHERE owner = ?1 AND started_at > ?2 AND started_at < ?3",
-                )
-                .and_then(|mut s| {
-                    s.query_map((owner.0.to_string(), after, before), |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, Millis>(1)?,
-                            r.get::<_, Option<Millis>>(2)?,
-                        ))
-                    })
-                })
-                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-                // A failing read judges nothing rather than refusing a record.
-                .ok()?;
-            let rows = rows
-                .into_iter()
-                .filter_map(|(id, s, e)| Some((DocId(Uuid::parse_str(&id).ok()?), (s, e))))
-                .collect();
-            *self.looked.visits.borrow_mut() = Some(OwnVisits {
-                owner,
-                after,
-                before,
-                rows,
-            });
+            let kept =
+                self.read_own_visits(owner, lo - OWN_VISITS_MARGIN_MS, hi + OWN_VISITS_MARGIN_MS);
+            // A failing read judges nothing rather than refusing a record.
+            *self.looked.visits.borrow_mut() = Some(kept?);
         }
         if let Some(v) = self.looked.visits.borrow().as_ref() {
             if v.owner == owner && v.after <= lo && hi <= v.before {
@@ -374,7 +384,7 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
             let before = match (&accepted, look.has_rows) {
                 (Some(_), _) => Before::Accepted,
                 (None, false) => Before::Nothing,
-                (None, true) => Before::StrayRows,
+                (None, true) => Before::MaybeRows,
             };
             let first = accepted.map(|s| s.first_received_at).unwrap_or(now);
             store.append(doc.id, &a.append, now)?;
@@ -390,11 +400,8 @@ pub fn ingest_doc<S: PushStore + ?Sized>(
                 first,
                 now,
             )?;
-            let field_record = matches!(
-                a.record,
-                Record::PatrolVisit(_) | Record::Inspection(_) | Record::Activity(_)
-            );
-            if field_record {
+            // Officers' records change no reference data.
+            if a.record.kind().keeper() == Keeper::Officers {
                 looked.wrote(doc.id, &rows);
             } else {
                 looked.forget();
@@ -466,9 +473,10 @@ pub enum Before {
     Accepted,
     /// Never accepted, and no follow-up row names it: rows are only added.
     Nothing,
-    /// Never accepted, but follow-up rows name it (none should; written by
-    /// hand, or by a version with a bug): replaced, as if accepted.
-    StrayRows,
+    /// Never accepted, but follow-up rows may name it (stray rows, written
+    /// by hand or by a version with a bug; or the caller did not look):
+    /// replaced, as if accepted.
+    MaybeRows,
 }
 
 /// Records an accepted document's row, readers and follow-up rows;

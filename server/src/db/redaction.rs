@@ -249,7 +249,7 @@ pub fn install(conn: &Connection, r: &Redaction, now: Millis) -> Result<(), Erro
     let owner = stored.and_then(|s| s.state.owner).or(r.owner);
     // Its follow-up rows are there (or were): replaced, never only added.
     let before = match epoch_row_missing(conn, r.doc_id)? {
-        true => super::ingest::Before::StrayRows,
+        true => super::ingest::Before::MaybeRows,
         false => super::ingest::Before::Accepted,
     };
     let municipality = super::projection::municipality_of(conn, &record);

@@ -124,10 +124,10 @@ pub fn write(
         change,
     };
     documents::append_changes(conn, id, &[checked], now)?;
-    // Reference data's rows are replaced alike, new or not.
+    // Not looked for: its rows, if any, are replaced.
     let before = match stored {
         Some(_) => Before::Accepted,
-        None => Before::StrayRows,
+        None => Before::MaybeRows,
     };
     let first = stored.map(|s| s.first_received_at).unwrap_or(now);
     let municipality = super::projection::municipality_of(conn, &record);
