@@ -604,6 +604,68 @@ fn a_failed_pipelined_write_undoes_its_job_and_is_never_committed_silently() -> 
     Ok(())
 }
 
+/// PostgreSQL keeps a prepared statement's generic plan for as long as the
+/// connection lives (or until its tables are analysed, which autovacuum
+/// does up to a minute later): a plan made while a table was small reads
+/// it whole, and went on doing so while a sync filled it (the ingest
+/// benchmark's slow runs). After a connection has written many rows its
+/// plans are made again. The oracle is PostgreSQL's `EXPLAIN EXECUTE` of
+/// the connection's own prepared statement; autovacuum is off for the
+/// table, so only the connection can have caused the new plan.
+#[test]
+fn a_plan_made_on_a_small_table_is_made_again_once_the_connection_has_filled_it() -> Result<()> {
+    let url = fresh_database()?;
+    let lookup = "SELECT v FROM t WHERE id = ?1";
+    // Filled in one transaction, looked up in the next; then filled and
+    // looked up by two jobs of one transaction (the writer's group commit).
+    for between_jobs in [false, true] {
+        let c = Connection::postgres(&url)?;
+        c.execute_batch(
+            "DROP TABLE IF EXISTS t;
+             CREATE TABLE t (id BIGINT PRIMARY KEY, v BIGINT) WITH (autovacuum_enabled = false);
+             INSERT INTO t SELECT i, i FROM generate_series(1, 100) i;
+             ANALYZE t",
+        )?;
+        for _ in 0..10 {
+            let v: i64 = c.query_row(lookup, [5i64], |r| r.get(0))?;
+            assert_eq!(v, 5);
+        }
+        let small = c.cached_plan(lookup, "5")?.unwrap_or_default();
+        assert!(
+            small.contains("Seq Scan"),
+            "a table of one page is read whole: {small}"
+        );
+
+        c.begin_writing()?;
+        c.savepoint()?;
+        let n = c.execute(
+            "INSERT INTO t SELECT i, i FROM generate_series(101, ?1) i",
+            [50_100i64],
+        )?;
+        assert_eq!(n, 50_000);
+        c.release_savepoint(true)?;
+        if between_jobs {
+            c.savepoint()?;
+        } else {
+            c.commit()?;
+            c.begin_writing()?;
+        }
+        let v: i64 = c.query_row(lookup, [40_000i64], |r| r.get(0))?;
+        assert_eq!(v, 40_000);
+        let grown = c.cached_plan(lookup, "40000")?.unwrap_or_default();
+        if between_jobs {
+            c.release_savepoint(true)?;
+        }
+        c.commit()?;
+        assert!(
+            grown.contains("Index") && !grown.contains("Seq Scan"),
+            "50,100 rows are looked up by the key (between jobs: {between_jobs}): {grown}"
+        );
+    }
+    drop_database(&url)?;
+    Ok(())
+}
+
 /// The log's check values chain each row to the one before (`shared::sync::
 /// cursor`); a writer keeps the last one for its transaction instead of
 /// reading it again. A job rolled back after appending must not leave its

@@ -375,7 +375,15 @@ pub struct Postgres {
     needs_types: RefCell<std::collections::HashSet<String>>,
     /// [`Connection::remember`]'s values.
     remembered: RefCell<HashMap<&'static str, Vec<u8>>>,
+    /// Rows this connection has written, and the count at which its cached
+    /// plans are next dropped ([`Connection::replan_if_grown`]).
+    rows_written: std::cell::Cell<u64>,
+    replan_at: std::cell::Cell<u64>,
 }
+
+/// The rows a connection writes before its cached plans are first dropped;
+/// the count doubles after each time ([`Connection::replan_if_grown`]).
+const FIRST_REPLAN: u64 = 1_000;
 
 /// The client and the runtime its connection task runs on (one thread of
 /// its own); calls block on the runtime from the caller's thread.
@@ -449,6 +457,8 @@ impl Connection {
             in_transaction: std::cell::Cell::new(false),
             needs_types: RefCell::new(std::collections::HashSet::new()),
             remembered: RefCell::new(HashMap::new()),
+            rows_written: std::cell::Cell::new(0),
+            replan_at: std::cell::Cell::new(FIRST_REPLAN),
         })))
     }
 
@@ -493,6 +503,7 @@ impl Connection {
                 let args = pg_args(&values);
                 let c = p.client()?;
                 let n = p.run(c.execute(&stmt, &pg_refs(&args)))?;
+                p.wrote(n);
                 Ok(n as usize)
             }
         }
@@ -659,6 +670,7 @@ impl Connection {
     /// Begins a transaction that ends with [`Transaction::commit`], or is
     /// rolled back when dropped (rusqlite's `unchecked_transaction`).
     pub fn unchecked_transaction(&self) -> Result<Transaction<'_>, Error> {
+        self.replan_if_grown()?;
         self.execute_batch("BEGIN")?;
         self.began();
         Ok(Transaction {
@@ -677,6 +689,7 @@ impl Connection {
         match self {
             Connection::Sqlite(c) => Ok(c.execute_batch("BEGIN IMMEDIATE")?),
             Connection::Postgres(p) => {
+                self.replan_if_grown()?;
                 let c = p.client()?;
                 p.run(c.batch_execute("BEGIN"))?;
                 self.began();
@@ -712,6 +725,64 @@ impl Connection {
         let done = self.execute_batch("ROLLBACK");
         self.ended();
         done
+    }
+
+    /// Drops PostgreSQL's cached plans of this connection's prepared
+    /// statements once it has written [`FIRST_REPLAN`] rows, then each time
+    /// that count doubles, so that they are planned again for the tables'
+    /// present size. Why: after five runs PostgreSQL keeps a statement's
+    /// generic plan for as long as the connection lives, or until an
+    /// `ANALYZE` of its tables; autovacuum analyses a table up to a minute
+    /// after it grew. A plan made while `docs` held a demo's hundred rows
+    /// reads the table whole (cheapest then) for every look at a document,
+    /// and a sync of thousands of new records on a fresh database went at
+    /// half its speed in about half the benchmark's runs (measured with
+    /// `auto_explain`: `Seq Scan on docs` in the slow runs, the primary key
+    /// in the fast). A plan made again sees the table's present number of
+    /// pages. The doubling keeps the cost (one `DISCARD PLANS`, then each
+    /// statement planned afresh) to a few dozen times in a connection's
+    /// life. Called as a transaction begins and between the writer's jobs
+    /// (one transaction may carry 64 syncs of 200 records each).
+    fn replan_if_grown(&self) -> Result<(), Error> {
+        if let Connection::Postgres(p) = self {
+            if p.rows_written.get() >= p.replan_at.get() {
+                p.replan_at.set(p.rows_written.get().saturating_mul(2));
+                let c = p.client()?;
+                p.run(c.batch_execute("DISCARD PLANS"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The plan PostgreSQL would use for `sql` with `literals` (its
+    /// parameters written as SQL, e.g. `'\\x00'::bytea`) when this
+    /// connection runs it next: the cached, possibly generic one, as
+    /// `EXPLAIN EXECUTE` tells it. For tests and diagnosis; `None` before
+    /// the statement was first run, and on SQLite.
+    pub fn cached_plan(&self, sql: &str, literals: &str) -> Result<Option<String>, Error> {
+        let Connection::Postgres(p) = self else {
+            return Ok(None);
+        };
+        if !p.prepared.borrow().contains_key(sql) {
+            return Ok(None);
+        }
+        // The driver keeps its statements' names to itself; PostgreSQL
+        // lists them by their text.
+        let name: String = self.query_row(
+            "SELECT name FROM pg_prepared_statements WHERE statement = ?1",
+            [postgres_placeholders(sql)],
+            |r| r.get(0),
+        )?;
+        let c = p.client()?;
+        let lines = p.run(c.simple_query(&format!("EXPLAIN EXECUTE {name}({literals})")))?;
+        let plan: Vec<String> = lines
+            .iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        Ok(Some(plan.join("\n")))
     }
 
     fn began(&self) {
@@ -755,6 +826,7 @@ impl Connection {
     /// (`db::run_batch`).
     pub fn savepoint(&self) -> Result<(), Error> {
         self.flush()?;
+        self.replan_if_grown()?;
         self.execute_batch("SAVEPOINT job")?;
         if let Connection::Postgres(p) = self {
             p.failed.borrow_mut().take();
@@ -862,16 +934,21 @@ impl Postgres {
             async move {
                 // Every answer is read, even past a failure: the
                 // connection hands them out in order.
-                let mut first = None;
+                let (mut first, mut rows) = (None, 0);
                 for write in pending {
-                    if let Err(e) = write.await {
-                        first.get_or_insert(e);
+                    match write.await {
+                        Ok(n) => rows += n,
+                        Err(e) => {
+                            first.get_or_insert(e);
+                        }
                     }
                 }
-                first
+                (first, rows)
             },
             op,
         ));
+        let (earlier, rows) = earlier;
+        self.wrote(rows);
         let result = match earlier {
             Some(e) => Err(Error::from(e)),
             None => result.map_err(Error::from),
@@ -880,6 +957,12 @@ impl Postgres {
             self.failed.borrow_mut().get_or_insert_with(|| e.clone());
         }
         result
+    }
+
+    /// Counts rows written ([`Connection::replan_if_grown`]).
+    fn wrote(&self, rows: u64) {
+        self.rows_written
+            .set(self.rows_written.get().saturating_add(rows));
     }
 
     /// Queues `stmt` with `args` on the connection and returns without
@@ -898,7 +981,7 @@ impl Postgres {
             .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
         match first {
             std::task::Poll::Pending => self.pending.borrow_mut().push(write),
-            std::task::Poll::Ready(Ok(_)) => {}
+            std::task::Poll::Ready(Ok(n)) => self.wrote(n),
             std::task::Poll::Ready(Err(e)) => {
                 let e = Error::from(e);
                 self.failed.borrow_mut().get_or_insert_with(|| e.clone());
