@@ -670,7 +670,6 @@ impl Connection {
     /// Begins a transaction that ends with [`Transaction::commit`], or is
     /// rolled back when dropped (rusqlite's `unchecked_transaction`).
     pub fn unchecked_transaction(&self) -> Result<Transaction<'_>, Error> {
-        self.replan_if_grown()?;
         self.execute_batch("BEGIN")?;
         self.began();
         Ok(Transaction {
@@ -741,8 +740,10 @@ impl Connection {
     /// in the fast). A plan made again sees the table's present number of
     /// pages. The doubling keeps the cost (one `DISCARD PLANS`, then each
     /// statement planned afresh) to a few dozen times in a connection's
-    /// life. Called as a transaction begins and between the writer's jobs
-    /// (one transaction may carry 64 syncs of 200 records each).
+    /// life. Called as a writing transaction begins and between the
+    /// writer's jobs (one transaction may carry 64 syncs of 200 records
+    /// each); the other transactions (migrations, the copy's snapshot) do
+    /// not follow a connection's writes.
     fn replan_if_grown(&self) -> Result<(), Error> {
         if let Connection::Postgres(p) = self {
             if p.rows_written.get() >= p.replan_at.get() {
@@ -763,16 +764,18 @@ impl Connection {
         let Connection::Postgres(p) = self else {
             return Ok(None);
         };
-        if !p.prepared.borrow().contains_key(sql) {
-            return Ok(None);
-        }
         // The driver keeps its statements' names to itself; PostgreSQL
         // lists them by their text.
-        let name: String = self.query_row(
-            "SELECT name FROM pg_prepared_statements WHERE statement = ?1",
-            [postgres_placeholders(sql)],
-            |r| r.get(0),
-        )?;
+        let name: Option<String> = self
+            .query_row(
+                "SELECT name FROM pg_prepared_statements WHERE statement = ?1",
+                [postgres_placeholders(sql)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(name) = name else {
+            return Ok(None);
+        };
         let c = p.client()?;
         let lines = p.run(c.simple_query(&format!("EXPLAIN EXECUTE {name}({literals})")))?;
         let plan: Vec<String> = lines
